@@ -1,0 +1,51 @@
+/** The capture layer: pcap and pcapng reading and writing. */
+export {
+  firstLayerForLinkType,
+  type FirstLayer,
+  type KnownLinkType,
+  LinkType,
+  linkTypeName,
+  linkTypeShortName,
+  parseLinkType,
+} from './linktype.js';
+export { CaptureParser, type ParserOptions } from './parser.js';
+export {
+  type CaptureFileInfo,
+  CaptureIterable,
+  CaptureReader,
+  openCaptureFile,
+  type ReadOptions,
+  readCapture,
+  readCaptureStream,
+} from './reader.js';
+export { compareTime, formatEpoch, ticksPerSecondFromTsresol, ticksToTime, timeToTicks } from './timestamp.js';
+export {
+  type CaptureFormat,
+  type CaptureInterface,
+  type CaptureRecord,
+  type CaptureSection,
+  DEFAULT_SNAPLEN,
+  type Direction,
+  type InterfaceOptions,
+  MAX_BLOCK_LENGTH,
+  MAX_CAPLEN,
+  type NameRecord,
+  type PacketOptions,
+  type TsResolution,
+} from './types.js';
+export {
+  CaptureWriter,
+  type CaptureWriterOptions,
+  createCaptureWriter,
+  flushOpenCaptureWritersSync,
+  type RecordSlot,
+} from './writer.js';
+export { type ConvertOptions, type ConvertSummary, convertCapture, formatFromPath } from './convert.js';
+export {
+  type CaptureSummary,
+  type InterfaceSummary,
+  type LinkTypeCount,
+  summarizeCapture,
+  type TimeValue,
+  timePrecisionText,
+} from './summary.js';

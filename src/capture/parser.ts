@@ -1,0 +1,560 @@
+/**
+ * Incremental parser for classic pcap and pcapng, shared by the in-memory generator and the streaming
+ * readers. It never copies packet bytes (records hold views), never allocates in proportion to a length
+ * field it has not bounded (caplen ≤ 262144, pcapng blocks ≤ 16 MiB) and always makes progress.
+ *
+ * `step(bytes, pos, end, eof, fileOffset)` looks at bytes[pos..end) (`fileOffset` is the file offset
+ * of bytes[pos]) and returns:
+ * - STEP_RECORD: a packet is in `record` (or `lastRecord`); `pos` is after it;
+ * - STEP_NEED: `pos` is where the next unit starts and `need` is how many bytes from there it needs;
+ * - STEP_END: clean end of file.
+ * With `eof` set, a unit cut short throws CaptureError instead of asking for more. Damage is always
+ * reported after every intact packet before it was returned.
+ */
+import { formatIPv4, formatIPv6 } from '../core/address.js';
+import { CaptureError } from '../core/errors.js';
+import { readI64In, readU16In, readU32In } from './endian.js';
+import {
+  PCAP_HEADER_LENGTH,
+  PCAP_MAGIC_NS,
+  PCAP_MAGIC_NS_SWAPPED,
+  PCAP_MAGIC_US,
+  PCAP_MAGIC_US_SWAPPED,
+  PCAP_RECORD_HEADER_LENGTH,
+} from './pcap.js';
+import {
+  BLOCK_EPB,
+  BLOCK_IDB,
+  BLOCK_NRB,
+  BLOCK_PB,
+  BLOCK_SHB,
+  BLOCK_SPB,
+  BYTE_ORDER_MAGIC,
+  EPB_FLAGS,
+  IF_DESCRIPTION,
+  IF_FCSLEN,
+  IF_FILTER,
+  IF_HARDWARE,
+  IF_NAME,
+  IF_OS,
+  IF_TSOFFSET,
+  IF_TSRESOL,
+  NRB_RECORD_END,
+  NRB_RECORD_IPV4,
+  NRB_RECORD_IPV6,
+  OPT_COMMENT,
+  OPT_ENDOFOPT,
+  SHB_HARDWARE,
+  SHB_OS,
+  SHB_USERAPPL,
+} from './pcapng.js';
+import { type TimeSlot, ticksPerSecondFromTsresol, ticksToTime } from './timestamp.js';
+import {
+  type CaptureFormat,
+  type CaptureInterface,
+  type CaptureRecord,
+  type CaptureSection,
+  type Direction,
+  MAX_BLOCK_LENGTH,
+  MAX_CAPLEN,
+  type NameRecord,
+} from './types.js';
+
+export const STEP_RECORD = 0;
+export const STEP_NEED = 1;
+export const STEP_END = 2;
+export type Step = typeof STEP_RECORD | typeof STEP_NEED | typeof STEP_END;
+
+export interface ParserOptions {
+  /** Reuse one record object (and a shared empty comments array) for every packet. Default false. */
+  reuseRecord?: boolean | undefined;
+  /**
+   * Report a packet whose captured length exceeds a non-zero snap length (default true). Wireshark
+   * accepts such files silently; set false to do the same.
+   */
+  checkSnapLen?: boolean | undefined;
+  /** Included in CaptureError messages. */
+  path?: string | undefined;
+}
+
+const EMPTY_COMMENTS: string[] = Object.freeze([]) as unknown as string[];
+const STATE_START = 0;
+const STATE_PCAP = 1;
+const STATE_PCAPNG = 2;
+const utf8 = new TextDecoder('utf-8');
+
+function newRecord(): CaptureRecord {
+  return {
+    interfaceId: 0,
+    linkType: 0,
+    timestampSec: 0,
+    timestampNsec: 0,
+    data: new Uint8Array(0),
+    originalLength: 0,
+    comments: EMPTY_COMMENTS,
+    direction: undefined,
+    flags: undefined,
+    interfaceName: undefined,
+    interfaceDescription: undefined,
+    fileOffset: 0,
+  };
+}
+
+export class CaptureParser {
+  format: CaptureFormat | undefined;
+  /** Classic pcap: true for the nanosecond magic. */
+  nanosecond = false;
+  byteOrder: 'little' | 'big' = 'little';
+  readonly interfaces: CaptureInterface[] = [];
+  readonly sections: CaptureSection[] = [];
+  readonly nameRecords: NameRecord[] = [];
+  /** The last packet (a fresh object per packet unless `reuseRecord`). */
+  record: CaptureRecord = newRecord();
+  pos = 0;
+  need = 0;
+  private state = STATE_START;
+  private little = true;
+  private sectionInterfaces: CaptureInterface[] = [];
+  private readonly time: TimeSlot = { sec: 0, nsec: 0 };
+  private readonly reuse: boolean;
+  private readonly checkSnapLen: boolean;
+  private readonly path: string | undefined;
+  // Classic pcap header values.
+  private pcapSnapLen = 0;
+  private pcapLinkType = 0;
+
+  constructor(options: ParserOptions = {}) {
+    this.reuse = options.reuseRecord ?? false;
+    this.checkSnapLen = options.checkSnapLen ?? true;
+    this.path = options.path;
+  }
+
+  private error(fileOffset: number, reason: string): never {
+    throw new CaptureError(fileOffset, reason, this.path);
+  }
+
+  /** Asks for more bytes, or reports the truncation when there are none. */
+  private needOrFail(pos: number, need: number, have: number, eof: boolean, fileOffset: number, what: string): Step {
+    if (eof) this.error(fileOffset, `truncated ${what}: need ${need} bytes, have ${have}`);
+    this.pos = pos;
+    this.need = need;
+    return STEP_NEED;
+  }
+
+  step(bytes: Uint8Array, pos: number, end: number, eof: boolean, fileOffset: number): Step {
+    const base = fileOffset - pos; // file offset = base + index
+    for (;;) {
+      const available = end - pos;
+      if (this.state === STATE_PCAP) return this.stepPcap(bytes, pos, end, eof, base);
+      if (this.state === STATE_PCAPNG) {
+        const result = this.stepPcapng(bytes, pos, end, eof, base);
+        if (result !== -1) return result;
+        pos = this.pos;
+        continue;
+      }
+      // Start of file: identify the format by its magic.
+      if (available < 4) {
+        if (eof && available === 0) this.error(base + pos, 'empty file: no capture header');
+        return this.needOrFail(pos, PCAP_HEADER_LENGTH, available, eof, base + pos, 'file header');
+      }
+      const magic = readU32In(bytes, pos, false);
+      if (magic === BLOCK_SHB) {
+        this.state = STATE_PCAPNG;
+        this.format = 'pcapng';
+        continue;
+      }
+      const isPcap =
+        magic === PCAP_MAGIC_US ||
+        magic === PCAP_MAGIC_NS ||
+        magic === PCAP_MAGIC_US_SWAPPED ||
+        magic === PCAP_MAGIC_NS_SWAPPED;
+      if (!isPcap) {
+        this.error(base + pos, `bad magic 0x${magic.toString(16).padStart(8, '0')}: not a pcap or pcapng file`);
+      }
+      if (available < PCAP_HEADER_LENGTH) {
+        return this.needOrFail(pos, PCAP_HEADER_LENGTH, available, eof, base + pos, 'pcap file header');
+      }
+      this.little = magic === PCAP_MAGIC_US_SWAPPED || magic === PCAP_MAGIC_NS_SWAPPED;
+      this.byteOrder = this.little ? 'little' : 'big';
+      this.nanosecond = magic === PCAP_MAGIC_NS || magic === PCAP_MAGIC_NS_SWAPPED;
+      const major = readU16In(bytes, pos + 4, this.little);
+      const minor = readU16In(bytes, pos + 6, this.little);
+      if (major !== 2) this.error(base + pos + 4, `unsupported pcap version ${major}.${minor}`);
+      this.pcapSnapLen = readU32In(bytes, pos + 16, this.little);
+      this.pcapLinkType = readU32In(bytes, pos + 20, this.little) & 0xffff;
+      this.format = 'pcap';
+      this.sections.push({ byteOrder: this.byteOrder, versionMajor: major, versionMinor: minor, comments: [] });
+      this.interfaces.push({
+        id: 0,
+        section: 0,
+        localId: 0,
+        linkType: this.pcapLinkType,
+        snapLen: this.pcapSnapLen,
+        tsResolutionCode: this.nanosecond ? 9 : 6,
+        ticksPerSecond: this.nanosecond ? 1e9 : 1e6,
+        tsOffsetSec: 0,
+        comments: [],
+      });
+      this.state = STATE_PCAP;
+      pos += PCAP_HEADER_LENGTH;
+    }
+  }
+
+  private stepPcap(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
+    const available = end - pos;
+    if (available === 0 && eof) {
+      this.pos = pos;
+      return STEP_END;
+    }
+    if (available < PCAP_RECORD_HEADER_LENGTH) {
+      return this.needOrFail(pos, PCAP_RECORD_HEADER_LENGTH, available, eof, base + pos, 'record header');
+    }
+    const little = this.little;
+    const capturedLength = readU32In(bytes, pos + 8, little);
+    if (capturedLength > MAX_CAPLEN) {
+      this.error(base + pos + 8, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
+    }
+    if (this.checkSnapLen && this.pcapSnapLen !== 0 && capturedLength > this.pcapSnapLen) {
+      this.error(base + pos + 8, `captured length ${capturedLength} is above the snap length ${this.pcapSnapLen}`);
+    }
+    const total = PCAP_RECORD_HEADER_LENGTH + capturedLength;
+    if (available < total) return this.needOrFail(pos, total, available, eof, base + pos, 'record body');
+    let sec = readU32In(bytes, pos, little);
+    let fraction = readU32In(bytes, pos + 4, little);
+    let nsec: number;
+    if (this.nanosecond) {
+      if (fraction >= 1e9) {
+        sec += Math.floor(fraction / 1e9);
+        fraction %= 1e9;
+      }
+      nsec = fraction;
+    } else {
+      if (fraction >= 1e6) {
+        sec += Math.floor(fraction / 1e6);
+        fraction %= 1e6;
+      }
+      nsec = fraction * 1000;
+    }
+    const record = this.reuse ? this.record : newRecord();
+    record.interfaceId = 0;
+    record.linkType = this.pcapLinkType;
+    record.timestampSec = sec;
+    record.timestampNsec = nsec;
+    record.data = bytes.subarray(pos + PCAP_RECORD_HEADER_LENGTH, pos + total);
+    record.originalLength = readU32In(bytes, pos + 12, little);
+    record.fileOffset = base + pos;
+    this.record = record;
+    this.pos = pos + total;
+    return STEP_RECORD;
+  }
+
+  /** One pcapng block: a Step, or -1 after consuming a non-packet block (`pos` updated). */
+  private stepPcapng(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step | -1 {
+    const available = end - pos;
+    if (available === 0 && eof) {
+      this.pos = pos;
+      return STEP_END;
+    }
+    if (available < 12) return this.needOrFail(pos, 12, available, eof, base + pos, 'block header');
+    let type = readU32In(bytes, pos, this.little);
+    if (type === BLOCK_SHB) {
+      const magic = readU32In(bytes, pos + 8, true);
+      if (magic === BYTE_ORDER_MAGIC) this.little = true;
+      else if (magic === 0x4d3c2b1a) this.little = false;
+      else this.error(base + pos + 8, `unknown byte-order magic 0x${magic.toString(16).padStart(8, '0')}`);
+      type = BLOCK_SHB;
+    }
+    const little = this.little;
+    const length = readU32In(bytes, pos + 4, little);
+    if (length < 12) this.error(base + pos + 4, `block total length ${length} is below 12`);
+    if (length % 4 !== 0) this.error(base + pos + 4, `block total length ${length} is not a multiple of 4`);
+    if (length > MAX_BLOCK_LENGTH) {
+      this.error(base + pos + 4, `block total length ${length} is above the maximum of ${MAX_BLOCK_LENGTH}`);
+    }
+    if (available < length) return this.needOrFail(pos, length, available, eof, base + pos, 'block');
+    const trailer = readU32In(bytes, pos + length - 4, little);
+    if (trailer !== length) {
+      this.error(base + pos + length - 4, `block total lengths (first ${length} and second ${trailer}) don't match`);
+    }
+    const bodyEnd = pos + length - 4;
+    switch (type) {
+      case BLOCK_SHB:
+        this.readSectionHeader(bytes, pos, bodyEnd, base);
+        break;
+      case BLOCK_IDB:
+        this.readInterface(bytes, pos, bodyEnd, base);
+        break;
+      case BLOCK_EPB:
+        return this.readEnhancedPacket(bytes, pos, bodyEnd, base);
+      case BLOCK_SPB:
+        return this.readSimplePacket(bytes, pos, bodyEnd, base);
+      case BLOCK_PB:
+        return this.readObsoletePacket(bytes, pos, bodyEnd, base);
+      case BLOCK_NRB:
+        this.readNameResolution(bytes, pos, bodyEnd, base);
+        break;
+      default:
+        if (this.sections.length === 0) this.error(base + pos, 'pcapng file does not start with a section header');
+        break; // ISB, DSB, custom and unknown blocks are skipped.
+    }
+    this.pos = pos + length;
+    return -1;
+  }
+
+  private needBody(pos: number, bodyEnd: number, minimum: number, base: number, what: string): void {
+    if (bodyEnd - pos - 8 < minimum) {
+      this.error(base + pos + 4, `${what} block too short: ${bodyEnd - pos + 4} bytes`);
+    }
+  }
+
+  /** Walks options in [start, end); calls `visit(code, valueStart, valueLength)` for each. */
+  private walkOptions(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    base: number,
+    visit: (code: number, value: number, length: number) => void,
+  ): void {
+    const little = this.little;
+    let at = start;
+    while (end - at >= 4) {
+      const code = readU16In(bytes, at, little);
+      const length = readU16In(bytes, at + 2, little);
+      if (code === OPT_ENDOFOPT) return;
+      if (at + 4 + length > end) {
+        this.error(base + at, `option ${code} of length ${length} overruns its block`);
+      }
+      visit(code, at + 4, length);
+      at += 4 + ((length + 3) & ~3);
+    }
+  }
+
+  private text(bytes: Uint8Array, start: number, length: number): string {
+    let stop = start + length;
+    while (stop > start && bytes[stop - 1] === 0) stop--; // some writers NUL-terminate
+    return utf8.decode(bytes.subarray(start, stop));
+  }
+
+  private readSectionHeader(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): void {
+    this.needBody(pos, bodyEnd, 16, base, 'section header');
+    const little = this.little;
+    const major = readU16In(bytes, pos + 12, little);
+    const minor = readU16In(bytes, pos + 14, little);
+    if (major !== 1) this.error(base + pos + 12, `unsupported pcapng version ${major}.${minor}`);
+    const section: CaptureSection = {
+      byteOrder: little ? 'little' : 'big',
+      versionMajor: major,
+      versionMinor: minor,
+      comments: [],
+    };
+    if (this.sections.length === 0) this.byteOrder = section.byteOrder;
+    this.walkOptions(bytes, pos + 24, bodyEnd, base, (code, value, length) => {
+      if (code === OPT_COMMENT) section.comments.push(this.text(bytes, value, length));
+      else if (code === SHB_HARDWARE) section.hardware = this.text(bytes, value, length);
+      else if (code === SHB_OS) section.os = this.text(bytes, value, length);
+      else if (code === SHB_USERAPPL) section.userApplication = this.text(bytes, value, length);
+    });
+    this.sections.push(section);
+    this.sectionInterfaces = [];
+  }
+
+  private readInterface(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): void {
+    this.needBody(pos, bodyEnd, 8, base, 'interface description');
+    const little = this.little;
+    const iface: CaptureInterface = {
+      id: this.interfaces.length,
+      section: this.sections.length - 1,
+      localId: this.sectionInterfaces.length,
+      linkType: readU16In(bytes, pos + 8, little),
+      snapLen: readU32In(bytes, pos + 12, little),
+      tsResolutionCode: 6,
+      ticksPerSecond: 1e6,
+      tsOffsetSec: 0,
+      comments: [],
+    };
+    this.walkOptions(bytes, pos + 16, bodyEnd, base, (code, value, length) => {
+      switch (code) {
+        case OPT_COMMENT:
+          iface.comments.push(this.text(bytes, value, length));
+          break;
+        case IF_NAME:
+          iface.name = this.text(bytes, value, length);
+          break;
+        case IF_DESCRIPTION:
+          iface.description = this.text(bytes, value, length);
+          break;
+        case IF_TSRESOL:
+          if (length >= 1) {
+            const code = bytes[value]!;
+            const ticks = ticksPerSecondFromTsresol(code);
+            if (ticks < 1 || !Number.isFinite(ticks)) {
+              this.error(base + value, `unsupported if_tsresol 0x${code.toString(16)}`);
+            }
+            iface.tsResolutionCode = code;
+            iface.ticksPerSecond = ticks;
+          }
+          break;
+        case IF_TSOFFSET:
+          if (length === 8) iface.tsOffsetSec = readI64In(bytes, value, little);
+          break;
+        case IF_FCSLEN:
+          if (length >= 1) iface.fcsLength = bytes[value];
+          break;
+        case IF_FILTER:
+          if (length >= 1) iface.filter = this.text(bytes, value + 1, length - 1);
+          break;
+        case IF_OS:
+          iface.os = this.text(bytes, value, length);
+          break;
+        case IF_HARDWARE:
+          iface.hardware = this.text(bytes, value, length);
+          break;
+      }
+    });
+    this.interfaces.push(iface);
+    this.sectionInterfaces.push(iface);
+  }
+
+  private interfaceAt(localId: number, offset: number): CaptureInterface {
+    const iface = this.sectionInterfaces[localId];
+    if (!iface) {
+      this.error(
+        offset,
+        `interface id ${localId} is not declared (the section has ${this.sectionInterfaces.length} interfaces)`,
+      );
+    }
+    return iface;
+  }
+
+  private checkCaptured(iface: CaptureInterface, capturedLength: number, offset: number): void {
+    if (capturedLength > MAX_CAPLEN) {
+      this.error(offset, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
+    }
+    if (this.checkSnapLen && iface.snapLen !== 0 && capturedLength > iface.snapLen) {
+      this.error(offset, `captured length ${capturedLength} is above the snap length ${iface.snapLen}`);
+    }
+  }
+
+  private fillRecord(
+    iface: CaptureInterface,
+    tsHigh: number,
+    tsLow: number,
+    data: Uint8Array,
+    originalLength: number,
+    fileOffset: number,
+  ): CaptureRecord {
+    const record = this.reuse ? this.record : newRecord();
+    const time = ticksToTime(tsHigh, tsLow, iface.ticksPerSecond, this.time);
+    record.interfaceId = iface.id;
+    record.linkType = iface.linkType;
+    record.timestampSec = time.sec + iface.tsOffsetSec;
+    record.timestampNsec = time.nsec;
+    record.data = data;
+    record.originalLength = originalLength;
+    record.comments = EMPTY_COMMENTS;
+    record.direction = undefined;
+    record.flags = undefined;
+    record.interfaceName = iface.name;
+    record.interfaceDescription = iface.description;
+    record.fileOffset = fileOffset;
+    this.record = record;
+    return record;
+  }
+
+  /** Options of EPB/PB: comments and the flags word. */
+  private readPacketOptions(record: CaptureRecord, bytes: Uint8Array, start: number, end: number, base: number): void {
+    if (end - start < 4) return;
+    this.walkOptions(bytes, start, end, base, (code, value, length) => {
+      if (code === OPT_COMMENT) {
+        if (record.comments === EMPTY_COMMENTS) record.comments = [];
+        record.comments.push(this.text(bytes, value, length));
+      } else if (code === EPB_FLAGS) {
+        if (length !== 4) this.error(base + value - 4, `flags option length ${length} is not 4`);
+        const flags = readU32In(bytes, value, this.little);
+        record.flags = flags;
+        const direction = flags & 3;
+        record.direction = direction === 1 ? 'inbound' : direction === 2 ? ('outbound' as Direction) : undefined;
+      }
+    });
+  }
+
+  private readEnhancedPacket(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): Step {
+    this.needBody(pos, bodyEnd, 20, base, 'enhanced packet');
+    const little = this.little;
+    const iface = this.interfaceAt(readU32In(bytes, pos + 8, little), base + pos + 8);
+    const capturedLength = readU32In(bytes, pos + 20, little);
+    const dataStart = pos + 28;
+    if (capturedLength > bodyEnd - dataStart) {
+      this.error(base + pos + 20, `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`);
+    }
+    this.checkCaptured(iface, capturedLength, base + pos + 20);
+    const record = this.fillRecord(
+      iface,
+      readU32In(bytes, pos + 12, little),
+      readU32In(bytes, pos + 16, little),
+      bytes.subarray(dataStart, dataStart + capturedLength),
+      readU32In(bytes, pos + 24, little),
+      base + pos,
+    );
+    this.readPacketOptions(record, bytes, dataStart + ((capturedLength + 3) & ~3), bodyEnd, base);
+    this.pos = bodyEnd + 4;
+    return STEP_RECORD;
+  }
+
+  private readSimplePacket(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): Step {
+    this.needBody(pos, bodyEnd, 4, base, 'simple packet');
+    const iface = this.interfaceAt(0, base + pos);
+    const originalLength = readU32In(bytes, pos + 8, this.little);
+    let capturedLength = Math.min(originalLength, bodyEnd - (pos + 12));
+    if (iface.snapLen !== 0) capturedLength = Math.min(capturedLength, iface.snapLen);
+    this.checkCaptured(iface, capturedLength, base + pos + 8);
+    this.fillRecord(iface, 0, 0, bytes.subarray(pos + 12, pos + 12 + capturedLength), originalLength, base + pos);
+    this.pos = bodyEnd + 4;
+    return STEP_RECORD;
+  }
+
+  private readObsoletePacket(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): Step {
+    this.needBody(pos, bodyEnd, 20, base, 'packet');
+    const little = this.little;
+    const iface = this.interfaceAt(readU16In(bytes, pos + 8, little), base + pos + 8);
+    const capturedLength = readU32In(bytes, pos + 20, little);
+    const dataStart = pos + 28;
+    if (capturedLength > bodyEnd - dataStart) {
+      this.error(base + pos + 20, `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`);
+    }
+    this.checkCaptured(iface, capturedLength, base + pos + 20);
+    const record = this.fillRecord(
+      iface,
+      readU32In(bytes, pos + 12, little),
+      readU32In(bytes, pos + 16, little),
+      bytes.subarray(dataStart, dataStart + capturedLength),
+      readU32In(bytes, pos + 24, little),
+      base + pos,
+    );
+    this.readPacketOptions(record, bytes, dataStart + ((capturedLength + 3) & ~3), bodyEnd, base);
+    this.pos = bodyEnd + 4;
+    return STEP_RECORD;
+  }
+
+  private readNameResolution(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): void {
+    const little = this.little;
+    let at = pos + 8;
+    while (bodyEnd - at >= 4) {
+      const type = readU16In(bytes, at, little);
+      const length = readU16In(bytes, at + 2, little);
+      if (type === NRB_RECORD_END) return;
+      const value = at + 4;
+      if (value + length > bodyEnd) this.error(base + at, `name record of length ${length} overruns its block`);
+      const addressLength = type === NRB_RECORD_IPV4 ? 4 : type === NRB_RECORD_IPV6 ? 16 : 0;
+      if (addressLength > 0) {
+        if (length < addressLength) this.error(base + at, `name record of length ${length} is too short`);
+        const address = addressLength === 4 ? formatIPv4(bytes, value) : formatIPv6(bytes, value);
+        const names = this.text(bytes, value + addressLength, length - addressLength)
+          .split('\0')
+          .filter((name) => name.length > 0);
+        this.nameRecords.push({ address, names });
+      }
+      at = value + ((length + 3) & ~3);
+    }
+  }
+}

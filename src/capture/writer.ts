@@ -1,0 +1,468 @@
+/**
+ * Streaming capture writer for classic pcap and pcapng.
+ *
+ * Records are encoded into one large buffer (4 MiB by default) and written when it fills:
+ * - to a file path with synchronous writes of whole buffers (memory stays flat, no backpressure needed);
+ * - to a stream with `stream.write`, handing the filled buffer over and starting a fresh one. When the
+ *   stream asks to wait, `writePacket` returns false and `needsDrain` is true: await `drain()` before
+ *   writing more (like a Node stream). Ignoring it lets memory grow, as with any stream.
+ *
+ * Only whole records are ever written, so a file cut between two flushes is a valid capture. Every
+ * record handed to the writer reaches the file on `close()`, `flush()` or `flushSync()`; file-path
+ * writers are also flushed from a `process.on('exit')` hook (normal exit, `process.exit`, uncaught
+ * exception). On SIGINT the CLI calls `flushSync()` (or `flushOpenCaptureWritersSync()`).
+ *
+ * Zero-copy fast path: `reserveRecord(caplen, origLen, sec, nsec)` writes the record framing and
+ * returns `{ buffer, offset }`: the caller writes exactly `caplen` packet bytes at
+ * `buffer[offset .. offset + caplen)` before its next call on the writer. The returned slot object is
+ * reused (valid until the next writer call) and nothing is allocated per packet.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { FieldError } from '../core/errors.js';
+import { PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH, writePcapHeader, writePcapRecordHeader } from './pcap.js';
+import {
+  EPB_FIXED_LENGTH,
+  EPB_HEADER_LENGTH,
+  interfaceBlockLength,
+  nameResolutionBlockLength,
+  packetOptionsLength,
+  pad4,
+  sectionHeaderLength,
+  writeEnhancedPacketFrame,
+  writeInterfaceBlock,
+  writeNameResolutionBlock,
+  writeSectionHeader,
+} from './pcapng.js';
+import { type TicksSlot, timeToTicks } from './timestamp.js';
+import {
+  type CaptureFormat,
+  DEFAULT_SNAPLEN,
+  type InterfaceOptions,
+  MAX_CAPLEN,
+  type NameRecord,
+  type PacketOptions,
+  type TsResolution,
+} from './types.js';
+
+export interface CaptureWriterOptions {
+  format: CaptureFormat;
+  /** Interfaces declared up front (ids 0, 1, ...). Classic pcap takes at most one. */
+  interfaces?: InterfaceOptions[] | undefined;
+  /** Shorthand for one interface with this link type (and `snapLen`, `tsResolution`). */
+  linkType?: number | undefined;
+  snapLen?: number | undefined;
+  tsResolution?: TsResolution | undefined;
+  /** pcapng: written as a Name Resolution Block after the interfaces. */
+  nameRecords?: NameRecord[] | undefined;
+  /** pcapng shb_userappl; default "pktcraft". */
+  userApplication?: string | undefined;
+  hardware?: string | undefined;
+  os?: string | undefined;
+  /** pcapng: an opt_comment on the section header. */
+  sectionComment?: string | undefined;
+  /** Size of the batching buffer; default 4 MiB. */
+  bufferSize?: number | undefined;
+  /** For a stream target: end it on close(); default true except for process.stdout/stderr. */
+  endStream?: boolean | undefined;
+}
+
+/** Where `reserveRecord` wants the packet bytes. Reused by the writer: read it before the next call. */
+export interface RecordSlot {
+  buffer: Uint8Array;
+  offset: number;
+}
+
+interface WriterInterface {
+  linkType: number;
+  snapLen: number;
+  ticksPerSecond: number;
+}
+
+const DEFAULT_BUFFER_SIZE = 4 * 1024 * 1024;
+const openFileWriters = new Set<CaptureWriter>();
+let exitHookInstalled = false;
+
+/** Flushes every open file-path writer synchronously (for SIGINT/exit handlers). */
+export function flushOpenCaptureWritersSync(): void {
+  for (const writer of openFileWriters) {
+    try {
+      writer.flushSync();
+    } catch {
+      // The process is going down; a writer that cannot flush must not stop the others.
+    }
+  }
+}
+
+function fail(field: string, reason: string): never {
+  throw new FieldError('capture', field, reason);
+}
+
+export class CaptureWriter {
+  readonly format: CaptureFormat;
+  private buffer: Uint8Array;
+  private used = 0;
+  private readonly bufferSize: number;
+  private readonly fd: number | undefined;
+  private readonly stream: NodeJS.WritableStream | undefined;
+  private readonly endStream: boolean;
+  private readonly interfaces: WriterInterface[] = [];
+  private headerWritten = false;
+  private closed = false;
+  private streamError: Error | undefined;
+  private waitingDrain = false;
+  private drainPromise: Promise<void> | undefined;
+  private readonly ticks: TicksSlot = { high: 0, low: 0 };
+  private readonly slot: RecordSlot;
+  private pcapNanosecond = false;
+  /** Records accepted so far. */
+  packetCount = 0;
+  /** Bytes handed to the file or stream so far. */
+  bytesWritten = 0;
+
+  constructor(target: string | NodeJS.WritableStream, options: CaptureWriterOptions) {
+    if (options.format !== 'pcap' && options.format !== 'pcapng') fail('format', `unknown format '${options.format}'`);
+    this.format = options.format;
+    this.bufferSize = Math.max(64 * 1024, options.bufferSize ?? DEFAULT_BUFFER_SIZE);
+    this.buffer = Buffer.alloc(this.bufferSize);
+    this.slot = { buffer: this.buffer, offset: 0 };
+    if (typeof target === 'string') {
+      this.fd = openSync(target, 'w');
+      this.endStream = false;
+      openFileWriters.add(this);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', flushOpenCaptureWritersSync);
+      }
+    } else {
+      this.stream = target;
+      this.endStream =
+        options.endStream ?? (target !== (process.stdout as unknown) && target !== (process.stderr as unknown));
+      target.on('error', (error: Error) => {
+        this.streamError = error;
+      });
+    }
+    const declared = [...(options.interfaces ?? [])];
+    if (options.linkType !== undefined) {
+      declared.unshift({
+        linkType: options.linkType,
+        snapLen: options.snapLen,
+        tsResolution: options.tsResolution,
+      });
+    }
+    if (this.format === 'pcapng') {
+      const section = {
+        userApplication: options.userApplication ?? 'pktcraft',
+        hardware: options.hardware,
+        os: options.os,
+        comment: options.sectionComment,
+      };
+      this.ensure(sectionHeaderLength(section));
+      this.used = writeSectionHeader(this.buffer, this.used, section);
+      this.headerWritten = true;
+      for (const spec of declared) this.addInterface(spec);
+      if (options.nameRecords && options.nameRecords.length > 0) this.addNameRecords(options.nameRecords);
+    } else {
+      if (declared.length > 1) fail('interfaces', 'classic pcap holds exactly one link type (one interface)');
+      if (declared[0]) this.addInterface(declared[0]);
+      else if (options.tsResolution === 'ns') this.pcapNanosecond = true;
+    }
+  }
+
+  /** Declares an interface; returns its id. pcapng writes its IDB now (before any of its packets). */
+  addInterface(spec: InterfaceOptions): number {
+    this.checkOpen();
+    const snapLen = spec.snapLen ?? DEFAULT_SNAPLEN;
+    if (!Number.isInteger(spec.linkType) || spec.linkType < 0 || spec.linkType > 0xffff) {
+      fail('linkType', `link type must be 0..65535, got ${spec.linkType}`);
+    }
+    if (!Number.isInteger(snapLen) || snapLen < 0 || snapLen > 0xffffffff) fail('snapLen', `bad snap length ${snapLen}`);
+    const nanosecond = spec.tsResolution === 'ns';
+    const entry: WriterInterface = { linkType: spec.linkType, snapLen, ticksPerSecond: nanosecond ? 1e9 : 1e6 };
+    if (this.format === 'pcap') {
+      const existing = this.interfaces[0];
+      if (existing) {
+        if (existing.linkType === entry.linkType) return 0;
+        fail('linkType', `classic pcap holds one link type (${existing.linkType}); cannot add ${entry.linkType}`);
+      }
+      if (snapLen === 0) entry.snapLen = DEFAULT_SNAPLEN;
+      this.interfaces.push(entry);
+      this.pcapNanosecond = nanosecond;
+      return 0;
+    }
+    const fields = {
+      linkType: spec.linkType,
+      snapLen,
+      name: spec.name,
+      description: spec.description,
+      tsresol: nanosecond ? 9 : 6,
+    };
+    this.ensure(interfaceBlockLength(fields));
+    this.used = writeInterfaceBlock(this.buffer, this.used, fields);
+    this.interfaces.push(entry);
+    return this.interfaces.length - 1;
+  }
+
+  /** pcapng: writes a Name Resolution Block (IPv4 and IPv6 records). Classic pcap ignores it. */
+  addNameRecords(records: readonly NameRecord[]): void {
+    this.checkOpen();
+    if (this.format !== 'pcapng' || records.length === 0) return;
+    for (const record of records) {
+      if (record.names.length === 0) fail('nameRecords', `no name for ${record.address}`);
+    }
+    const length = nameResolutionBlockLength(records);
+    this.ensure(length);
+    try {
+      writeNameResolutionBlock(this.buffer, this.used, records);
+    } catch (error) {
+      fail('nameRecords', (error as Error).message);
+    }
+    this.used += length;
+  }
+
+  /** Number of interfaces declared so far. */
+  get interfaceCount(): number {
+    return this.interfaces.length;
+  }
+
+  /** True when the stream asked to wait: await `drain()` before writing more. */
+  get needsDrain(): boolean {
+    return this.waitingDrain;
+  }
+
+  /**
+   * Writes one packet (copied into the buffer). Returns false when the caller should `await drain()`.
+   * A packet longer than the interface's snap length is cut to it (captured < original length).
+   */
+  writePacket(data: Uint8Array, timestampSec: number, timestampNsec: number, options?: PacketOptions): boolean {
+    const iface = this.interfaceFor(options?.interfaceId);
+    const capturedLength = iface.snapLen > 0 && data.length > iface.snapLen ? iface.snapLen : data.length;
+    const originalLength = options?.originalLength ?? data.length;
+    this.checkRecord(capturedLength, originalLength, timestampSec, timestampNsec);
+    const source = capturedLength === data.length ? data : data.subarray(0, capturedLength);
+    if (this.format === 'pcap') {
+      this.ensure(PCAP_RECORD_HEADER_LENGTH + capturedLength);
+      const at = this.writePcapFrame(capturedLength, originalLength, timestampSec, timestampNsec);
+      this.buffer.set(source, at);
+      this.used = at + capturedLength;
+    } else {
+      const comments = options?.comments;
+      const direction = options?.direction;
+      const length = EPB_FIXED_LENGTH + pad4(capturedLength) + packetOptionsLength(comments, direction);
+      this.ensure(length);
+      const start = this.used;
+      const ticks = timeToTicks(timestampSec, timestampNsec, iface.ticksPerSecond, this.ticks);
+      this.used = writeEnhancedPacketFrame(
+        this.buffer,
+        start,
+        options?.interfaceId ?? 0,
+        ticks.high,
+        ticks.low,
+        capturedLength,
+        originalLength,
+        comments,
+        direction,
+      );
+      this.buffer.set(source, start + EPB_HEADER_LENGTH);
+    }
+    this.packetCount++;
+    return !this.waitingDrain;
+  }
+
+  /**
+   * Zero-copy: reserves a record of `capturedLength` bytes and returns where to write them
+   * (`slot.buffer[slot.offset ..]`). Fill it before the next call on this writer. No options
+   * (comments, direction) on this path. `capturedLength` must not exceed the snap length.
+   */
+  reserveRecord(
+    capturedLength: number,
+    originalLength: number,
+    timestampSec: number,
+    timestampNsec: number,
+    interfaceId = 0,
+  ): RecordSlot {
+    const iface = this.interfaceFor(interfaceId);
+    if (iface.snapLen > 0 && capturedLength > iface.snapLen) {
+      fail('capturedLength', `${capturedLength} exceeds the snap length ${iface.snapLen}`);
+    }
+    this.checkRecord(capturedLength, originalLength, timestampSec, timestampNsec);
+    const slot = this.slot;
+    if (this.format === 'pcap') {
+      this.ensure(PCAP_RECORD_HEADER_LENGTH + capturedLength);
+      const at = this.writePcapFrame(capturedLength, originalLength, timestampSec, timestampNsec);
+      this.used = at + capturedLength;
+      slot.offset = at;
+    } else {
+      this.ensure(EPB_FIXED_LENGTH + pad4(capturedLength));
+      const start = this.used;
+      const ticks = timeToTicks(timestampSec, timestampNsec, iface.ticksPerSecond, this.ticks);
+      this.used = writeEnhancedPacketFrame(
+        this.buffer,
+        start,
+        interfaceId,
+        ticks.high,
+        ticks.low,
+        capturedLength,
+        originalLength,
+        undefined,
+        undefined,
+      );
+      slot.offset = start + EPB_HEADER_LENGTH;
+    }
+    slot.buffer = this.buffer;
+    this.packetCount++;
+    return slot;
+  }
+
+  /** Resolves when the stream has drained (immediately when it does not need to). */
+  drain(): Promise<void> {
+    if (this.streamError) return Promise.reject(this.streamError);
+    if (!this.waitingDrain) return Promise.resolve();
+    if (!this.drainPromise) {
+      const stream = this.stream!;
+      this.drainPromise = new Promise<void>((resolve, reject) => {
+        const onDrain = (): void => {
+          stream.removeListener('error', onError);
+          this.waitingDrain = false;
+          this.drainPromise = undefined;
+          resolve();
+        };
+        const onError = (error: Error): void => {
+          stream.removeListener('drain', onDrain);
+          this.drainPromise = undefined;
+          reject(error);
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
+      });
+    }
+    return this.drainPromise;
+  }
+
+  /** Writes every buffered record and waits for the stream to drain. */
+  async flush(): Promise<void> {
+    this.flushSync();
+    await this.drain();
+  }
+
+  /**
+   * Hands every buffered (whole) record to the file synchronously, or to the stream's `write`.
+   * Safe from SIGINT and exit handlers.
+   */
+  flushSync(): void {
+    if (this.closed) return;
+    this.ensureHeader();
+    this.writeOut();
+  }
+
+  /** Flushes everything, ends the stream (unless told not to) or closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flushSync();
+    this.closed = true;
+    openFileWriters.delete(this);
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      return;
+    }
+    const stream = this.stream!;
+    if (this.streamError) throw this.streamError;
+    if (this.endStream) {
+      await new Promise<void>((resolve, reject) => {
+        stream.once('error', reject);
+        stream.end(() => resolve());
+      });
+    } else if (this.waitingDrain) {
+      this.closed = false;
+      await this.drain();
+      this.closed = true;
+    }
+  }
+
+  /** File-path writers only: flush and close synchronously. */
+  closeSync(): void {
+    if (this.fd === undefined) throw new Error('closeSync is for file-path writers; use close()');
+    if (this.closed) return;
+    this.flushSync();
+    this.closed = true;
+    openFileWriters.delete(this);
+    closeSync(this.fd);
+  }
+
+  private interfaceFor(interfaceId: number | undefined): WriterInterface {
+    this.checkOpen();
+    if (this.format === 'pcap') {
+      this.ensureHeader();
+      if (interfaceId !== undefined && interfaceId !== 0) fail('interfaceId', 'classic pcap has only interface 0');
+      return this.interfaces[0]!;
+    }
+    const id = interfaceId ?? 0;
+    const iface = this.interfaces[id];
+    if (!iface) fail('interfaceId', `interface ${id} not declared (${this.interfaces.length} declared)`);
+    return iface;
+  }
+
+  private checkRecord(capturedLength: number, originalLength: number, sec: number, nsec: number): void {
+    if (!(capturedLength >= 0 && capturedLength <= MAX_CAPLEN)) {
+      fail('capturedLength', `${capturedLength} is above the ${MAX_CAPLEN}-byte maximum`);
+    }
+    if (!(originalLength >= capturedLength && originalLength <= 0xffffffff)) {
+      fail('originalLength', `${originalLength} is below the captured length ${capturedLength}`);
+    }
+    if (!(sec >= 0 && sec <= 0xffffffff && Number.isInteger(sec))) fail('timestampSec', `bad seconds ${sec}`);
+    if (!(nsec >= 0 && nsec < 1e9 && Number.isInteger(nsec))) fail('timestampNsec', `bad nanoseconds ${nsec}`);
+  }
+
+  private writePcapFrame(capturedLength: number, originalLength: number, sec: number, nsec: number): number {
+    const fraction = this.pcapNanosecond ? nsec : Math.floor(nsec / 1000);
+    return writePcapRecordHeader(this.buffer, this.used, sec, fraction, capturedLength, originalLength);
+  }
+
+  private ensureHeader(): void {
+    if (this.headerWritten) return;
+    if (this.interfaces.length === 0) {
+      this.interfaces.push({ linkType: 1, snapLen: DEFAULT_SNAPLEN, ticksPerSecond: 1e6 });
+    }
+    const iface = this.interfaces[0]!;
+    this.headerWritten = true;
+    this.ensure(PCAP_HEADER_LENGTH);
+    this.used = writePcapHeader(this.buffer, this.used, iface.linkType, iface.snapLen, this.pcapNanosecond);
+    if (this.pcapNanosecond) iface.ticksPerSecond = 1e9;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('capture writer is closed');
+    if (this.streamError) throw this.streamError;
+  }
+
+  /** Makes room for `length` more bytes, writing out the buffer (whole records only) when needed. */
+  private ensure(length: number): void {
+    if (this.used + length <= this.buffer.length) return;
+    this.writeOut();
+    if (length > this.buffer.length) {
+      this.buffer = Buffer.alloc(Math.max(length, this.bufferSize));
+      this.slot.buffer = this.buffer;
+    }
+  }
+
+  private writeOut(): void {
+    if (this.used === 0) return;
+    const length = this.used;
+    if (this.fd !== undefined) {
+      let done = 0;
+      while (done < length) done += writeSync(this.fd, this.buffer, done, length - done);
+      this.used = 0;
+    } else {
+      const chunk = this.buffer.subarray(0, length);
+      this.buffer = Buffer.alloc(this.bufferSize);
+      this.slot.buffer = this.buffer;
+      this.used = 0;
+      if (!this.stream!.write(chunk)) this.waitingDrain = true;
+    }
+    this.bytesWritten += length;
+  }
+}
+
+/** Opens a capture writer on a file path (synchronous whole-buffer writes) or a writable stream. */
+export function createCaptureWriter(target: string | NodeJS.WritableStream, options: CaptureWriterOptions): CaptureWriter {
+  return new CaptureWriter(target, options);
+}

@@ -1,0 +1,170 @@
+/**
+ * MAC, IPv4 and IPv6 addresses: parsed from and printed to the strings the API uses, and written
+ * into / read from packet bytes. IPv6 is printed per RFC 5952 (lowercase, longest zero run of two
+ * or more groups compressed, leftmost on a tie, no leading zeros).
+ */
+import { toHex } from './bytes.js';
+
+const MAC_RE =
+  /^([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})$/;
+
+export function isMac(text: string): boolean {
+  return MAC_RE.test(text);
+}
+
+/** Writes a MAC given as "02:00:00:00:00:01" (or with '-') into out at offset. Throws TypeError if invalid. */
+export function writeMac(text: string, out: Uint8Array, offset: number): void {
+  const match = MAC_RE.exec(text);
+  if (!match) throw new TypeError(`not a MAC address: '${text}'`);
+  for (let i = 0; i < 6; i++) out[offset + i] = Number.parseInt(match[i + 1]!, 16);
+}
+
+export function parseMac(text: string): Uint8Array {
+  const out = new Uint8Array(6);
+  writeMac(text, out, 0);
+  return out;
+}
+
+export function formatMac(bytes: Uint8Array, offset = 0): string {
+  let text = '';
+  for (let i = 0; i < 6; i++) {
+    if (i) text += ':';
+    text += toHex(bytes, offset + i, offset + i + 1);
+  }
+  return text;
+}
+
+/** Parses dotted-quad IPv4 to a 32-bit unsigned number, or undefined. */
+export function ipv4ToNumber(text: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 3 || (digits > 0 && part === 0)) return undefined; // no leading zeros (avoid octal ambiguity)
+      part = part * 10 + (c - 48);
+      if (part > 255) return undefined;
+      digits++;
+    } else {
+      return undefined;
+    }
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + part;
+}
+
+export function numberToIpv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+export function isIPv4(text: string): boolean {
+  return ipv4ToNumber(text) !== undefined;
+}
+
+export function writeIPv4(text: string, out: Uint8Array, offset: number): void {
+  const value = ipv4ToNumber(text);
+  if (value === undefined) throw new TypeError(`not an IPv4 address: '${text}'`);
+  out[offset] = value >>> 24;
+  out[offset + 1] = value >>> 16;
+  out[offset + 2] = value >>> 8;
+  out[offset + 3] = value;
+}
+
+export function parseIPv4(text: string): Uint8Array {
+  const out = new Uint8Array(4);
+  writeIPv4(text, out, 0);
+  return out;
+}
+
+export function formatIPv4(bytes: Uint8Array, offset = 0): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+}
+
+/** Parses an IPv6 address (RFC 4291 text forms, including embedded IPv4) into 8 groups, or undefined. */
+function ipv6Groups(text: string): number[] | undefined {
+  if (text.length < 2 || text.length > 45) return undefined;
+  const doubleColon = text.indexOf('::');
+  if (doubleColon !== -1 && text.indexOf('::', doubleColon + 1) !== -1) return undefined;
+  const parseSide = (side: string): number[] | undefined => {
+    if (side === '') return [];
+    const parts = side.split(':');
+    const groups: number[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (i === parts.length - 1 && part.includes('.')) {
+        const v4 = ipv4ToNumber(part);
+        if (v4 === undefined) return undefined;
+        groups.push(v4 >>> 16, v4 & 0xffff);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return undefined;
+        groups.push(Number.parseInt(part, 16));
+      }
+    }
+    return groups;
+  };
+  if (doubleColon === -1) {
+    const groups = parseSide(text);
+    return groups && groups.length === 8 ? groups : undefined;
+  }
+  const head = parseSide(text.slice(0, doubleColon));
+  const tail = parseSide(text.slice(doubleColon + 2));
+  if (!head || !tail || head.length + tail.length > 7) return undefined;
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+export function isIPv6(text: string): boolean {
+  return ipv6Groups(text) !== undefined;
+}
+
+export function writeIPv6(text: string, out: Uint8Array, offset: number): void {
+  const groups = ipv6Groups(text);
+  if (!groups) throw new TypeError(`not an IPv6 address: '${text}'`);
+  for (let i = 0; i < 8; i++) {
+    out[offset + 2 * i] = groups[i]! >>> 8;
+    out[offset + 2 * i + 1] = groups[i]!;
+  }
+}
+
+export function parseIPv6(text: string): Uint8Array {
+  const out = new Uint8Array(16);
+  writeIPv6(text, out, 0);
+  return out;
+}
+
+/** RFC 5952 canonical text. */
+export function formatIPv6(bytes: Uint8Array, offset = 0): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push((bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!);
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  if (bestLength < 2) bestStart = -1;
+  const hex = (g: number) => g.toString(16);
+  if (bestStart === -1) return groups.map(hex).join(':');
+  const head = groups.slice(0, bestStart).map(hex).join(':');
+  const tail = groups
+    .slice(bestStart + bestLength)
+    .map(hex)
+    .join(':');
+  return `${head}::${tail}`;
+}

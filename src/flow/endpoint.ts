@@ -1,0 +1,1183 @@
+/**
+ * One TCP endpoint: the connection state machine, the sender (segmentation, congestion control,
+ * RFC 6675 SACK loss recovery or RFC 6582 NewReno recovery, RFC 6298 retransmission timer, persist
+ * timer with zero window probes) and the receiver (reassembly, SACK blocks, Linux-like delayed and quick
+ * ACKs, receive buffer drained by the application at a given rate, window updates).
+ *
+ * Sequence numbers are kept as offsets from the ISN: the SYN is offset 0, data byte i (0-based) is
+ * offset 1 + i, the FIN follows the last data byte. Offsets never wrap; the 32-bit wire values are
+ * made only when a segment is built.
+ */
+import { type CongestionAlgorithm, type CongestionControl, createCongestionControl, initialWindowBytes } from './congestion.js';
+import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
+import { type CapturedSegment, type Side, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** What an endpoint needs from the simulator around it. */
+export interface EndpointHost {
+  now(): number;
+  schedule(atUs: number, action: () => void): TimerHandle;
+  transmit(segment: CapturedSegment): void;
+  trace(event: TraceEvent): void;
+}
+
+/** What the application on top of an endpoint wants to hear about. */
+export interface EndpointApplication {
+  onEstablished(): void;
+  /** The application has read `totalRead` bytes so far. */
+  onRead(totalRead: number): void;
+  /** The peer's FIN arrived and every byte before it has been read. */
+  onPeerClosed(): void;
+  /** The connection is gone (closed, reset, or given up). */
+  onClosed(reason: string): void;
+}
+
+export interface EndpointConfig {
+  side: Side;
+  connection: number;
+  iss: number;
+  /** MSS option announced in the SYN. */
+  mss: number;
+  /** Window scale shift offered in the SYN, or -1 to offer none. */
+  wscale: number;
+  sack: boolean;
+  timestamps: boolean;
+  /** Offset added to the millisecond clock for TSval. */
+  tsOffset: number;
+  /** Receive buffer, bytes. */
+  receiveBuffer: number;
+  /** Application read rate, bytes per second (Infinity: reads at once). */
+  readerRate: number;
+  /** The application reads every this many microseconds when it has a finite rate. */
+  readTickUs: number;
+  congestion: CongestionAlgorithm;
+  initialRtoUs: number;
+  minRtoUs: number;
+  maxRtoUs: number;
+  delayedAckUs: number;
+  /** Segments acknowledged at once in quick-ACK mode (Linux TCP_MAX_QUICKACKS = 16). */
+  quickAcks: number;
+  synRetries: number;
+  dataRetries: number;
+  timeWaitUs: number;
+  /** Record trace events. */
+  tracing: boolean;
+}
+
+interface TxSegment {
+  start: number;
+  end: number;
+  fin: boolean;
+  ordinal: number;
+  sacked: boolean;
+  lost: boolean;
+  /** Retransmitted in the current recovery episode. */
+  rexmit: boolean;
+  retransmissions: number;
+  sentUs: number;
+}
+
+interface OutOfOrderRange {
+  start: number;
+  end: number;
+  stamp: number;
+}
+
+type TcpState =
+  | 'CLOSED'
+  | 'LISTEN'
+  | 'SYN_SENT'
+  | 'SYN_RECEIVED'
+  | 'ESTABLISHED'
+  | 'FIN_WAIT_1'
+  | 'FIN_WAIT_2'
+  | 'CLOSE_WAIT'
+  | 'CLOSING'
+  | 'LAST_ACK'
+  | 'TIME_WAIT';
+
+const MAX_SACK_BLOCKS_WITH_TS = 3;
+const MAX_SACK_BLOCKS = 4;
+const DUP_THRESH = 3;
+
+export class Endpoint {
+  state: TcpState = 'CLOSED';
+  /** When TIME-WAIT ends (microseconds), once entered. */
+  timeWaitUntilUs: number | undefined;
+  closeReason: string | undefined;
+  /** Counters for the summary. */
+  readonly stats = { segmentsSent: 0, dataSegmentsSent: 0, retransmissions: 0, bytesSent: 0, zeroWindowProbes: 0 };
+
+  // ---- negotiated
+  private peerIss = 0;
+  private peerMss = 536;
+  private peerWscale = -1;
+  private sackOk = false;
+  private tsOk = false;
+  private effectiveMss = 536;
+  private sendShift = 0; // shift applied to windows the peer advertises
+  private receiveShift = 0; // shift we apply to windows we advertise
+
+  // ---- sender
+  private appData: Uint8Array = new Uint8Array(0);
+  private written = false;
+  private closeRequested = false;
+  private finSent = false;
+  private sndUna = 0;
+  private sndNxt = 0;
+  private sndMax = 0;
+  private sndWndRight = 0;
+  private maxSndWnd = 0;
+  private lastPeerWindowRaw = -1;
+  private readonly tx: TxSegment[] = [];
+  private txHead = 0;
+  private ordinal = 0;
+  private sackedBytes = 0;
+  private lostBytes = 0;
+  private rexmitBytes = 0;
+  private lastAckSack: Array<[number, number]> = [];
+  private cc: CongestionControl;
+  private recovery: RecoveryState = 'open';
+  private recoverPoint = 0;
+  private dupAcks = 0;
+  private srttUs = 0;
+  private rttvarUs = 0;
+  private rtoUs: number;
+  private backoff = 0;
+  private rtoTimer: TimerHandle | undefined;
+  private persistTimer: TimerHandle | undefined;
+  private persistBackoff = 0;
+  private synRetransmitted = false;
+  private synSentUs = 0;
+  private synTransmissions = 0;
+
+  // ---- receiver
+  private rcvNxt = 0;
+  private rcvAdvRight = 0;
+  private lastSentAck = -1;
+  private lastSentWindowRaw = -1;
+  private lastAdvertised = 0;
+  private unread = 0;
+  private totalRead = 0;
+  private totalReceived = 0;
+  private ooo: OutOfOrderRange[] = [];
+  private oooBytes = 0;
+  private oooStamp = 0;
+  private peerFinOff = -1;
+  private peerFinConsumed = false;
+  private peerClosedNotified = false;
+  private tsRecent = 0;
+  private ackNow = false;
+  private delackTimer: TimerHandle | undefined;
+  private quickAcksLeft = 0;
+  private lastAckedRcvNxt = 0;
+  private readTimer: TimerHandle | undefined;
+  private readCarry = 0;
+  private inReceive = false;
+  private dupAckSeries = 0;
+
+  constructor(
+    readonly config: EndpointConfig,
+    private readonly host: EndpointHost,
+    private readonly app: EndpointApplication,
+  ) {
+    this.rtoUs = config.initialRtoUs;
+    this.cc = createCongestionControl(config.congestion, 536, 536);
+  }
+
+  // ================================================================ application calls
+
+  /** Active open: send a SYN. */
+  connect(): void {
+    this.state = 'SYN_SENT';
+    this.sndUna = 0;
+    this.sndNxt = 1;
+    this.sndMax = 1;
+    this.sendSyn();
+    this.traceEvent('state');
+  }
+
+  /** Passive open. */
+  listen(): void {
+    this.state = 'LISTEN';
+  }
+
+  /** Queue the bytes this side sends (once per connection). */
+  write(data: Uint8Array): void {
+    if (this.written) throw new Error('Endpoint.write: called twice');
+    this.written = true;
+    this.appData = data;
+    this.kick();
+  }
+
+  /** Close after everything written has been sent (a FIN follows the data). */
+  close(): void {
+    if (this.closeRequested) return;
+    this.closeRequested = true;
+    this.kick();
+  }
+
+  /** Abortive close: send a RST now and forget the connection. */
+  abort(): void {
+    if (this.state === 'CLOSED' || this.state === 'LISTEN') return;
+    this.emit({ seqOff: this.sndNxt, flags: TCP_RST | TCP_ACK, payloadStart: 0, payloadEnd: 0, note: 'reset' });
+    this.teardown('reset sent');
+  }
+
+  get bytesRead(): number {
+    return this.totalRead;
+  }
+  get bytesReceived(): number {
+    return this.totalReceived;
+  }
+  get allDataAcked(): boolean {
+    return this.written && this.sndUna >= 1 + this.appData.length;
+  }
+  get isClosed(): boolean {
+    return this.state === 'CLOSED' || this.state === 'TIME_WAIT';
+  }
+
+  // ================================================================ segment input
+
+  receive(segment: CapturedSegment): void {
+    if (this.state === 'CLOSED') return;
+    const flags = segment.flags;
+    if (flags & TCP_RST) {
+      this.teardown('reset received');
+      return;
+    }
+    if (this.state === 'LISTEN') {
+      if (flags & TCP_SYN && !(flags & TCP_ACK)) this.acceptSyn(segment);
+      return;
+    }
+    if (this.state === 'SYN_SENT') {
+      if (flags & TCP_SYN && flags & TCP_ACK && ((segment.ack - this.config.iss) >>> 0) === 1) {
+        this.completeActiveOpen(segment);
+      }
+      return;
+    }
+    if (flags & TCP_SYN) {
+      // A retransmitted SYN (our SYN-ACK was lost) or SYN-ACK (our ACK was lost).
+      if (this.state === 'SYN_RECEIVED' && !(flags & TCP_ACK)) {
+        this.sendSyn();
+      } else {
+        this.ackNow = true;
+        this.flushAck();
+      }
+      return;
+    }
+
+    this.inReceive = true;
+    if (this.config.timestamps && this.tsOk && segment.tsval !== undefined) {
+      const off = this.offsetOf(segment.seq, this.peerIss);
+      if (off <= this.rcvNxt) this.tsRecent = segment.tsval;
+    }
+    const peerFinArrived = this.receiveData(segment);
+    if (flags & TCP_ACK) this.processAck(segment);
+    if (this.state === 'SYN_RECEIVED' && this.sndUna >= 1) {
+      this.setState('ESTABLISHED');
+      this.quickAcksLeft = this.initialQuickAcks();
+      this.app.onEstablished();
+    }
+    if (peerFinArrived) this.onPeerFin();
+    this.maybeNotifyPeerClosed();
+    this.inReceive = false;
+    this.trySend();
+    this.flushAck();
+  }
+
+  // ================================================================ handshake
+
+  private acceptSyn(segment: CapturedSegment): void {
+    this.peerIss = segment.seq;
+    this.rcvNxt = 1;
+    this.readPeerSynOptions(segment);
+    this.state = 'SYN_RECEIVED';
+    this.sndUna = 0;
+    this.sndNxt = 1;
+    this.sndMax = 1;
+    this.sndWndRight = segment.window; // SYN windows are never scaled
+    this.lastPeerWindowRaw = segment.window;
+    if (segment.tsval !== undefined) this.tsRecent = segment.tsval;
+    this.sendSyn();
+    this.traceEvent('state');
+  }
+
+  private completeActiveOpen(segment: CapturedSegment): void {
+    this.peerIss = segment.seq;
+    this.rcvNxt = 1;
+    this.readPeerSynOptions(segment);
+    if (segment.tsval !== undefined) this.tsRecent = segment.tsval;
+    this.sndUna = 1;
+    this.sndWndRight = 1 + segment.window;
+    this.lastPeerWindowRaw = segment.window;
+    this.maxSndWnd = segment.window;
+    if (!this.synRetransmitted) this.rttSample(this.host.now() - this.synSentUs);
+    this.backoff = 0;
+    this.rtoTimer?.cancel();
+    this.rtoTimer = undefined;
+    this.setState('ESTABLISHED');
+    this.quickAcksLeft = this.initialQuickAcks();
+    this.ackNow = true;
+    this.flushAck();
+    this.app.onEstablished();
+  }
+
+  private readPeerSynOptions(segment: CapturedSegment): void {
+    const c = this.config;
+    this.peerMss = segment.mss ?? 536;
+    this.sackOk = c.sack && segment.sackOk === true;
+    this.tsOk = c.timestamps && segment.tsval !== undefined;
+    const bothScale = c.wscale >= 0 && segment.wscale !== undefined;
+    this.peerWscale = bothScale ? segment.wscale! : -1;
+    this.sendShift = bothScale ? Math.min(segment.wscale!, 14) : 0;
+    this.receiveShift = bothScale ? c.wscale : 0;
+    this.effectiveMss = Math.min(this.peerMss, c.mss) - (this.tsOk ? 12 : 0);
+    const iw = initialWindowBytes(this.effectiveMss, this.synRetransmitted);
+    this.cc = createCongestionControl(c.congestion, this.effectiveMss, iw);
+  }
+
+  private initialQuickAcks(): number {
+    const perWindow = Math.floor(this.config.receiveBuffer / (2 * this.effectiveMss));
+    return Math.min(this.config.quickAcks, Math.max(2, perWindow));
+  }
+
+  private sendSyn(): void {
+    const c = this.config;
+    const isServer = this.state === 'SYN_RECEIVED';
+    this.synTransmissions++;
+    if (this.synTransmissions > 1) {
+      this.synRetransmitted = true;
+      this.stats.retransmissions++;
+    }
+    this.synSentUs = this.host.now();
+    const flags = isServer ? TCP_SYN | TCP_ACK : TCP_SYN;
+    const note = `${isServer ? 'SYN-ACK' : 'SYN'}${this.synTransmissions > 1 ? ` retransmission #${this.synTransmissions - 1}` : ''}`;
+    this.emit({ seqOff: 0, flags, payloadStart: 0, payloadEnd: 0, note, syn: true });
+    if (this.synTransmissions > c.synRetries + 1) {
+      this.teardown('handshake timed out');
+      return;
+    }
+    const timeout = Math.min(c.initialRtoUs * 2 ** (this.synTransmissions - 1), c.maxRtoUs);
+    this.rtoTimer?.cancel();
+    this.rtoTimer = this.host.schedule(this.host.now() + timeout, () => {
+      this.rtoTimer = undefined;
+      if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') {
+        this.traceEvent('rto');
+        this.sendSyn();
+      }
+    });
+  }
+
+  // ================================================================ receiver
+
+  /** Handles the data and FIN of a segment. Returns true when the peer's FIN was consumed now. */
+  private receiveData(segment: CapturedSegment): boolean {
+    const off = this.offsetOf(segment.seq, this.peerIss);
+    const len = segment.payload.length;
+    const fin = (segment.flags & TCP_FIN) !== 0;
+    if (len === 0 && !fin) return false;
+    if (fin && this.peerFinOff < 0) this.peerFinOff = off + len;
+    const end = off + len + (fin ? 1 : 0);
+
+    if (end <= this.rcvNxt) {
+      // Entirely old: a retransmission of something we have. Acknowledge at once.
+      this.ackNow = true;
+      return false;
+    }
+    const advertisedLeft = this.rcvAdvRight - this.rcvNxt;
+    if (len > 0 && off >= this.rcvNxt && advertisedLeft <= 0) {
+      // Zero window: data is not acceptable (a probe); answer with an ACK.
+      this.ackNow = true;
+      return false;
+    }
+    if (off > this.rcvNxt) {
+      if (len > 0) this.addOutOfOrder(off, off + len);
+      this.ackNow = true;
+      this.quickAcksLeft = Math.max(this.quickAcksLeft, this.config.quickAcks);
+      return false;
+    }
+    // In order (possibly overlapping what we already have).
+    const hadOoo = this.ooo.length > 0;
+    const dataEnd = off + len;
+    if (dataEnd > this.rcvNxt) this.deliver(dataEnd - this.rcvNxt);
+    this.rcvNxt = Math.max(this.rcvNxt, dataEnd);
+    while (this.ooo.length > 0 && this.ooo[0]!.start <= this.rcvNxt) {
+      const range = this.ooo.shift()!;
+      this.oooBytes -= range.end - range.start;
+      if (range.end > this.rcvNxt) {
+        this.deliver(range.end - this.rcvNxt);
+        this.rcvNxt = range.end;
+      }
+    }
+    let finConsumed = false;
+    if (!this.peerFinConsumed && this.peerFinOff >= 0 && this.rcvNxt === this.peerFinOff) {
+      this.rcvNxt += 1;
+      this.peerFinConsumed = true;
+      finConsumed = true;
+      this.ackNow = true;
+    }
+    if (hadOoo) this.ackNow = true;
+    if (len > 0) this.scheduleAckForData();
+    return finConsumed;
+  }
+
+  private addOutOfOrder(start: number, end: number): void {
+    this.oooStamp++;
+    let i = 0;
+    while (i < this.ooo.length && this.ooo[i]!.end < start) i++;
+    let merged: OutOfOrderRange = { start, end, stamp: this.oooStamp };
+    let added = end - start;
+    while (i < this.ooo.length && this.ooo[i]!.start <= merged.end) {
+      const r = this.ooo[i]!;
+      added -= Math.max(0, Math.min(r.end, merged.end) - Math.max(r.start, merged.start));
+      merged = { start: Math.min(r.start, merged.start), end: Math.max(r.end, merged.end), stamp: this.oooStamp };
+      this.ooo.splice(i, 1);
+    }
+    this.ooo.splice(i, 0, merged);
+    this.oooBytes += Math.max(0, added);
+  }
+
+  private deliver(bytes: number): void {
+    this.totalReceived += bytes;
+    this.unread += bytes;
+    if (this.config.readerRate === Number.POSITIVE_INFINITY) {
+      this.readNow(this.unread);
+    } else {
+      this.armReader();
+    }
+  }
+
+  private readNow(bytes: number): void {
+    if (bytes <= 0) return;
+    this.unread -= bytes;
+    this.totalRead += bytes;
+    this.app.onRead(this.totalRead);
+  }
+
+  private armReader(): void {
+    if (this.readTimer || this.unread <= 0) return;
+    const tick = this.config.readTickUs;
+    this.readTimer = this.host.schedule(this.host.now() + tick, () => {
+      this.readTimer = undefined;
+      const budget = (this.config.readerRate * tick) / 1e6 + this.readCarry;
+      const bytes = Math.min(this.unread, Math.floor(budget));
+      this.readCarry = this.unread > bytes ? budget - bytes : 0;
+      this.readNow(bytes);
+      if (this.config.tracing && bytes > 0) this.traceEvent('read');
+      this.maybeSendWindowUpdate();
+      this.maybeNotifyPeerClosed();
+      this.armReader();
+      if (!this.inReceive) this.trySend();
+    });
+  }
+
+  /** Linux tcp_cleanup_rbuf(): after reading, announce a window that at least doubled. */
+  private maybeSendWindowUpdate(): void {
+    if (this.state === 'CLOSED' || this.state === 'LISTEN' || this.state === 'SYN_SENT') return;
+    if (this.peerFinConsumed) return;
+    const current = Math.max(0, this.rcvAdvRight - this.rcvNxt);
+    if (2 * current > this.config.receiveBuffer) return;
+    const fresh = this.freshWindow();
+    if (fresh > 0 && fresh >= 2 * current) {
+      this.ackNow = true;
+      this.flushAck('window update');
+    }
+  }
+
+  private scheduleAckForData(): void {
+    if (this.ackNow) return;
+    if (this.quickAcksLeft > 0) {
+      this.quickAcksLeft--;
+      this.ackNow = true;
+      return;
+    }
+    // Linux __tcp_ack_snd_check(): more than one full segment unacknowledged -> ACK now.
+    if (this.rcvNxt - this.lastAckedRcvNxt > this.effectiveMss) {
+      this.ackNow = true;
+      return;
+    }
+    if (!this.delackTimer) {
+      this.delackTimer = this.host.schedule(this.host.now() + this.config.delayedAckUs, () => {
+        this.delackTimer = undefined;
+        if (this.rcvNxt > this.lastAckedRcvNxt && this.state !== 'CLOSED') {
+          this.ackNow = true;
+          this.flushAck();
+        }
+      });
+    }
+  }
+
+  /** Sends a pure ACK if one is owed and no other segment carried it. */
+  private flushAck(note?: string): void {
+    if (!this.ackNow || this.state === 'CLOSED' || this.inReceive) return;
+    this.emit({ seqOff: this.sndNxt, flags: TCP_ACK, payloadStart: 0, payloadEnd: 0, note });
+  }
+
+  /** The window we could offer now, before the never-shrink rule: Linux __tcp_select_window(). */
+  private freshWindow(): number {
+    const buffer = this.config.receiveBuffer;
+    const free = Math.max(0, buffer - this.unread - this.oooBytes);
+    if (free < buffer / 2 && free < this.effectiveMss) return 0;
+    const unit = 2 ** this.receiveShift;
+    return Math.floor(free / unit) * unit;
+  }
+
+  /** The raw window field for a non-SYN segment, and the scaled window it stands for. */
+  private windowToAdvertise(): { raw: number; bytes: number } {
+    const unit = 2 ** this.receiveShift;
+    let bytes = this.freshWindow();
+    const current = Math.max(0, this.rcvAdvRight - this.rcvNxt);
+    if (bytes < current) bytes = Math.ceil(current / unit) * unit; // never shrink the right edge
+    const raw = Math.min(0xffff, Math.floor(bytes / unit));
+    return { raw, bytes: raw * unit };
+  }
+
+  private sackBlocksToSend(): Array<[number, number]> {
+    if (!this.sackOk || this.ooo.length === 0) return [];
+    const max = this.tsOk ? MAX_SACK_BLOCKS_WITH_TS : MAX_SACK_BLOCKS;
+    return [...this.ooo]
+      .sort((a, b) => b.stamp - a.stamp)
+      .slice(0, max)
+      .map((r) => [r.start, r.end]);
+  }
+
+  private onPeerFin(): void {
+    switch (this.state) {
+      case 'ESTABLISHED':
+        this.setState('CLOSE_WAIT');
+        break;
+      case 'FIN_WAIT_1':
+        this.setState('CLOSING');
+        break;
+      case 'FIN_WAIT_2':
+        this.enterTimeWait();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private maybeNotifyPeerClosed(): void {
+    if (this.peerFinConsumed && !this.peerClosedNotified && this.unread === 0) {
+      this.peerClosedNotified = true;
+      this.app.onPeerClosed();
+    }
+  }
+
+  // ================================================================ sender: ACK processing
+
+  private processAck(segment: CapturedSegment): void {
+    const ackOff = this.offsetOf(segment.ack, this.config.iss);
+    if (ackOff > this.sndMax) return; // acknowledges something never sent
+    const windowRaw = segment.window;
+    if (ackOff >= this.sndUna) {
+      const right = ackOff + windowRaw * 2 ** this.sendShift;
+      this.sndWndRight = right;
+      this.maxSndWnd = Math.max(this.maxSndWnd, windowRaw * 2 ** this.sendShift);
+    }
+    this.lastAckSack = [];
+    if (segment.sackBlocks && this.sackOk) {
+      for (const [left, right] of segment.sackBlocks) {
+        const l = this.offsetOf(left, this.config.iss);
+        const r = this.offsetOf(right, this.config.iss);
+        if (r > l && r <= this.sndMax) this.lastAckSack.push([l, r]);
+      }
+      this.markSacked(this.lastAckSack);
+    }
+    const isDuplicate =
+      ackOff === this.sndUna &&
+      this.sndMax > this.sndUna &&
+      segment.payload.length === 0 &&
+      (segment.flags & (TCP_SYN | TCP_FIN)) === 0 &&
+      windowRaw === this.lastPeerWindowRaw;
+    this.lastPeerWindowRaw = windowRaw;
+
+    if (ackOff > this.sndUna) {
+      this.onNewAck(ackOff);
+    } else if (isDuplicate) {
+      this.onDuplicateAck();
+    } else if (this.recovery !== 'open' && this.sackOk) {
+      this.updateLost();
+    }
+    if (this.sndWndRight > this.sndNxt || this.sndNxt < this.sndMax) this.cancelPersist();
+    if (this.config.tracing) this.traceEvent('ack', { ack: ackOff });
+  }
+
+  private onNewAck(ackOff: number): void {
+    const now = this.host.now();
+    const acked = ackOff - this.sndUna;
+    // Karn's rule: sample only from a segment never retransmitted; the newest one fully acked.
+    let sample: TxSegment | undefined;
+    while (this.txHead < this.tx.length && this.tx[this.txHead]!.end <= ackOff) {
+      const seg = this.tx[this.txHead]!;
+      this.forgetSegment(seg);
+      sample = seg;
+      this.txHead++;
+    }
+    if (this.txHead > 1024 && this.txHead * 2 > this.tx.length) {
+      this.tx.splice(0, this.txHead);
+      this.txHead = 0;
+    }
+    if (sample && sample.retransmissions === 0) this.rttSample(now - sample.sentUs);
+    this.sndUna = ackOff;
+    if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
+    this.backoff = 0;
+    this.dupAcks = 0;
+    this.dupAckSeries = 0;
+    this.computeRto();
+
+    if (this.finSent && ackOff >= this.finOffset() + 1) this.onFinAcked();
+
+    if (this.recovery === 'recovery') {
+      if (ackOff >= this.recoverPoint) {
+        this.cc.onRecoveryEnd(now);
+        this.recovery = 'open';
+        this.clearRecoveryMarks();
+        this.traceEvent('recovery-end');
+      } else if (!this.sackOk) {
+        // RFC 6582 partial ACK: retransmit the first unacked segment, deflate, add back one SMSS.
+        const first = this.tx[this.txHead];
+        if (first) this.retransmit(first, `NewReno partial-ACK retransmission of segment ${first.ordinal}`);
+        this.cc.cwnd = Math.max(this.cc.cwnd - acked + (acked >= this.effectiveMss ? this.effectiveMss : 0), this.effectiveMss);
+      } else {
+        this.updateLost();
+      }
+    } else if (this.recovery === 'loss') {
+      this.cc.onNewAck(acked, now, this.srttUs);
+      if (ackOff >= this.recoverPoint) {
+        this.recovery = 'open';
+        this.clearRecoveryMarks();
+        this.traceEvent('recovery-end');
+      } else {
+        this.updateLost();
+      }
+    } else {
+      this.cc.onNewAck(acked, now, this.srttUs);
+    }
+    this.restartRto();
+  }
+
+  private onDuplicateAck(): void {
+    this.dupAcks++;
+    this.dupAckSeries++;
+    if (this.recovery === 'open') {
+      const firstLost = this.sackOk && this.isLostAt(this.txHead);
+      if ((this.dupAcks >= DUP_THRESH || firstLost) && this.sndUna > this.recoverPoint) {
+        this.enterFastRecovery();
+      }
+    } else if (this.recovery === 'recovery') {
+      if (this.sackOk) this.updateLost();
+      else this.cc.cwnd += this.effectiveMss; // RFC 6582 step 4: inflate
+    } else if (this.sackOk) {
+      this.updateLost();
+    }
+  }
+
+  private enterFastRecovery(): void {
+    const now = this.host.now();
+    const flight = this.sndMax - this.sndUna;
+    this.recoverPoint = this.sndMax;
+    this.cc.onCongestionEvent(flight, now);
+    this.recovery = 'recovery';
+    const first = this.tx[this.txHead];
+    if (this.sackOk) {
+      this.cc.cwnd = this.cc.ssthresh; // RFC 6675 step 4.2
+      this.updateLost();
+      if (first && !first.lost) this.setLost(first, true);
+    } else {
+      this.cc.cwnd = this.cc.ssthresh + DUP_THRESH * this.effectiveMss; // RFC 6582 step 3
+    }
+    this.traceEvent('recovery-start');
+    if (first) this.retransmit(first, `fast retransmission of segment ${first.ordinal}`);
+  }
+
+  private onRetransmissionTimeout(): void {
+    this.rtoTimer = undefined;
+    if (this.sndUna >= this.sndMax || this.state === 'CLOSED') return;
+    const now = this.host.now();
+    this.traceEvent('rto');
+    if (this.backoff >= this.config.dataRetries) {
+      this.teardown('retransmission limit reached');
+      return;
+    }
+    const flight = this.sndMax - this.sndUna;
+    if (this.backoff === 0) {
+      this.cc.onRetransmissionTimeout(flight, now);
+    } else {
+      this.cc.cwnd = this.effectiveMss; // RFC 5681: ssthresh is kept when a retransmission is lost again
+    }
+    this.recovery = 'loss';
+    this.recoverPoint = this.sndMax;
+    this.dupAcks = 0;
+    for (let i = this.txHead; i < this.tx.length; i++) {
+      const seg = this.tx[i]!;
+      this.setRexmit(seg, false);
+      if (!seg.sacked) this.setLost(seg, true);
+    }
+    this.backoff++;
+    this.rtoUs = Math.min(this.rtoUs * 2, this.config.maxRtoUs);
+    const first = this.tx[this.txHead];
+    if (first) this.retransmit(first, `retransmission (RTO) of segment ${first.ordinal}`);
+    this.trySend();
+  }
+
+  // ================================================================ sender: scoreboard
+
+  private markSacked(blocks: Array<[number, number]>): void {
+    for (const [l, r] of blocks) {
+      for (let i = this.txHead; i < this.tx.length; i++) {
+        const seg = this.tx[i]!;
+        if (seg.start >= r) break;
+        if (!seg.sacked && seg.start >= l && seg.end <= r) {
+          if (seg.lost) this.setLost(seg, false);
+          if (seg.rexmit) this.setRexmit(seg, false);
+          seg.sacked = true;
+          this.sackedBytes += seg.end - seg.start;
+        }
+      }
+    }
+  }
+
+  /** RFC 6675 IsLost(): DupThresh SACKed segments, or more than (DupThresh-1)*SMSS SACKed bytes, above. */
+  private updateLost(): void {
+    let sackedSegments = 0;
+    let sackedBytesAbove = 0;
+    for (let i = this.tx.length - 1; i >= this.txHead; i--) {
+      const seg = this.tx[i]!;
+      if (seg.sacked) {
+        sackedSegments++;
+        sackedBytesAbove += seg.end - seg.start;
+      } else if (
+        !seg.lost &&
+        (sackedSegments >= DUP_THRESH || sackedBytesAbove > (DUP_THRESH - 1) * this.effectiveMss)
+      ) {
+        this.setLost(seg, true);
+      }
+    }
+  }
+
+  private isLostAt(index: number): boolean {
+    const seg = this.tx[index];
+    if (!seg || seg.sacked) return false;
+    let sackedSegments = 0;
+    let sackedBytesAbove = 0;
+    for (let i = index + 1; i < this.tx.length; i++) {
+      const s = this.tx[i]!;
+      if (s.sacked) {
+        sackedSegments++;
+        sackedBytesAbove += s.end - s.start;
+      }
+    }
+    return sackedSegments >= DUP_THRESH || sackedBytesAbove > (DUP_THRESH - 1) * this.effectiveMss;
+  }
+
+  private setLost(seg: TxSegment, lost: boolean): void {
+    if (seg.lost === lost) return;
+    seg.lost = lost;
+    if (!seg.sacked) this.lostBytes += lost ? seg.end - seg.start : -(seg.end - seg.start);
+  }
+
+  private setRexmit(seg: TxSegment, rexmit: boolean): void {
+    if (seg.rexmit === rexmit) return;
+    seg.rexmit = rexmit;
+    if (!seg.sacked) this.rexmitBytes += rexmit ? seg.end - seg.start : -(seg.end - seg.start);
+  }
+
+  private forgetSegment(seg: TxSegment): void {
+    const size = seg.end - seg.start;
+    if (seg.sacked) this.sackedBytes -= size;
+    else {
+      if (seg.lost) this.lostBytes -= size;
+      if (seg.rexmit) this.rexmitBytes -= size;
+    }
+  }
+
+  private clearRecoveryMarks(): void {
+    for (let i = this.txHead; i < this.tx.length; i++) {
+      const seg = this.tx[i]!;
+      this.setLost(seg, false);
+      this.setRexmit(seg, false);
+    }
+  }
+
+  /** RFC 6675 pipe. */
+  get pipe(): number {
+    return this.sndMax - this.sndUna - this.sackedBytes - this.lostBytes + this.rexmitBytes;
+  }
+
+  /** Bytes in flight the way Wireshark computes them (see TraceEvent.bytesInFlight). */
+  private wiresharkBytesInFlight(): number {
+    let inFlight = this.sndMax - this.sndUna;
+    for (const [l, r] of this.lastAckSack) {
+      const lo = Math.max(l, this.sndUna);
+      const hi = Math.min(r, this.sndMax);
+      if (hi > lo) inFlight -= hi - lo;
+    }
+    if (this.finSent && this.sndUna <= this.finOffset()) inFlight -= 1;
+    return Math.max(0, inFlight);
+  }
+
+  // ================================================================ sender: output
+
+  private kick(): void {
+    if (!this.inReceive) {
+      this.trySend();
+      this.flushAck();
+    }
+  }
+
+  private finOffset(): number {
+    return 1 + this.appData.length;
+  }
+
+  private synchronized(): boolean {
+    return (
+      this.state === 'ESTABLISHED' ||
+      this.state === 'CLOSE_WAIT' ||
+      this.state === 'FIN_WAIT_1' ||
+      this.state === 'FIN_WAIT_2' ||
+      this.state === 'CLOSING' ||
+      this.state === 'LAST_ACK'
+    );
+  }
+
+  private trySend(): void {
+    if (!this.synchronized()) return;
+    for (let guard = 0; guard < 100_000; guard++) {
+      if (!this.sendOne()) break;
+    }
+    if (this.sndUna === this.sndMax && this.sndNxt === this.sndMax && this.dataPending() && !this.rtoTimer) {
+      this.armPersist();
+    }
+  }
+
+  private dataPending(): boolean {
+    return this.sndNxt < this.finOffset();
+  }
+
+  /** Sends one segment if the windows allow; false when nothing more can go now. */
+  private sendOne(): boolean {
+    const smss = this.effectiveMss;
+    if (this.recovery !== 'open' && (this.sackOk || this.recovery === 'loss')) {
+      if (this.pipe >= this.cc.cwnd) return false;
+      // NextSeg() rule 1: the first lost, unSACKed, not yet retransmitted segment.
+      for (let i = this.txHead; i < this.tx.length; i++) {
+        const seg = this.tx[i]!;
+        if (seg.lost && !seg.sacked && !seg.rexmit) {
+          const kind = this.recovery === 'loss' ? 'retransmission (after RTO)' : 'SACK retransmission';
+          this.retransmit(seg, `${kind} of segment ${seg.ordinal}`);
+          return true;
+        }
+        if (!seg.lost && !seg.sacked) break;
+      }
+      return this.sendNew(this.cc.cwnd - this.pipe);
+    }
+    const allowance = this.recovery === 'open' && this.dupAcks > 0 && this.dupAcks < DUP_THRESH ? this.dupAcks * smss : 0;
+    const inFlight = this.recovery === 'open' ? this.pipe : this.sndMax - this.sndUna;
+    return this.sendNew(this.cc.cwnd + allowance - inFlight);
+  }
+
+  /** Sends new data (or the FIN) within `budget` bytes of congestion window. */
+  private sendNew(budget: number): boolean {
+    const finOff = this.finOffset();
+    if (!this.written && !this.closeRequested) return false;
+    if (this.sndNxt >= finOff) {
+      if (this.closeRequested && !this.finSent && this.sndNxt === finOff) {
+        this.sendSegment(finOff, 0, true, undefined);
+        return true;
+      }
+      return false;
+    }
+    const available = finOff - this.sndNxt;
+    const windowLeft = this.sndWndRight - this.sndNxt;
+    const len = Math.min(this.effectiveMss, available, windowLeft);
+    if (len <= 0) return false;
+    const outstanding = this.sndMax - this.sndUna;
+    if (budget < len && outstanding > 0) return false;
+    if (budget <= 0) return false;
+    // Sender-side silly window avoidance (RFC 9293 3.8.6.2.1), with Nagle off.
+    if (len < this.effectiveMss && len < available && len < this.maxSndWnd / 2) return false;
+    const fin = this.closeRequested && this.sndNxt + len === finOff;
+    this.sendSegment(this.sndNxt, len, fin, undefined);
+    return true;
+  }
+
+  private sendSegment(start: number, len: number, fin: boolean, note: string | undefined): void {
+    const seg: TxSegment = {
+      start,
+      end: start + len + (fin ? 1 : 0),
+      fin,
+      ordinal: len > 0 ? ++this.ordinal : 0,
+      sacked: false,
+      lost: false,
+      rexmit: false,
+      retransmissions: 0,
+      sentUs: this.host.now(),
+    };
+    this.tx.push(seg);
+    this.sndNxt = seg.end;
+    this.sndMax = Math.max(this.sndMax, seg.end);
+    if (fin) this.onFinSent();
+    const psh = len > 0 && start + len === this.finOffset() ? TCP_PSH : 0;
+    const flags = TCP_ACK | psh | (fin ? TCP_FIN : 0);
+    if (len > 0) {
+      this.stats.dataSegmentsSent++;
+      this.stats.bytesSent += len;
+    }
+    this.emit({ seqOff: start, flags, payloadStart: start - 1, payloadEnd: start - 1 + len, note });
+    this.armRto();
+  }
+
+  private retransmit(seg: TxSegment, note: string): void {
+    const len = seg.end - seg.start - (seg.fin ? 1 : 0);
+    seg.retransmissions++;
+    seg.sentUs = this.host.now();
+    this.setRexmit(seg, true);
+    this.stats.retransmissions++;
+    const psh = len > 0 && seg.start + len === this.finOffset() ? TCP_PSH : 0;
+    const flags = TCP_ACK | psh | (seg.fin ? TCP_FIN : 0);
+    const finNote = len === 0 && seg.fin ? note.replace(/segment \d+/, 'FIN') : note;
+    this.emit({ seqOff: seg.start, flags, payloadStart: seg.start - 1, payloadEnd: seg.start - 1 + len, note: finNote });
+    this.armRto();
+  }
+
+  private onFinSent(): void {
+    this.finSent = true;
+    if (this.state === 'ESTABLISHED') this.setState('FIN_WAIT_1');
+    else if (this.state === 'CLOSE_WAIT') this.setState('LAST_ACK');
+  }
+
+  private onFinAcked(): void {
+    if (this.state === 'FIN_WAIT_1') this.setState('FIN_WAIT_2');
+    else if (this.state === 'CLOSING') this.enterTimeWait();
+    else if (this.state === 'LAST_ACK') this.teardown('closed');
+  }
+
+  private enterTimeWait(): void {
+    this.setState('TIME_WAIT');
+    this.timeWaitUntilUs = this.host.now() + this.config.timeWaitUs;
+    this.cancelTimers();
+    this.app.onClosed('time-wait');
+  }
+
+  private teardown(reason: string): void {
+    this.closeReason = reason;
+    this.setState('CLOSED');
+    this.cancelTimers();
+    this.app.onClosed(reason);
+  }
+
+  private cancelTimers(): void {
+    this.rtoTimer?.cancel();
+    this.rtoTimer = undefined;
+    this.persistTimer?.cancel();
+    this.persistTimer = undefined;
+    this.delackTimer?.cancel();
+    this.delackTimer = undefined;
+    this.readTimer?.cancel();
+    this.readTimer = undefined;
+  }
+
+  // ================================================================ timers
+
+  private rttSample(sampleUs: number): void {
+    const r = Math.max(1, sampleUs);
+    if (this.srttUs === 0) {
+      this.srttUs = r;
+      this.rttvarUs = r / 2;
+    } else {
+      this.rttvarUs = 0.75 * this.rttvarUs + 0.25 * Math.abs(this.srttUs - r);
+      this.srttUs = 0.875 * this.srttUs + 0.125 * r;
+    }
+    this.computeRto();
+  }
+
+  private computeRto(): void {
+    const c = this.config;
+    const base = this.srttUs === 0 ? c.initialRtoUs : this.srttUs + Math.max(1000, 4 * this.rttvarUs);
+    const clamped = Math.min(Math.max(Math.round(base), c.minRtoUs), c.maxRtoUs);
+    this.rtoUs = Math.min(clamped * 2 ** this.backoff, c.maxRtoUs);
+  }
+
+  private armRto(): void {
+    if (this.rtoTimer || this.sndUna >= this.sndMax) return;
+    this.rtoTimer = this.host.schedule(this.host.now() + this.rtoUs, () => this.onRetransmissionTimeout());
+  }
+
+  private restartRto(): void {
+    this.rtoTimer?.cancel();
+    this.rtoTimer = undefined;
+    this.armRto();
+  }
+
+  private armPersist(): void {
+    if (this.persistTimer || this.state === 'CLOSED') return;
+    const base = Math.max(this.rtoUs, this.config.minRtoUs);
+    const timeout = Math.min(base * 2 ** this.persistBackoff, this.config.maxRtoUs);
+    this.persistTimer = this.host.schedule(this.host.now() + timeout, () => {
+      this.persistTimer = undefined;
+      if (!this.synchronized() || !this.dataPending()) return;
+      if (this.sndUna !== this.sndMax) return;
+      const windowLeft = this.sndWndRight - this.sndNxt;
+      if (windowLeft > 0) {
+        this.trySend();
+        if (this.sndMax > this.sndUna) return;
+      }
+      this.traceEvent('persist');
+      this.sendZeroWindowProbe();
+      this.persistBackoff++;
+      this.armPersist();
+    });
+  }
+
+  private cancelPersist(): void {
+    if (this.persistTimer) {
+      this.persistTimer.cancel();
+      this.persistTimer = undefined;
+    }
+    this.persistBackoff = 0;
+  }
+
+  /** A one-byte probe of new data beyond the closed window (the probe does not advance snd.nxt). */
+  private sendZeroWindowProbe(): void {
+    const start = this.sndNxt;
+    this.stats.zeroWindowProbes++;
+    this.emit({ seqOff: start, flags: TCP_ACK, payloadStart: start - 1, payloadEnd: start, note: 'zero window probe' });
+  }
+
+  // ================================================================ building segments
+
+  private emit(spec: {
+    seqOff: number;
+    flags: number;
+    payloadStart: number;
+    payloadEnd: number;
+    note: string | undefined;
+    syn?: boolean;
+  }): void {
+    const c = this.config;
+    const now = this.host.now();
+    const syn = spec.syn === true;
+    const hasAck = (spec.flags & TCP_ACK) !== 0;
+    let window: number;
+    let windowBytes: number;
+    if (syn) {
+      window = Math.min(0xffff, c.receiveBuffer);
+      windowBytes = window;
+    } else {
+      const w = this.windowToAdvertise();
+      window = w.raw;
+      windowBytes = w.bytes;
+    }
+    const segment: CapturedSegment = {
+      timeUs: now,
+      from: c.side,
+      seq: (c.iss + spec.seqOff) >>> 0,
+      ack: hasAck ? (this.peerIss + this.rcvNxt) >>> 0 : 0,
+      flags: spec.flags,
+      window,
+      payload: spec.payloadEnd > spec.payloadStart ? this.appData.subarray(spec.payloadStart, spec.payloadEnd) : EMPTY,
+      connection: c.connection,
+    };
+    if (syn) {
+      segment.mss = c.mss;
+      if (c.wscale >= 0 && (c.side === 'client' || this.peerWscale >= 0)) segment.wscale = c.wscale;
+      if (c.sack && (c.side === 'client' || this.sackOk)) segment.sackOk = true;
+    }
+    const useTs = syn ? c.timestamps && (c.side === 'client' || this.tsOk) : this.tsOk;
+    if (useTs) {
+      segment.tsval = (Math.floor(now / 1000) + c.tsOffset) >>> 0;
+      segment.tsecr = hasAck || c.side === 'server' ? this.tsRecent : 0;
+    }
+    if (!syn && hasAck) {
+      const blocks = this.sackBlocksToSend();
+      if (blocks.length > 0) {
+        segment.sackBlocks = blocks.map(([l, r]) => [(this.peerIss + l) >>> 0, (this.peerIss + r) >>> 0]);
+      }
+    }
+    const len = segment.payload.length;
+    let note = spec.note;
+    const pureAck = len === 0 && (spec.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
+    if (pureAck && !syn) {
+      if (segment.ack === this.lastSentAck && window === this.lastSentWindowRaw && window !== 0) {
+        this.dupAckSeries++;
+        note ??= 'duplicate ACK';
+      } else if (segment.ack === this.lastSentAck && window !== this.lastSentWindowRaw && window !== 0) {
+        note ??= 'window update';
+      }
+    }
+    if (note !== undefined) segment.note = note;
+    if (hasAck) {
+      this.lastSentAck = segment.ack;
+      this.lastAckedRcvNxt = this.rcvNxt;
+      this.ackNow = false;
+      this.delackTimer?.cancel();
+      this.delackTimer = undefined;
+    }
+    if (!syn) {
+      this.lastSentWindowRaw = window;
+      this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + windowBytes);
+      this.lastAdvertised = windowBytes;
+    } else {
+      this.rcvAdvRight = this.rcvNxt + windowBytes;
+      this.lastAdvertised = windowBytes;
+    }
+    this.stats.segmentsSent++;
+    this.host.transmit(segment);
+    if (c.tracing) {
+      this.traceEvent('send', {
+        seq: spec.seqOff,
+        len,
+        flags: spec.flags,
+        ...(note !== undefined ? { note } : {}),
+      });
+    }
+  }
+
+  // ================================================================ helpers
+
+  private offsetOf(wire: number, base: number): number {
+    return (wire - base) >>> 0;
+  }
+
+  private setState(state: TcpState): void {
+    if (this.state === state) return;
+    this.state = state;
+    if (this.config.tracing) this.traceEvent('state');
+  }
+
+  private traceEvent(
+    kind: TraceEventKind,
+    extra: { seq?: number; len?: number; ack?: number; flags?: number; note?: string } = {},
+  ): void {
+    if (!this.config.tracing) return;
+    this.host.trace({
+      timeUs: this.host.now(),
+      connection: this.config.connection,
+      side: this.config.side,
+      kind,
+      state: this.state,
+      recovery: this.recovery,
+      cwnd: Math.round(this.cc.cwnd),
+      ssthresh: Number.isFinite(this.cc.ssthresh) ? Math.round(this.cc.ssthresh) : null,
+      rwnd: Math.max(0, this.sndWndRight - this.sndUna),
+      advertisedWindow: this.lastAdvertised,
+      bytesInFlight: this.wiresharkBytesInFlight(),
+      pipe: this.pipe,
+      rtoUs: this.rtoUs,
+      srttUs: Math.round(this.srttUs),
+      ...extra,
+    });
+  }
+
+  /** Exact congestion state, for tests. */
+  congestionState(): { cwnd: number; ssthresh: number; recovery: RecoveryState } {
+    return { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, recovery: this.recovery };
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,128 @@
+/**
+ * One direction of the network path between the endpoints.
+ *
+ * A packet leaves its sender at position 0 and reaches the receiver at position 1. Along the way:
+ *   - propagation: position x is reached after x * oneWayDelay (plus queueing once past the bottleneck);
+ *   - the bottleneck at `bottleneckAt`: a FIFO served at `bandwidthBps`, dropping at the tail when
+ *     `queuePackets` packets are already waiting (a tail-drop queue), then a per-packet extra delay drawn
+ *     from [0, jitter) that never reorders packets;
+ *   - the loss point at `lossAt`: where scripted drops and the random loss process act.
+ * The capture point sits at `captureAt` (0 = at the sender, 1 = at the receiver). A packet dropped at
+ * position p is seen by the capture point only if captureAt <= p.
+ */
+import type { LossProcess } from './random.js';
+import { SeededRandom, noLoss } from './random.js';
+
+export interface PathDirectionConfig {
+  /** Propagation delay from sender to receiver, microseconds. */
+  oneWayDelayUs: number;
+  /** Extra random delay at the bottleneck exit in [0, jitterUs), never reordering. */
+  jitterUs: number;
+  /** Bottleneck rate in bits per second; 0 means unlimited. */
+  bandwidthBps: number;
+  /** Packets the bottleneck queue holds (including the one in service) before tail drop. */
+  queuePackets: number;
+  /** Position of the bottleneck, 0..1 from the sender. */
+  bottleneckAt: number;
+  /** Position where losses happen, 0..1 from the sender. */
+  lossAt: number;
+  /** Position of the capture point, 0..1 from the sender. */
+  captureAt: number;
+}
+
+export type DropReason = 'loss' | 'scripted' | 'queue';
+
+/** What happens to one packet on its way. */
+export interface PathTransit {
+  /** Time the receiver gets it; undefined when dropped. */
+  arrivalUs: number | undefined;
+  /** Time the capture point sees it; undefined when it never gets there. */
+  captureUs: number | undefined;
+  /** Why it was dropped, when it was. */
+  dropped: DropReason | undefined;
+}
+
+export class PathDirection {
+  private readonly departures: number[] = [];
+  private departureHead = 0;
+  private linkFreeUs = 0;
+  private lastExitUs = 0;
+  private readonly jitterRandom: SeededRandom;
+
+  constructor(
+    readonly config: PathDirectionConfig,
+    private readonly loss: LossProcess = noLoss,
+    jitterSeed = 0,
+  ) {
+    this.jitterRandom = new SeededRandom(jitterSeed, 7);
+  }
+
+  /**
+   * Sends one packet of `wireBytes` at `sendUs` (calls must come in non-decreasing send time).
+   * `scriptedDrop` forces a loss at the loss point.
+   */
+  transit(sendUs: number, wireBytes: number, scriptedDrop: boolean): PathTransit {
+    const c = this.config;
+    const d = c.oneWayDelayUs;
+    const positionTime = (position: number, exitUs: number): number =>
+      position <= c.bottleneckAt
+        ? sendUs + Math.round(position * d)
+        : exitUs + Math.round((position - c.bottleneckAt) * d);
+    let exitUs = Number.NaN;
+    let dropAt = Number.POSITIVE_INFINITY;
+    let dropped: DropReason | undefined;
+
+    const lossFirst = c.lossAt < c.bottleneckAt;
+    const applyLoss = (): void => {
+      if (dropped !== undefined) return;
+      if (scriptedDrop) {
+        dropped = 'scripted';
+        dropAt = c.lossAt;
+      } else if (this.loss.lose()) {
+        dropped = 'loss';
+        dropAt = c.lossAt;
+      }
+    };
+    if (lossFirst) applyLoss();
+    if (dropped === undefined) {
+      const atBottleneck = sendUs + Math.round(c.bottleneckAt * d);
+      if (c.bandwidthBps > 0) {
+        while (this.departureHead < this.departures.length && this.departures[this.departureHead]! <= atBottleneck) {
+          this.departureHead++;
+        }
+        if (this.departureHead > 4096) {
+          this.departures.splice(0, this.departureHead);
+          this.departureHead = 0;
+        }
+        const waiting = this.departures.length - this.departureHead;
+        if (waiting >= c.queuePackets) {
+          dropped = 'queue';
+          dropAt = c.bottleneckAt;
+        } else {
+          const serviceUs = Math.max(1, Math.round((wireBytes * 8 * 1_000_000) / c.bandwidthBps));
+          const departure = Math.max(atBottleneck, this.linkFreeUs) + serviceUs;
+          this.linkFreeUs = departure;
+          this.departures.push(departure);
+          exitUs = departure;
+        }
+      } else {
+        exitUs = atBottleneck;
+      }
+      if (dropped === undefined) {
+        const jitter = c.jitterUs > 0 ? this.jitterRandom.nextInt(c.jitterUs) : 0;
+        exitUs = Math.max(exitUs + jitter, this.lastExitUs);
+        this.lastExitUs = exitUs;
+      }
+    }
+    if (!lossFirst) applyLoss();
+
+    const arrivalUs = dropped === undefined ? positionTime(1, exitUs) : undefined;
+    let captureUs: number | undefined;
+    if (c.captureAt <= dropAt) {
+      captureUs =
+        c.captureAt <= c.bottleneckAt ? positionTime(c.captureAt, exitUs) : positionTime(c.captureAt, exitUs);
+      if (Number.isNaN(captureUs)) captureUs = undefined;
+    }
+    return { arrivalUs, captureUs, dropped };
+  }
+}

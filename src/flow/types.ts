@@ -1,0 +1,49 @@
+/**
+ * The data types the flow model hands to the rest of pktcraft. A CapturedSegment is pure data, free of
+ * addresses and ports: the caller wraps it in whatever IP version and encapsulation it likes
+ * (see packets.ts).
+ */
+
+export type Side = 'client' | 'server';
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
+
+/** One TCP segment as the capture point saw it. */
+export interface CapturedSegment {
+  /** Capture time, integer microseconds since the Unix epoch (exact: 1.7e15 < 2^53). */
+  timeUs: number;
+  from: Side;
+  /** Absolute 32-bit sequence number. */
+  seq: number;
+  /** Absolute 32-bit acknowledgment number (0 when the ACK flag is clear). */
+  ack: number;
+  /** FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80. */
+  flags: number;
+  /** The raw 16-bit window field as sent (already scaled down, except on SYN segments). */
+  window: number;
+  mss?: number;
+  wscale?: number;
+  sackOk?: boolean;
+  tsval?: number;
+  tsecr?: number;
+  /** SACK blocks as absolute [left edge, right edge) sequence numbers. */
+  sackBlocks?: Array<[number, number]>;
+  payload: Uint8Array;
+  /** Connection index, 0-based, in the order connections were opened. */
+  connection: number;
+  /** What the sender meant by this segment, e.g. "fast retransmission of segment 3", "zero window probe". */
+  note?: string;
+}
+
+/** Seconds and nanoseconds of a capture time, for capture writers. */
+export function segmentTime(segment: CapturedSegment): { sec: number; nsec: number } {
+  const sec = Math.floor(segment.timeUs / 1_000_000);
+  return { sec, nsec: (segment.timeUs - sec * 1_000_000) * 1000 };
+}

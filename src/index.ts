@@ -1,0 +1,7 @@
+// pktcraft's public API.
+export * from './core/address.js';
+export { fromHex, toHex } from './core/bytes.js';
+export * from './core/checksum.js';
+export * from './core/errors.js';
+export * from './layers/index.js';
+export * from './packet/index.js';

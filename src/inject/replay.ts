@@ -1,0 +1,190 @@
+/**
+ * Replay of captured frames onto an interface, like tcpreplay: by default each frame leaves at its capture
+ * time relative to the first (inter-packet gaps kept); `speed` divides the gaps, `pps` sends at a fixed rate,
+ * `topspeed` sends as fast as sendmmsg takes them; `loop` repeats the capture. Every frame is checked against
+ * the interface MTU before the first one is sent. Sending stops as soon as `signal` aborts.
+ *
+ * The schedule is absolute (frame i is due at start + offset_i), so late wake-ups never accumulate: the wait
+ * sleeps with a timer until about 2 ms before a frame is due, then spins on the monotonic clock.
+ */
+import { InjectError } from '../core/errors.js';
+import type { ReplayRecord } from './capture-file.js';
+import { PacketLink } from './link.js';
+import type { SafetyOptions } from './safety.js';
+import { waitUntil, yieldToEventLoop } from './timing.js';
+
+export interface ReplayOptions extends SafetyOptions {
+  /** Multiply the replay speed (2 = gaps halved). Default 1. */
+  speed?: number;
+  /** Send at this many packets per second, ignoring capture times. */
+  pps?: number;
+  /** Send as fast as possible. */
+  topspeed?: boolean;
+  /** Send the capture this many times (default 1). */
+  loop?: number;
+  /** Aborting stops sending immediately; the report says how far it got. */
+  signal?: AbortSignal;
+  /** Bypass the qdisc (faster topspeed). */
+  qdiscBypass?: boolean;
+}
+
+export interface ReplayReport {
+  /** Frames the kernel took. */
+  sent: number;
+  /** Frames the kernel refused (queue full, size). */
+  failed: number;
+  /** Bytes of the frames sent. */
+  bytes: number;
+  /** From the first send to the last, in ms. */
+  elapsedMs: number;
+  /** Achieved packets per second (sent / elapsed). */
+  packetsPerSecond: number;
+  /** Achieved megabits per second. */
+  megabitsPerSecond: number;
+  /** True when the signal stopped the replay early. */
+  interrupted: boolean;
+  /** Frames that were due in total (records × loops). */
+  total: number;
+}
+
+const BATCH = 256;
+const FATAL_CODES = new Set(['ENETDOWN', 'ENODEV', 'EPERM', 'EBADF']);
+
+/** Capture time offsets (ms) of each record from the first. */
+function captureOffsetsMs(records: readonly ReplayRecord[]): Float64Array {
+  const offsets = new Float64Array(records.length);
+  if (records.length === 0) return offsets;
+  const first = records[0]!;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const ms = (record.timestampSec - first.timestampSec) * 1000 + (record.timestampNsec - first.timestampNsec) / 1e6;
+    // a capture going back in time sends that frame at once (like tcpreplay)
+    offsets[i] = Math.max(i > 0 ? offsets[i - 1]! : 0, ms);
+  }
+  return offsets;
+}
+
+function validate(options: ReplayOptions): void {
+  if (options.speed !== undefined && !(options.speed > 0)) throw new InjectError('EINVAL', '--speed must be above 0');
+  if (options.pps !== undefined && !(options.pps > 0)) throw new InjectError('EINVAL', '--pps must be above 0');
+  if (options.loop !== undefined && !(Number.isInteger(options.loop) && options.loop >= 1)) {
+    throw new InjectError('EINVAL', '--loop must be a whole number of at least 1');
+  }
+  const modes = [options.speed !== undefined, options.pps !== undefined, options.topspeed === true].filter(Boolean);
+  if (modes.length > 1) throw new InjectError('EINVAL', 'give only one of --speed, --pps and --topspeed');
+}
+
+/** Replays Ethernet records onto `interfaceName` and reports what was sent. */
+export async function replayRecords(
+  interfaceName: string | undefined,
+  records: readonly ReplayRecord[],
+  options: ReplayOptions = {},
+): Promise<ReplayReport> {
+  validate(options);
+  const link = PacketLink.open(interfaceName, { ...options, receive: false, qdiscBypass: options.qdiscBypass ?? false });
+  try {
+    records.forEach((record, index) => {
+      if (record.linkType !== 1) {
+        throw new InjectError(
+          'ELINKTYPE',
+          `record ${index + 1} has link type ${record.linkType}; replay sends Ethernet (link type 1) captures`,
+        );
+      }
+      link.check(record.data, index);
+    });
+    return await (options.topspeed ? replayTopspeed(link, records, options) : replayTimed(link, records, options));
+  } finally {
+    link.close();
+  }
+}
+
+function report(sent: number, failed: number, bytes: number, start: number, end: number, total: number, interrupted: boolean): ReplayReport {
+  const elapsedMs = Math.max(0, end - start);
+  const seconds = elapsedMs / 1000;
+  return {
+    sent,
+    failed,
+    bytes,
+    elapsedMs,
+    packetsPerSecond: seconds > 0 ? sent / seconds : 0,
+    megabitsPerSecond: seconds > 0 ? (bytes * 8) / seconds / 1e6 : 0,
+    interrupted,
+    total,
+  };
+}
+
+async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], options: ReplayOptions): Promise<ReplayReport> {
+  const loops = options.loop ?? 1;
+  const offsets = captureOffsetsMs(records);
+  const speed = options.speed ?? 1;
+  const duration = records.length > 0 ? offsets[records.length - 1]! : 0;
+  const total = records.length * loops;
+  let sent = 0;
+  let failed = 0;
+  let bytes = 0;
+  let due = 0;
+  const start = performance.now();
+  let last = start;
+  for (let loop = 0; loop < loops; loop++) {
+    for (let i = 0; i < records.length; i++) {
+      if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
+      const at = options.pps !== undefined ? (due * 1000) / options.pps : (loop * duration + offsets[i]!) / speed;
+      due++;
+      await waitUntil(start + at, options.signal);
+      if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
+      const data = records[i]!.data;
+      try {
+        if (link.sendUnchecked(data)) {
+          sent++;
+          bytes += data.length;
+        } else {
+          failed++;
+        }
+      } catch (error) {
+        if (error instanceof InjectError && FATAL_CODES.has(error.code)) throw error;
+        failed++;
+      }
+      last = performance.now();
+    }
+  }
+  return report(sent, failed, bytes, start, last, total, false);
+}
+
+async function replayTopspeed(link: PacketLink, records: readonly ReplayRecord[], options: ReplayOptions): Promise<ReplayReport> {
+  const loops = options.loop ?? 1;
+  const total = records.length * loops;
+  const frames = records.map((record) => record.data);
+  let sent = 0;
+  let failed = 0;
+  let bytes = 0;
+  let stalls = 0;
+  let batches = 0;
+  const start = performance.now();
+  for (let loop = 0; loop < loops; loop++) {
+    let i = 0;
+    while (i < frames.length) {
+      if (options.signal?.aborted) return report(sent, failed, bytes, start, performance.now(), total, true);
+      const batch = frames.slice(i, i + BATCH);
+      const taken = link.sendBatch(batch, true);
+      for (let k = 0; k < taken; k++) bytes += batch[k]!.length;
+      sent += taken;
+      i += taken;
+      if (taken < batch.length) {
+        // the queue is full: give the kernel a moment; a frame it keeps refusing counts as failed
+        stalls++;
+        if (stalls > 1000) {
+          failed++;
+          i++;
+          stalls = 0;
+        }
+        await yieldToEventLoop();
+      } else {
+        stalls = 0;
+        // let Ctrl-C through between batches
+        batches++;
+        if (batches % 16 === 0) await yieldToEventLoop();
+      }
+    }
+  }
+  return report(sent, failed, bytes, start, performance.now(), total, false);
+}

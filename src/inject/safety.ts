@@ -1,0 +1,175 @@
+/**
+ * Safety checks run before anything is sent: an interface must be named, it must not carry the default route
+ * nor be loopback (unless forced), the process must hold CAP_NET_RAW, and frames must fit the interface.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { InjectError } from '../core/errors.js';
+import { NEED_CAP_NET_RAW } from './errors.js';
+
+const RTF_UP = 0x0001;
+const RTF_REJECT = 0x0200;
+const IFF_LOOPBACK = 0x8;
+const ARPHRD_LOOPBACK = 772;
+const CAP_NET_RAW = 13;
+const ETHERNET_HEADER = 14;
+const VLAN_TAG = 4;
+const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100]);
+
+export interface SafetyOptions {
+  /** Allow the default-route interface, loopback and oversize frames. */
+  force?: boolean;
+}
+
+/** Sending needs a named interface; pktcraft never picks one. */
+export function requireInterface(interfaceName: string | undefined): string {
+  if (interfaceName === undefined || interfaceName.trim() === '') {
+    throw new InjectError(
+      'ENOIFACE',
+      'no interface given: sending needs --interface IF (pktcraft never picks an interface by itself)',
+    );
+  }
+  return interfaceName;
+}
+
+/** Interfaces that carry a default route (IPv4 /proc/net/route, IPv6 /proc/net/ipv6_route) in this namespace. */
+export function defaultRouteInterfaces(
+  ipv4RouteText = readOptional('/proc/net/route'),
+  ipv6RouteText = readOptional('/proc/net/ipv6_route'),
+): Set<string> {
+  const names = new Set<string>();
+  for (const line of ipv4RouteText.split('\n').slice(1)) {
+    const columns = line.trim().split(/\s+/);
+    if (columns.length < 8) continue;
+    const [iface, destination, , flagsHex, , , , mask] = columns;
+    const flags = Number.parseInt(flagsHex!, 16);
+    if (destination === '00000000' && mask === '00000000' && flags & RTF_UP && !(flags & RTF_REJECT)) {
+      names.add(iface!);
+    }
+  }
+  for (const line of ipv6RouteText.split('\n')) {
+    const columns = line.trim().split(/\s+/);
+    if (columns.length < 10) continue;
+    const [destination, prefixLength, , , , , , , flagsHex, iface] = columns;
+    const flags = Number.parseInt(flagsHex!, 16);
+    if (/^0{32}$/.test(destination!) && prefixLength === '00' && flags & RTF_UP && !(flags & RTF_REJECT)) {
+      if (iface !== 'lo') names.add(iface!);
+    }
+  }
+  return names;
+}
+
+/** True for the loopback interface (by its flags and type in /sys, or by the name lo). */
+export function isLoopbackInterface(interfaceName: string): boolean {
+  if (interfaceName === 'lo') return true;
+  const base = `/sys/class/net/${interfaceName}`;
+  if (existsSync(`${base}/flags`)) {
+    const flags = Number.parseInt(readOptional(`${base}/flags`).trim(), 16);
+    if (Number.isFinite(flags) && flags & IFF_LOOPBACK) return true;
+  }
+  if (existsSync(`${base}/type`)) {
+    if (Number.parseInt(readOptional(`${base}/type`).trim(), 10) === ARPHRD_LOOPBACK) return true;
+  }
+  return false;
+}
+
+/** Refuses the default-route interface and loopback unless forced; returns the interface name. */
+export function checkInterfaceAllowed(interfaceName: string | undefined, options: SafetyOptions = {}): string {
+  const name = requireInterface(interfaceName);
+  if (options.force) return name;
+  if (isLoopbackInterface(name)) {
+    throw new InjectError(
+      'ELOOPBACK',
+      `refusing to send on loopback interface '${name}': crafted packets there reach this host's own stack; use --force to do it anyway`,
+    );
+  }
+  if (defaultRouteInterfaces().has(name)) {
+    throw new InjectError(
+      'EDEFAULTROUTE',
+      `refusing to send on '${name}': it carries this host's default route, so crafted packets would leave for the real network; use a lab interface (scripts/lab up) or --force`,
+    );
+  }
+  return name;
+}
+
+/** Whether this process holds CAP_NET_RAW in its effective set (from /proc/self/status). */
+export function hasCapNetRaw(statusText = readOptional('/proc/self/status')): boolean {
+  const match = /^CapEff:\s*([0-9a-fA-F]+)/m.exec(statusText);
+  if (!match) return true; // unknown: let the socket call decide
+  return (BigInt(`0x${match[1]}`) & (1n << BigInt(CAP_NET_RAW))) !== 0n;
+}
+
+/** Throws the one-line CAP_NET_RAW error when the capability is missing. */
+export function requireCapNetRaw(): void {
+  if (!hasCapNetRaw()) throw new InjectError('EPERM', NEED_CAP_NET_RAW);
+}
+
+/** Number of 802.1Q/802.1ad tags at the front of an Ethernet frame. */
+export function countVlanTags(frame: Uint8Array): number {
+  let tags = 0;
+  let offset = 12;
+  while (offset + 2 <= frame.length && tags < 8) {
+    const etherType = (frame[offset]! << 8) | frame[offset + 1]!;
+    if (!VLAN_ETHERTYPES.has(etherType)) break;
+    tags++;
+    offset += VLAN_TAG;
+  }
+  return tags;
+}
+
+/** Largest Ethernet frame (without FCS) the interface takes: MTU + 14, plus 4 per VLAN tag in this frame. */
+export function maxFrameLength(mtu: number, frame: Uint8Array): number {
+  return mtu + ETHERNET_HEADER + VLAN_TAG * countVlanTags(frame);
+}
+
+/** Refuses frames larger than the interface allows (or shorter than an Ethernet header) unless forced. */
+export function checkFrameSize(
+  frame: Uint8Array,
+  mtu: number,
+  interfaceName: string,
+  options: SafetyOptions = {},
+  index?: number,
+): void {
+  if (options.force) return;
+  const which = index === undefined ? 'frame' : `frame ${index + 1}`;
+  if (frame.length < ETHERNET_HEADER) {
+    throw new InjectError(
+      'ESHORT',
+      `${which} is ${frame.length} bytes, shorter than an Ethernet header (14); use --force to send it anyway`,
+    );
+  }
+  const limit = maxFrameLength(mtu, frame);
+  if (frame.length > limit) {
+    throw new InjectError(
+      'EOVERSIZE',
+      `${which} is ${frame.length} bytes but '${interfaceName}' takes at most ${limit} (MTU ${mtu} + Ethernet header${
+        limit - mtu > ETHERNET_HEADER ? ' + VLAN tags' : ''
+      }); use --force to send it anyway`,
+    );
+  }
+}
+
+/** Refuses IP packets larger than the interface MTU unless forced. */
+export function checkPacketSize(packet: Uint8Array, mtu: number, interfaceName: string, options: SafetyOptions = {}): void {
+  if (options.force) return;
+  if (packet.length > mtu) {
+    throw new InjectError(
+      'EOVERSIZE',
+      `IP packet is ${packet.length} bytes but the MTU of '${interfaceName}' is ${mtu}; use --force to send it anyway`,
+    );
+  }
+}
+
+/** MTU of an interface from /sys (for L3 sends, which have no AF_PACKET socket to ask). */
+export function interfaceMtu(interfaceName: string): number | undefined {
+  const text = readOptional(`/sys/class/net/${interfaceName}/mtu`).trim();
+  const mtu = Number.parseInt(text, 10);
+  return Number.isFinite(mtu) ? mtu : undefined;
+}
+
+function readOptional(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

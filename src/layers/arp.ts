@@ -1,0 +1,213 @@
+/**
+ * ARP (RFC 826), built for Ethernet/IPv4 and decoded for any hardware/protocol address sizes.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |         Hardware type         |         Protocol type         |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |     HLEN      |     PLEN      |           Operation           |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Sender hardware address (HLEN octets) ...                    |
+ *  |  Sender protocol address (PLEN octets) ...                    |
+ *  |  Target hardware address (HLEN octets) ...                    |
+ *  |  Target protocol address (PLEN octets) ...                    |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Addresses are strings: a hardware address of 6 octets is a MAC, a protocol address of 4 octets
+ * IPv4 and of 16 octets IPv6. Other sizes decode to bytes (Uint8Array) and may be given as bytes or
+ * hex when building. `hwlen`/`plen` left out are the sizes of the given addresses; set, they are
+ * written as set (the addresses keep their own sizes). Ethernet padding after the message becomes
+ * the Ethernet trailer (contentEnd is the end of the last address).
+ */
+import { formatIPv4, formatIPv6, formatMac, isIPv4, isIPv6, isMac } from '../core/address.js';
+import { need, readU16, toHex, writeU16 } from '../core/bytes.js';
+import { FieldError } from '../core/errors.js';
+import { bytesField, uintOf, writeIPv4Field, writeIPv6Field, writeMacField } from './field-check.js';
+import type { DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+
+/** An address: a string (MAC / IPv4 / IPv6 / hex) or raw bytes for unusual sizes. */
+export type ArpAddress = string | Uint8Array;
+
+export interface ArpFields {
+  /** Hardware type; default 1 (Ethernet). */
+  hwtype?: number;
+  /** Protocol type; default 0x0800 (IPv4). */
+  ptype?: number;
+  /** Hardware address length; default the size of hwsrc (6). */
+  hwlen?: number;
+  /** Protocol address length; default the size of psrc (4). */
+  plen?: number;
+  /** Operation: 1 request (default), 2 reply. */
+  op?: number;
+  /** Sender hardware address; default 02:00:00:00:00:01. */
+  hwsrc?: ArpAddress;
+  /** Sender protocol address; default 192.0.2.1. */
+  psrc?: ArpAddress;
+  /** Target hardware address; default 00:00:00:00:00:00. */
+  hwdst?: ArpAddress;
+  /** Target protocol address; default 192.0.2.2. */
+  pdst?: ArpAddress;
+}
+
+export type ArpLayer = LayerValue<'arp', ArpFields>;
+
+export function arp(fields: ArpFields = {}): ArpLayer {
+  return { layer: 'arp', fields };
+}
+
+export const ARP_OPERATIONS: Readonly<Record<number, string>> = {
+  1: 'request',
+  2: 'reply',
+  3: 'reverse request',
+  4: 'reverse reply',
+  8: 'InARP request',
+  9: 'InARP reply',
+};
+
+const DEFAULTS = {
+  hwsrc: '02:00:00:00:00:01',
+  psrc: '192.0.2.1',
+  hwdst: '00:00:00:00:00:00',
+  pdst: '192.0.2.2',
+};
+
+type AddressField = 'hwsrc' | 'psrc' | 'hwdst' | 'pdst';
+
+/** Size in bytes of an address value as it will be written. */
+function addressSize(field: AddressField, value: ArpAddress): number {
+  if (typeof value !== 'string') return value.length;
+  const hardware = field === 'hwsrc' || field === 'hwdst';
+  if (hardware && isMac(value)) return 6;
+  if (!hardware && isIPv4(value)) return 4;
+  if (!hardware && isIPv6(value)) return 16;
+  return bytesField('arp', field, value).length;
+}
+
+/** Writes an address value at offset; returns the number of bytes written. */
+function writeAddress(field: AddressField, value: ArpAddress, out: Uint8Array, offset: number): number {
+  if (typeof value !== 'string') {
+    out.set(value, offset);
+    return value.length;
+  }
+  const hardware = field === 'hwsrc' || field === 'hwdst';
+  if (hardware && isMac(value)) {
+    writeMacField('arp', field, value, out, offset);
+    return 6;
+  }
+  if (!hardware && isIPv4(value)) {
+    writeIPv4Field('arp', field, value, out, offset);
+    return 4;
+  }
+  if (!hardware && isIPv6(value)) {
+    writeIPv6Field('arp', field, value, out, offset);
+    return 16;
+  }
+  const bytes = bytesField('arp', field, value);
+  out.set(bytes, offset);
+  return bytes.length;
+}
+
+function checkSizes(hw1: number, hw2: number, p1: number, p2: number): void {
+  if (hw1 !== hw2) throw new FieldError('arp', 'hwdst', `is ${hw2} bytes but hwsrc is ${hw1}`);
+  if (p1 !== p2) throw new FieldError('arp', 'pdst', `is ${p2} bytes but psrc is ${p1}`);
+  if (hw1 > 255) throw new FieldError('arp', 'hwsrc', `is ${hw1} bytes, more than 255`);
+  if (p1 > 255) throw new FieldError('arp', 'psrc', `is ${p1} bytes, more than 255`);
+}
+
+function formatHardware(bytes: Uint8Array, offset: number, length: number): ArpAddress {
+  return length === 6 ? formatMac(bytes, offset) : bytes.subarray(offset, offset + length);
+}
+
+function formatProtocol(bytes: Uint8Array, offset: number, length: number): ArpAddress {
+  if (length === 4) return formatIPv4(bytes, offset);
+  if (length === 16) return formatIPv6(bytes, offset);
+  return bytes.subarray(offset, offset + length);
+}
+
+function addressText(value: ArpAddress | undefined): string {
+  if (value === undefined) return '?';
+  return typeof value === 'string' ? value : `0x${toHex(value)}`;
+}
+
+export const arpCodec: LayerCodec<ArpFields> = {
+  name: 'arp',
+  title: 'Address Resolution Protocol',
+  fieldInfo: {
+    hwtype: { kind: 'uint', max: 0xffff, doc: 'hardware type (default 1, Ethernet)' },
+    ptype: { kind: 'uint', max: 0xffff, doc: 'protocol type (default 0x0800, IPv4)' },
+    hwlen: { kind: 'uint', max: 0xff, doc: 'hardware address length (default the size of hwsrc)' },
+    plen: { kind: 'uint', max: 0xff, doc: 'protocol address length (default the size of psrc)' },
+    op: { kind: 'uint', max: 0xffff, doc: 'operation: 1 request (default), 2 reply' },
+    hwsrc: { kind: 'mac', doc: 'sender MAC (default 02:00:00:00:00:01; bytes for other sizes)' },
+    psrc: { kind: 'ipv4', doc: 'sender IP (default 192.0.2.1; IPv6 or bytes for other sizes)' },
+    hwdst: { kind: 'mac', doc: 'target MAC (default 00:00:00:00:00:00)' },
+    pdst: { kind: 'ipv4', doc: 'target IP (default 192.0.2.2)' },
+  },
+
+  headerLength(fields: ArpFields): number {
+    const hw1 = addressSize('hwsrc', fields.hwsrc ?? DEFAULTS.hwsrc);
+    const p1 = addressSize('psrc', fields.psrc ?? DEFAULTS.psrc);
+    const hw2 = addressSize('hwdst', fields.hwdst ?? DEFAULTS.hwdst);
+    const p2 = addressSize('pdst', fields.pdst ?? DEFAULTS.pdst);
+    checkSizes(hw1, hw2, p1, p2);
+    return 8 + 2 * hw1 + 2 * p1;
+  },
+
+  encode(fields: ArpFields, frame: EncodeFrame): void {
+    const { out, offset } = frame;
+    writeU16(out, offset, uintOf('arp', 'hwtype', fields.hwtype, 0xffff, 1));
+    writeU16(out, offset + 2, uintOf('arp', 'ptype', fields.ptype, 0xffff, 0x0800));
+    writeU16(out, offset + 6, uintOf('arp', 'op', fields.op, 0xffff, 1));
+    let at = offset + 8;
+    const hw = writeAddress('hwsrc', fields.hwsrc ?? DEFAULTS.hwsrc, out, at);
+    at += hw;
+    const p = writeAddress('psrc', fields.psrc ?? DEFAULTS.psrc, out, at);
+    at += p;
+    at += writeAddress('hwdst', fields.hwdst ?? DEFAULTS.hwdst, out, at);
+    writeAddress('pdst', fields.pdst ?? DEFAULTS.pdst, out, at);
+    out[offset + 4] = uintOf('arp', 'hwlen', fields.hwlen, 0xff, hw);
+    out[offset + 5] = uintOf('arp', 'plen', fields.plen, 0xff, p);
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number): DecodeStep<ArpFields> {
+    need('arp', offset, 8, end);
+    const hwlen = bytes[offset + 4]!;
+    const plen = bytes[offset + 5]!;
+    const length = 8 + 2 * hwlen + 2 * plen;
+    need('arp', offset, length, end, 'addresses');
+    let at = offset + 8;
+    const hwsrc = formatHardware(bytes, at, hwlen);
+    at += hwlen;
+    const psrc = formatProtocol(bytes, at, plen);
+    at += plen;
+    const hwdst = formatHardware(bytes, at, hwlen);
+    at += hwlen;
+    const pdst = formatProtocol(bytes, at, plen);
+    const op = readU16(bytes, offset + 6);
+    return {
+      fields: {
+        hwtype: readU16(bytes, offset),
+        ptype: readU16(bytes, offset + 2),
+        hwlen,
+        plen,
+        op,
+        hwsrc,
+        psrc,
+        hwdst,
+        pdst,
+      },
+      headerLength: length,
+      contentEnd: offset + length,
+      next: undefined,
+      info: { operation: ARP_OPERATIONS[op] ?? `unknown (${op})` },
+    };
+  },
+
+  summary(fields: ArpFields): string {
+    const op = fields.op ?? 1;
+    if (op === 1) return `Who has ${addressText(fields.pdst)}? Tell ${addressText(fields.psrc)}`;
+    if (op === 2) return `${addressText(fields.psrc)} is at ${addressText(fields.hwsrc)}`;
+    return `${ARP_OPERATIONS[op] ?? `op ${op}`}: ${addressText(fields.psrc)} -> ${addressText(fields.pdst)}`;
+  },
+};

@@ -1,0 +1,216 @@
+/**
+ * ICMP for IPv4 (RFC 792, RFC 1191 next-hop MTU, RFC 4884 length).
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |     Type      |     Code      |          Checksum             |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |              the 4 octets after the checksum, by type         |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  data (echo), or the quoted IPv4 header + 8 octets (errors)  ...
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * The 4 octets after the checksum, as fields, by type:
+ *   0, 8, 13-18 (echo, timestamp, information, address mask): id (16), seq (16)
+ *   3 destination unreachable: unused (16; its low octet is the RFC 4884 length), mtu (16; the
+ *     next-hop MTU of code 4)
+ *   5 redirect: gw (IPv4 address)
+ *   12 parameter problem: ptr (8), unused (24)
+ *   any other type (4, 11, ...): unused (32)
+ * Fields that do not belong to the type are ignored. Defaults are Scapy's: type 8 (echo request),
+ * code 0, id 0, seq 0, others 0 (gw 0.0.0.0).
+ *
+ * The checksum covers the whole ICMP message (header, data, quoted datagram) and is computed in
+ * `finish`, after the quoted datagram is written. Errors 3, 4, 5, 11 and 12 carry the quoted IPv4
+ * datagram: decode continues with 'ipv4' and sets `context.insideIcmpError`, so the quoted
+ * header's lengths and checksums are not judged. Inside an ICMP error the checksum of an ICMP
+ * message is not checked either (the quote is usually cut). RFC 4884 extension objects after the
+ * quote are not parsed (they stay in the quoted datagram's bytes).
+ */
+import { formatIPv4 } from '../core/address.js';
+import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
+import { checksumVerifies, internetChecksum, onesSum } from '../core/checksum.js';
+import { hex16, uintOf, writeIPv4Field } from './field-check.js';
+import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+
+export interface IcmpFields {
+  /** Type; default 8 (echo request). */
+  type?: number;
+  /** Code; default 0. */
+  code?: number;
+  /** Checksum; default computed over the whole message. */
+  chksum?: number;
+  /** Identifier (echo, timestamp, information, address mask); default 0. */
+  id?: number;
+  /** Sequence number (same types as id); default 0. */
+  seq?: number;
+  /** The unused bits after the checksum: 16 bits for type 3, 24 for type 12, 32 otherwise. */
+  unused?: number;
+  /** Redirect (type 5): gateway address; default 0.0.0.0. */
+  gw?: string;
+  /** Destination unreachable (type 3): next-hop MTU (RFC 1191); default 0. */
+  mtu?: number;
+  /** Parameter problem (type 12): pointer to the octet in error; default 0. */
+  ptr?: number;
+}
+
+export type IcmpLayer = LayerValue<'icmp', IcmpFields>;
+
+export function icmp(fields: IcmpFields = {}): IcmpLayer {
+  return { layer: 'icmp', fields };
+}
+
+export const ICMP_TYPE = {
+  echoReply: 0,
+  destinationUnreachable: 3,
+  sourceQuench: 4,
+  redirect: 5,
+  echoRequest: 8,
+  timeExceeded: 11,
+  parameterProblem: 12,
+} as const;
+
+export const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'Echo (ping) reply',
+  3: 'Destination unreachable',
+  4: 'Source quench',
+  5: 'Redirect',
+  8: 'Echo (ping) request',
+  9: 'Router advertisement',
+  10: 'Router solicitation',
+  11: 'Time-to-live exceeded',
+  12: 'Parameter problem',
+  13: 'Timestamp request',
+  14: 'Timestamp reply',
+  15: 'Information request',
+  16: 'Information reply',
+  17: 'Address mask request',
+  18: 'Address mask reply',
+};
+
+/** Types whose 4 octets after the checksum are an identifier and a sequence number. */
+export function icmpHasIdSeq(type: number): boolean {
+  return type === 0 || type === 8 || (type >= 13 && type <= 18);
+}
+
+/** Error types that quote the offending datagram. */
+export function icmpIsError(type: number): boolean {
+  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+}
+
+export const ICMP_HEADER_LENGTH = 8;
+
+export const icmpCodec: LayerCodec<IcmpFields> = {
+  name: 'icmp',
+  title: 'Internet Control Message Protocol',
+  fieldInfo: {
+    type: { kind: 'uint', max: 0xff, doc: 'type (default 8, echo request)' },
+    code: { kind: 'uint', max: 0xff, doc: 'code (default 0)' },
+    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed)' },
+    id: { kind: 'uint', max: 0xffff, doc: 'identifier (echo and similar types; default 0)' },
+    seq: { kind: 'uint', max: 0xffff, doc: 'sequence number (echo and similar types; default 0)' },
+    unused: {
+      kind: 'uint',
+      max: 0xffffffff,
+      doc: 'unused bits after the checksum (16 for type 3, 24 for 12, else 32)',
+    },
+    gw: { kind: 'ipv4', doc: 'gateway address (type 5 redirect; default 0.0.0.0)' },
+    mtu: { kind: 'uint', max: 0xffff, doc: 'next-hop MTU (type 3; default 0)' },
+    ptr: { kind: 'uint', max: 0xff, doc: 'pointer (type 12 parameter problem; default 0)' },
+  },
+
+  headerLength(): number {
+    return ICMP_HEADER_LENGTH;
+  },
+
+  encode(fields: IcmpFields, frame: EncodeFrame): void {
+    const { out, offset } = frame;
+    const type = uintOf('icmp', 'type', fields.type, 0xff, 8);
+    out[offset] = type;
+    out[offset + 1] = uintOf('icmp', 'code', fields.code, 0xff, 0);
+    writeU16(out, offset + 2, 0);
+    const rest = offset + 4;
+    if (icmpHasIdSeq(type)) {
+      writeU16(out, rest, uintOf('icmp', 'id', fields.id, 0xffff, 0));
+      writeU16(out, rest + 2, uintOf('icmp', 'seq', fields.seq, 0xffff, 0));
+    } else if (type === ICMP_TYPE.destinationUnreachable) {
+      writeU16(out, rest, uintOf('icmp', 'unused', fields.unused, 0xffff, 0));
+      writeU16(out, rest + 2, uintOf('icmp', 'mtu', fields.mtu, 0xffff, 0));
+    } else if (type === ICMP_TYPE.redirect) {
+      writeIPv4Field('icmp', 'gw', fields.gw ?? '0.0.0.0', out, rest);
+    } else if (type === ICMP_TYPE.parameterProblem) {
+      writeU32(out, rest, uintOf('icmp', 'unused', fields.unused, 0xffffff, 0));
+      out[rest] = uintOf('icmp', 'ptr', fields.ptr, 0xff, 0);
+    } else {
+      writeU32(out, rest, uintOf('icmp', 'unused', fields.unused, 0xffffffff, 0));
+    }
+  },
+
+  finish(fields: IcmpFields, frame: EncodeFrame): void {
+    const { out, offset } = frame;
+    const chksum =
+      fields.chksum === undefined
+        ? internetChecksum(out, offset, frame.end)
+        : uintOf('icmp', 'chksum', fields.chksum, 0xffff, 0);
+    writeU16(out, offset + 2, chksum);
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<IcmpFields> {
+    need('icmp', offset, ICMP_HEADER_LENGTH, end);
+    const type = bytes[offset]!;
+    const code = bytes[offset + 1]!;
+    const chksum = readU16(bytes, offset + 2);
+    const rest = offset + 4;
+    let fields: IcmpFields;
+    if (icmpHasIdSeq(type)) {
+      fields = { type, code, chksum, id: readU16(bytes, rest), seq: readU16(bytes, rest + 2) };
+    } else if (type === ICMP_TYPE.destinationUnreachable) {
+      fields = { type, code, chksum, unused: readU16(bytes, rest), mtu: readU16(bytes, rest + 2) };
+    } else if (type === ICMP_TYPE.redirect) {
+      fields = { type, code, chksum, gw: formatIPv4(bytes, rest) };
+    } else if (type === ICMP_TYPE.parameterProblem) {
+      fields = { type, code, chksum, ptr: bytes[rest]!, unused: readU32(bytes, rest) & 0xffffff };
+    } else {
+      fields = { type, code, chksum, unused: readU32(bytes, rest) };
+    }
+
+    let checksum: 'good' | 'bad' | 'none' = 'none';
+    if (!context.insideIcmpError) {
+      if (checksumVerifies(bytes, offset, end)) checksum = 'good';
+      else {
+        checksum = 'bad';
+        const expected = internetChecksum(bytes, offset + 4, end, onesSum(bytes, offset, offset + 2));
+        context.problems.push({
+          layer: 'icmp',
+          offset,
+          kind: 'bad-checksum',
+          message: `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+        });
+      }
+    }
+
+    const quotes = icmpIsError(type) && end - offset - ICMP_HEADER_LENGTH >= 20;
+    if (quotes) context.insideIcmpError = true;
+    const info: Record<string, unknown> = {
+      typeName: ICMP_TYPE_NAMES[type] ?? `Unknown (${type})`,
+      checksum,
+    };
+    if (type === 3 || type === 11 || type === 12) info.length = bytes[rest + 1];
+    return {
+      fields,
+      headerLength: ICMP_HEADER_LENGTH,
+      contentEnd: end,
+      next: quotes ? 'ipv4' : undefined,
+      info,
+    };
+  },
+
+  summary(fields: IcmpFields): string {
+    const type = fields.type ?? 8;
+    const name = ICMP_TYPE_NAMES[type] ?? `Type ${type}`;
+    if (icmpHasIdSeq(type))
+      return `${name}, id=0x${(fields.id ?? 0).toString(16).padStart(4, '0')}, seq=${fields.seq ?? 0}`;
+    return `${name} (code ${fields.code ?? 0})`;
+  },
+};

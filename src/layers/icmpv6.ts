@@ -1,0 +1,404 @@
+/**
+ * ICMPv6 (RFC 4443) with neighbour discovery solicitation/advertisement (RFC 4861).
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |     Type      |     Code      |          Checksum             |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |              the 4 octets after the checksum, by type         |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  NS/NA: Target Address (16 octets), then NDP options ...      |
+ *  |  errors: as much of the invoking IPv6 packet as fits ...      |
+ *  |  echo: data ...                                               |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   NA: |R|S|O|                 Reserved (29 bits)                  |
+ *
+ * The 4 octets after the checksum, as fields, by type:
+ *   128, 129 echo request/reply: id (16), seq (16)
+ *   1 destination unreachable, 3 time exceeded: unused (32)
+ *   2 packet too big: mtu (32);  4 parameter problem: ptr (32)
+ *   133 router solicitation, 135 neighbour solicitation: res (32)
+ *   136 neighbour advertisement: flags (3: R 4, S 2, O 1), res (29)
+ *   any other type: unused (32), and the rest of the message is raw data.
+ * NS and NA continue with `target` and `options` (NDP option bytes, kept exact, up to the end of
+ * the message; RS has `options` only). `lladdr` is a convenience: a source (NS, RS) or target
+ * (NA) link-layer address option written before `options`.
+ *
+ * Defaults: type 128 (echo request), code 0, id 0, seq 0; NA flags R+O (Scapy's); NS target
+ * 2001:db8::2, NA target 2001:db8::1 (the default IPv6 destination and source).
+ * The checksum uses the enclosing IPv6 header's pseudo-header (upper-layer length end - offset,
+ * next header 58; the final destination when a routing header has segments left, see
+ * ipv6ChecksumDestination); without an enclosing IPv6 header it covers the message alone.
+ * Errors 1-4 carry the quoted IPv6 packet: decode continues with 'ipv6' and sets
+ * `context.insideIcmpError`.
+ */
+import { formatIPv6, formatMac } from '../core/address.js';
+import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
+import { checksumVerifies, internetChecksum, onesSum, pseudoHeaderSumV6 } from '../core/checksum.js';
+import { FieldError } from '../core/errors.js';
+import { bytesField, hex16, uintOf, writeIPv6Field, writeMacField } from './field-check.js';
+import { ipv6ChecksumDestination } from './ipv6-ext.js';
+import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import { IP_PROTOCOL } from './numbers.js';
+
+export interface Icmpv6Fields {
+  /** Type; default 128 (echo request). */
+  type?: number;
+  /** Code; default 0. */
+  code?: number;
+  /** Checksum; default computed with the IPv6 pseudo-header. */
+  chksum?: number;
+  /** Echo identifier; default 0. */
+  id?: number;
+  /** Echo sequence number; default 0. */
+  seq?: number;
+  /** Errors 1 and 3 and unknown types: the 32 bits after the checksum; default 0. */
+  unused?: number;
+  /** Packet too big (2): MTU; default 1280 (Scapy's). */
+  mtu?: number;
+  /** Parameter problem (4): pointer; default 0. */
+  ptr?: number;
+  /** NA: R (4), S (2), O (1) as an integer or letters ('RSO', 'SO'); default R+O. */
+  flags?: number | string;
+  /** RS/NS: the 32 reserved bits; NA: the 29 reserved bits after the flags; default 0. */
+  res?: number;
+  /** NS/NA target address. */
+  target?: string;
+  /** NDP option bytes (RS/NS/NA), kept exact. */
+  options?: BytesValue;
+  /** Convenience: a source (RS/NS) or target (NA) link-layer address option with this MAC. */
+  lladdr?: string;
+}
+
+export type Icmpv6Layer = LayerValue<'icmpv6', Icmpv6Fields>;
+
+export function icmpv6(fields: Icmpv6Fields = {}): Icmpv6Layer {
+  return { layer: 'icmpv6', fields };
+}
+
+export const ICMPV6_TYPE = {
+  destinationUnreachable: 1,
+  packetTooBig: 2,
+  timeExceeded: 3,
+  parameterProblem: 4,
+  echoRequest: 128,
+  echoReply: 129,
+  routerSolicitation: 133,
+  routerAdvertisement: 134,
+  neighborSolicitation: 135,
+  neighborAdvertisement: 136,
+  redirect: 137,
+} as const;
+
+export const ICMPV6_TYPE_NAMES: Readonly<Record<number, string>> = {
+  1: 'Destination Unreachable',
+  2: 'Packet Too Big',
+  3: 'Time Exceeded',
+  4: 'Parameter Problem',
+  128: 'Echo (ping) request',
+  129: 'Echo (ping) reply',
+  133: 'Router Solicitation',
+  134: 'Router Advertisement',
+  135: 'Neighbor Solicitation',
+  136: 'Neighbor Advertisement',
+  137: 'Redirect',
+};
+
+export const NA_FLAG = { R: 4, S: 2, O: 1 } as const;
+
+/** Parses NA flags: letters R, S, O in any order ('RSO', 'S+O'), '' for none, or an integer 0-7. */
+export function parseNaFlags(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^(0x[0-9a-fA-F]+|\d+)$/.test(trimmed)) {
+    const value = Number(trimmed);
+    return value <= 7 ? value : undefined;
+  }
+  let value = 0;
+  for (const letter of trimmed.toUpperCase().replace(/[+|, ]/g, '')) {
+    const bit = NA_FLAG[letter as keyof typeof NA_FLAG];
+    if (bit === undefined) return undefined;
+    value |= bit;
+  }
+  return value;
+}
+
+export function formatNaFlags(flags: number): string {
+  return `${flags & 4 ? 'R' : ''}${flags & 2 ? 'S' : ''}${flags & 1 ? 'O' : ''}`;
+}
+
+function naFlagsOf(value: number | string | undefined): number {
+  if (value === undefined) return NA_FLAG.R | NA_FLAG.O;
+  if (typeof value === 'number') return uintOf('icmpv6', 'flags', value, 7, 0);
+  const parsed = parseNaFlags(value);
+  if (parsed === undefined)
+    throw new FieldError('icmpv6', 'flags', `not NA flags: '${value}' (letters R, S, O or 0-7)`);
+  return parsed;
+}
+
+export function icmpv6IsError(type: number): boolean {
+  return type >= 1 && type <= 4;
+}
+
+/** Where the NDP options start (RS 8, NS/NA 24), or 0 for types without options here. */
+function optionsStart(type: number): number {
+  if (type === ICMPV6_TYPE.neighborSolicitation || type === ICMPV6_TYPE.neighborAdvertisement) return 24;
+  if (type === ICMPV6_TYPE.routerSolicitation) return 8;
+  return 0;
+}
+
+/** One NDP option as parsed for display. */
+export interface NdpOption {
+  readonly type: number;
+  readonly name: string;
+  readonly offset: number;
+  /** Length in octets (the length field × 8). */
+  readonly length: number;
+  /** Source/target link-layer address (types 1/2, length 8). */
+  readonly lladdr?: string;
+  /** MTU option (type 5). */
+  readonly mtu?: number;
+  /** Prefix information (type 3). */
+  readonly prefixLength?: number;
+  readonly prefix?: string;
+  /** Length field 0 or past the end: parsing stopped here. */
+  readonly malformed?: boolean;
+}
+
+const NDP_OPTION_NAMES: Readonly<Record<number, string>> = {
+  1: 'Source link-layer address',
+  2: 'Target link-layer address',
+  3: 'Prefix information',
+  4: 'Redirected header',
+  5: 'MTU',
+  14: 'Nonce',
+  25: 'Recursive DNS Server',
+};
+
+/** Parses NDP options for display; never throws, stops at a zero or overlong length. */
+export function parseNdpOptions(options: Uint8Array): NdpOption[] {
+  const list: NdpOption[] = [];
+  let at = 0;
+  while (at < options.length) {
+    const type = options[at]!;
+    const name = NDP_OPTION_NAMES[type] ?? `Unknown (${type})`;
+    const units = options[at + 1];
+    if (units === undefined || units === 0 || at + units * 8 > options.length) {
+      list.push({ type, name, offset: at, length: (units ?? 0) * 8, malformed: true });
+      break;
+    }
+    const length = units * 8;
+    if ((type === 1 || type === 2) && length === 8) {
+      list.push({ type, name, offset: at, length, lladdr: formatMac(options, at + 2) });
+    } else if (type === 5 && length === 8) {
+      list.push({ type, name, offset: at, length, mtu: readU32(options, at + 4) });
+    } else if (type === 3 && length === 32) {
+      list.push({
+        type,
+        name,
+        offset: at,
+        length,
+        prefixLength: options[at + 2]!,
+        prefix: formatIPv6(options, at + 16),
+      });
+    } else {
+      list.push({ type, name, offset: at, length });
+    }
+    at += length;
+  }
+  return list;
+}
+
+export const ICMPV6_HEADER_LENGTH = 8;
+
+function icmpv6Type(fields: Icmpv6Fields): number {
+  return uintOf('icmpv6', 'type', fields.type, 0xff, ICMPV6_TYPE.echoRequest);
+}
+
+/** The sum of the pseudo-header of the enclosing IPv6 header, or 0 when there is none. */
+function pseudoSum(
+  bytes: Uint8Array,
+  ipVersion: 0 | 4 | 6,
+  ipOffset: number,
+  offset: number,
+  end: number,
+): number {
+  if (ipVersion !== 6) return 0;
+  const destination = ipv6ChecksumDestination(bytes, ipOffset, offset);
+  return pseudoHeaderSumV6(bytes, ipOffset, IP_PROTOCOL.icmpv6, end - offset, destination);
+}
+
+export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
+  name: 'icmpv6',
+  title: 'Internet Control Message Protocol v6',
+  fieldInfo: {
+    type: { kind: 'uint', max: 0xff, doc: 'type (default 128, echo request)' },
+    code: { kind: 'uint', max: 0xff, doc: 'code (default 0)' },
+    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed with the IPv6 pseudo-header)' },
+    id: { kind: 'uint', max: 0xffff, doc: 'echo identifier (default 0)' },
+    seq: { kind: 'uint', max: 0xffff, doc: 'echo sequence number (default 0)' },
+    unused: { kind: 'uint', max: 0xffffffff, doc: 'the 32 bits after the checksum (types 1, 3, others)' },
+    mtu: { kind: 'uint', max: 0xffffffff, doc: 'MTU (type 2 packet too big; default 1280)' },
+    ptr: { kind: 'uint', max: 0xffffffff, doc: 'pointer (type 4 parameter problem; default 0)' },
+    flags: { kind: 'flags', max: 7, doc: 'NA flags R, S, O (default RO)', parseFlags: parseNaFlags },
+    res: { kind: 'uint', max: 0xffffffff, doc: 'reserved bits (RS/NS 32, NA 29; default 0)' },
+    target: { kind: 'ipv6', doc: 'NS/NA target address' },
+    options: { kind: 'bytes', doc: 'NDP option bytes (RS/NS/NA)' },
+    lladdr: { kind: 'mac', doc: 'source (RS/NS) or target (NA) link-layer address option' },
+  },
+
+  headerLength(fields: Icmpv6Fields): number {
+    const start = optionsStart(icmpv6Type(fields));
+    if (start === 0) return ICMPV6_HEADER_LENGTH;
+    return (
+      start + (fields.lladdr !== undefined ? 8 : 0) + bytesField('icmpv6', 'options', fields.options).length
+    );
+  },
+
+  encode(fields: Icmpv6Fields, frame: EncodeFrame): void {
+    const { out, offset } = frame;
+    const type = icmpv6Type(fields);
+    out[offset] = type;
+    out[offset + 1] = uintOf('icmpv6', 'code', fields.code, 0xff, 0);
+    writeU16(out, offset + 2, 0);
+    const rest = offset + 4;
+    switch (type) {
+      case ICMPV6_TYPE.echoRequest:
+      case ICMPV6_TYPE.echoReply:
+        writeU16(out, rest, uintOf('icmpv6', 'id', fields.id, 0xffff, 0));
+        writeU16(out, rest + 2, uintOf('icmpv6', 'seq', fields.seq, 0xffff, 0));
+        break;
+      case ICMPV6_TYPE.packetTooBig:
+        writeU32(out, rest, uintOf('icmpv6', 'mtu', fields.mtu, 0xffffffff, 1280));
+        break;
+      case ICMPV6_TYPE.parameterProblem:
+        writeU32(out, rest, uintOf('icmpv6', 'ptr', fields.ptr, 0xffffffff, 0));
+        break;
+      case ICMPV6_TYPE.routerSolicitation:
+      case ICMPV6_TYPE.neighborSolicitation:
+        writeU32(out, rest, uintOf('icmpv6', 'res', fields.res, 0xffffffff, 0));
+        break;
+      case ICMPV6_TYPE.neighborAdvertisement:
+        writeU32(
+          out,
+          rest,
+          ((naFlagsOf(fields.flags) << 29) | uintOf('icmpv6', 'res', fields.res, 0x1fffffff, 0)) >>> 0,
+        );
+        break;
+      default:
+        writeU32(out, rest, uintOf('icmpv6', 'unused', fields.unused, 0xffffffff, 0));
+    }
+    const start = optionsStart(type);
+    if (start === 0) return;
+    if (start === 24) {
+      const fallback = type === ICMPV6_TYPE.neighborSolicitation ? '2001:db8::2' : '2001:db8::1';
+      writeIPv6Field('icmpv6', 'target', fields.target ?? fallback, out, offset + 8);
+    }
+    let at = offset + start;
+    if (fields.lladdr !== undefined) {
+      out[at] = type === ICMPV6_TYPE.neighborAdvertisement ? 2 : 1;
+      out[at + 1] = 1;
+      writeMacField('icmpv6', 'lladdr', fields.lladdr, out, at + 2);
+      at += 8;
+    }
+    out.set(bytesField('icmpv6', 'options', fields.options), at);
+  },
+
+  finish(fields: Icmpv6Fields, frame: EncodeFrame): void {
+    const { out, offset, end } = frame;
+    const chksum =
+      fields.chksum === undefined
+        ? internetChecksum(out, offset, end, pseudoSum(out, frame.ipVersion, frame.ipOffset, offset, end))
+        : uintOf('icmpv6', 'chksum', fields.chksum, 0xffff, 0);
+    writeU16(out, offset + 2, chksum);
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Icmpv6Fields> {
+    need('icmpv6', offset, ICMPV6_HEADER_LENGTH, end);
+    const type = bytes[offset]!;
+    const code = bytes[offset + 1]!;
+    const chksum = readU16(bytes, offset + 2);
+    const word = readU32(bytes, offset + 4);
+    const info: Record<string, unknown> = { typeName: ICMPV6_TYPE_NAMES[type] ?? `Unknown (${type})` };
+    let fields: Icmpv6Fields;
+    switch (type) {
+      case ICMPV6_TYPE.echoRequest:
+      case ICMPV6_TYPE.echoReply:
+        fields = { type, code, chksum, id: word >>> 16, seq: word & 0xffff };
+        break;
+      case ICMPV6_TYPE.packetTooBig:
+        fields = { type, code, chksum, mtu: word };
+        break;
+      case ICMPV6_TYPE.parameterProblem:
+        fields = { type, code, chksum, ptr: word };
+        break;
+      case ICMPV6_TYPE.routerSolicitation:
+      case ICMPV6_TYPE.neighborSolicitation:
+        fields = { type, code, chksum, res: word };
+        break;
+      case ICMPV6_TYPE.neighborAdvertisement:
+        fields = { type, code, chksum, flags: word >>> 29, res: word & 0x1fffffff };
+        info.flags = formatNaFlags(word >>> 29);
+        break;
+      default:
+        fields = { type, code, chksum, unused: word };
+    }
+    let headerLength = ICMPV6_HEADER_LENGTH;
+    const start = optionsStart(type);
+    if (start !== 0) {
+      need(
+        'icmpv6',
+        offset,
+        start,
+        end,
+        type === ICMPV6_TYPE.routerSolicitation ? 'header' : 'target address',
+      );
+      if (start === 24) fields.target = formatIPv6(bytes, offset + 8);
+      const options = bytes.subarray(offset + start, end);
+      fields.options = options;
+      const parsed = parseNdpOptions(options);
+      info.options = parsed;
+      const lladdr = parsed.find((option) => option.lladdr !== undefined)?.lladdr;
+      if (lladdr !== undefined) info.lladdr = lladdr;
+      if (parsed.length && parsed[parsed.length - 1]!.malformed) {
+        context.problems.push({
+          layer: 'icmpv6',
+          offset: offset + start,
+          kind: 'malformed',
+          message: 'an NDP option has length 0 or runs past the end of the message',
+        });
+      }
+      headerLength = end - offset;
+    }
+
+    let checksum: 'good' | 'bad' | 'none' = 'none';
+    if (!context.insideIcmpError && context.ipVersion === 6) {
+      const pseudo = pseudoSum(bytes, context.ipVersion, context.ipOffset, offset, end);
+      if (checksumVerifies(bytes, offset, end, pseudo)) checksum = 'good';
+      else {
+        checksum = 'bad';
+        const expected = internetChecksum(bytes, offset + 4, end, onesSum(bytes, offset, offset + 2, pseudo));
+        context.problems.push({
+          layer: 'icmpv6',
+          offset,
+          kind: 'bad-checksum',
+          message: `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+        });
+      }
+    }
+    info.checksum = checksum;
+
+    const quotes = icmpv6IsError(type) && end - offset - ICMPV6_HEADER_LENGTH >= 40;
+    if (quotes) context.insideIcmpError = true;
+    return { fields, headerLength, contentEnd: end, next: quotes ? 'ipv6' : undefined, info };
+  },
+
+  summary(fields: Icmpv6Fields): string {
+    const type = fields.type ?? ICMPV6_TYPE.echoRequest;
+    const name = ICMPV6_TYPE_NAMES[type] ?? `Type ${type}`;
+    if (type === 128 || type === 129)
+      return `${name}, id=0x${(fields.id ?? 0).toString(16).padStart(4, '0')}, seq=${fields.seq ?? 0}`;
+    if (fields.target !== undefined) return `${name} for ${fields.target}`;
+    return `${name} (code ${fields.code ?? 0})`;
+  },
+};

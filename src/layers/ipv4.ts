@@ -1,0 +1,403 @@
+/**
+ * IPv4 (RFC 791), with DSCP/ECN (RFC 2474, RFC 3168) and options kept byte-exact.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |Version|  IHL  |   DSCP    |ECN|          Total Length         |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |         Identification        |E|D|M|      Fragment Offset    |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Time to Live |    Protocol   |         Header Checksum       |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                       Source Address                          |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                    Destination Address                        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                    Options (IHL > 5)          |    Padding    |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    flags: E = reserved ("evil", RFC 3514) 4, D = DF 2, M = MF 1
+ *
+ * Left out: ihl from the options (padded with zeros, EOL, to 4 octets), len from the packet
+ * (end - offset), proto from the next layer (59 "no next header" when there is none or it is raw),
+ * chksum computed in encode (it covers the header only). Defaults are Scapy's: id 1, ttl 64, tos 0,
+ * flags 0; addresses 192.0.2.1 → 192.0.2.2. `tos` wins over `dscp`/`ecn` when both are given.
+ * `chksum: 0` is written as 0.
+ *
+ * Decode reports: ihl < 5 (header taken as 20 bytes, rest raw), total length 0, shorter than the
+ * header or longer than the bytes, and a bad header checksum; inside an ICMP error's quoted
+ * datagram lengths and checksum are not checked. A header (with options) longer than the bytes
+ * throws DecodeError.
+ * A fragment (MF set or offset ≠ 0) is followed by raw bytes.
+ */
+import { formatIPv4 } from '../core/address.js';
+import { need, readU16, readU32, writeU16 } from '../core/bytes.js';
+import { checksumVerifies, internetChecksum, onesSum } from '../core/checksum.js';
+import { FieldError } from '../core/errors.js';
+import { bytesField, hex16, uintOf, writeIPv4Field } from './field-check.js';
+import type {
+  BytesValue,
+  DecodeContext,
+  DecodeStep,
+  EncodeFrame,
+  LayerCodec,
+  LayerValue,
+  Problem,
+} from './layer.js';
+import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
+
+export interface Ipv4Fields {
+  /** Version, 4 bits; default 4. */
+  version?: number;
+  /** Header length in 32-bit words; default 5 + options. */
+  ihl?: number;
+  /** Type of service byte (DSCP << 2 | ECN); default 0. */
+  tos?: number;
+  /** DSCP, 6 bits: a convenience used when `tos` is not given. */
+  dscp?: number;
+  /** ECN, 2 bits: a convenience used when `tos` is not given. */
+  ecn?: number;
+  /** Total length; default the whole IPv4 packet. */
+  len?: number;
+  /** Identification; default 1. */
+  id?: number;
+  /** Flags: 'DF', 'MF', 'DF+MF', 'evil' (reserved bit), combinations with '+', or an integer 0-7. */
+  flags?: number | string;
+  /** Fragment offset in 8-octet units, 13 bits; default 0. */
+  frag?: number;
+  /** Time to live; default 64. */
+  ttl?: number;
+  /** Protocol; default from the next layer. */
+  proto?: number;
+  /** Header checksum; default computed. */
+  chksum?: number;
+  /** Source address; default 192.0.2.1. */
+  src?: string;
+  /** Destination address; default 192.0.2.2. */
+  dst?: string;
+  /** Options bytes, kept exact; padded with zeros to a multiple of 4 octets. */
+  options?: BytesValue;
+}
+
+export type Ipv4Layer = LayerValue<'ipv4', Ipv4Fields>;
+
+export function ipv4(fields: Ipv4Fields = {}): Ipv4Layer {
+  return { layer: 'ipv4', fields };
+}
+
+export const IPV4_FLAG = { evil: 4, DF: 2, MF: 1 } as const;
+
+/** Parses 'DF', 'MF', 'DF+MF', 'evil', 'RB', '' (none), combinations joined by + | , or space, or an integer 0-7. */
+export function parseIpv4Flags(text: string): number | undefined {
+  const trimmed = text.trim();
+  switch (trimmed) {
+    case '':
+      return 0;
+    case 'DF':
+      return 2;
+    case 'MF':
+      return 1;
+    case 'DF+MF':
+      return 3;
+  }
+  if (/^(0x[0-9a-fA-F]+|\d+)$/.test(trimmed)) {
+    const value = Number(trimmed);
+    return value <= 7 ? value : undefined;
+  }
+  let value = 0;
+  for (const part of trimmed.split(/[+|, ]+/)) {
+    const name = part.toUpperCase();
+    if (name === 'DF') value |= 2;
+    else if (name === 'MF') value |= 1;
+    else if (name === 'EVIL' || name === 'RB' || name === 'RESERVED') value |= 4;
+    else return undefined;
+  }
+  return value;
+}
+
+/** Flag names joined with '+' ('DF', 'evil+MF'); '' for none. */
+export function formatIpv4Flags(flags: number): string {
+  const names: string[] = [];
+  if (flags & 4) names.push('evil');
+  if (flags & 2) names.push('DF');
+  if (flags & 1) names.push('MF');
+  return names.join('+');
+}
+
+function flagsOf(value: number | string | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value === 'number') return uintOf('ipv4', 'flags', value, 7, 0);
+  const parsed = parseIpv4Flags(value);
+  if (parsed === undefined)
+    throw new FieldError('ipv4', 'flags', `not IPv4 flags: '${value}' (DF, MF, DF+MF, evil or 0-7)`);
+  return parsed;
+}
+
+function tosOf(fields: Ipv4Fields): number {
+  if (fields.tos !== undefined) return uintOf('ipv4', 'tos', fields.tos, 0xff, 0);
+  return (uintOf('ipv4', 'dscp', fields.dscp, 0x3f, 0) << 2) | uintOf('ipv4', 'ecn', fields.ecn, 3, 0);
+}
+
+function optionsLength(fields: Ipv4Fields): number {
+  if (fields.options === undefined) return 0;
+  const length =
+    typeof fields.options === 'string'
+      ? bytesField('ipv4', 'options', fields.options).length
+      : fields.options.length;
+  return (length + 3) & ~3;
+}
+
+/** One IPv4 option as parsed for display. */
+export interface Ipv4Option {
+  readonly kind: number;
+  readonly name: string;
+  /** Offset of the option within the options bytes. */
+  readonly offset: number;
+  /** Total option length (1 for EOL/NOP). */
+  readonly length: number;
+  /** Record route / source routes: the pointer and the addresses. */
+  readonly pointer?: number;
+  readonly addresses?: readonly string[];
+  /** Timestamp: overflow, flag and the entries (timestamps, with addresses for flag 1/3). */
+  readonly overflow?: number;
+  readonly flag?: number;
+  readonly timestamps?: readonly { address?: string; timestamp: number }[];
+  /** Router alert value. */
+  readonly value?: number;
+  /** The option could not be parsed (length byte missing, < 2 or past the end). */
+  readonly malformed?: boolean;
+}
+
+const OPTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'EOL',
+  1: 'NOP',
+  7: 'Record Route',
+  68: 'Timestamp',
+  130: 'Security',
+  131: 'Loose Source Route',
+  133: 'Extended Security',
+  136: 'Stream ID',
+  137: 'Strict Source Route',
+  148: 'Router Alert',
+};
+
+/** Parses IPv4 options for display; never throws, stops at EOL or a malformed option. */
+export function parseIpv4Options(options: Uint8Array): Ipv4Option[] {
+  const list: Ipv4Option[] = [];
+  let at = 0;
+  while (at < options.length) {
+    const kind = options[at]!;
+    const name = OPTION_NAMES[kind] ?? `Unknown (${kind})`;
+    if (kind === 0 || kind === 1) {
+      list.push({ kind, name, offset: at, length: 1 });
+      at++;
+      if (kind === 0) break;
+      continue;
+    }
+    const length = options[at + 1];
+    if (length === undefined || length < 2 || at + length > options.length) {
+      list.push({ kind, name, offset: at, length: options.length - at, malformed: true });
+      break;
+    }
+    const body = options.subarray(at + 2, at + length);
+    if ((kind === 7 || kind === 131 || kind === 137) && body.length >= 1) {
+      const addresses: string[] = [];
+      for (let i = 1; i + 4 <= body.length; i += 4) addresses.push(formatIPv4(body, i));
+      list.push({ kind, name, offset: at, length, pointer: body[0]!, addresses });
+    } else if (kind === 68 && body.length >= 2) {
+      const flag = body[1]! & 0x0f;
+      const step = flag === 1 || flag === 3 ? 8 : 4;
+      const timestamps: { address?: string; timestamp: number }[] = [];
+      for (let i = 2; i + step <= body.length; i += step) {
+        if (step === 8) timestamps.push({ address: formatIPv4(body, i), timestamp: readU32(body, i + 4) });
+        else timestamps.push({ timestamp: readU32(body, i) });
+      }
+      list.push({
+        kind,
+        name,
+        offset: at,
+        length,
+        pointer: body[0]!,
+        overflow: body[1]! >>> 4,
+        flag,
+        timestamps,
+      });
+    } else if (kind === 148 && body.length === 2) {
+      list.push({ kind, name, offset: at, length, value: readU16(body, 0) });
+    } else {
+      list.push({ kind, name, offset: at, length });
+    }
+    at += length;
+  }
+  return list;
+}
+
+export const IPV4_HEADER_LENGTH = 20;
+
+function totalLength(frame: EncodeFrame): number {
+  const length = frame.end - frame.offset;
+  if (length > 0xffff) throw new FieldError('ipv4', 'len', `the packet is ${length} bytes, more than 65535`);
+  return length;
+}
+
+export const ipv4Codec: LayerCodec<Ipv4Fields> = {
+  name: 'ipv4',
+  title: 'Internet Protocol Version 4',
+  fieldInfo: {
+    version: { kind: 'uint', max: 15, doc: 'version (default 4)' },
+    ihl: { kind: 'uint', max: 15, doc: 'header length in 32-bit words (default from the options)' },
+    tos: { kind: 'uint', max: 0xff, doc: 'type of service byte, DSCP << 2 | ECN (default 0)' },
+    dscp: { kind: 'uint', max: 0x3f, doc: 'DSCP, used when tos is not given' },
+    ecn: { kind: 'uint', max: 3, doc: 'ECN, used when tos is not given' },
+    len: { kind: 'uint', max: 0xffff, doc: 'total length (default computed)' },
+    id: { kind: 'uint', max: 0xffff, doc: 'identification (default 1)' },
+    flags: {
+      kind: 'flags',
+      max: 7,
+      doc: 'flags: DF, MF, DF+MF, evil, or 0-7 (default 0)',
+      parseFlags: parseIpv4Flags,
+    },
+    frag: { kind: 'uint', max: 0x1fff, doc: 'fragment offset in 8-octet units (default 0)' },
+    ttl: { kind: 'uint', max: 0xff, doc: 'time to live (default 64)' },
+    proto: { kind: 'uint', max: 0xff, doc: 'protocol (default from the next layer, 59 for none)' },
+    chksum: { kind: 'uint', max: 0xffff, doc: 'header checksum (default computed)' },
+    src: { kind: 'ipv4', doc: 'source address (default 192.0.2.1)' },
+    dst: { kind: 'ipv4', doc: 'destination address (default 192.0.2.2)' },
+    options: { kind: 'bytes', doc: 'options bytes, padded with zeros to 4 octets' },
+  },
+
+  headerLength(fields: Ipv4Fields): number {
+    return IPV4_HEADER_LENGTH + optionsLength(fields);
+  },
+
+  encode(fields: Ipv4Fields, frame: EncodeFrame): void {
+    const { out, offset, headerLength } = frame;
+    const version = uintOf('ipv4', 'version', fields.version, 15, 4);
+    const ihl = uintOf('ipv4', 'ihl', fields.ihl, 15, headerLength >>> 2);
+    out[offset] = (version << 4) | ihl;
+    out[offset + 1] = tosOf(fields);
+    writeU16(out, offset + 2, uintOf('ipv4', 'len', fields.len, 0xffff, totalLength(frame)));
+    writeU16(out, offset + 4, uintOf('ipv4', 'id', fields.id, 0xffff, 1));
+    writeU16(out, offset + 6, (flagsOf(fields.flags) << 13) | uintOf('ipv4', 'frag', fields.frag, 0x1fff, 0));
+    out[offset + 8] = uintOf('ipv4', 'ttl', fields.ttl, 0xff, 64);
+    out[offset + 9] = uintOf(
+      'ipv4',
+      'proto',
+      fields.proto,
+      0xff,
+      ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none,
+    );
+    writeIPv4Field('ipv4', 'src', fields.src ?? '192.0.2.1', out, offset + 12);
+    writeIPv4Field('ipv4', 'dst', fields.dst ?? '192.0.2.2', out, offset + 16);
+    if (headerLength > IPV4_HEADER_LENGTH) {
+      const options = bytesField('ipv4', 'options', fields.options);
+      out.set(options, offset + IPV4_HEADER_LENGTH);
+      out.fill(0, offset + IPV4_HEADER_LENGTH + options.length, offset + headerLength);
+    }
+    out[offset + 10] = 0;
+    out[offset + 11] = 0;
+    const chksum =
+      fields.chksum === undefined
+        ? internetChecksum(out, offset, offset + headerLength)
+        : uintOf('ipv4', 'chksum', fields.chksum, 0xffff, 0);
+    writeU16(out, offset + 10, chksum);
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv4Fields> {
+    need('ipv4', offset, IPV4_HEADER_LENGTH, end);
+    const check = !context.insideIcmpError;
+    const problems = context.problems;
+    const problem = (kind: Problem['kind'], message: string) =>
+      problems.push({ layer: 'ipv4', offset, kind, message });
+    const version = bytes[offset]! >>> 4;
+    const ihl = bytes[offset]! & 0x0f;
+    const tos = bytes[offset + 1]!;
+    const len = readU16(bytes, offset + 2);
+    const flagsFrag = readU16(bytes, offset + 6);
+    const flags = flagsFrag >>> 13;
+    const frag = flagsFrag & 0x1fff;
+    const proto = bytes[offset + 9]!;
+    const chksum = readU16(bytes, offset + 10);
+    const available = end - offset;
+    let usable = true;
+    if (version !== 4) problem('bad-value', `version ${version}, should be 4`);
+
+    let headerLength = ihl * 4;
+    if (ihl < 5) {
+      problem('bad-length', `bad header length ${headerLength} (ihl ${ihl}), should be at least 20`);
+      headerLength = IPV4_HEADER_LENGTH;
+      usable = false;
+    } else {
+      need('ipv4', offset, headerLength, end, 'header with options');
+    }
+    const options = bytes.subarray(offset + IPV4_HEADER_LENGTH, offset + headerLength);
+
+    let checksumStatus: 'good' | 'bad' | 'none' = 'none';
+    if (usable && check) {
+      if (checksumVerifies(bytes, offset, offset + headerLength)) checksumStatus = 'good';
+      else {
+        checksumStatus = 'bad';
+        const expected = internetChecksum(
+          bytes,
+          offset + 12,
+          offset + headerLength,
+          onesSum(bytes, offset, offset + 10),
+        );
+        problem('bad-checksum', `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`);
+      }
+    }
+
+    let contentEnd = end;
+    if (len === 0) {
+      if (check)
+        problem(
+          'bad-length',
+          'total length 0 (Wireshark takes it as TSO); the packet is taken to end with the bytes',
+        );
+    } else if (len < headerLength) {
+      if (check) problem('bad-length', `total length ${len} is less than the header length ${headerLength}`);
+      contentEnd = offset + headerLength;
+      usable = false;
+    } else if (len > available) {
+      if (check) problem('bad-length', `total length ${len} exceeds the ${available} bytes available`);
+    } else {
+      contentEnd = offset + len;
+    }
+
+    context.ipVersion = 4;
+    context.ipOffset = offset;
+    const fragment = (flags & IPV4_FLAG.MF) !== 0 || frag !== 0;
+    return {
+      fields: {
+        version,
+        ihl,
+        tos,
+        len,
+        id: readU16(bytes, offset + 4),
+        flags,
+        frag,
+        ttl: bytes[offset + 8]!,
+        proto,
+        chksum,
+        src: formatIPv4(bytes, offset + 12),
+        dst: formatIPv4(bytes, offset + 16),
+        options,
+      },
+      headerLength,
+      contentEnd,
+      next: usable && !fragment ? context.bindings.ipProtocol.get(proto) : undefined,
+      info: {
+        dscp: tos >>> 2,
+        ecn: tos & 3,
+        flags: formatIpv4Flags(flags),
+        fragment,
+        checksum: checksumStatus,
+        options: parseIpv4Options(options),
+      },
+    };
+  },
+
+  summary(fields: Ipv4Fields): string {
+    return `Src: ${fields.src ?? '192.0.2.1'}, Dst: ${fields.dst ?? '192.0.2.2'}`;
+  },
+};

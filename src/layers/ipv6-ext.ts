@@ -1,0 +1,443 @@
+/**
+ * IPv6 extension headers (RFC 8200 §4): hop-by-hop options (`ipv6hop`), routing (`ipv6route`),
+ * fragment (`ipv6frag`) and destination options (`ipv6dest`), each its own layer, chained in any
+ * order after an `ipv6` layer (or each other).
+ *
+ * Hop-by-hop and destination options:
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Next Header  |  Hdr Ext Len  |                               |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
+ *  .              Options (TLVs, padded with Pad1/PadN)            .
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Routing:
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Next Header  |  Hdr Ext Len  |  Routing Type | Segments Left |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  .                       type-specific data                      .
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   type 0/2 (RFC 2460/6275): 4 reserved octets, then addresses;
+ *   type 4 (SRH, RFC 8754): last entry, flags, tag (16), then segments.
+ *
+ * Fragment:
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Next Header  |   Reserved    |      Fragment Offset    |Res|M|
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                         Identification                        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Left out: nh from the next layer (59 when none or raw), len from the header size in 8-octet
+ * units minus one. Options that do not fill 8-octet units get Pad1/PadN appended (as Scapy's
+ * autopad); routing data is padded with zeros. `addresses` builds the routing data: 4 reserved
+ * zero octets plus the addresses (types other than 4), or for type 4 an SRH prefix (last entry =
+ * n - 1, flags 0, tag 0) plus the segments; segleft then defaults to n (n - 1 for type 4), as Scapy.
+ * Decode returns `data` (the routing data exactly) and lists addresses/options in `info`. A
+ * fragment with a non-zero offset or M set is followed by raw bytes. Upper-layer checksums keep
+ * using the enclosing IPv6 header for their pseudo-header.
+ */
+import { formatIPv6 } from '../core/address.js';
+import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
+import { FieldError } from '../core/errors.js';
+import { bytesField, uintOf, writeIPv6Field } from './field-check.js';
+import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
+
+// ---------------------------------------------------------------------------------------------
+// Types and builders
+
+export interface Ipv6hopFields {
+  /** Next header; default from the next layer. */
+  nh?: number;
+  /** Header length in 8-octet units, not counting the first 8; default computed. */
+  len?: number;
+  /** Option TLV bytes; Pad1/PadN appended to fill 8-octet units. */
+  options?: BytesValue;
+}
+export type Ipv6destFields = Ipv6hopFields;
+
+export interface Ipv6routeFields {
+  /** Next header; default from the next layer. */
+  nh?: number;
+  /** Header length in 8-octet units, not counting the first 8; default computed. */
+  len?: number;
+  /** Routing type; default 0. */
+  type?: number;
+  /** Segments left; default the number of addresses (n - 1 for type 4), else 0. */
+  segleft?: number;
+  /** Type-specific data after the first 4 octets (reserved + addresses); wins over `addresses`. */
+  data?: BytesValue;
+  /** Addresses (segments) to build `data` from. */
+  addresses?: readonly string[];
+}
+
+export interface Ipv6fragFields {
+  /** Next header; default from the next layer. */
+  nh?: number;
+  /** The reserved octet after the next header; default 0. */
+  res?: number;
+  /** Fragment offset in 8-octet units, 13 bits; default 0. */
+  offset?: number;
+  /** The two reserved bits before M; default 0. */
+  res2?: number;
+  /** More fragments flag; default 0. */
+  m?: number;
+  /** Identification; default 0 (Scapy's). */
+  id?: number;
+}
+
+export type Ipv6hopLayer = LayerValue<'ipv6hop', Ipv6hopFields>;
+export type Ipv6destLayer = LayerValue<'ipv6dest', Ipv6destFields>;
+export type Ipv6routeLayer = LayerValue<'ipv6route', Ipv6routeFields>;
+export type Ipv6fragLayer = LayerValue<'ipv6frag', Ipv6fragFields>;
+
+export function ipv6hop(fields: Ipv6hopFields = {}): Ipv6hopLayer {
+  return { layer: 'ipv6hop', fields };
+}
+export function ipv6dest(fields: Ipv6destFields = {}): Ipv6destLayer {
+  return { layer: 'ipv6dest', fields };
+}
+export function ipv6route(fields: Ipv6routeFields = {}): Ipv6routeLayer {
+  return { layer: 'ipv6route', fields };
+}
+export function ipv6frag(fields: Ipv6fragFields = {}): Ipv6fragLayer {
+  return { layer: 'ipv6frag', fields };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+
+function nextHeaderOf(layer: string, value: number | undefined, frame: EncodeFrame): number {
+  return uintOf(layer, 'nh', value, 0xff, ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none);
+}
+
+function lengthOf(layer: string, value: number | undefined, headerLength: number): number {
+  const computed = (headerLength >>> 3) - 1;
+  if (value === undefined && computed > 0xff) {
+    throw new FieldError(layer, 'len', `the header is ${headerLength} bytes, more than 2048`);
+  }
+  return uintOf(layer, 'len', value, 0xff, computed);
+}
+
+/** Reads nh and len and checks the whole header ((len + 1) * 8 octets) is there. */
+function readExtensionStart(layer: string, bytes: Uint8Array, offset: number, end: number): number {
+  need(layer, offset, 2, end);
+  const headerLength = (bytes[offset + 1]! + 1) * 8;
+  need(layer, offset, headerLength, end);
+  return headerLength;
+}
+
+const padTo8 = (length: number) => (length + 7) & ~7;
+
+// ---------------------------------------------------------------------------------------------
+// Hop-by-hop and destination options
+
+/** One option TLV as parsed for display. */
+export interface Ipv6Option {
+  readonly type: number;
+  readonly name: string;
+  /** Offset within the options bytes. */
+  readonly offset: number;
+  /** Data length (the TLV's length octet; 0 for Pad1). */
+  readonly length: number;
+  /** Router alert value, jumbo payload length, tunnel encapsulation limit. */
+  readonly value?: number;
+  /** The TLV runs past the end of the header. */
+  readonly malformed?: boolean;
+}
+
+const OPTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'Pad1',
+  1: 'PadN',
+  4: 'Tunnel Encapsulation Limit',
+  5: 'Router Alert',
+  7: 'CALIPSO',
+  38: 'Quick-Start',
+  49: 'IOAM',
+  99: 'RPL Option',
+  194: 'Jumbo Payload',
+  201: 'Home Address',
+};
+
+/** Parses option TLVs for display; never throws. */
+export function parseIpv6Options(options: Uint8Array): Ipv6Option[] {
+  const list: Ipv6Option[] = [];
+  let at = 0;
+  while (at < options.length) {
+    const type = options[at]!;
+    const name = OPTION_NAMES[type] ?? `Unknown (0x${type.toString(16).padStart(2, '0')})`;
+    if (type === 0) {
+      list.push({ type, name, offset: at, length: 0 });
+      at++;
+      continue;
+    }
+    const length = options[at + 1];
+    if (length === undefined || at + 2 + length > options.length) {
+      list.push({ type, name, offset: at, length: length ?? 0, malformed: true });
+      break;
+    }
+    let value: number | undefined;
+    if (type === 0x05 && length === 2) value = readU16(options, at + 2);
+    else if (type === 0xc2 && length === 4) value = readU32(options, at + 2);
+    else if (type === 0x04 && length === 1) value = options[at + 2]!;
+    list.push(
+      value === undefined ? { type, name, offset: at, length } : { type, name, offset: at, length, value },
+    );
+    at += 2 + length;
+  }
+  return list;
+}
+
+function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<Ipv6hopFields> {
+  return {
+    name,
+    title,
+    fieldInfo: {
+      nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer)' },
+      len: { kind: 'uint', max: 0xff, doc: 'length in 8-octet units after the first 8 (default computed)' },
+      options: { kind: 'bytes', doc: 'option TLVs; Pad1/PadN added to fill 8-octet units' },
+    },
+
+    headerLength(fields: Ipv6hopFields): number {
+      return padTo8(2 + bytesField(name, 'options', fields.options).length);
+    },
+
+    encode(fields: Ipv6hopFields, frame: EncodeFrame): void {
+      const { out, offset, headerLength } = frame;
+      out[offset] = nextHeaderOf(name, fields.nh, frame);
+      out[offset + 1] = lengthOf(name, fields.len, headerLength);
+      const options = bytesField(name, 'options', fields.options);
+      out.set(options, offset + 2);
+      const padStart = offset + 2 + options.length;
+      const pad = offset + headerLength - padStart;
+      if (pad === 1) out[padStart] = 0;
+      else if (pad >= 2) {
+        out[padStart] = 1;
+        out[padStart + 1] = pad - 2;
+        out.fill(0, padStart + 2, offset + headerLength);
+      }
+    },
+
+    decode(
+      bytes: Uint8Array,
+      offset: number,
+      end: number,
+      context: DecodeContext,
+    ): DecodeStep<Ipv6hopFields> {
+      const headerLength = readExtensionStart(name, bytes, offset, end);
+      const nh = bytes[offset]!;
+      const options = bytes.subarray(offset + 2, offset + headerLength);
+      const parsed = parseIpv6Options(options);
+      if (parsed.length && parsed[parsed.length - 1]!.malformed) {
+        context.problems.push({
+          layer: name,
+          offset,
+          kind: 'malformed',
+          message: 'an option runs past the end of the header',
+        });
+      }
+      return {
+        fields: { nh, len: bytes[offset + 1]!, options },
+        headerLength,
+        contentEnd: end,
+        next: context.bindings.ipProtocol.get(nh),
+        info: { options: parsed },
+      };
+    },
+
+    summary(fields: Ipv6hopFields): string {
+      return `Next Header: ${fields.nh ?? '?'}, Length: ${fields.len ?? '?'}`;
+    },
+  };
+}
+
+export const ipv6hopCodec: LayerCodec<Ipv6hopFields> = optionsCodec('ipv6hop', 'IPv6 Hop-by-Hop Option');
+export const ipv6destCodec: LayerCodec<Ipv6destFields> = optionsCodec(
+  'ipv6dest',
+  'Destination Options for IPv6',
+);
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+function routeDataLength(fields: Ipv6routeFields): number {
+  if (fields.data !== undefined) return bytesField('ipv6route', 'data', fields.data).length;
+  return 4 + 16 * (fields.addresses?.length ?? 0);
+}
+
+export const ipv6routeCodec: LayerCodec<Ipv6routeFields> = {
+  name: 'ipv6route',
+  title: 'Routing Header for IPv6',
+  fieldInfo: {
+    nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer)' },
+    len: { kind: 'uint', max: 0xff, doc: 'length in 8-octet units after the first 8 (default computed)' },
+    type: { kind: 'uint', max: 0xff, doc: 'routing type (default 0)' },
+    segleft: { kind: 'uint', max: 0xff, doc: 'segments left (default from the addresses)' },
+    data: { kind: 'bytes', doc: 'type-specific data after the first 4 octets' },
+    addresses: { kind: 'json', doc: 'list of IPv6 addresses to build the data from' },
+  },
+
+  headerLength(fields: Ipv6routeFields): number {
+    return padTo8(4 + routeDataLength(fields));
+  },
+
+  encode(fields: Ipv6routeFields, frame: EncodeFrame): void {
+    const { out, offset, headerLength } = frame;
+    const type = uintOf('ipv6route', 'type', fields.type, 0xff, 0);
+    const count = fields.addresses?.length ?? 0;
+    const segleftDefault = fields.data === undefined && count > 0 ? (type === 4 ? count - 1 : count) : 0;
+    out[offset] = nextHeaderOf('ipv6route', fields.nh, frame);
+    out[offset + 1] = lengthOf('ipv6route', fields.len, headerLength);
+    out[offset + 2] = type;
+    out[offset + 3] = uintOf('ipv6route', 'segleft', fields.segleft, 0xff, Math.min(segleftDefault, 0xff));
+    let at = offset + 4;
+    if (fields.data !== undefined) {
+      const data = bytesField('ipv6route', 'data', fields.data);
+      out.set(data, at);
+      at += data.length;
+    } else {
+      if (type === 4) {
+        out[at] = Math.max(0, Math.min(count - 1, 0xff));
+        out[at + 1] = 0;
+        writeU16(out, at + 2, 0);
+      } else {
+        writeU32(out, at, 0);
+      }
+      at += 4;
+      for (let i = 0; i < count; i++) {
+        writeIPv6Field('ipv6route', 'addresses', fields.addresses![i]!, out, at);
+        at += 16;
+      }
+    }
+    out.fill(0, at, offset + headerLength);
+  },
+
+  decode(
+    bytes: Uint8Array,
+    offset: number,
+    end: number,
+    context: DecodeContext,
+  ): DecodeStep<Ipv6routeFields> {
+    const headerLength = readExtensionStart('ipv6route', bytes, offset, end);
+    const nh = bytes[offset]!;
+    const type = bytes[offset + 2]!;
+    const segleft = bytes[offset + 3]!;
+    const data = bytes.subarray(offset + 4, offset + headerLength);
+    const info: Record<string, unknown> = {};
+    if ((data.length - 4) % 16 === 0) {
+      const addresses: string[] = [];
+      for (let i = 4; i < data.length; i += 16) addresses.push(formatIPv6(data, i));
+      info.addresses = addresses;
+      if (type === 4) {
+        info.lastEntry = data[0];
+        info.flags = data[1];
+        info.tag = readU16(data, 2);
+      }
+    }
+    return {
+      fields: { nh, len: bytes[offset + 1]!, type, segleft, data },
+      headerLength,
+      contentEnd: end,
+      next: context.bindings.ipProtocol.get(nh),
+      info,
+    };
+  },
+
+  summary(fields: Ipv6routeFields): string {
+    return `Type: ${fields.type ?? 0}, Segments Left: ${fields.segleft ?? '?'}`;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fragment
+
+export const IPV6_FRAGMENT_HEADER_LENGTH = 8;
+
+export const ipv6fragCodec: LayerCodec<Ipv6fragFields> = {
+  name: 'ipv6frag',
+  title: 'Fragment Header for IPv6',
+  fieldInfo: {
+    nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer)' },
+    res: { kind: 'uint', max: 0xff, doc: 'reserved octet (default 0)' },
+    offset: { kind: 'uint', max: 0x1fff, doc: 'fragment offset in 8-octet units (default 0)' },
+    res2: { kind: 'uint', max: 3, doc: 'reserved bits (default 0)' },
+    m: { kind: 'uint', max: 1, doc: 'more fragments (default 0)' },
+    id: { kind: 'uint', max: 0xffffffff, doc: 'identification (default 0)' },
+  },
+
+  headerLength(): number {
+    return IPV6_FRAGMENT_HEADER_LENGTH;
+  },
+
+  encode(fields: Ipv6fragFields, frame: EncodeFrame): void {
+    const { out, offset } = frame;
+    out[offset] = nextHeaderOf('ipv6frag', fields.nh, frame);
+    out[offset + 1] = uintOf('ipv6frag', 'res', fields.res, 0xff, 0);
+    const fragmentOffset = uintOf('ipv6frag', 'offset', fields.offset, 0x1fff, 0);
+    const res2 = uintOf('ipv6frag', 'res2', fields.res2, 3, 0);
+    const m = uintOf('ipv6frag', 'm', fields.m, 1, 0);
+    writeU16(out, offset + 2, (fragmentOffset << 3) | (res2 << 1) | m);
+    writeU32(out, offset + 4, uintOf('ipv6frag', 'id', fields.id, 0xffffffff, 0));
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv6fragFields> {
+    need('ipv6frag', offset, IPV6_FRAGMENT_HEADER_LENGTH, end);
+    const nh = bytes[offset]!;
+    const word = readU16(bytes, offset + 2);
+    const fragmentOffset = word >>> 3;
+    const m = word & 1;
+    const fragment = fragmentOffset !== 0 || m !== 0;
+    return {
+      fields: {
+        nh,
+        res: bytes[offset + 1]!,
+        offset: fragmentOffset,
+        res2: (word >>> 1) & 3,
+        m,
+        id: readU32(bytes, offset + 4),
+      },
+      headerLength: IPV6_FRAGMENT_HEADER_LENGTH,
+      contentEnd: end,
+      next: fragment ? undefined : context.bindings.ipProtocol.get(nh),
+      info: { fragment },
+    };
+  },
+
+  summary(fields: Ipv6fragFields): string {
+    return `Offset: ${fields.offset ?? 0}, More: ${fields.m ?? 0}, Ident: 0x${(fields.id ?? 0).toString(16).padStart(8, '0')}`;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Upper-layer checksums
+
+/**
+ * Where the destination address of the IPv6 pseudo-header is (RFC 8200 §8.1: the final
+ * destination when there is a routing header), for an upper layer at `upperOffset` inside the IPv6
+ * packet at `ipv6Offset`. Walks the extension headers between them (as written in `bytes`); the
+ * routing header nearest the upper layer with segments left ≠ 0 gives its final address, as Scapy's
+ * in6_chksum and Wireshark do: the last address for types 0/2, the first segment (Segment List[0])
+ * for type 4 (SRH). Otherwise the IPv6 header's destination. Never reads outside the headers.
+ */
+export function ipv6ChecksumDestination(bytes: Uint8Array, ipv6Offset: number, upperOffset: number): number {
+  let destination = ipv6Offset + 24;
+  let nh = bytes[ipv6Offset + 6];
+  let at = ipv6Offset + 40;
+  while (at + 8 <= upperOffset) {
+    let headerLength: number;
+    if (nh === IP_PROTOCOL.ipv6frag) headerLength = 8;
+    else if (nh === IP_PROTOCOL.ipv6hop || nh === IP_PROTOCOL.ipv6dest || nh === IP_PROTOCOL.ipv6route) {
+      headerLength = (bytes[at + 1]! + 1) * 8;
+    } else break;
+    if (at + headerLength > upperOffset) break;
+    if (nh === IP_PROTOCOL.ipv6route && bytes[at + 3] !== 0 && headerLength >= 24) {
+      const type = bytes[at + 2];
+      if (type === 4) destination = at + 8;
+      else if ((headerLength - 8) % 16 === 0) destination = at + headerLength - 16;
+    }
+    nh = bytes[at];
+    at += headerLength;
+  }
+  return destination;
+}

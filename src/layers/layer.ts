@@ -1,0 +1,147 @@
+/**
+ * The contract every protocol module implements, and the shapes the packet model passes to it.
+ *
+ * A protocol module (`src/layers/<name>.ts`) exports its fields type, a builder (`ipv4({...})`), and a
+ * `LayerCodec` with `headerLength`, `encode` (outside-in, header bytes and every field that only
+ * needs sizes or the neighbouring layers), `finish` (inside-out, checksums that cover inner bytes)
+ * and `decode`.
+ */
+
+/** Every layer name the packet model knows; also the names used in the text spec and in JSON. */
+export type LayerName =
+  | 'ether'
+  | 'dot1q'
+  | 'arp'
+  | 'ipv4'
+  | 'ipv6'
+  | 'ipv6hop'
+  | 'ipv6route'
+  | 'ipv6frag'
+  | 'ipv6dest'
+  | 'icmp'
+  | 'icmpv6'
+  | 'udp'
+  | 'tcp'
+  | 'gtpu'
+  | 'vxlan'
+  | 'raw';
+
+/** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */
+export type BytesValue = Uint8Array | string;
+
+/**
+ * How a field is written in the text spec and in JSON:
+ * - uint: decimal or 0x hex integer (max gives the largest allowed value)
+ * - mac / ipv4 / ipv6: address strings
+ * - bytes: hex (JSON: lowercase hex string, spec: 0x... or a quoted hex string)
+ * - text: a quoted string
+ * - flags: an integer or the layer's letters/names (tcp 'PA', ipv4 'DF+MF')
+ * - bool: 0/1/true/false
+ * - json: a structured value (lists of extension headers); JSON only, or spec as a quoted JSON string
+ */
+export type FieldKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'bytes' | 'text' | 'flags' | 'bool' | 'json';
+
+export interface FieldInfo {
+  readonly kind: FieldKind;
+  /** Largest value of a uint field. */
+  readonly max?: number;
+  /** One line for --help and the README layer table. */
+  readonly doc: string;
+  /** Parses flag letters/names to an integer (kind 'flags'); returns undefined when not understood. */
+  readonly parseFlags?: (text: string) => number | undefined;
+}
+
+/** A field value as the API accepts it. */
+export type FieldValue = number | string | boolean | Uint8Array | readonly unknown[] | undefined;
+
+/** A layer value: what a builder returns and what decode gives back (then with every field present). */
+export interface LayerValue<N extends LayerName = LayerName, F extends object = object> {
+  readonly layer: N;
+  readonly fields: F;
+  /**
+   * Bytes after this layer's inner content that still belong to it (Ethernet padding after a short IP
+   * packet, bytes after a UDP datagram shorter than its IP payload). Encoded as given; decode fills it.
+   */
+  readonly trailer?: Uint8Array;
+}
+
+/**
+ * Where a layer sits while it is encoded. One mutable instance is reused for every layer and packet
+ * (no per-layer allocation); read it during the call only.
+ */
+export interface EncodeFrame {
+  /** The packet buffer. */
+  out: Uint8Array;
+  /** Start of this layer's header in `out`. */
+  offset: number;
+  /** Header length as returned by `headerLength`. */
+  headerLength: number;
+  /** End of the inner content (start of this layer's trailer). */
+  payloadEnd: number;
+  /** End of this layer: header + inner content + trailer. Length fields use `end - offset`. */
+  end: number;
+  /** The whole layer stack and this layer's index, to look at neighbours (next protocol numbers). */
+  layers: readonly LayerValue[];
+  index: number;
+  /** The nearest enclosing IPv4/IPv6 header (for pseudo-headers): version 0 when there is none. */
+  ipVersion: 0 | 4 | 6;
+  ipOffset: number;
+}
+
+/** A problem found while decoding that does not stop decoding. */
+export interface Problem {
+  readonly layer: string;
+  /** Byte offset in the decoded buffer. */
+  readonly offset: number;
+  readonly kind: 'bad-checksum' | 'bad-length' | 'truncated' | 'bad-value' | 'malformed';
+  readonly message: string;
+}
+
+/** Which layer follows a given number; each table overridable per decode ("decode as"). */
+export interface Bindings {
+  readonly etherType: ReadonlyMap<number, LayerName>;
+  readonly ipProtocol: ReadonlyMap<number, LayerName>;
+  readonly udpPort: ReadonlyMap<number, LayerName>;
+  readonly tcpPort: ReadonlyMap<number, LayerName>;
+}
+
+export interface DecodeContext {
+  readonly problems: Problem[];
+  readonly bindings: Bindings;
+  /** The nearest enclosing IPv4/IPv6 header in the same buffer (version 0 when none). */
+  ipVersion: 0 | 4 | 6;
+  ipOffset: number;
+  /** Inside the datagram quoted by an ICMP error: lengths and checksums are not checked. */
+  insideIcmpError: boolean;
+}
+
+export interface DecodeStep<F extends object> {
+  /** Every field, exactly as on the wire, so that encoding them gives the same bytes. */
+  readonly fields: F;
+  readonly headerLength: number;
+  /**
+   * Where this layer's claimed content ends (≤ the end it was given): IPv4 total length, UDP length,
+   * GTP-U length. Bytes between this and the given end become the enclosing layer's trailer.
+   */
+  readonly contentEnd: number;
+  /** The layer that follows, or undefined for raw bytes (or nothing). */
+  readonly next: LayerName | undefined;
+  /** Derived facts for display (checksum status, parsed options); never needed to re-encode. */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+
+export interface LayerCodec<F extends object> {
+  readonly name: LayerName;
+  /** Wireshark-like display name for the tree ("Internet Protocol Version 4"). */
+  readonly title: string;
+  /** Every field a user may set, in wire order, for the spec parser, JSON and docs. */
+  readonly fieldInfo: Readonly<Record<string, FieldInfo>>;
+  headerLength(fields: F): number;
+  /** Writes the header at frame.offset. Auto lengths use frame.end; next-protocol numbers look at frame.layers. */
+  encode(fields: F, frame: EncodeFrame): void;
+  /** Fills what covers the inner bytes (checksums); called inside-out after every inner layer is done. */
+  finish?(fields: F, frame: EncodeFrame): void;
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<F>;
+  /** One-line summary for the tree ("Src: 192.0.2.1, Dst: 192.0.2.2"). */
+  summary?(fields: F, info?: Readonly<Record<string, unknown>>): string;
+}

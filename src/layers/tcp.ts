@@ -1,0 +1,588 @@
+/**
+ * TCP (RFC 9293), with the AE flag of RFC 9768 (AccECN) and the options of RFC 7323 (window scale,
+ * timestamps), RFC 2018 (SACK) and RFC 9293 (EOL, NOP, MSS).
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |          Source Port          |       Destination Port        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                        Sequence Number                        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                    Acknowledgment Number                      |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |  Data |     |A|C|E|U|A|P|R|S|F|                               |
+ *  | Offset| Rsrv|E|W|C|R|C|S|S|Y|I|            Window             |
+ *  |       |     | |R|E|G|K|H|T|N|N|                               |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |           Checksum            |         Urgent Pointer        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                    Options                    |    Padding    |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * `flags` (9 bits): FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 AE 0x100;
+ * as letters F S R P A U E C N (N = AE) combined like "PA", names joined with '+' ("SYN+ACK"), or an
+ * integer. `reserved` is the 3 bits between the data offset and AE.
+ *
+ * Options: `options` (raw bytes) is written byte-exact and overrides the convenience fields. Without
+ * it, the convenience fields mss, sackok, tsval/tsecr, wscale and sack are laid out exactly as Linux's
+ * tcp_options_write() (net/ipv4/tcp_output.c) does, whatever the flags:
+ *
+ *   MSS                                   02 04 mm mm
+ *   timestamps with SACK-permitted        04 02 08 0a <tsval> <tsecr>
+ *   timestamps without SACK-permitted     01 01 08 0a <tsval> <tsecr>
+ *   SACK-permitted without timestamps     01 01 04 02
+ *   window scale                          01 03 03 ss
+ *   SACK blocks                           01 01 05 (2+8n) <left right>*n
+ *
+ * so a full SYN is MSS, SACK_PERM, TS, NOP, WS (20 bytes), a SYN without timestamps is MSS, NOP, NOP,
+ * SACK_PERM, NOP, WS, and a data segment is NOP, NOP, TS, then NOP, NOP, SACK. Giving only one of
+ * tsval/tsecr sends the other as 0. `sack` is a list of [left, right] pairs, or in the spec
+ * `sack=1000-2000;3000-4000` (blocks separated by ';', edges by '-').
+ *
+ * Left out: `dataofs` = (20 + options) / 4, options padded with zeros (EOL) to a multiple of 4 (with
+ * `dataofs` set, raw options are written unpadded); `chksum` computed in `finish` with the IPv4/IPv6
+ * pseudo-header. Defaults are Scapy's: sport 20, dport 80, seq 0, ack 0, flags S, window 8192.
+ */
+import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
+import {
+  checksumVerifies,
+  internetChecksum,
+  pseudoHeaderSumV4,
+  pseudoHeaderSumV6,
+} from '../core/checksum.js';
+import { FieldError } from '../core/errors.js';
+import { bytesField, hex16, uintOf } from './field-check.js';
+import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import { IP_PROTOCOL } from './numbers.js';
+
+/** A SACK block: [left edge, right edge) as 32-bit sequence numbers. */
+export type SackBlock = readonly [number, number];
+
+export interface TcpFields {
+  /** Source port; default 20. */
+  sport?: number;
+  /** Destination port; default 80. */
+  dport?: number;
+  /** Sequence number; default 0. */
+  seq?: number;
+  /** Acknowledgment number; default 0. */
+  ack?: number;
+  /** Data offset in 32-bit words; default from the options. */
+  dataofs?: number;
+  /** The 3 reserved bits; default 0. */
+  reserved?: number;
+  /** 9 flag bits, or letters ("PA") / names ("SYN+ACK"); default S. */
+  flags?: number | string;
+  /** Window; default 8192. */
+  window?: number;
+  /** Checksum; default computed. */
+  chksum?: number;
+  /** Urgent pointer; default 0. */
+  urgptr?: number;
+  /** Raw option bytes, written byte-exact; overrides the convenience fields below. */
+  options?: BytesValue;
+  /** Maximum segment size option. */
+  mss?: number;
+  /** Window scale option (shift count). */
+  wscale?: number;
+  /** SACK-permitted option. */
+  sackok?: boolean | number;
+  /** Timestamp option: TSval (TSecr 0 if not given). */
+  tsval?: number;
+  /** Timestamp option: TSecr (TSval 0 if not given). */
+  tsecr?: number;
+  /** SACK blocks: [[left, right], ...] or "1000-2000;3000-4000". */
+  sack?: readonly SackBlock[] | string;
+}
+
+export type TcpLayer = LayerValue<'tcp', TcpFields>;
+
+export function tcp(fields: TcpFields = {}): TcpLayer {
+  return { layer: 'tcp', fields };
+}
+
+export const TCP_HEADER_LENGTH = 20;
+export const TCP_MAX_OPTIONS = 40;
+
+export const TCP_FLAGS = {
+  FIN: 0x01,
+  SYN: 0x02,
+  RST: 0x04,
+  PSH: 0x08,
+  ACK: 0x10,
+  URG: 0x20,
+  ECE: 0x40,
+  CWR: 0x80,
+  AE: 0x100,
+} as const;
+
+/** Flag letters in bit order (Scapy's "FSRPAUECN"). */
+const FLAG_LETTERS = 'FSRPAUECN';
+const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
+
+/**
+ * Parses TCP flags: letters ("PA", "SA", "N" for AE), a three-letter name ("SYN", "ECE"), names or
+ * letters joined by '+', ',' or '|' ("SYN+ACK"), or an integer. "AE" is read as letters (ACK+ECE),
+ * as in Scapy; the AE flag alone is "N" or 0x100.
+ */
+export function parseTcpFlags(text: string): number | undefined {
+  const trimmed = text.trim().toUpperCase();
+  if (/^(0X[0-9A-F]+|[0-9]+)$/.test(trimmed)) return Number(trimmed.toLowerCase());
+  const parts = trimmed.split(/[+,|]/);
+  let value = 0;
+  for (const raw of parts) {
+    const part = raw.trim();
+    const index = part.length === 3 || parts.length > 1 ? NAMES.indexOf(part) : -1;
+    if (index >= 0) {
+      value |= 1 << index;
+      continue;
+    }
+    for (const letter of part) {
+      const bit = FLAG_LETTERS.indexOf(letter);
+      if (bit < 0) return undefined;
+      value |= 1 << bit;
+    }
+  }
+  return value;
+}
+
+const NAMES: readonly string[] = FLAG_NAMES;
+
+/** Flag letters in Scapy's order ("FSRPAUECN"), e.g. 0x12 → "SA". */
+export function tcpFlagLetters(flags: number): string {
+  let text = '';
+  for (let i = 0; i < FLAG_LETTERS.length; i++) if (flags & (1 << i)) text += FLAG_LETTERS[i];
+  return text;
+}
+
+/** Flag names as Wireshark lists them, e.g. 0x12 → "SYN, ACK". */
+export function tcpFlagNames(flags: number): string {
+  const names: string[] = [];
+  for (let i = FLAG_NAMES.length - 1; i >= 0; i--) if (flags & (1 << i)) names.push(FLAG_NAMES[i]!);
+  return names.reverse().join(', ');
+}
+
+function flagsOf(value: number | string | undefined): number {
+  if (value === undefined) return TCP_FLAGS.SYN;
+  if (typeof value === 'number') return uintOf('tcp', 'flags', value, 0x1ff, 0);
+  const parsed = parseTcpFlags(value);
+  if (parsed === undefined || parsed > 0x1ff) {
+    throw new FieldError(
+      'tcp',
+      'flags',
+      `expected letters of FSRPAUECN, names like SYN+ACK, or 0..511, got '${value}'`,
+    );
+  }
+  return parsed;
+}
+
+/** Parses SACK blocks given as "1000-2000;3000-4000" (also ':' inside a block, ' ' between blocks). */
+export function parseSackBlocks(text: string): SackBlock[] | undefined {
+  const blocks: SackBlock[] = [];
+  const trimmed = text.trim();
+  if (trimmed === '') return blocks;
+  for (const part of trimmed.split(/[;\s]+/)) {
+    const match = /^(0x[0-9a-f]+|[0-9]+)[-:](0x[0-9a-f]+|[0-9]+)$/i.exec(part);
+    if (!match) return undefined;
+    const left = Number(match[1]);
+    const right = Number(match[2]);
+    if (left > 0xffffffff || right > 0xffffffff) return undefined;
+    blocks.push([left, right]);
+  }
+  return blocks;
+}
+
+function sackBlocksOf(value: TcpFields['sack']): readonly SackBlock[] {
+  if (value === undefined) return NO_BLOCKS;
+  if (typeof value === 'string') {
+    const blocks = parseSackBlocks(value);
+    if (!blocks)
+      throw new FieldError('tcp', 'sack', `expected blocks like 1000-2000;3000-4000, got '${value}'`);
+    return blocks;
+  }
+  if (!Array.isArray(value)) throw new FieldError('tcp', 'sack', 'expected a list of [left, right] pairs');
+  for (const block of value) {
+    if (!Array.isArray(block) || block.length !== 2) {
+      throw new FieldError('tcp', 'sack', 'each SACK block must be a [left, right] pair');
+    }
+    uintOf('tcp', 'sack', block[0], 0xffffffff, 0);
+    uintOf('tcp', 'sack', block[1], 0xffffffff, 0);
+  }
+  return value;
+}
+
+const NO_BLOCKS: readonly SackBlock[] = [];
+
+function hasConvenienceOptions(fields: TcpFields): boolean {
+  return (
+    fields.mss !== undefined ||
+    fields.wscale !== undefined ||
+    (fields.sackok !== undefined && fields.sackok !== false && fields.sackok !== 0) ||
+    fields.tsval !== undefined ||
+    fields.tsecr !== undefined ||
+    fields.sack !== undefined
+  );
+}
+
+/**
+ * Lays out the convenience options as Linux's tcp_options_write(); writes them at `at` when `out` is
+ * given. Returns their length (always a multiple of 4).
+ */
+function writeLinuxOptions(fields: TcpFields, out: Uint8Array | undefined, at: number): number {
+  const start = at;
+  const sackok = fields.sackok !== undefined && fields.sackok !== false && fields.sackok !== 0;
+  const timestamps = fields.tsval !== undefined || fields.tsecr !== undefined;
+  const blocks = sackBlocksOf(fields.sack);
+  let length = 0;
+  if (fields.mss !== undefined) length += 4;
+  if (timestamps) length += 12;
+  else if (sackok) length += 4;
+  if (fields.wscale !== undefined) length += 4;
+  if (blocks.length > 0) length += 4 + 8 * blocks.length;
+  if (length > TCP_MAX_OPTIONS) {
+    throw new FieldError(
+      'tcp',
+      'options',
+      `the options given take ${length} bytes, more than the ${TCP_MAX_OPTIONS} TCP allows`,
+    );
+  }
+  if (!out) return length;
+  if (fields.mss !== undefined) {
+    out[at] = 2;
+    out[at + 1] = 4;
+    writeU16(out, at + 2, uintOf('tcp', 'mss', fields.mss, 0xffff, 0));
+    at += 4;
+  }
+  if (timestamps) {
+    out[at] = sackok ? 4 : 1;
+    out[at + 1] = sackok ? 2 : 1;
+    out[at + 2] = 8;
+    out[at + 3] = 10;
+    writeU32(out, at + 4, uintOf('tcp', 'tsval', fields.tsval, 0xffffffff, 0));
+    writeU32(out, at + 8, uintOf('tcp', 'tsecr', fields.tsecr, 0xffffffff, 0));
+    at += 12;
+  } else if (sackok) {
+    out[at] = 1;
+    out[at + 1] = 1;
+    out[at + 2] = 4;
+    out[at + 3] = 2;
+    at += 4;
+  }
+  if (fields.wscale !== undefined) {
+    out[at] = 1;
+    out[at + 1] = 3;
+    out[at + 2] = 3;
+    out[at + 3] = uintOf('tcp', 'wscale', fields.wscale, 0xff, 0);
+    at += 4;
+  }
+  if (blocks.length > 0) {
+    out[at] = 1;
+    out[at + 1] = 1;
+    out[at + 2] = 5;
+    out[at + 3] = 2 + 8 * blocks.length;
+    at += 4;
+    for (const [left, right] of blocks) {
+      writeU32(out, at, left);
+      writeU32(out, at + 4, right);
+      at += 8;
+    }
+  }
+  return at - start;
+}
+
+/** The option bytes' length as laid out in the header (padding included). */
+function optionsLength(fields: TcpFields): number {
+  if (fields.options !== undefined) {
+    const length =
+      typeof fields.options === 'string'
+        ? bytesField('tcp', 'options', fields.options).length
+        : fields.options.length;
+    if (fields.dataofs !== undefined) return length;
+    if (length > TCP_MAX_OPTIONS) {
+      throw new FieldError(
+        'tcp',
+        'options',
+        `${length} option bytes, more than ${TCP_MAX_OPTIONS}; set dataofs to force them`,
+      );
+    }
+    return (length + 3) & ~3;
+  }
+  return hasConvenienceOptions(fields) ? writeLinuxOptions(fields, undefined, 0) : 0;
+}
+
+export const tcpCodec: LayerCodec<TcpFields> = {
+  name: 'tcp',
+  title: 'Transmission Control Protocol',
+  fieldInfo: {
+    sport: { kind: 'uint', max: 0xffff, doc: 'source port (default 20)' },
+    dport: { kind: 'uint', max: 0xffff, doc: 'destination port (default 80)' },
+    seq: { kind: 'uint', max: 0xffffffff, doc: 'sequence number (default 0)' },
+    ack: { kind: 'uint', max: 0xffffffff, doc: 'acknowledgment number (default 0)' },
+    dataofs: { kind: 'uint', max: 15, doc: 'data offset in 32-bit words (default from the options)' },
+    reserved: { kind: 'uint', max: 7, doc: 'the 3 reserved bits (default 0)' },
+    flags: {
+      kind: 'flags',
+      max: 0x1ff,
+      doc: 'flags: letters F S R P A U E C N(=AE) like PA, names like SYN+ACK, or 0..511 (default S)',
+      parseFlags: parseTcpFlags,
+    },
+    window: { kind: 'uint', max: 0xffff, doc: 'window (default 8192)' },
+    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed)' },
+    urgptr: { kind: 'uint', max: 0xffff, doc: 'urgent pointer (default 0)' },
+    options: {
+      kind: 'bytes',
+      doc: 'raw option bytes, byte-exact (overrides mss, wscale, sackok, tsval, tsecr, sack)',
+    },
+    mss: { kind: 'uint', max: 0xffff, doc: 'MSS option' },
+    wscale: { kind: 'uint', max: 0xff, doc: 'window scale option (shift)' },
+    sackok: { kind: 'bool', doc: 'SACK-permitted option' },
+    tsval: { kind: 'uint', max: 0xffffffff, doc: 'timestamps option TSval' },
+    tsecr: { kind: 'uint', max: 0xffffffff, doc: 'timestamps option TSecr' },
+    sack: { kind: 'text', doc: 'SACK blocks, e.g. 1000-2000;3000-4000' },
+  },
+
+  headerLength(fields: TcpFields): number {
+    return TCP_HEADER_LENGTH + optionsLength(fields);
+  },
+
+  encode(fields: TcpFields, frame: EncodeFrame): void {
+    const { out, offset, headerLength } = frame;
+    writeU16(out, offset, uintOf('tcp', 'sport', fields.sport, 0xffff, 20));
+    writeU16(out, offset + 2, uintOf('tcp', 'dport', fields.dport, 0xffff, 80));
+    writeU32(out, offset + 4, uintOf('tcp', 'seq', fields.seq, 0xffffffff, 0));
+    writeU32(out, offset + 8, uintOf('tcp', 'ack', fields.ack, 0xffffffff, 0));
+    const dataofs = uintOf('tcp', 'dataofs', fields.dataofs, 15, (headerLength >>> 2) & 15);
+    const reserved = uintOf('tcp', 'reserved', fields.reserved, 7, 0);
+    const flags = flagsOf(fields.flags);
+    out[offset + 12] = (dataofs << 4) | (reserved << 1) | (flags >>> 8);
+    out[offset + 13] = flags & 0xff;
+    writeU16(out, offset + 14, uintOf('tcp', 'window', fields.window, 0xffff, 8192));
+    writeU16(out, offset + 16, uintOf('tcp', 'chksum', fields.chksum, 0xffff, 0));
+    writeU16(out, offset + 18, uintOf('tcp', 'urgptr', fields.urgptr, 0xffff, 0));
+    const at = offset + TCP_HEADER_LENGTH;
+    if (fields.options !== undefined) {
+      const options = bytesField('tcp', 'options', fields.options);
+      out.set(options, at);
+      out.fill(0, at + options.length, offset + headerLength);
+    } else if (headerLength > TCP_HEADER_LENGTH) {
+      writeLinuxOptions(fields, out, at);
+    }
+  },
+
+  finish(fields: TcpFields, frame: EncodeFrame): void {
+    if (fields.chksum !== undefined || frame.ipVersion === 0) return;
+    const { out, offset, end } = frame;
+    const length = end - offset;
+    const initial =
+      frame.ipVersion === 4
+        ? pseudoHeaderSumV4(out, frame.ipOffset, IP_PROTOCOL.tcp, length)
+        : pseudoHeaderSumV6(out, frame.ipOffset, IP_PROTOCOL.tcp, length);
+    writeU16(out, offset + 16, 0);
+    writeU16(out, offset + 16, internetChecksum(out, offset, end, initial));
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<TcpFields> {
+    need('tcp', offset, TCP_HEADER_LENGTH, end);
+    const sport = readU16(bytes, offset);
+    const dport = readU16(bytes, offset + 2);
+    const byte12 = bytes[offset + 12]!;
+    const dataofs = byte12 >>> 4;
+    const flags = ((byte12 & 1) << 8) | bytes[offset + 13]!;
+    const chksum = readU16(bytes, offset + 16);
+    const claimed = dataofs * 4;
+    let headerLength = claimed;
+    if (dataofs < 5) {
+      headerLength = TCP_HEADER_LENGTH;
+      problem(
+        context,
+        offset + 12,
+        'bad-value',
+        `bad header length ${claimed} (data offset ${dataofs}), must be at least 20`,
+      );
+    } else if (offset + claimed > end) {
+      headerLength = end - offset;
+      problem(
+        context,
+        offset + 12,
+        'truncated',
+        `header length ${claimed} exceeds the ${end - offset} bytes left`,
+      );
+    }
+    const options = bytes.subarray(offset + TCP_HEADER_LENGTH, offset + headerLength);
+    const fields: TcpFields = {
+      sport,
+      dport,
+      seq: readU32(bytes, offset + 4),
+      ack: readU32(bytes, offset + 8),
+      dataofs,
+      reserved: (byte12 >>> 1) & 7,
+      flags,
+      window: readU16(bytes, offset + 14),
+      chksum,
+      urgptr: readU16(bytes, offset + 18),
+      options,
+    };
+    const info: Record<string, unknown> = {
+      flagNames: tcpFlagNames(flags),
+      flagLetters: tcpFlagLetters(flags),
+    };
+    parseOptions(bytes, offset + TCP_HEADER_LENGTH, offset + headerLength, context, info);
+    let checksum = 'unverified';
+    if (!context.insideIcmpError && context.ipVersion !== 0) {
+      const length = end - offset;
+      const initial =
+        context.ipVersion === 4
+          ? pseudoHeaderSumV4(bytes, context.ipOffset, IP_PROTOCOL.tcp, length)
+          : pseudoHeaderSumV6(bytes, context.ipOffset, IP_PROTOCOL.tcp, length);
+      if (checksumVerifies(bytes, offset, end, initial)) checksum = 'good';
+      else {
+        checksum = 'bad';
+        const expected = internetChecksum(bytes, offset, end, initial + (~chksum & 0xffff));
+        problem(
+          context,
+          offset + 16,
+          'bad-checksum',
+          `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+        );
+      }
+    }
+    info.checksum = checksum;
+    const hasPayload = end > offset + headerLength;
+    const next = hasPayload
+      ? (context.bindings.tcpPort.get(Math.min(sport, dport)) ??
+        context.bindings.tcpPort.get(Math.max(sport, dport)))
+      : undefined;
+    return { fields, headerLength, contentEnd: end, next, info };
+  },
+
+  summary(fields: TcpFields, info?: Readonly<Record<string, unknown>>): string {
+    const flags = typeof fields.flags === 'number' ? fields.flags : flagsOf(fields.flags);
+    const names = (info?.flagNames as string | undefined) ?? tcpFlagNames(flags);
+    return `Src Port: ${fields.sport}, Dst Port: ${fields.dport}, Seq: ${fields.seq}, Ack: ${fields.ack}, Flags: [${names}], Win: ${fields.window}`;
+  },
+};
+
+/** One parsed option, for display. */
+export interface TcpOptionInfo {
+  readonly kind: number;
+  readonly name: string;
+  /** Offset of the option's kind byte in the decoded buffer. */
+  readonly offset: number;
+  /** Total length in bytes (1 for EOL and NOP). */
+  readonly length: number;
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
+const OPTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'EOL',
+  1: 'NOP',
+  2: 'MSS',
+  3: 'WS',
+  4: 'SACK_PERM',
+  5: 'SACK',
+  8: 'TS',
+  19: 'MD5',
+  28: 'UTO',
+  29: 'TCP-AO',
+  30: 'MPTCP',
+  34: 'TFO',
+};
+
+/** Expected total lengths of the options whose length is fixed. */
+const FIXED_LENGTHS: Readonly<Record<number, number>> = { 2: 4, 3: 3, 4: 2, 8: 10, 19: 18, 28: 4 };
+
+function parseOptions(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  context: DecodeContext,
+  info: Record<string, unknown>,
+): void {
+  const list: TcpOptionInfo[] = [];
+  let at = start;
+  while (at < end) {
+    const kind = bytes[at]!;
+    const name = OPTION_NAMES[kind] ?? `kind ${kind}`;
+    if (kind === 0) {
+      list.push({ kind, name, offset: at, length: 1 });
+      break;
+    }
+    if (kind === 1) {
+      list.push({ kind, name, offset: at, length: 1 });
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) {
+      problem(context, at, 'malformed', `option ${name} has no length byte before the end of the header`);
+      break;
+    }
+    const length = bytes[at + 1]!;
+    if (length < 2 || at + length > end) {
+      problem(
+        context,
+        at + 1,
+        'malformed',
+        `option ${name} length ${length} is invalid (${length < 2 ? 'must be at least 2' : `only ${end - at} bytes left`})`,
+      );
+      break;
+    }
+    const fixed = FIXED_LENGTHS[kind];
+    if (fixed !== undefined && length !== fixed) {
+      problem(context, at + 1, 'malformed', `option ${name} length ${length}, should be ${fixed}`);
+      list.push({ kind, name, offset: at, length });
+      at += length;
+      continue;
+    }
+    const values = optionValues(bytes, at, kind, length);
+    if (values) {
+      list.push({ kind, name, offset: at, length, values });
+      if (kind === 2) info.mss = values.mss;
+      else if (kind === 3) info.wscale = values.shift;
+      else if (kind === 4) info.sackok = true;
+      else if (kind === 8) {
+        info.tsval = values.tsval;
+        info.tsecr = values.tsecr;
+      } else if (kind === 5) info.sack = values.blocks;
+    } else {
+      list.push({ kind, name, offset: at, length, values: { data: bytes.subarray(at + 2, at + length) } });
+    }
+    at += length;
+  }
+  info.options = list;
+}
+
+function optionValues(
+  bytes: Uint8Array,
+  at: number,
+  kind: number,
+  length: number,
+): Record<string, unknown> | undefined {
+  switch (kind) {
+    case 2:
+      return { mss: readU16(bytes, at + 2) };
+    case 3:
+      return { shift: bytes[at + 2]!, multiplier: 2 ** Math.min(bytes[at + 2]!, 14) };
+    case 4:
+      return {};
+    case 8:
+      return { tsval: readU32(bytes, at + 2), tsecr: readU32(bytes, at + 6) };
+    case 5: {
+      const blocks: SackBlock[] = [];
+      for (let i = at + 2; i + 8 <= at + length; i += 8)
+        blocks.push([readU32(bytes, i), readU32(bytes, i + 4)]);
+      return { blocks };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function problem(
+  context: DecodeContext,
+  offset: number,
+  kind: 'bad-value' | 'truncated' | 'bad-checksum' | 'malformed',
+  message: string,
+): void {
+  context.problems.push({ layer: 'tcp', offset, kind, message });
+}

@@ -1,0 +1,352 @@
+/**
+ * UDP (RFC 768), over IPv4 and IPv6 (RFC 8200 §8.1).
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |          Source Port          |       Destination Port        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |            Length             |           Checksum            |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |   data ...
+ *
+ * Left out: `len` = header + payload (+ this layer's trailer); `chksum` computed in `finish` over the
+ * pseudo-header of the nearest enclosing IP header and the whole datagram, a computed 0 sent as
+ * 0xFFFF; with no enclosing IP header it is 0. `chksum: 0` set on IPv4 means "no checksum".
+ * Ports default to Scapy's 53 → 53, except: over a `gtpu` layer both are 2152; over `vxlan` the
+ * destination is 4789 and the source is chosen per inner flow like Linux's `udp_flow_src_port`
+ * (see `vxlanSourcePort`).
+ *
+ * Decode: the next layer is looked up by the lower port first, then the higher (Wireshark's order);
+ * a length below 8 or beyond the bytes, a bad checksum, and a zero checksum over IPv6 are problems.
+ */
+import { need, readU16, writeU16 } from '../core/bytes.js';
+import {
+  checksumVerifies,
+  internetChecksum,
+  pseudoHeaderSumV4,
+  pseudoHeaderSumV6,
+} from '../core/checksum.js';
+import { hex16, uintOf } from './field-check.js';
+import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import { IP_PROTOCOL, UDP_PORT } from './numbers.js';
+
+export interface UdpFields {
+  /** Source port; default 53 (2152 over GTP-U, a per-flow hash over VXLAN). */
+  sport?: number;
+  /** Destination port; default 53 (2152 over GTP-U, 4789 over VXLAN). */
+  dport?: number;
+  /** Length of header + data; default computed. */
+  len?: number;
+  /** Checksum; default computed (0 on IPv4 means "none"). */
+  chksum?: number;
+}
+
+export type UdpLayer = LayerValue<'udp', UdpFields>;
+
+export function udp(fields: UdpFields = {}): UdpLayer {
+  return { layer: 'udp', fields };
+}
+
+export const UDP_HEADER_LENGTH = 8;
+const DEFAULT_PORT = 53;
+
+/** Checksum status shown in `info.checksum`. */
+export type ChecksumStatus = 'good' | 'bad' | 'none' | 'unverified';
+
+export const udpCodec: LayerCodec<UdpFields> = {
+  name: 'udp',
+  title: 'User Datagram Protocol',
+  fieldInfo: {
+    sport: {
+      kind: 'uint',
+      max: 0xffff,
+      doc: 'source port (default 53; 2152 over gtpu; flow hash over vxlan)',
+    },
+    dport: {
+      kind: 'uint',
+      max: 0xffff,
+      doc: 'destination port (default 53; 2152 over gtpu; 4789 over vxlan)',
+    },
+    len: { kind: 'uint', max: 0xffff, doc: 'length of header and data (default computed)' },
+    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed; 0 = none on IPv4)' },
+  },
+
+  headerLength(): number {
+    return UDP_HEADER_LENGTH;
+  },
+
+  encode(fields: UdpFields, frame: EncodeFrame): void {
+    const { out, offset } = frame;
+    const nextLayer = frame.layers[frame.index + 1]?.layer;
+    const defaultDport =
+      nextLayer === 'gtpu' ? UDP_PORT.gtpu : nextLayer === 'vxlan' ? UDP_PORT.vxlan : DEFAULT_PORT;
+    const defaultSport = nextLayer === 'gtpu' ? UDP_PORT.gtpu : DEFAULT_PORT;
+    // Over VXLAN an unset source port depends on the inner bytes; `finish` writes it.
+    writeU16(out, offset, uintOf('udp', 'sport', fields.sport, 0xffff, defaultSport));
+    writeU16(out, offset + 2, uintOf('udp', 'dport', fields.dport, 0xffff, defaultDport));
+    writeU16(out, offset + 4, uintOf('udp', 'len', fields.len, 0xffff, (frame.end - frame.offset) & 0xffff));
+    writeU16(out, offset + 6, uintOf('udp', 'chksum', fields.chksum, 0xffff, 0));
+  },
+
+  finish(fields: UdpFields, frame: EncodeFrame): void {
+    const { out, offset, end } = frame;
+    if (fields.sport === undefined && frame.layers[frame.index + 1]?.layer === 'vxlan') {
+      writeU16(out, offset, vxlanSourcePort(out, offset + UDP_HEADER_LENGTH + 8, frame.payloadEnd));
+    }
+    if (fields.chksum !== undefined || frame.ipVersion === 0) return;
+    const length = end - offset;
+    const initial =
+      frame.ipVersion === 4
+        ? pseudoHeaderSumV4(out, frame.ipOffset, IP_PROTOCOL.udp, length)
+        : pseudoHeaderSumV6(out, frame.ipOffset, IP_PROTOCOL.udp, length);
+    writeU16(out, offset + 6, 0);
+    const sum = internetChecksum(out, offset, end, initial);
+    writeU16(out, offset + 6, sum === 0 ? 0xffff : sum);
+  },
+
+  decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<UdpFields> {
+    need('udp', offset, UDP_HEADER_LENGTH, end);
+    const sport = readU16(bytes, offset);
+    const dport = readU16(bytes, offset + 2);
+    const len = readU16(bytes, offset + 4);
+    const chksum = readU16(bytes, offset + 6);
+    const available = end - offset;
+    const check = !context.insideIcmpError;
+    let contentEnd = end;
+    let checksum: ChecksumStatus = 'unverified';
+    if (len < UDP_HEADER_LENGTH) {
+      contentEnd = offset + UDP_HEADER_LENGTH;
+      if (check) problem(context, offset + 4, 'bad-length', `bad length ${len}, must be at least 8`);
+    } else if (len > available) {
+      if (check)
+        problem(
+          context,
+          offset + 4,
+          'bad-length',
+          `bad length ${len}, exceeds the ${available} bytes of the IP payload`,
+        );
+    } else {
+      contentEnd = offset + len;
+    }
+    if (check && len >= UDP_HEADER_LENGTH && len <= available) {
+      if (chksum === 0 && context.ipVersion === 6) {
+        checksum = 'bad';
+        problem(
+          context,
+          offset + 6,
+          'bad-checksum',
+          'illegal checksum 0x0000 over IPv6, a checksum is mandatory',
+        );
+      } else if (chksum === 0) {
+        checksum = 'none';
+      } else if (context.ipVersion !== 0) {
+        const initial =
+          context.ipVersion === 4
+            ? pseudoHeaderSumV4(bytes, context.ipOffset, IP_PROTOCOL.udp, len)
+            : pseudoHeaderSumV6(bytes, context.ipOffset, IP_PROTOCOL.udp, len);
+        if (checksumVerifies(bytes, offset, offset + len, initial)) checksum = 'good';
+        else {
+          checksum = 'bad';
+          const expected = udpChecksumOf(bytes, offset, offset + len, initial);
+          problem(
+            context,
+            offset + 6,
+            'bad-checksum',
+            `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+          );
+        }
+      }
+    }
+    const hasPayload = contentEnd > offset + UDP_HEADER_LENGTH;
+    const low = Math.min(sport, dport);
+    const high = Math.max(sport, dport);
+    const next = hasPayload
+      ? (context.bindings.udpPort.get(low) ?? context.bindings.udpPort.get(high))
+      : undefined;
+    return {
+      fields: { sport, dport, len, chksum },
+      headerLength: UDP_HEADER_LENGTH,
+      contentEnd,
+      next,
+      info: { checksum },
+    };
+  },
+
+  summary(fields: UdpFields): string {
+    return `Src Port: ${fields.sport}, Dst Port: ${fields.dport}, Len: ${fields.len}, Checksum: ${hex16(fields.chksum ?? 0)}`;
+  },
+};
+
+function problem(
+  context: DecodeContext,
+  offset: number,
+  kind: 'bad-length' | 'bad-checksum',
+  message: string,
+): void {
+  context.problems.push({ layer: 'udp', offset, kind, message });
+}
+
+/** The checksum the datagram at [start, end) should carry (its checksum field counted as zero). */
+function udpChecksumOf(bytes: Uint8Array, start: number, end: number, initial: number): number {
+  const stored = readU16(bytes, start + 6);
+  // Sum without the stored checksum: subtracting in one's complement = adding its complement.
+  const sum = internetChecksum(bytes, start, end, initial + (~stored & 0xffff));
+  return sum === 0 ? 0xffff : sum;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * VXLAN source port: RFC 7348 §5 asks for a hash of the inner frame's flow, mapped into the
+ * dynamic range. We follow Linux's `udp_flow_src_port()` (include/net/udp.h):
+ *
+ *   hash ^= hash << 16;
+ *   port = ((u64)hash * (max - min) >> 32) + min;      with min = 32768, max = 60999
+ *
+ * (the default ip_local_port_range, so ports 32768..60998). Linux's `skb_get_hash` uses a random
+ * per-boot key; to be deterministic we hash with Linux's `jhash()` (Bob Jenkins' lookup3, as in
+ * include/linux/jhash.h, little-endian word loads) over a flow key laid out as:
+ *   inner Ethernet destination + source MAC (12 bytes)                          — always
+ *   IPv4 source + destination (8) + protocol (1), or IPv6 source + destination (32) + next header (1)
+ *   source + destination port (4)              — when the IP payload is unfragmented TCP or UDP
+ * with initval = the inner EtherType (after up to two 802.1Q/802.1ad tags). With no inner IP this is
+ * exactly Linux's fallback `jhash(skb->data, 2 * ETH_ALEN, skb->protocol)`.
+ * ---------------------------------------------------------------------------------------------- */
+
+export const VXLAN_SPORT_MIN = 32768;
+export const VXLAN_SPORT_MAX = 60999;
+
+const flowKey = new Uint8Array(12 + 32 + 1 + 4);
+
+/** The UDP source port for a VXLAN packet whose inner Ethernet frame is bytes[start, end). */
+export function vxlanSourcePort(bytes: Uint8Array, start: number, end: number): number {
+  let keyLength = 0;
+  let etherType = 0;
+  if (end - start >= 14) {
+    flowKey.set(bytes.subarray(start, start + 12), 0);
+    keyLength = 12;
+    let at = start + 12;
+    etherType = readU16(bytes, at);
+    for (let tags = 0; tags < 2 && (etherType === 0x8100 || etherType === 0x88a8) && at + 6 <= end; tags++) {
+      at += 4;
+      etherType = readU16(bytes, at);
+    }
+    at += 2;
+    keyLength = appendIpFlow(bytes, at, end, etherType, keyLength);
+  } else if (end > start) {
+    flowKey.set(bytes.subarray(start, end), 0);
+    keyLength = end - start;
+  }
+  return flowSourcePort(jhash(flowKey, keyLength, etherType), VXLAN_SPORT_MIN, VXLAN_SPORT_MAX);
+}
+
+function appendIpFlow(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  etherType: number,
+  keyLength: number,
+): number {
+  let protocol = -1;
+  let l4 = 0;
+  if (etherType === 0x0800 && at + 20 <= end && bytes[at]! >> 4 === 4) {
+    flowKey.set(bytes.subarray(at + 12, at + 20), keyLength);
+    keyLength += 8;
+    protocol = bytes[at + 9]!;
+    flowKey[keyLength++] = protocol;
+    const fragmented = (readU16(bytes, at + 6) & 0x3fff) !== 0;
+    l4 = fragmented ? -1 : at + (bytes[at]! & 0x0f) * 4;
+  } else if (etherType === 0x86dd && at + 40 <= end && bytes[at]! >> 4 === 6) {
+    flowKey.set(bytes.subarray(at + 8, at + 40), keyLength);
+    keyLength += 32;
+    protocol = bytes[at + 6]!;
+    flowKey[keyLength++] = protocol;
+    l4 = at + 40;
+  }
+  if ((protocol === IP_PROTOCOL.tcp || protocol === IP_PROTOCOL.udp) && l4 > 0 && l4 + 4 <= end) {
+    flowKey.set(bytes.subarray(l4, l4 + 4), keyLength);
+    keyLength += 4;
+  }
+  return keyLength;
+}
+
+/** Linux's udp_flow_src_port() scaling of a 32-bit hash into [min, max). */
+export function flowSourcePort(hash: number, min: number, max: number): number {
+  const mixed = (hash ^ (hash << 16)) >>> 0;
+  // mixed * (max - min) < 2^48, exact in a double; dividing by 2^32 and flooring is the >> 32.
+  return Math.floor((mixed * (max - min)) / 0x100000000) + min;
+}
+
+/** Linux's jhash() (lookup3 hashlittle with JHASH_INITVAL 0xdeadbeef) over key[0, length). */
+export function jhash(key: Uint8Array, length: number, initval: number): number {
+  let a = (0xdeadbeef + length + initval) >>> 0;
+  let b = a;
+  let c = a;
+  let k = 0;
+  let remaining = length;
+  const word = (i: number) =>
+    (key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24)) >>> 0;
+  while (remaining > 12) {
+    a = (a + word(k)) >>> 0;
+    b = (b + word(k + 4)) >>> 0;
+    c = (c + word(k + 8)) >>> 0;
+    // __jhash_mix
+    a = (a - c) >>> 0;
+    a ^= rol32(c, 4);
+    c = (c + b) >>> 0;
+    b = (b - a) >>> 0;
+    b ^= rol32(a, 6);
+    a = (a + c) >>> 0;
+    c = (c - b) >>> 0;
+    c ^= rol32(b, 8);
+    b = (b + a) >>> 0;
+    a = (a - c) >>> 0;
+    a ^= rol32(c, 16);
+    c = (c + b) >>> 0;
+    b = (b - a) >>> 0;
+    b ^= rol32(a, 19);
+    a = (a + c) >>> 0;
+    c = (c - b) >>> 0;
+    c ^= rol32(b, 4);
+    b = (b + a) >>> 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    remaining -= 12;
+    k += 12;
+  }
+  if (remaining === 0) return c >>> 0;
+  // Last 1..12 bytes, little-endian, as the switch fall-through in jhash().
+  let ta = 0;
+  let tb = 0;
+  let tc = 0;
+  for (let i = 0; i < remaining; i++) {
+    const byte = key[k + i]!;
+    const shift = (i & 3) * 8;
+    if (i < 4) ta += byte * 2 ** shift;
+    else if (i < 8) tb += byte * 2 ** shift;
+    else tc += byte * 2 ** shift;
+  }
+  a = (a + ta) >>> 0;
+  b = (b + tb) >>> 0;
+  c = (c + tc) >>> 0;
+  // __jhash_final
+  c ^= b;
+  c = (c - rol32(b, 14)) >>> 0;
+  a ^= c;
+  a = (a - rol32(c, 11)) >>> 0;
+  b ^= a;
+  b = (b - rol32(a, 25)) >>> 0;
+  c ^= b;
+  c = (c - rol32(b, 16)) >>> 0;
+  a ^= c;
+  a = (a - rol32(c, 4)) >>> 0;
+  b ^= a;
+  b = (b - rol32(a, 14)) >>> 0;
+  c ^= b;
+  c = (c - rol32(b, 24)) >>> 0;
+  return c >>> 0;
+}
+
+function rol32(value: number, shift: number): number {
+  return ((value << shift) | (value >>> (32 - shift))) >>> 0;
+}

@@ -1,0 +1,140 @@
+/**
+ * Decoding: walk the registry from the first layer (given, or from the capture's link type); where a
+ * binding is missing or the bytes end, the rest is raw. Problems are collected, not thrown: a header
+ * cut short becomes a 'truncated' problem and the remaining bytes a raw layer, so decodePacket never
+ * throws for any input. Re-encoding the returned layers gives back exactly the input bytes.
+ */
+import { DecodeError } from '../core/errors.js';
+import type { Bindings, DecodeContext, LayerName, LayerValue, Problem } from '../layers/layer.js';
+import { bindingsWith, defaultBindings } from '../layers/numbers.js';
+import { codecs } from '../layers/registry.js';
+
+export interface DecodedLayer extends LayerValue {
+  /** Every field exactly as on the wire. */
+  readonly fields: Record<string, unknown>;
+  /** Where this layer starts in the decoded bytes. */
+  readonly offset: number;
+  readonly headerLength: number;
+  /** Where this layer ends, its trailer included. */
+  readonly end: number;
+  /** Derived facts for display (checksum status, parsed options); not needed to re-encode. */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+
+export interface DecodedPacket {
+  readonly layers: DecodedLayer[];
+  readonly problems: Problem[];
+}
+
+/** What the bytes start with: a layer name, 'ip' (IPv4 or IPv6 by the version nibble), or a pcap link type. */
+export type FirstLayer = LayerName | 'ip';
+
+export interface DecodeAs {
+  etherType?: Record<number, LayerName>;
+  ipProtocol?: Record<number, LayerName>;
+  udpPort?: Record<number, LayerName>;
+  tcpPort?: Record<number, LayerName>;
+}
+
+export interface DecodeOptions {
+  /** The first layer; default 'ether'. */
+  first?: FirstLayer;
+  /** A pcap/pcapng link type instead of `first` (1 Ethernet, 101 raw IP, 228 IPv4, 229 IPv6). */
+  linkType?: number;
+  /** "Decode as" overrides, like Wireshark's. */
+  decodeAs?: DecodeAs;
+  /** Complete bindings (overrides decodeAs). */
+  bindings?: Bindings;
+}
+
+const MAX_DECODE_LAYERS = 64;
+
+export function firstLayerOf(linkType: number): FirstLayer | undefined {
+  switch (linkType) {
+    case 1:
+      return 'ether';
+    case 101:
+    case 12:
+    case 14:
+      return 'ip';
+    case 228:
+      return 'ipv4';
+    case 229:
+      return 'ipv6';
+    default:
+      return undefined;
+  }
+}
+
+function ipByVersion(bytes: Uint8Array, offset: number, end: number): LayerName | undefined {
+  if (offset >= end) return undefined;
+  const version = bytes[offset]! >> 4;
+  return version === 4 ? 'ipv4' : version === 6 ? 'ipv6' : undefined;
+}
+
+export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): DecodedPacket {
+  const bindings = options.bindings ?? (options.decodeAs ? bindingsWith(options.decodeAs) : defaultBindings);
+  const problems: Problem[] = [];
+  const context: DecodeContext = { problems, bindings, ipVersion: 0, ipOffset: 0, insideIcmpError: false };
+  const first: FirstLayer | undefined =
+    options.linkType !== undefined ? firstLayerOf(options.linkType) : (options.first ?? 'ether');
+  const layers: DecodedLayer[] = [];
+  const contentEnds: number[] = [];
+  let name: LayerName | undefined = first === 'ip' ? ipByVersion(bytes, 0, bytes.length) : first;
+  if (first === 'ip' && name === undefined && bytes.length > 0) {
+    problems.push({
+      layer: 'ip',
+      offset: 0,
+      kind: 'bad-value',
+      message: `IP version ${bytes[0]! >> 4} is neither 4 nor 6`,
+    });
+  }
+  let offset = 0;
+  let end = bytes.length;
+  while (offset < end) {
+    if (name === undefined || layers.length >= MAX_DECODE_LAYERS - 1) name = 'raw';
+    const codec = codecs[name];
+    let step: ReturnType<typeof codec.decode>;
+    try {
+      step = codec.decode(bytes, offset, end, context);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      problems.push({ layer: error.layer, offset: error.offset, kind: 'truncated', message: error.reason });
+      name = 'raw';
+      continue;
+    }
+    const contentEnd = Math.min(Math.max(step.contentEnd, offset + step.headerLength), end);
+    layers.push({
+      layer: name,
+      fields: step.fields as Record<string, unknown>,
+      offset,
+      headerLength: step.headerLength,
+      end: contentEnd,
+      ...(step.info ? { info: step.info } : {}),
+    });
+    contentEnds.push(contentEnd);
+    if (name === 'raw') break;
+    if (name === 'ipv4' || name === 'ipv6') {
+      context.ipVersion = name === 'ipv4' ? 4 : 6;
+      context.ipOffset = offset;
+    }
+    if ((name === 'icmp' || name === 'icmpv6') && step.next !== undefined) context.insideIcmpError = true;
+    offset += step.headerLength;
+    end = contentEnd;
+    name = step.next;
+    if (name === undefined && offset < end) name = 'raw';
+  }
+  // Trailers: bytes a layer holds after what its inner layer claims (Ethernet padding and the like).
+  // The first layer also keeps what lies beyond its own claimed end.
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    const innerEnd = i + 1 < layers.length ? contentEnds[i + 1]! : layer.offset + layer.headerLength;
+    const outerEnd = i === 0 ? bytes.length : contentEnds[i]!;
+    if (outerEnd > innerEnd) {
+      layers[i] = { ...layer, end: outerEnd, trailer: bytes.subarray(innerEnd, outerEnd) };
+    } else if (i === 0 && layer.end !== outerEnd) {
+      layers[i] = { ...layer, end: outerEnd };
+    }
+  }
+  return { layers, problems };
+}

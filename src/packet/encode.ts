@@ -1,0 +1,132 @@
+/**
+ * Encoding a layer stack: size everything first, allocate once (or write into the caller's buffer),
+ * write headers outside-in, then finish checksums inside-out so an outer checksum covers finished
+ * inner bytes. The per-layer bookkeeping lives in preallocated typed arrays: no allocation per layer.
+ */
+import { FieldError } from '../core/errors.js';
+import type { EncodeFrame, LayerCodec, LayerValue } from '../layers/layer.js';
+import { codecs } from '../layers/registry.js';
+
+/** The deepest stack the encoder accepts (QinQ in VXLAN in GTP-U is far below this). */
+export const MAX_LAYERS = 64;
+
+const headerLengths = new Int32Array(MAX_LAYERS);
+const offsets = new Int32Array(MAX_LAYERS);
+const payloadEnds = new Int32Array(MAX_LAYERS);
+const ends = new Int32Array(MAX_LAYERS);
+const ipVersions = new Uint8Array(MAX_LAYERS);
+const ipOffsets = new Int32Array(MAX_LAYERS);
+// biome-ignore lint/suspicious/noExplicitAny: codecs of every fields type, looked up once per layer
+const layerCodecs: LayerCodec<any>[] = new Array(MAX_LAYERS);
+
+const frame: EncodeFrame = {
+  out: new Uint8Array(0),
+  offset: 0,
+  headerLength: 0,
+  payloadEnd: 0,
+  end: 0,
+  layers: [],
+  index: 0,
+  ipVersion: 0,
+  ipOffset: 0,
+};
+
+/** Lays the stack out in the scratch arrays; returns the total length in bytes. */
+function layout(layers: readonly LayerValue[]): number {
+  const count = layers.length;
+  if (count > MAX_LAYERS)
+    throw new FieldError('packet', 'layers', `at most ${MAX_LAYERS} layers, got ${count}`);
+  let offset = 0;
+  let ipVersion: 0 | 4 | 6 = 0;
+  let ipOffset = 0;
+  for (let i = 0; i < count; i++) {
+    const layer = layers[i]!;
+    const codec = codecs[layer.layer];
+    if (!codec) throw new FieldError('packet', 'layer', `unknown layer '${String(layer.layer)}'`);
+    layerCodecs[i] = codec;
+    const length = codec.headerLength(layer.fields);
+    headerLengths[i] = length;
+    offsets[i] = offset;
+    ipVersions[i] = ipVersion;
+    ipOffsets[i] = ipOffset;
+    offset += length;
+    if (layer.layer === 'ipv4') {
+      ipVersion = 4;
+      ipOffset = offsets[i]!;
+    } else if (layer.layer === 'ipv6') {
+      ipVersion = 6;
+      ipOffset = offsets[i]!;
+    }
+  }
+  let end = offset;
+  for (let i = count - 1; i >= 0; i--) {
+    payloadEnds[i] = end;
+    end += layers[i]!.trailer?.length ?? 0;
+    ends[i] = end;
+  }
+  return end;
+}
+
+function run(layers: readonly LayerValue[], out: Uint8Array, base: number): void {
+  const count = layers.length;
+  frame.out = out;
+  frame.layers = layers;
+  for (let i = 0; i < count; i++) {
+    setFrame(i, base);
+    const layer = layers[i]!;
+    layerCodecs[i]!.encode(layer.fields, frame);
+    const trailer = layer.trailer;
+    if (trailer && trailer.length > 0) out.set(trailer, base + payloadEnds[i]!);
+  }
+  for (let i = count - 1; i >= 0; i--) {
+    const codec = layerCodecs[i]!;
+    if (codec.finish) {
+      setFrame(i, base);
+      codec.finish(layers[i]!.fields, frame);
+    }
+  }
+  frame.out = EMPTY;
+  frame.layers = NO_LAYERS;
+}
+
+const EMPTY = new Uint8Array(0);
+const NO_LAYERS: readonly LayerValue[] = [];
+
+function setFrame(i: number, base: number): void {
+  frame.index = i;
+  frame.offset = base + offsets[i]!;
+  frame.headerLength = headerLengths[i]!;
+  frame.payloadEnd = base + payloadEnds[i]!;
+  frame.end = base + ends[i]!;
+  frame.ipVersion = ipVersions[i]! as 0 | 4 | 6;
+  frame.ipOffset = base + ipOffsets[i]!;
+}
+
+/** The number of bytes `layers` encode to. */
+export function encodedLength(layers: readonly LayerValue[]): number {
+  return layout(layers);
+}
+
+/** Encodes a layer stack (outermost first) into a new buffer, filling every field left out. */
+export function encodePacket(layers: readonly LayerValue[]): Uint8Array {
+  const total = layout(layers);
+  const out = new Uint8Array(total);
+  run(layers, out, 0);
+  return out;
+}
+
+/**
+ * Encodes into `out` at `offset` (no allocation); returns the number of bytes written.
+ * Throws RangeError if `out` is too small.
+ */
+export function encodePacketInto(layers: readonly LayerValue[], out: Uint8Array, offset = 0): number {
+  const total = layout(layers);
+  if (offset + total > out.length) {
+    throw new RangeError(
+      `encodePacketInto: packet of ${total} bytes does not fit at ${offset} in ${out.length}`,
+    );
+  }
+  out.fill(0, offset, offset + total);
+  run(layers, out, offset);
+  return total;
+}

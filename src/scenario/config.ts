@@ -1,0 +1,290 @@
+/**
+ * The order journey's scenario file: every address, MAC, TEID, VNI, port, hop count, delay, loss
+ * and payload, with defaults from the documentation ranges (RFC 5737 IPv4, 02:... locally
+ * administered MACs).
+ *
+ * Address plan of the defaults:
+ *   198.51.100.0/24  the operator's UE pool: the phone is 198.51.100.23
+ *   192.0.2.0/26     mobile core transport: eNodeB 192.0.2.1, SGW S1-U 192.0.2.2, SGW S5 192.0.2.5, PGW 192.0.2.6
+ *   203.0.113.0/24   public: the SLB's VIP 203.0.113.10, the PGW's SNAT address 203.0.113.99 (when enabled)
+ *   192.0.2.64/26    the data centre underlay: SLB host 192.0.2.65, HAProxy host 192.0.2.66
+ *   192.0.2.128/26   the VPC: HAProxy VM 192.0.2.130, order service 192.0.2.140
+ * MACs are 02:00:00:00:<device>:<interface>.
+ *
+ * A config file is deep-merged over the defaults, so it may set only what it changes; the merged
+ * result is validated and every error names the bad key.
+ */
+import { FieldError } from '../core/errors.js';
+import { mergeOver, type Schema, validate } from './schema.js';
+
+export type JourneyMode = '4g' | '5g';
+export type RetryBreak = 'rst' | 'timeout';
+
+export interface JourneyConfig {
+  /** Base name of the outputs: `<name>.pcapng` and `<name>/NN-hop.pcap`. */
+  name: string;
+  /** '4g': S1-U and S5/S8. '5g': N3 and N9 with the PDU Session Container carrying the QFI. */
+  mode: JourneyMode;
+  /** Seconds since the epoch of the phone's SYN (never 0: tshark's iRTT treats 0 as unset). */
+  startTime: number;
+  phone: { ip: string; port: number; mtu: number; receiveWindow: number; ttl: number };
+  enodeb: { ip: string; mac: string };
+  sgw: { s1uIp: string; s1uMac: string; s5Ip: string; s5Mac: string };
+  pgw: { ip: string; s5Mac: string; sgiMac: string; snat: string | null };
+  tunnels: {
+    /** UDP source port of the GTP-U packets (the destination is always 2152). */
+    udpSourcePort: number;
+    s1u: { uplinkTeid: number; downlinkTeid: number };
+    s5: { uplinkTeid: number; downlinkTeid: number };
+    /** QoS Flow Identifier carried in 5G mode. */
+    qfi: number;
+  };
+  internet: { routers: number; routerMacs: string[] | null };
+  dcEdge: { mac: string };
+  slb: { vip: string; port: number; hostIp: string; hostMac: string; gatewayMac: string; vni: number };
+  haproxy: { vmIp: string; vmMac: string; port: number; hostIp: string; hostMac: string; backendSourcePort: number };
+  orderService: { ip: string; mac: string; port: number };
+  /** One-way delays in milliseconds: each is the time from the start of that link to the start of the next. */
+  delays: {
+    radioMs: number;
+    s1uMs: number;
+    s5Ms: number;
+    sgiMs: number;
+    internetHopMs: number;
+    dcEdgeMs: number;
+    vxlanMs: number;
+    backendMs: number;
+    /** Time the order service takes to answer. */
+    orderServiceMs: number;
+  };
+  lessons: {
+    /** Client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4". */
+    uplinkDrops: number[];
+    /** Server (HAProxy) data transmissions lost on the radio downlink, 1-based. */
+    downlinkDrops: number[];
+    /** The phone reads the response slowly: its receive window shrinks while the response arrives. */
+    windowSqueeze: boolean;
+    /** The phone's app stalls long enough for the window to reach zero (probes, then a window update). */
+    zeroWindow: boolean;
+  };
+  tcp: { seed: number; congestionControl: 'cubic' | 'newreno' };
+  order: {
+    host: string;
+    idempotencyKey: string;
+    customerId: string;
+    /** Line items in the JSON body: the body grows by about 120 bytes per item. */
+    items: number;
+    /** Order ids the order service hands out start here. */
+    firstOrderNumber: number;
+  };
+  retry: {
+    enabled: boolean;
+    /** How the first connection breaks after the request was sent. */
+    break: RetryBreak;
+    /** 'timeout': how long the phone waits for the response before giving up. */
+    timeoutMs: number;
+    /** Pause before the phone reconnects. */
+    backoffMs: number;
+  };
+}
+
+const ip = { kind: 'ipv4' } as const;
+const mac = { kind: 'mac' } as const;
+const port = { kind: 'uint', min: 1, max: 65535 } as const;
+const teid = { kind: 'uint', min: 1, max: 0xffffffff } as const;
+const ms = { kind: 'number', min: 0, max: 60_000 } as const;
+const dropList = { kind: 'array', of: { kind: 'uint', min: 1, max: 100_000 }, maxItems: 1000 } as const;
+
+export const JOURNEY_SCHEMA: Schema = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string', maxLength: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/ },
+    mode: { kind: 'enum', values: ['4g', '5g'] },
+    startTime: { kind: 'uint', min: 1, max: 4_000_000_000 },
+    phone: {
+      kind: 'object',
+      fields: {
+        ip,
+        port,
+        mtu: { kind: 'uint', min: 576, max: 9000 },
+        receiveWindow: { kind: 'uint', min: 1024, max: 1 << 30 },
+        ttl: { kind: 'uint', min: 2, max: 255 },
+      },
+    },
+    enodeb: { kind: 'object', fields: { ip, mac } },
+    sgw: { kind: 'object', fields: { s1uIp: ip, s1uMac: mac, s5Ip: ip, s5Mac: mac } },
+    pgw: { kind: 'object', fields: { ip, s5Mac: mac, sgiMac: mac, snat: { kind: 'nullable', of: ip } } },
+    tunnels: {
+      kind: 'object',
+      fields: {
+        udpSourcePort: port,
+        s1u: { kind: 'object', fields: { uplinkTeid: teid, downlinkTeid: teid } },
+        s5: { kind: 'object', fields: { uplinkTeid: teid, downlinkTeid: teid } },
+        qfi: { kind: 'uint', max: 63 },
+      },
+    },
+    internet: {
+      kind: 'object',
+      fields: {
+        routers: { kind: 'uint', max: 30 },
+        routerMacs: { kind: 'nullable', of: { kind: 'array', of: mac, maxItems: 30 } },
+      },
+    },
+    dcEdge: { kind: 'object', fields: { mac } },
+    slb: {
+      kind: 'object',
+      fields: { vip: ip, port, hostIp: ip, hostMac: mac, gatewayMac: mac, vni: { kind: 'uint', max: 0xffffff } },
+    },
+    haproxy: {
+      kind: 'object',
+      fields: { vmIp: ip, vmMac: mac, port, hostIp: ip, hostMac: mac, backendSourcePort: port },
+    },
+    orderService: { kind: 'object', fields: { ip, mac, port } },
+    delays: {
+      kind: 'object',
+      fields: {
+        radioMs: ms,
+        s1uMs: ms,
+        s5Ms: ms,
+        sgiMs: ms,
+        internetHopMs: ms,
+        dcEdgeMs: ms,
+        vxlanMs: ms,
+        backendMs: ms,
+        orderServiceMs: ms,
+      },
+    },
+    lessons: {
+      kind: 'object',
+      fields: {
+        uplinkDrops: dropList,
+        downlinkDrops: dropList,
+        windowSqueeze: { kind: 'bool' },
+        zeroWindow: { kind: 'bool' },
+      },
+    },
+    tcp: {
+      kind: 'object',
+      fields: { seed: { kind: 'uint', max: 0xffffffff }, congestionControl: { kind: 'enum', values: ['cubic', 'newreno'] } },
+    },
+    order: {
+      kind: 'object',
+      fields: {
+        host: { kind: 'string', maxLength: 253, pattern: /^[A-Za-z0-9.-]+(:\d+)?$/ },
+        idempotencyKey: { kind: 'string', maxLength: 128, pattern: /^[\x21-\x7e]+$/ },
+        customerId: { kind: 'string', maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/ },
+        items: { kind: 'uint', min: 1, max: 2000 },
+        firstOrderNumber: { kind: 'uint', min: 1, max: 999_999_999 },
+      },
+    },
+    retry: {
+      kind: 'object',
+      fields: {
+        enabled: { kind: 'bool' },
+        break: { kind: 'enum', values: ['rst', 'timeout'] },
+        timeoutMs: { kind: 'number', min: 100, max: 60_000 },
+        backoffMs: ms,
+      },
+    },
+  },
+};
+
+/** The built-in journey: what `npm start` and `pktcraft journey` use, and `--print-config` prints. */
+export function defaultJourneyConfig(): JourneyConfig {
+  return {
+    name: 'order-journey',
+    mode: '4g',
+    startTime: 1700000000,
+    phone: { ip: '198.51.100.23', port: 45678, mtu: 1400, receiveWindow: 65535, ttl: 64 },
+    enodeb: { ip: '192.0.2.1', mac: '02:00:00:00:01:01' },
+    sgw: { s1uIp: '192.0.2.2', s1uMac: '02:00:00:00:02:01', s5Ip: '192.0.2.5', s5Mac: '02:00:00:00:02:02' },
+    pgw: { ip: '192.0.2.6', s5Mac: '02:00:00:00:03:01', sgiMac: '02:00:00:00:03:02', snat: null },
+    tunnels: {
+      udpSourcePort: 2152,
+      s1u: { uplinkTeid: 0x1a2b3c4d, downlinkTeid: 0x0e0b1001 },
+      s5: { uplinkTeid: 0x2b3c4d5e, downlinkTeid: 0x5e0b2002 },
+      qfi: 9,
+    },
+    internet: { routers: 3, routerMacs: null },
+    dcEdge: { mac: '02:00:00:00:0e:01' },
+    slb: {
+      vip: '203.0.113.10',
+      port: 8080,
+      hostIp: '192.0.2.65',
+      hostMac: '02:00:00:00:0b:01',
+      gatewayMac: '02:00:00:00:0c:01',
+      vni: 7001,
+    },
+    haproxy: {
+      vmIp: '192.0.2.130',
+      vmMac: '02:00:00:00:0d:01',
+      port: 8080,
+      hostIp: '192.0.2.66',
+      hostMac: '02:00:00:00:0b:02',
+      backendSourcePort: 40001,
+    },
+    orderService: { ip: '192.0.2.140', mac: '02:00:00:00:0d:02', port: 8081 },
+    delays: {
+      radioMs: 10,
+      s1uMs: 1,
+      s5Ms: 2,
+      sgiMs: 0.5,
+      internetHopMs: 3,
+      dcEdgeMs: 0.5,
+      vxlanMs: 0.2,
+      backendMs: 0.2,
+      orderServiceMs: 4,
+    },
+    lessons: { uplinkDrops: [3], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
+    tcp: { seed: 1, congestionControl: 'cubic' },
+    order: {
+      host: 'shop.example',
+      idempotencyKey: '5f2b8c1e-7d4a-4e3b-9a61-0c8d2e4f6a17',
+      customerId: 'c-1042',
+      items: 30,
+      firstOrderNumber: 100017,
+    },
+    retry: { enabled: false, break: 'rst', timeoutMs: 3000, backoffMs: 500 },
+  };
+}
+
+/**
+ * Merges a parsed config file over the defaults and validates the result; throws FieldError naming
+ * the bad key (`config.slb.vni: must be an integer from 0 to 16777215, got 99999999`).
+ */
+export function resolveJourneyConfig(file: unknown = {}): JourneyConfig {
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) {
+    throw new FieldError('config', '(root)', 'must be a JSON object');
+  }
+  const merged = mergeOver(defaultJourneyConfig(), file);
+  validate(merged, JOURNEY_SCHEMA);
+  const config = merged as JourneyConfig;
+  checkConsistency(config);
+  return config;
+}
+
+/** Rules that span several keys. */
+function checkConsistency(config: JourneyConfig): void {
+  const { s1u, s5 } = config.tunnels;
+  if (s1u.uplinkTeid === s1u.downlinkTeid) {
+    throw new FieldError('config', 'tunnels.s1u.downlinkTeid', 'must differ from tunnels.s1u.uplinkTeid (each end assigns its own TEID)');
+  }
+  if (s5.uplinkTeid === s5.downlinkTeid) {
+    throw new FieldError('config', 'tunnels.s5.downlinkTeid', 'must differ from tunnels.s5.uplinkTeid (each end assigns its own TEID)');
+  }
+  const macs = config.internet.routerMacs;
+  if (macs !== null && macs.length !== config.internet.routers) {
+    throw new FieldError(
+      'config',
+      'internet.routerMacs',
+      `must list one MAC per router (${config.internet.routers}), got ${macs.length}`,
+    );
+  }
+}
+
+/** The MAC of internet router `index` (0-based): configured, or 02:00:00:00:0a:<index+1>. */
+export function routerMac(config: JourneyConfig, index: number): string {
+  const macs = config.internet.routerMacs;
+  if (macs) return macs[index]!;
+  return `02:00:00:00:0a:${(index + 1).toString(16).padStart(2, '0')}`;
+}

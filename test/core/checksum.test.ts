@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checksumVerifies,
+  foldSum,
+  internetChecksum,
+  onesSum,
+  updateChecksum16,
+  updateChecksum32,
+} from '../../src/core/checksum.js';
+
+describe('Internet checksum (RFC 1071)', () => {
+  it('matches the worked example of RFC 1071 §3', () => {
+    // RFC 1071 §3: bytes 00 01 f2 03 f4 f5 f6 f7 sum (one's complement) to 0xddf2.
+    const bytes = Uint8Array.from([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]);
+    expect(foldSum(onesSum(bytes, 0, bytes.length))).toBe(0xddf2);
+    expect(internetChecksum(bytes, 0, bytes.length)).toBe(0x220d);
+  });
+
+  it('checks a real IPv4 header (Wikipedia/RFC 791 example header, checksum 0xb861)', () => {
+    const header = Uint8Array.from([
+      0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0,
+      0xa8, 0x00, 0xc7,
+    ]);
+    expect(internetChecksum(header, 0, 20)).toBe(0xb861);
+    header[10] = 0xb8;
+    header[11] = 0x61;
+    expect(checksumVerifies(header, 0, 20)).toBe(true);
+  });
+
+  it('pads an odd trailing byte with zero', () => {
+    expect(internetChecksum(Uint8Array.from([0x01]), 0, 1)).toBe(0xfeff);
+  });
+});
+
+describe('incremental update (RFC 1624)', () => {
+  it('gives the RFC 1624 §4 result (0x0000, not the -0 of eqn. 2)', () => {
+    expect(updateChecksum16(0xdd2f, 0x5555, 0x3285)).toBe(0x0000);
+  });
+
+  it('equals a full recomputation for any 16- and 32-bit change', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 8, maxLength: 64 }).filter((b) => b.length % 2 === 0),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (bytes, position, value) => {
+          const at = (position % (bytes.length / 2 - 1)) * 2;
+          const before = internetChecksum(bytes, 0, bytes.length);
+          const old16 = (bytes[at]! << 8) | bytes[at + 1]!;
+          const copy = Uint8Array.from(bytes);
+          copy[at] = (value >>> 8) & 0xff;
+          copy[at + 1] = value & 0xff;
+          const updated16 = updateChecksum16(before, old16, value & 0xffff);
+          const full16 = internetChecksum(copy, 0, copy.length);
+          // Both forms of zero are the same one's complement value.
+          expect(updated16 === full16 || (updated16 | full16) === 0xffff).toBe(true);
+          if (at + 4 <= bytes.length) {
+            const old32 =
+              ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+            const copy32 = Uint8Array.from(bytes);
+            copy32[at] = value >>> 24;
+            copy32[at + 1] = value >>> 16;
+            copy32[at + 2] = value >>> 8;
+            copy32[at + 3] = value;
+            const updated32 = updateChecksum32(before, old32, value);
+            const full32 = internetChecksum(copy32, 0, copy32.length);
+            expect(updated32 === full32 || (updated32 | full32) === 0xffff).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});
