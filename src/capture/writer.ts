@@ -166,6 +166,8 @@ export class CaptureWriter {
       if (declared[0]) this.addInterface(declared[0]);
       else if (options.tsResolution === 'ns') this.pcapNanosecond = true;
     }
+    // A file is a valid (empty) capture from the start when its header is already known.
+    if (this.fd !== undefined && (this.format === 'pcapng' || this.interfaces.length > 0)) this.flushSync();
   }
 
   /** Declares an interface; returns its id. pcapng writes its IDB now (before any of its packets). */

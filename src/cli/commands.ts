@@ -2,9 +2,10 @@
 import type { CommandModule } from 'yargs';
 import { buildCommand } from './build.js';
 import { decodeCommand } from './decode.js';
+import { verifyCommand } from './verify.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types
-export const commands: CommandModule<any, any>[] = [buildCommand, decodeCommand];
+export const commands: CommandModule<any, any>[] = [buildCommand, decodeCommand, verifyCommand];
 import { convertCommand } from './convert.js';
 commands.push(convertCommand);
 import { infoCommand } from './info.js';

@@ -522,8 +522,9 @@ export class Endpoint {
     const buffer = this.config.receiveBuffer;
     const free = Math.max(0, buffer - this.unread - this.oooBytes);
     if (free < buffer / 2 && free < this.effectiveMss) return 0;
+    // Linux ALIGN()s up to the scale unit, so a window of at least one MSS is not scaled away.
     const unit = 2 ** this.receiveShift;
-    return Math.floor(free / unit) * unit;
+    return Math.min(Math.ceil(free / unit) * unit, Math.floor(0xffff * unit));
   }
 
   /** The raw window field for a non-SYN segment, and the scaled window it stands for. */
@@ -876,7 +877,10 @@ export class Endpoint {
       }
       return this.sendNew(this.cc.cwnd - this.pipe);
     }
-    const allowance = this.recovery === 'open' && this.dupAcks > 0 && this.dupAcks < DUP_THRESH ? this.dupAcks * smss : 0;
+    // RFC 3042 limited transmit. With SACK the SACKed segments already leave the pipe, which has the
+    // same effect (one new segment per duplicate ACK), so the allowance is only for non-SACK peers.
+    const limitedTransmit = !this.sackOk && this.recovery === 'open' && this.dupAcks > 0 && this.dupAcks < DUP_THRESH;
+    const allowance = limitedTransmit ? this.dupAcks * smss : 0;
     const inFlight = this.recovery === 'open' ? this.pipe : this.sndMax - this.sndUna;
     return this.sendNew(this.cc.cwnd + allowance - inFlight);
   }
@@ -899,8 +903,9 @@ export class Endpoint {
     const outstanding = this.sndMax - this.sndUna;
     if (budget < len && outstanding > 0) return false;
     if (budget <= 0) return false;
-    // Sender-side silly window avoidance (RFC 9293 3.8.6.2.1), with Nagle off.
-    if (len < this.effectiveMss && len < available && len < this.maxSndWnd / 2) return false;
+    // Sender-side silly window avoidance as Linux tcp_snd_wnd_test(): send only when a full segment (or
+    // all that is left) fits in the window; a smaller window is used by the persist timer instead.
+    if (len < Math.min(this.effectiveMss, available)) return false;
     const fin = this.closeRequested && this.sndNxt + len === finOff;
     this.sendSegment(this.sndNxt, len, fin, undefined);
     return true;
@@ -1023,11 +1028,15 @@ export class Endpoint {
       if (!this.synchronized() || !this.dataPending()) return;
       if (this.sndUna !== this.sndMax) return;
       const windowLeft = this.sndWndRight - this.sndNxt;
-      if (windowLeft > 0) {
-        this.trySend();
-        if (this.sndMax > this.sndUna) return;
-      }
       this.traceEvent('persist');
+      if (windowLeft > 0) {
+        // Linux tcp_write_wakeup(): send what the small window allows.
+        const len = Math.min(windowLeft, this.effectiveMss, this.finOffset() - this.sndNxt);
+        const fin = this.closeRequested && this.sndNxt + len === this.finOffset();
+        this.sendSegment(this.sndNxt, len, fin, undefined);
+        this.persistBackoff = 0;
+        return;
+      }
       this.sendZeroWindowProbe();
       this.persistBackoff++;
       this.armPersist();
@@ -1129,11 +1138,14 @@ export class Endpoint {
     this.stats.segmentsSent++;
     this.host.transmit(segment);
     if (c.tracing) {
+      // A zero window probe lies beyond snd.max; Wireshark counts its byte as in flight.
+      const probe = len > 0 && spec.seqOff >= this.sndMax;
       this.traceEvent('send', {
         seq: spec.seqOff,
         len,
         flags: spec.flags,
         ...(note !== undefined ? { note } : {}),
+        ...(probe ? { bytesInFlight: this.wiresharkBytesInFlight() + len } : {}),
       });
     }
   }
@@ -1152,7 +1164,7 @@ export class Endpoint {
 
   private traceEvent(
     kind: TraceEventKind,
-    extra: { seq?: number; len?: number; ack?: number; flags?: number; note?: string } = {},
+    extra: { seq?: number; len?: number; ack?: number; flags?: number; note?: string; bytesInFlight?: number } = {},
   ): void {
     if (!this.config.tracing) return;
     this.host.trace({

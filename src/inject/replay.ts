@@ -99,7 +99,7 @@ export async function replayRecords(
 }
 
 function report(sent: number, failed: number, bytes: number, start: number, end: number, total: number, interrupted: boolean): ReplayReport {
-  const elapsedMs = Math.max(0, end - start);
+  const elapsedMs = Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : 0;
   const seconds = elapsedMs / 1000;
   return {
     sent,
@@ -123,14 +123,22 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
   let failed = 0;
   let bytes = 0;
   let due = 0;
-  const start = performance.now();
-  let last = start;
+  // The schedule is anchored at the first frame's send: work still pending when replay starts (module
+  // loading, a first GC) must not make the first frame late against the rest.
+  let start = Number.NaN;
+  let last = 0;
   for (let loop = 0; loop < loops; loop++) {
     for (let i = 0; i < records.length; i++) {
       if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
       const at = options.pps !== undefined ? (due * 1000) / options.pps : (loop * duration + offsets[i]!) / speed;
       due++;
-      await waitUntil(start + at, options.signal);
+      if (Number.isNaN(start)) {
+        await yieldToEventLoop();
+        start = performance.now() - at;
+        last = start;
+      } else {
+        await waitUntil(start + at, options.signal);
+      }
       if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
       const data = records[i]!.data;
       try {

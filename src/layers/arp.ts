@@ -81,7 +81,13 @@ function addressSize(field: AddressField, value: ArpAddress): number {
   if (hardware && isMac(value)) return 6;
   if (!hardware && isIPv4(value)) return 4;
   if (!hardware && isIPv6(value)) return 16;
-  return bytesField('arp', field, value).length;
+  return hexAddress(field, value).length;
+}
+
+/** An address given as hex ("0x0102...", "01:02:..."); a dotted string here is a bad IPv4 address. */
+function hexAddress(field: AddressField, value: string): Uint8Array {
+  if (value.includes('.')) throw new FieldError('arp', field, `not an IPv4 address: '${value}'`);
+  return bytesField('arp', field, value);
 }
 
 /** Writes an address value at offset; returns the number of bytes written. */
@@ -103,7 +109,7 @@ function writeAddress(field: AddressField, value: ArpAddress, out: Uint8Array, o
     writeIPv6Field('arp', field, value, out, offset);
     return 16;
   }
-  const bytes = bytesField('arp', field, value);
+  const bytes = hexAddress(field, value);
   out.set(bytes, offset);
   return bytes.length;
 }

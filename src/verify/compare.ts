@@ -17,6 +17,9 @@ import {
 
 type Getter = (layer: DecodedLayer) => unknown;
 
+/** Our layer names, plus 'dot1ad' for an 802.1Q-format tag announced by TPID 0x88a8. */
+type TsharkLayerKey = LayerName | 'dot1ad';
+
 interface FieldMapping {
   /** Our field (or a getter over the decoded layer). */
   ours: string | Getter;
@@ -113,7 +116,7 @@ export const TSHARK_FIELD_MAP: Partial<Record<LayerName, readonly FieldMapping[]
 };
 
 export interface FieldDisagreement {
-  layer: LayerName;
+  layer: TsharkLayerKey;
   occurrence: number;
   field: string;
   tsharkField: string;
@@ -155,12 +158,14 @@ function normalise(value: unknown): string {
 /** Compares one packet's decode with tshark's fields; returns the disagreements. */
 export function compareWithTshark(decoded: DecodedPacket, tshark: TsharkPacket): FieldDisagreement[] {
   const disagreements: FieldDisagreement[] = [];
-  const occurrences = new Map<LayerName, DecodedLayer[]>();
-  for (const layer of decoded.layers) {
-    const list = occurrences.get(layer.layer) ?? [];
+  const occurrences = new Map<TsharkLayerKey, DecodedLayer[]>();
+  decoded.layers.forEach((layer, index) => {
+    const previousType = decoded.layers[index - 1]?.fields['type'];
+    const key: TsharkLayerKey = layer.layer === 'dot1q' && previousType === 0x88a8 ? 'dot1ad' : layer.layer;
+    const list = occurrences.get(key) ?? [];
     list.push(layer);
-    occurrences.set(layer.layer, list);
-  }
+    occurrences.set(key, list);
+  });
   for (const [name, layers] of occurrences) {
     for (const mapping of TSHARK_FIELD_MAP[name] ?? []) {
       const values = tshark[mapping.tshark] ?? [];

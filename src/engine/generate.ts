@@ -1,0 +1,313 @@
+/**
+ * Streaming a compiled template into a capture: packet i of N goes straight into the capture writer's
+ * buffer (`reserveRecord`), or, with worker threads, each worker fills whole chunks of framed records
+ * (the same framing functions the writer uses) and the main thread appends them in order, so the file
+ * is byte-identical to the single-threaded one.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { formatFromPath } from '../capture/convert.js';
+import { LinkType } from '../capture/linktype.js';
+import { PCAP_RECORD_HEADER_LENGTH, writePcapRecordHeader } from '../capture/pcap.js';
+import { EPB_FIXED_LENGTH, EPB_HEADER_LENGTH, pad4, writeEnhancedPacketFrame } from '../capture/pcapng.js';
+import { type TicksSlot, timeToTicks } from '../capture/timestamp.js';
+import type { CaptureFormat, TsResolution } from '../capture/types.js';
+import { createCaptureWriter } from '../capture/writer.js';
+import { FieldError } from '../core/errors.js';
+import type { LayerValue } from '../layers/layer.js';
+import { CompiledTemplate } from './template.js';
+
+/** Packet timestamps: packet i is at start + i·interval. */
+export interface TimestampOptions {
+  /** Seconds of the first packet; default 1700000000. */
+  startSec?: number | undefined;
+  /** Nanoseconds of the first packet; default 0. */
+  startNsec?: number | undefined;
+  /** Gap between packets in nanoseconds; default 1000 (1 µs). */
+  intervalNs?: number | undefined;
+  /** Capture resolution; default 'us'. */
+  resolution?: TsResolution | undefined;
+}
+
+export interface GenerateOptions {
+  /** The packet, outermost layer first (from the API or `parseSpec`). */
+  layers: readonly LayerValue[];
+  count: number;
+  /** `--vary` expressions (see vary.ts): 'gtpu.teid=1..1000000', 'ipv4[1].src=10.0.0.0+'. */
+  vary?: readonly string[] | undefined;
+  /** Seed for `random` expressions without their own; default 1. */
+  seed?: number | undefined;
+  /** Worker threads; default the number of cores. 1 (or a small count) generates on this thread. */
+  workers?: number | undefined;
+  /** A file path, or a writable stream (streams are written from this thread only). */
+  output: string | NodeJS.WritableStream;
+  /** Default from the path's extension, else pcap. */
+  format?: CaptureFormat | undefined;
+  /** Default: Ethernet for a packet starting with ether, raw IP (101) for ipv4/ipv6. */
+  linkType?: number | undefined;
+  timestamps?: TimestampOptions | undefined;
+  /** Called every few tens of thousands of packets and at the end. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface GenerateResult {
+  packets: number;
+  /** Bytes of the capture file (headers included). */
+  bytes: number;
+  seconds: number;
+  packetsPerSecond: number;
+  /** Worker threads used (0: generated on the calling thread). */
+  workers: number;
+  frameLength: number;
+}
+
+/** Below this many packets per worker, threads cost more than they save. */
+export const MIN_PACKETS_PER_WORKER = 200_000;
+const CHUNK_PACKETS = 16_384;
+const PROGRESS_EVERY = 65_536;
+
+/** What a chunk of framed records needs to know (cloneable, sent to workers). */
+export interface FramingOptions {
+  format: CaptureFormat;
+  startSec: number;
+  startNsec: number;
+  intervalNs: number;
+  ticksPerSecond: number;
+}
+
+export function linkTypeFor(layers: readonly LayerValue[]): number {
+  const first = layers[0]?.layer;
+  if (first === 'ether') return LinkType.ETHERNET;
+  if (first === 'ipv4' || first === 'ipv6') return LinkType.RAW;
+  throw new FieldError('engine', 'layers', `a capture needs the packet to start with ether, ipv4 or ipv6, not ${first}`);
+}
+
+function framingFor(options: GenerateOptions, format: CaptureFormat): FramingOptions {
+  const ts = options.timestamps ?? {};
+  const startSec = ts.startSec ?? 1_700_000_000;
+  const startNsec = ts.startNsec ?? 0;
+  const intervalNs = ts.intervalNs ?? 1000;
+  if (!Number.isInteger(startSec) || startSec < 0 || !Number.isInteger(startNsec) || startNsec < 0 || startNsec >= 1e9) {
+    throw new FieldError('engine', 'timestamps', `bad start ${startSec}.${startNsec}`);
+  }
+  if (!Number.isInteger(intervalNs) || intervalNs < 0) throw new FieldError('engine', 'timestamps', `bad interval ${intervalNs} ns`);
+  return { format, startSec, startNsec, intervalNs, ticksPerSecond: ts.resolution === 'ns' ? 1e9 : 1e6 };
+}
+
+/** Bytes one record takes in the capture (record header or EPB framing + packet). */
+export function recordLength(format: CaptureFormat, frameLength: number): number {
+  return format === 'pcap' ? PCAP_RECORD_HEADER_LENGTH + frameLength : EPB_FIXED_LENGTH + pad4(frameLength);
+}
+
+const ticks: TicksSlot = { high: 0, low: 0 };
+
+/**
+ * Writes packets [first, first + count) as framed records into `out` at `offset` (it must have
+ * `count · recordLength` bytes); returns the offset after them. The framing is the capture writer's.
+ */
+export function fillRecords(
+  template: CompiledTemplate,
+  framing: FramingOptions,
+  first: number,
+  count: number,
+  out: Uint8Array,
+  offset: number,
+): number {
+  const length = template.length;
+  const pcap = framing.format === 'pcap';
+  const nano = framing.ticksPerSecond === 1e9;
+  let at = offset;
+  for (let i = first, last = first + count; i < last; i++) {
+    const t = framing.startNsec + i * framing.intervalNs;
+    const carry = Math.floor(t / 1e9);
+    const sec = framing.startSec + carry;
+    const nsec = t - carry * 1e9;
+    if (pcap) {
+      at = writePcapRecordHeader(out, at, sec, nano ? nsec : Math.floor(nsec / 1000), length, length);
+      template.writePacket(i, out, at);
+      at += length;
+    } else {
+      timeToTicks(sec, nsec, framing.ticksPerSecond, ticks);
+      const end = writeEnhancedPacketFrame(out, at, 0, ticks.high, ticks.low, length, length, undefined, undefined);
+      template.writePacket(i, out, at + EPB_HEADER_LENGTH);
+      at = end;
+    }
+  }
+  return at;
+}
+
+/** Generates `count` packets into a capture file or stream. */
+export async function generateToCapture(options: GenerateOptions): Promise<GenerateResult> {
+  const started = performance.now();
+  const count = options.count;
+  if (!Number.isSafeInteger(count) || count < 0) throw new FieldError('engine', 'count', `bad count ${count}`);
+  const template = new CompiledTemplate(options.layers, options.vary ?? [], { seed: options.seed });
+  const format = options.format ?? (typeof options.output === 'string' ? formatFromPath(options.output) : undefined) ?? 'pcap';
+  const framing = framingFor(options, format);
+  const linkType = options.linkType ?? linkTypeFor(options.layers);
+  const requested = options.workers ?? availableParallelism();
+  if (!Number.isInteger(requested) || requested < 1) throw new FieldError('engine', 'workers', `bad worker count ${requested}`);
+  const workers =
+    typeof options.output === 'string' ? Math.min(requested, Math.floor(count / MIN_PACKETS_PER_WORKER)) : 0;
+  const writer = createCaptureWriter(options.output, {
+    format,
+    linkType,
+    tsResolution: framing.ticksPerSecond === 1e9 ? 'ns' : 'us',
+  });
+  let bytes: number;
+  if (workers >= 2) {
+    writer.flushSync(); // the file header (and pcapng SHB/IDB), exactly as the writer makes it
+    const headerBytes = writer.bytesWritten;
+    writer.closeSync();
+    bytes = headerBytes + (await generateWithWorkers(template, options, framing, workers, options.output as string));
+  } else {
+    generateOnThisThread(template, framing, writer, count, options.onProgress);
+    await writer.close();
+    bytes = writer.bytesWritten;
+  }
+  options.onProgress?.(count, count);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    packets: count,
+    bytes,
+    seconds,
+    packetsPerSecond: seconds > 0 ? count / seconds : 0,
+    workers: workers >= 2 ? workers : 0,
+    frameLength: template.length,
+  };
+}
+
+function generateOnThisThread(
+  template: CompiledTemplate,
+  framing: FramingOptions,
+  writer: ReturnType<typeof createCaptureWriter>,
+  count: number,
+  onProgress: GenerateOptions['onProgress'],
+): void {
+  const length = template.length;
+  for (let i = 0; i < count; i++) {
+    const t = framing.startNsec + i * framing.intervalNs;
+    const carry = Math.floor(t / 1e9);
+    const nsec = t - carry * 1e9;
+    const slot = writer.reserveRecord(length, length, framing.startSec + carry, nsec);
+    template.writePacket(i, slot.buffer, slot.offset);
+    if (onProgress && (i & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) onProgress(i + 1, count);
+  }
+}
+
+/** Messages between the main thread and a worker. */
+export interface WorkerRequest {
+  chunk: number;
+  first: number;
+  count: number;
+  buffer: ArrayBuffer;
+}
+export interface WorkerReply {
+  chunk: number;
+  buffer: ArrayBuffer;
+  used: number;
+  error?: string;
+}
+export interface WorkerSetup {
+  layers: readonly LayerValue[];
+  vary: readonly string[];
+  seed: number | undefined;
+  framing: FramingOptions;
+}
+
+/**
+ * Starts an engine worker. From built JavaScript it is `worker.js`; when this module runs as
+ * TypeScript (tsx, vitest) a small bootstrap registers tsx's loader in the worker before importing
+ * `worker.ts`.
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+  const target = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(target)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
+}
+
+async function generateWithWorkers(
+  template: CompiledTemplate,
+  options: GenerateOptions,
+  framing: FramingOptions,
+  workerCount: number,
+  path: string,
+): Promise<number> {
+  const count = options.count;
+  const chunkBytes = CHUNK_PACKETS * recordLength(framing.format, template.length);
+  const chunks = Math.ceil(count / CHUNK_PACKETS);
+  const setup: WorkerSetup = { layers: options.layers, vary: options.vary ?? [], seed: options.seed, framing };
+  const pool: Worker[] = [];
+  const fd = openSync(path, 'a');
+  let written = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const ready = new Map<number, WorkerReply>();
+      const spare: ArrayBuffer[] = [];
+      let nextToSend = 0;
+      let nextToWrite = 0;
+      let failed = false;
+      const fail = (error: Error): void => {
+        if (failed) return;
+        failed = true;
+        reject(error);
+      };
+      const send = (worker: Worker): void => {
+        if (nextToSend >= chunks || failed) return;
+        const chunk = nextToSend++;
+        const first = chunk * CHUNK_PACKETS;
+        const buffer = spare.pop() ?? new ArrayBuffer(chunkBytes);
+        const request: WorkerRequest = { chunk, first, count: Math.min(CHUNK_PACKETS, count - first), buffer };
+        worker.postMessage(request, [buffer]);
+      };
+      const onReply = (worker: Worker, reply: WorkerReply): void => {
+        if (reply.error) {
+          fail(new Error(reply.error));
+          return;
+        }
+        ready.set(reply.chunk, reply);
+        while (ready.has(nextToWrite)) {
+          const done = ready.get(nextToWrite)!;
+          ready.delete(nextToWrite);
+          const view = new Uint8Array(done.buffer, 0, done.used);
+          let at = 0;
+          while (at < view.length) at += writeSync(fd, view, at, view.length - at);
+          written += done.used;
+          spare.push(done.buffer);
+          nextToWrite++;
+          const packets = Math.min(nextToWrite * CHUNK_PACKETS, count);
+          if (options.onProgress && (nextToWrite & 3) === 0) options.onProgress(packets, count);
+        }
+        if (nextToWrite >= chunks) {
+          resolve();
+          return;
+        }
+        send(worker);
+      };
+      if (chunks === 0) {
+        resolve();
+        return;
+      }
+      for (let w = 0; w < workerCount; w++) {
+        const worker = startWorker(setup);
+        pool.push(worker);
+        worker.on('message', (reply: WorkerReply) => onReply(worker, reply));
+        worker.on('error', fail);
+        worker.on('exit', (code) => {
+          if (code !== 0 && nextToWrite < chunks) fail(new Error(`engine worker exited with code ${code}`));
+        });
+        // Two chunks in flight per worker: one being filled, one waiting to be written.
+        send(worker);
+        send(worker);
+      }
+    });
+  } finally {
+    closeSync(fd);
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+  // The template on this thread was compiled to validate the options before any worker started.
+  void template;
+  return written;
+}

@@ -1,0 +1,70 @@
+/**
+ * The benchmark workloads of DESIGN.md, as a packet plus `--vary` expressions for the engine and as
+ * explicit per-packet layer stacks for the ordinary packet API. Both must give the same bytes.
+ */
+import { numberToIpv4 } from '../core/address.js';
+import { ether } from '../layers/ethernet.js';
+import { gtpu } from '../layers/gtpu.js';
+import type { LayerValue } from '../layers/layer.js';
+import { ipv4 } from '../layers/ipv4.js';
+import { raw } from '../layers/raw.js';
+import { tcp } from '../layers/tcp.js';
+import { udp } from '../layers/udp.js';
+import { vxlan } from '../layers/vxlan.js';
+
+export type WorkloadName = 'gtpu' | 'vxlan';
+
+export interface Workload {
+  readonly name: WorkloadName;
+  /** The packet of index 0 (what the engine compiles). */
+  readonly layers: readonly LayerValue[];
+  /** What changes per packet. */
+  readonly vary: readonly string[];
+  /** Packet i with every varying value written explicitly (the ordinary API path). */
+  packet(i: number): LayerValue[];
+}
+
+const INNER_BASE = 0x0a000000; // 10.0.0.0
+
+function innerFlow(i: number): LayerValue[] {
+  return [
+    ipv4({ id: 0, src: numberToIpv4((INNER_BASE + i) >>> 0), dst: '203.0.113.10' }),
+    tcp({ sport: 1024 + (i % 60000), dport: 443, seq: i >>> 0, ack: 1, flags: 'PA', window: 65535 }),
+    raw({ len: 64 }),
+  ];
+}
+
+/** Ether / IPv4 / UDP 2152 / GTP-U TEID=i / IPv4 (10.0.0.0+i)→203.0.113.10 / TCP 1024+(i mod 60000)→443 seq=i / 64 bytes. */
+export function gtpuPacket(i: number): LayerValue[] {
+  return [
+    ether(),
+    ipv4({ id: 0, src: '192.0.2.1', dst: '192.0.2.2' }),
+    udp({ sport: 2152, dport: 2152 }),
+    gtpu({ teid: i >>> 0 }),
+    ...innerFlow(i),
+  ];
+}
+
+/** Ether / IPv4 / UDP (49152 + i mod 16384)→4789 / VXLAN VNI=i mod 2^24 / Ether / IPv4 / TCP / 64 bytes. */
+export function vxlanPacket(i: number): LayerValue[] {
+  return [
+    ether(),
+    ipv4({ id: 0, src: '192.0.2.1', dst: '192.0.2.2' }),
+    udp({ sport: 49152 + (i % 16384), dport: 4789 }),
+    vxlan({ vni: i % 0x1000000 }),
+    ether({ src: '02:00:00:00:01:01', dst: '02:00:00:00:01:02' }),
+    ...innerFlow(i),
+  ];
+}
+
+const FLOW_VARY = ['ipv4[1].src=10.0.0.0+', 'tcp.sport=1024..61023', 'tcp.seq=0+'];
+
+export const workloads: Readonly<Record<WorkloadName, Workload>> = {
+  gtpu: { name: 'gtpu', layers: gtpuPacket(0), vary: ['gtpu.teid=0+', ...FLOW_VARY], packet: gtpuPacket },
+  vxlan: {
+    name: 'vxlan',
+    layers: vxlanPacket(0),
+    vary: ['udp.sport=49152..65535', 'vxlan.vni=0+', ...FLOW_VARY],
+    packet: vxlanPacket,
+  },
+};

@@ -1,0 +1,451 @@
+/**
+ * synthesizeFlow(): runs client and server endpoints over a modelled path in a discrete-event
+ * simulation (integer microseconds, deterministic ordering) and returns the segments the capture
+ * point saw, the senders' trace and a summary.
+ */
+import { FieldError } from '../core/errors.js';
+import { type CapturePointSpec, CaptureCollector, capturePosition, capturePositionFor } from './capture-point.js';
+import type { CongestionAlgorithm } from './congestion.js';
+import { type DropEntry, DropScript, parseDropList } from './drop-list.js';
+import { Endpoint, type EndpointConfig, type EndpointHost } from './endpoint.js';
+import { EventQueue } from './event-queue.js';
+import { type DropReason, PathDirection, type PathDirectionConfig } from './path.js';
+import {
+  BernoulliLoss,
+  type GilbertElliottParameters,
+  GilbertElliottLoss,
+  type LossProcess,
+  SeededRandom,
+  gilbertForMeanLoss,
+  noLoss,
+} from './random.js';
+import type { TraceEvent } from './trace.js';
+import type { CapturedSegment, Side } from './types.js';
+
+export interface FlowOptions {
+  /** Bytes the client sends (its request), or a count of pattern bytes. Default 200. */
+  request?: Uint8Array | number;
+  /** Bytes the server sends back once it has read the whole request, or a count. Default 100000. */
+  response?: Uint8Array | number;
+  /** Round-trip propagation delay, milliseconds. Default 40. */
+  rttMs?: number;
+  /** Extra one-way delay in [0, jitterMs) at the bottleneck, never reordering. Default 0. */
+  jitterMs?: number;
+  /** Bottleneck rate, bits per second, both directions; 0 = unlimited (default). */
+  bandwidthBps?: number;
+  /** Bottleneck queue size in packets (tail drop). Default 100. */
+  queuePackets?: number;
+  /** Bottleneck position on the path, 0 (client) .. 1 (server). Default 0.5. */
+  bottleneckAt?: number;
+  /** Where losses happen on the path, 0 (client) .. 1 (server). Default 0.5. */
+  lossAt?: number;
+  /** Random loss probability per packet, both directions. Default 0. */
+  loss?: number;
+  lossModel?: 'bernoulli' | 'gilbert';
+  /** Mean burst length (packets) for the Gilbert-Elliott model built from `loss`. Default 4. */
+  burstLength?: number;
+  /** Explicit Gilbert-Elliott parameters (override loss/burstLength). */
+  gilbert?: GilbertElliottParameters;
+  /** Scripted drops, e.g. 'c3,c4,s2' (see drop-list.ts). */
+  drop?: string | DropEntry[];
+  /** Seed for everything random (ISNs, timestamps offsets, loss, jitter). Default 1. */
+  seed?: number;
+  cc?: CongestionAlgorithm;
+  sack?: boolean;
+  timestamps?: boolean;
+  /** Window scale shift both sides offer (-1: none). Default 7, raised when rwnd needs it. */
+  windowScale?: number;
+  /** Receive buffer of both endpoints, bytes. Default 131072. */
+  rwnd?: number;
+  clientRwnd?: number;
+  serverRwnd?: number;
+  /** Application read rate at both receivers, bytes per second. Default unlimited. */
+  readerRate?: number;
+  clientReaderRate?: number;
+  serverReaderRate?: number;
+  /** Where the capture point is. Default 'client'. */
+  captureAt?: CapturePointSpec;
+  /** Start time, seconds since the epoch. Default 1700000000. */
+  startTime?: number;
+  /** IP version: sets header overhead and the default MSS. Default 4. */
+  ipVersion?: 4 | 6;
+  /** MSS option both sides announce. Default 1460 (IPv4) / 1440 (IPv6). */
+  mss?: number;
+  /** Connections opened one after another. Default 1. */
+  connections?: number;
+  /** Later connections reuse the same ports, so they wait out the previous TIME-WAIT. Default true. */
+  reusePorts?: boolean;
+  /** Pause between one connection's end and the next one's SYN, ms. Default 100. */
+  connectionGapMs?: number;
+  /** TIME-WAIT duration, ms. Default 60000 (Linux). */
+  timeWaitMs?: number;
+  /** Which side closes first. Default 'client'. */
+  closeBy?: Side;
+  /** Close with a FIN (default) or abort with a RST. */
+  closeWith?: 'fin' | 'rst';
+  delayedAckMs?: number;
+  minRtoMs?: number;
+  initialRtoMs?: number;
+  /** Record the trace (default true; the bench turns it off). */
+  tracing?: boolean;
+  /** Simulated time limit, ms. Default 3600000. */
+  maxDurationMs?: number;
+  /** Called now and then with the fraction of application bytes delivered. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface ConnectionSummary {
+  index: number;
+  startUs: number;
+  endUs: number;
+  requestBytes: number;
+  responseBytes: number;
+  /** Bytes the server received from the client / the client from the server. */
+  serverReceived: number;
+  clientReceived: number;
+  clientState: string;
+  serverState: string;
+  clientCloseReason: string | undefined;
+  serverCloseReason: string | undefined;
+  /** When the TIME-WAIT of this connection ends (relative microseconds), if one was entered. */
+  timeWaitUntilUs: number | undefined;
+  complete: boolean;
+}
+
+export interface FlowSummary {
+  connections: ConnectionSummary[];
+  segmentsCaptured: number;
+  segmentsSent: number;
+  dataSegmentsSent: number;
+  retransmissions: number;
+  zeroWindowProbes: number;
+  drops: Record<DropReason, number>;
+  /** From the first SYN to the last segment, microseconds. */
+  durationUs: number;
+  /** Application bytes delivered (both directions) per second of duration, bits/s. */
+  goodputBps: number;
+  bytesDelivered: number;
+  complete: boolean;
+}
+
+export interface FlowResult {
+  segments: CapturedSegment[];
+  trace: TraceEvent[];
+  summary: FlowSummary;
+}
+
+const DEFAULT_START_TIME = 1_700_000_000;
+
+/** Deterministic filler: byte i of a pattern stream (printable, so follow-stream output is readable). */
+export function patternBytes(length: number, salt: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  for (let i = 0; i < length; i++) {
+    out[i] = i % 64 === 63 ? 0x0a : alphabet.charCodeAt((i + salt * 7 + Math.floor(i / 64)) % alphabet.length);
+  }
+  return out;
+}
+
+function toBytes(value: Uint8Array | number | undefined, fallback: number, salt: number): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  const count = value ?? fallback;
+  if (!Number.isInteger(count) || count < 0) throw new FieldError('flow', 'bytes', `expected a byte count >= 0, got ${count}`);
+  return patternBytes(count, salt);
+}
+
+function checkRange(field: string, value: number, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new FieldError('flow', field, `expected ${min}..${max}, got ${value}`);
+  }
+  return value;
+}
+
+function tcpWireBytes(segment: CapturedSegment, ipHeader: number): number {
+  let options = 0;
+  if (segment.flags & 0x02) options = 20;
+  else {
+    if (segment.tsval !== undefined) options += 12;
+    if (segment.sackBlocks && segment.sackBlocks.length > 0) options += 4 + 8 * segment.sackBlocks.length;
+  }
+  return ipHeader + 20 + options + segment.payload.length;
+}
+
+export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
+  const seed = options.seed ?? 1;
+  const request = toBytes(options.request, 200, 1);
+  const response = toBytes(options.response, 100_000, 2);
+  const rttUs = Math.round(checkRange('rttMs', options.rttMs ?? 40, 0, 600_000) * 1000);
+  const ipVersion = options.ipVersion ?? 4;
+  const ipHeader = ipVersion === 6 ? 40 : 20;
+  const mss = checkRange('mss', options.mss ?? (ipVersion === 6 ? 1440 : 1460), 64, 65495);
+  const clientRwnd = checkRange('rwnd', options.clientRwnd ?? options.rwnd ?? 131072, 1, 2 ** 30);
+  const serverRwnd = checkRange('rwnd', options.serverRwnd ?? options.rwnd ?? 131072, 1, 2 ** 30);
+  let wscale = options.windowScale ?? 7;
+  if (wscale >= 0) {
+    while (wscale < 14 && Math.max(clientRwnd, serverRwnd) / 2 ** wscale > 0xffff) wscale++;
+  }
+  const loss = checkRange('loss', options.loss ?? 0, 0, 1);
+  const captureAt = capturePosition(options.captureAt ?? 'client');
+  const bottleneckAt = checkRange('bottleneckAt', options.bottleneckAt ?? 0.5, 0, 1);
+  const lossAt = checkRange('lossAt', options.lossAt ?? 0.5, 0, 1);
+  const startUs = Math.round((options.startTime ?? DEFAULT_START_TIME) * 1_000_000);
+  const tracing = options.tracing ?? true;
+  const connections = Math.floor(checkRange('connections', options.connections ?? 1, 1, 100_000));
+  const readerRate = (side: Side): number => {
+    const r = side === 'client' ? (options.clientReaderRate ?? options.readerRate) : (options.serverReaderRate ?? options.readerRate);
+    if (r === undefined) return Number.POSITIVE_INFINITY;
+    return checkRange('readerRate', r, 1, Number.POSITIVE_INFINITY);
+  };
+  const drops = typeof options.drop === 'string' ? parseDropList(options.drop) : (options.drop ?? []);
+  const dropScript = new DropScript(drops);
+
+  const queue = new EventQueue();
+  const random = new SeededRandom(seed, 1);
+  const lossProcess = (stream: number): LossProcess => {
+    if (loss <= 0 && !options.gilbert) return noLoss;
+    const r = new SeededRandom(seed, stream);
+    if (options.lossModel === 'gilbert' || options.gilbert) {
+      return new GilbertElliottLoss(options.gilbert ?? gilbertForMeanLoss(loss, options.burstLength ?? 4), r);
+    }
+    return new BernoulliLoss(loss, r);
+  };
+  const directionConfig = (from: Side): PathDirectionConfig => ({
+    oneWayDelayUs: rttUs / 2,
+    jitterUs: Math.round((options.jitterMs ?? 0) * 1000),
+    bandwidthBps: options.bandwidthBps ?? 0,
+    queuePackets: Math.max(1, options.queuePackets ?? 100),
+    bottleneckAt: from === 'client' ? bottleneckAt : 1 - bottleneckAt,
+    lossAt: from === 'client' ? lossAt : 1 - lossAt,
+    captureAt: capturePositionFor(from, captureAt),
+  });
+  const paths: Record<Side, PathDirection> = {
+    client: new PathDirection(directionConfig('client'), lossProcess(11), seed ^ 0x5151),
+    server: new PathDirection(directionConfig('server'), lossProcess(12), seed ^ 0x7373),
+  };
+  const collector = new CaptureCollector(startUs);
+  const trace: TraceEvent[] = [];
+  const dropCounts: Record<DropReason, number> = { loss: 0, scripted: 0, queue: 0 };
+  const summaries: ConnectionSummary[] = [];
+  const allEndpoints: Endpoint[] = [];
+  let lastActivityUs = 0;
+  let firstActivityUs = -1;
+  const totalBytes = (request.length + response.length) * connections;
+  let deliveredBefore = 0;
+
+  const startConnection = (index: number): void => {
+    const connStart = queue.nowUs;
+    const common = {
+      connection: index,
+      sack: options.sack ?? true,
+      timestamps: options.timestamps ?? true,
+      wscale,
+      mss,
+      readTickUs: 10_000,
+      congestion: options.cc ?? 'cubic',
+      initialRtoUs: Math.round((options.initialRtoMs ?? 1000) * 1000),
+      minRtoUs: Math.round((options.minRtoMs ?? 200) * 1000),
+      maxRtoUs: 120_000_000,
+      delayedAckUs: Math.round((options.delayedAckMs ?? 40) * 1000),
+      quickAcks: 16,
+      synRetries: 6,
+      dataRetries: 15,
+      timeWaitUs: Math.round((options.timeWaitMs ?? 60_000) * 1000),
+      tracing,
+    };
+    const configFor = (side: Side): EndpointConfig => ({
+      ...common,
+      side,
+      iss: random.nextU32(),
+      tsOffset: random.nextU32(),
+      receiveBuffer: side === 'client' ? clientRwnd : serverRwnd,
+      readerRate: readerRate(side),
+    });
+    const endpoints: Partial<Record<Side, Endpoint>> = {};
+    const hostFor = (side: Side): EndpointHost => ({
+      now: () => queue.nowUs,
+      schedule: (at, action) => queue.schedule(at, action),
+      trace: (event) => trace.push(event),
+      transmit: (segment) => {
+        const now = queue.nowUs;
+        if (firstActivityUs < 0) firstActivityUs = now;
+        lastActivityUs = Math.max(lastActivityUs, now);
+        const scripted = dropScript.shouldDrop(segment);
+        const transit = paths[side].transit(now, tcpWireBytes(segment, ipHeader), scripted);
+        if (transit.captureUs !== undefined) {
+          collector.record(segment, transit.captureUs);
+          lastActivityUs = Math.max(lastActivityUs, transit.captureUs);
+        }
+        if (transit.dropped) {
+          dropCounts[transit.dropped]++;
+          if (tracing) {
+            trace.push({
+              timeUs: now,
+              connection: index,
+              side,
+              kind: 'drop',
+              state: '',
+              recovery: 'open',
+              cwnd: 0,
+              ssthresh: null,
+              rwnd: 0,
+              advertisedWindow: 0,
+              bytesInFlight: 0,
+              pipe: 0,
+              rtoUs: 0,
+              srttUs: 0,
+              len: segment.payload.length,
+              flags: segment.flags,
+              note: `${transit.dropped} drop${transit.captureUs === undefined ? ' (not captured)' : ''}`,
+            });
+          }
+        }
+        if (transit.arrivalUs !== undefined) {
+          const peer = side === 'client' ? 'server' : 'client';
+          queue.schedule(transit.arrivalUs, () => endpoints[peer]!.receive(segment));
+        }
+      },
+    });
+    let closedCount = 0;
+    let finished = false;
+    let responded = false;
+    const closeWith = options.closeWith ?? 'fin';
+    const closeBy = options.closeBy ?? 'client';
+    const closeSide = (side: Side): void => {
+      const ep = endpoints[side]!;
+      if (closeWith === 'rst' && side === closeBy) ep.abort();
+      else ep.close();
+    };
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      const client = endpoints.client!;
+      const server = endpoints.server!;
+      const timeWait = client.timeWaitUntilUs ?? server.timeWaitUntilUs;
+      summaries.push({
+        index,
+        startUs: connStart,
+        endUs: queue.nowUs,
+        requestBytes: request.length,
+        responseBytes: response.length,
+        serverReceived: server.bytesReceived,
+        clientReceived: client.bytesReceived,
+        clientState: client.state,
+        serverState: server.state,
+        clientCloseReason: client.closeReason,
+        serverCloseReason: server.closeReason,
+        timeWaitUntilUs: timeWait,
+        complete: server.bytesReceived === request.length && client.bytesReceived === response.length,
+      });
+      deliveredBefore += server.bytesReceived + client.bytesReceived;
+      if (index + 1 < connections) {
+        let next = queue.nowUs + Math.round((options.connectionGapMs ?? 100) * 1000);
+        if ((options.reusePorts ?? true) && timeWait !== undefined) next = Math.max(next, timeWait);
+        queue.schedule(next, () => startConnection(index + 1));
+      }
+    };
+    const onClosed = (): void => {
+      closedCount++;
+      if (closedCount === 2) finish();
+    };
+    endpoints.client = new Endpoint(configFor('client'), hostFor('client'), {
+      onEstablished: () => {
+        endpoints.client!.write(request);
+        if (response.length === 0 && closeBy === 'client') closeSide('client');
+      },
+      onRead: (total) => {
+        if (total === response.length && closeBy === 'client') closeSide('client');
+      },
+      onPeerClosed: () => endpoints.client!.close(),
+      onClosed,
+    });
+    const respond = (): void => {
+      if (responded) return;
+      responded = true;
+      endpoints.server!.write(response);
+      if (closeBy === 'server') closeSide('server');
+    };
+    endpoints.server = new Endpoint(configFor('server'), hostFor('server'), {
+      onEstablished: () => {
+        if (request.length === 0) respond();
+      },
+      onRead: (total) => {
+        if (total === request.length) respond();
+      },
+      onPeerClosed: () => {
+        if (!responded) respond();
+        endpoints.server!.close();
+      },
+      onClosed,
+    });
+    allEndpoints.push(endpoints.client, endpoints.server);
+    endpoints.server.listen();
+    endpoints.client.connect();
+  };
+
+  queue.schedule(0, () => startConnection(0));
+  const limitUs = Math.round((options.maxDurationMs ?? 3_600_000) * 1000);
+  let steps = 0;
+  while (queue.runNext(limitUs)) {
+    steps++;
+    if (options.onProgress && steps % 5000 === 0) {
+      let delivered = deliveredBefore;
+      const last = allEndpoints.length;
+      if (last >= 2 && summaries.length < last / 2) {
+        delivered += allEndpoints[last - 1]!.bytesReceived + allEndpoints[last - 2]!.bytesReceived;
+      }
+      options.onProgress(totalBytes > 0 ? Math.min(1, delivered / totalBytes) : 1);
+    }
+  }
+  // Connections still open at the time limit are summarized as they are.
+  for (let i = summaries.length; i * 2 < allEndpoints.length; i++) {
+    const client = allEndpoints[2 * i]!;
+    const server = allEndpoints[2 * i + 1]!;
+    summaries.push({
+      index: i,
+      startUs: 0,
+      endUs: queue.nowUs,
+      requestBytes: request.length,
+      responseBytes: response.length,
+      serverReceived: server.bytesReceived,
+      clientReceived: client.bytesReceived,
+      clientState: client.state,
+      serverState: server.state,
+      clientCloseReason: client.closeReason ?? 'time limit',
+      serverCloseReason: server.closeReason ?? 'time limit',
+      timeWaitUntilUs: client.timeWaitUntilUs ?? server.timeWaitUntilUs,
+      complete: false,
+    });
+  }
+  options.onProgress?.(1);
+
+  const segments = collector.finish();
+  let segmentsSent = 0;
+  let dataSegmentsSent = 0;
+  let retransmissions = 0;
+  let zeroWindowProbes = 0;
+  for (const ep of allEndpoints) {
+    segmentsSent += ep.stats.segmentsSent;
+    dataSegmentsSent += ep.stats.dataSegmentsSent;
+    retransmissions += ep.stats.retransmissions;
+    zeroWindowProbes += ep.stats.zeroWindowProbes;
+  }
+  const durationUs = Math.max(0, lastActivityUs - Math.max(0, firstActivityUs));
+  const bytesDelivered = summaries.reduce((sum, s) => sum + s.serverReceived + s.clientReceived, 0);
+  return {
+    segments,
+    trace,
+    summary: {
+      connections: summaries,
+      segmentsCaptured: segments.length,
+      segmentsSent,
+      dataSegmentsSent,
+      retransmissions,
+      zeroWindowProbes,
+      drops: dropCounts,
+      durationUs,
+      goodputBps: durationUs > 0 ? (bytesDelivered * 8 * 1e6) / durationUs : 0,
+      bytesDelivered,
+      complete: summaries.length === connections && summaries.every((s) => s.complete),
+    },
+  };
+}

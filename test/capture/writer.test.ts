@@ -1,0 +1,158 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { type CaptureFormat, createCaptureWriter, LinkType, readCapture } from '../../src/capture/index.js';
+import { ETHER_UDP_FRAME } from './spec-bytes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pktcraft-writer-'));
+const T0 = 1700000000;
+const CAPTURE = join(process.cwd(), 'src/capture/index.ts');
+
+/** A stream that takes `delayMs` per chunk and keeps what it got. */
+class SlowSink extends Writable {
+  readonly chunks: Buffer[] = [];
+  constructor(highWaterMark: number) {
+    super({ highWaterMark });
+  }
+  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    setTimeout(callback, 1);
+  }
+}
+
+describe.each(['pcap', 'pcapng'] as CaptureFormat[])('%s writer', (format) => {
+  it('respects stream backpressure and delivers every packet', async () => {
+    const sink = new SlowSink(1024);
+    const writer = createCaptureWriter(sink, { format, linkType: LinkType.ETHERNET, bufferSize: 64 * 1024 });
+    let waits = 0;
+    let maxBuffered = 0;
+    for (let i = 0; i < 20_000; i++) {
+      if (!writer.writePacket(ETHER_UDP_FRAME, T0 + Math.floor(i / 1000), (i % 1000) * 1000)) {
+        waits++;
+        maxBuffered = Math.max(maxBuffered, sink.writableLength);
+        await writer.drain();
+      }
+    }
+    await writer.close();
+    expect(waits).toBeGreaterThan(5);
+    // The writer never piles more than one batch on the stream before waiting.
+    expect(maxBuffered).toBeLessThanOrEqual(64 * 1024);
+    expect(sink.writableFinished).toBe(true);
+    const records = [...readCapture(Buffer.concat(sink.chunks))];
+    expect(records).toHaveLength(20_000);
+    expect(records[19_999]).toMatchObject({ timestampSec: T0 + 19, timestampNsec: 999_000 });
+  });
+
+  it('writes only whole records: the file is a valid capture after every flush', () => {
+    const path = join(dir, `partial.${format}`);
+    const writer = createCaptureWriter(path, { format, linkType: LinkType.ETHERNET, bufferSize: 64 * 1024 });
+    let flushedValid = 0;
+    for (let i = 0; i < 5000; i++) {
+      writer.writePacket(ETHER_UDP_FRAME, T0, i);
+      if (i % 500 === 0) {
+        // Whatever is on disk now (between automatic flushes) must read cleanly.
+        const onDisk = [...readCapture(new Uint8Array(readFileSync(path)))];
+        expect(onDisk.length).toBeLessThanOrEqual(i + 1);
+        if (onDisk.length > 0) flushedValid++;
+      }
+    }
+    expect(flushedValid).toBeGreaterThan(3);
+    writer.flushSync();
+    expect([...readCapture(new Uint8Array(readFileSync(path)))]).toHaveLength(5000);
+    writer.writePacket(ETHER_UDP_FRAME, T0, 0);
+    writer.closeSync();
+    expect([...readCapture(new Uint8Array(readFileSync(path)))]).toHaveLength(5001);
+  });
+
+  it('reserveRecord: the caller fills the packet bytes in place', async () => {
+    const path = join(dir, `reserve.${format}`);
+    const writer = createCaptureWriter(path, { format, linkType: LinkType.ETHERNET, tsResolution: 'ns' });
+    for (let i = 0; i < 3; i++) {
+      const slot = writer.reserveRecord(ETHER_UDP_FRAME.length - i, 1500, T0, 123456789 + i);
+      slot.buffer.set(ETHER_UDP_FRAME.subarray(0, ETHER_UDP_FRAME.length - i), slot.offset);
+    }
+    await writer.close();
+    const records = [...readCapture(new Uint8Array(readFileSync(path)))];
+    expect(records.map((r) => [r.timestampNsec, r.data.length, r.originalLength])).toEqual([
+      [123456789, 46, 1500],
+      [123456790, 45, 1500],
+      [123456791, 44, 1500],
+    ]);
+    expect(records[1]!.data).toEqual(ETHER_UDP_FRAME.subarray(0, 45));
+  });
+});
+
+function runChild(name: string, body: string): { status: number | null; signal: string | null; path: string } {
+  const path = join(dir, `${name}.pcapng`);
+  const script = join(dir, `${name}.mts`);
+  writeFileSync(
+    script,
+    `import { createCaptureWriter, flushOpenCaptureWritersSync } from ${JSON.stringify(CAPTURE)};
+const writer = createCaptureWriter(${JSON.stringify(path)}, { format: 'pcapng', linkType: 1, bufferSize: 65536 });
+const frame = new Uint8Array(${JSON.stringify([...ETHER_UDP_FRAME])});
+for (let i = 0; i < 1000; i++) writer.writePacket(frame, ${T0}, i * 1000, { comments: ['n' + i] });
+void flushOpenCaptureWritersSync;
+${body}
+`,
+  );
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    cwd: process.cwd(),
+  });
+  return { status: result.status, signal: result.signal, path };
+}
+
+describe('interruption safety', () => {
+  it('an uncaught exception still leaves every packet in a valid file', () => {
+    const run = runChild('exception', "throw new Error('boom');");
+    expect(run.status).toBe(1);
+    const records = [...readCapture(new Uint8Array(readFileSync(run.path)))];
+    expect(records).toHaveLength(1000);
+    expect(records[999]!.comments).toEqual(['n999']);
+  });
+
+  it('SIGINT with the CLI-style handler (flushSync then exit) keeps every packet', () => {
+    const run = runChild(
+      'sigint',
+      `process.on('SIGINT', () => { flushOpenCaptureWritersSync(); process.exit(130); });
+process.kill(process.pid, 'SIGINT');
+setTimeout(() => {}, 10_000);`,
+    );
+    expect(run.status).toBe(130);
+    expect([...readCapture(new Uint8Array(readFileSync(run.path)))]).toHaveLength(1000);
+  });
+
+  it('process.exit without close flushes through the exit hook', () => {
+    const run = runChild('exit', 'process.exit(3);');
+    expect(run.status).toBe(3);
+    expect([...readCapture(new Uint8Array(readFileSync(run.path)))]).toHaveLength(1000);
+  });
+
+  it('even SIGKILL (no flush possible) leaves a valid file of whole records', () => {
+    const run = runChild('sigkill', "process.kill(process.pid, 'SIGKILL');");
+    expect(run.signal).toBe('SIGKILL');
+    const records = [...readCapture(new Uint8Array(readFileSync(run.path)))];
+    expect(records.length).toBeGreaterThan(0); // the 64 KiB batches already written
+    expect(records.length).toBeLessThan(1000);
+  });
+});
+
+describe('memory', () => {
+  it('10 million packets keep RSS flat', () => {
+    const writer = createCaptureWriter('/dev/null', { format: 'pcap', linkType: LinkType.ETHERNET });
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    for (let i = 0; i < 10_000_000; i++) {
+      writer.writePacket(ETHER_UDP_FRAME, T0 + (i >>> 20), i & 0xfffff);
+      if ((i & 0xfffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    writer.closeSync();
+    expect(writer.packetCount).toBe(10_000_000);
+    expect(writer.bytesWritten).toBe(24 + 10_000_000 * (16 + 46));
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});

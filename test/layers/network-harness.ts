@@ -1,0 +1,115 @@
+/**
+ * Shared checks for the link/network layer tests (vlan, arp, ipv4, ipv6, ipv6-ext, icmp, icmpv6):
+ * encode/decode through the packet model, byte-exact round trips, and the fast-check properties
+ * every decoder must satisfy.
+ */
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { fromHex, toHex } from '../../src/core/bytes.js';
+import { DecodeError } from '../../src/core/errors.js';
+import type { Bindings, DecodeContext, LayerCodec, LayerName, LayerValue } from '../../src/layers/layer.js';
+import { defaultBindings } from '../../src/layers/numbers.js';
+import { type DecodedPacket, decodePacket, type FirstLayer } from '../../src/packet/decode.js';
+import { encodePacket } from '../../src/packet/encode.js';
+
+export function bytesOfHex(hex: string): Uint8Array {
+  const bytes = fromHex(hex);
+  if (!bytes) throw new Error(`bad hex in test: ${hex}`);
+  return bytes;
+}
+
+export function buildHex(layers: readonly LayerValue[]): string {
+  return toHex(encodePacket(layers));
+}
+
+export function decodeHex(hex: string, first: FirstLayer, bindings?: Bindings): DecodedPacket {
+  return decodePacket(bytesOfHex(hex), bindings ? { first, bindings } : { first });
+}
+
+/** The layer names of a decoded packet, joined with '/'. */
+export function stackOf(decoded: DecodedPacket): string {
+  return decoded.layers.map((layer) => layer.layer).join('/');
+}
+
+/** Decodes, re-encodes the decoded layers unchanged, and expects the same bytes. */
+export function expectRoundTrip(bytes: Uint8Array, first: FirstLayer, bindings?: Bindings): DecodedPacket {
+  const decoded = decodePacket(bytes, bindings ? { first, bindings } : { first });
+  expect(toHex(encodePacket(decoded.layers))).toBe(toHex(bytes));
+  return decoded;
+}
+
+/**
+ * Bindings restricted to this helper's layers, so that property tests exercise vlan, arp, ipv4,
+ * ipv6 (+ extension headers), icmp and icmpv6 and not the transport codecs.
+ */
+export const networkBindings: Bindings = {
+  etherType: defaultBindings.etherType,
+  ipProtocol: new Map<number, LayerName>([
+    [0, 'ipv6hop'],
+    [1, 'icmp'],
+    [4, 'ipv4'],
+    [41, 'ipv6'],
+    [43, 'ipv6route'],
+    [44, 'ipv6frag'],
+    [58, 'icmpv6'],
+    [60, 'ipv6dest'],
+  ]),
+  udpPort: new Map(),
+  tcpPort: new Map(),
+};
+
+export function freshContext(): DecodeContext {
+  return { problems: [], bindings: networkBindings, ipVersion: 0, ipOffset: 0, insideIcmpError: false };
+}
+
+/** Property: the codec's decode throws nothing but DecodeError on any bytes, at any offset. */
+export function checkDecodeThrowsOnlyDecodeError(codec: LayerCodec<object>, maxLength = 96): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength }), fc.nat(8), fc.boolean(), (bytes, start, insideIcmpError) => {
+      const offset = Math.min(start, bytes.length);
+      const context = freshContext();
+      context.insideIcmpError = insideIcmpError;
+      try {
+        const step = codec.decode(bytes, offset, bytes.length, context);
+        expect(step.headerLength).toBeGreaterThanOrEqual(0);
+        expect(offset + step.headerLength).toBeLessThanOrEqual(bytes.length);
+        expect(step.contentEnd).toBeLessThanOrEqual(bytes.length);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+      }
+    }),
+    { numRuns: 2000 },
+  );
+}
+
+/** Property: any bytes decoded from `first` re-encode to the same bytes. */
+export function checkRandomRoundTrip(first: FirstLayer, prefix: Uint8Array = new Uint8Array(0), maxLength = 120): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength }), (tail) => {
+      const bytes = new Uint8Array(prefix.length + tail.length);
+      bytes.set(prefix);
+      bytes.set(tail, prefix.length);
+      expectRoundTrip(bytes, first, networkBindings);
+    }),
+    { numRuns: 1000 },
+  );
+}
+
+/** Property: vectors with random bytes overwritten (and random truncation) re-encode exactly. */
+export function checkMutatedRoundTrip(vectors: readonly string[], first: FirstLayer): void {
+  const sources = vectors.map(bytesOfHex);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...sources),
+      fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 6 }),
+      fc.option(fc.nat(), { nil: undefined }),
+      (source, edits, cut) => {
+        let bytes = Uint8Array.from(source);
+        for (const [position, value] of edits) bytes[position % bytes.length] = value;
+        if (cut !== undefined) bytes = bytes.subarray(0, cut % (bytes.length + 1));
+        expectRoundTrip(bytes, first, networkBindings);
+      },
+    ),
+    { numRuns: 1500 },
+  );
+}
