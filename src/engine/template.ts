@@ -144,7 +144,8 @@ export class CompiledTemplate {
   private readonly spanCount: number;
   private readonly sStart: Int32Array;
   private readonly sEnd: Int32Array;
-  private readonly sOldSum: Float64Array;
+  /** 0xFFFF minus the template's folded contribution: adding it subtracts the old bytes. */
+  private readonly sNegOld: Int32Array;
 
   // Steps (inside-out): checksums and the VXLAN source port.
   private readonly stepCount: number;
@@ -159,7 +160,7 @@ export class CompiledTemplate {
   private readonly sourceNode: Int32Array;
   private readonly sourceSwap: Uint8Array;
   /** Per-packet deltas: spans first, then steps. */
-  private readonly delta: Float64Array;
+  private readonly delta: Int32Array;
 
   constructor(layers: readonly LayerValue[], vary: readonly (string | VarySpec)[], options: TemplateOptions = {}) {
     if (layers.length === 0) throw new FieldError('engine', 'layers', 'the packet has no layers');
@@ -263,7 +264,7 @@ export class CompiledTemplate {
     this.spanCount = spans.length;
     this.sStart = Int32Array.from(spans.map((s) => s[0]));
     this.sEnd = Int32Array.from(spans.map((s) => s[1]));
-    this.sOldSum = Float64Array.from(spans.map((s) => contribution(this.frame, 0, s[0], s[1])));
+    this.sNegOld = Int32Array.from(spans.map((s) => 0xffff - fold(contribution(this.frame, 0, s[0], s[1]))));
 
     // Steps.
     const plans = this.planSteps(spans);
@@ -307,7 +308,7 @@ export class CompiledTemplate {
     }
     this.sourceNode = Int32Array.from(sourceNodes);
     this.sourceSwap = Uint8Array.from(sourceSwaps);
-    this.delta = new Float64Array(spans.length + plans.length);
+    this.delta = new Int32Array(spans.length + plans.length);
   }
 
   private bind(spec: VarySpec, index: number, seed: number): BoundField {
@@ -415,13 +416,11 @@ export class CompiledTemplate {
     out.set(this.frame, base);
     const n = this.fieldCount;
     for (let f = 0; f < n; f++) this.writeField(f, index, out, base);
-    // Span deltas.
+    // Span deltas, in one's-complement arithmetic on int32 (folded: 0 and 0xFFFF both mean zero).
     const delta = this.delta;
     const spanCount = this.spanCount;
     for (let s = 0; s < spanCount; s++) {
-      let d = (contribution(out, base, this.sStart[s]!, this.sEnd[s]!) - this.sOldSum[s]!) % 0xffff;
-      if (d < 0) d += 0xffff;
-      delta[s] = d;
+      delta[s] = fold(contribution(out, base, this.sStart[s]!, this.sEnd[s]!) + this.sNegOld[s]!);
     }
     // Checksums and derived ports, inside-out.
     const steps = this.stepCount;
@@ -436,26 +435,22 @@ export class CompiledTemplate {
         const end = this.kSourceEnd[k]!;
         for (let j = this.kSourceStart[k]!; j < end; j++) {
           const d = delta[this.sourceNode[j]!]!;
-          acc += this.sourceSwap[j] ? (d * 256) % 0xffff : d;
+          acc += this.sourceSwap[j] === 1 ? swap16(d) : d;
         }
-        acc %= 0xffff;
-        if (acc === 0) {
+        acc = fold(acc);
+        if (acc === 0 || acc === 0xffff) {
           delta[spanCount + k] = 0;
           continue;
         }
         const udp = this.kUdp[k] === 1;
         const current = udp && old === 0xffff ? 0 : old;
-        let x = (~current & 0xffff) + acc;
-        x = (x & 0xffff) + (x >>> 16);
-        x = (x & 0xffff) + (x >>> 16);
-        value = ~x & 0xffff;
+        value = ~fold((~current & 0xffff) + acc) & 0xffff;
         if (udp && value === 0) value = 0xffff;
       }
       out[at] = value >>> 8;
       out[at + 1] = value;
-      let d = (at - base) & 1 ? ((swap16(value) - swap16(old)) % 0xffff) : (value - old) % 0xffff;
-      if (d < 0) d += 0xffff;
-      delta[spanCount + k] = d;
+      const d = fold(value + (0xffff - old));
+      delta[spanCount + k] = (at - base) & 1 ? swap16(d) : d;
     }
   }
 
@@ -468,13 +463,17 @@ export class CompiledTemplate {
     let value: number;
     switch (this.fGen[f]) {
       case GEN_RANGE:
-        value = this.fBase[f]! + (index % this.fSpan[f]!);
+        value = this.fBase[f]! + remainder(index, this.fSpan[f]!);
         break;
-      case GEN_STEP:
-        value = (this.fBase[f]! + index * this.fStep[f]!) % this.fModulus[f]!;
+      case GEN_STEP: {
+        // A power-of-two modulus: exact with a multiply by its (exact) inverse and a floor.
+        const raw = this.fBase[f]! + index * this.fStep[f]!;
+        const modulus = this.fModulus[f]!;
+        value = raw - Math.floor(raw / modulus) * modulus;
         break;
+      }
       case GEN_LIST:
-        value = this.lists[this.fListStart[f]! + (index % this.fListLength[f]!)]!;
+        value = this.lists[this.fListStart[f]! + remainder(index, this.fListLength[f]!)]!;
         break;
       case GEN_RANDOM: {
         const word = randomWord32(this.fSeed[f]!, index);
@@ -521,7 +520,7 @@ export class CompiledTemplate {
     const words = this.words;
     const gen = this.fGen[f];
     if (gen === GEN_RANGE || gen === GEN_STEP) {
-      const add = gen === GEN_RANGE ? index % this.fSpan[f]! : index * this.fStep[f]!;
+      const add = gen === GEN_RANGE ? remainder(index, this.fSpan[f]!) : index * this.fStep[f]!;
       let carry = add % 4294967296;
       let high = Math.floor(add / 4294967296);
       for (let w = 3; w >= 0; w--) {
@@ -560,6 +559,18 @@ function mix(value: number): number {
   x = Math.imul(x, 0x846ca68b);
   x ^= x >>> 16;
   return x >>> 0;
+}
+
+/** index mod span for non-negative integers; int32 division when both fit (a float % is a libc call). */
+function remainder(index: number, span: number): number {
+  if (index <= 0x7fffffff && span <= 0x7fffffff) return (index | 0) % (span | 0);
+  return index - Math.floor(index / span) * span;
+}
+
+/** End-around-carry fold of a non-negative int32 sum to 16 bits (0xFFFF and 0 are both zero). */
+function fold(sum: number): number {
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return (sum & 0xffff) + (sum >>> 16);
 }
 
 function swap16(value: number): number {

@@ -7,6 +7,7 @@
  * The schedule is absolute (frame i is due at start + offset_i), so late wake-ups never accumulate: the wait
  * sleeps with a timer until about 2 ms before a frame is due, then spins on the monotonic clock.
  */
+import { getPriority, setPriority } from 'node:os';
 import { InjectError } from '../core/errors.js';
 import type { ReplayRecord } from './capture-file.js';
 import { PacketLink } from './link.js';
@@ -26,6 +27,11 @@ export interface ReplayOptions extends SafetyOptions {
   signal?: AbortSignal;
   /** Bypass the qdisc (faster topspeed). */
   qdiscBypass?: boolean;
+  /**
+   * Raise the process's scheduling priority (nice -15) during a timed replay so other work on the machine
+   * delays frames less; restored afterwards. Needs CAP_SYS_NICE (root); silently skipped otherwise. Default true.
+   */
+  raisePriority?: boolean;
 }
 
 export interface ReplayReport {
@@ -92,9 +98,33 @@ export async function replayRecords(
       }
       link.check(record.data, index);
     });
-    return await (options.topspeed ? replayTopspeed(link, records, options) : replayTimed(link, records, options));
+    if (options.topspeed) return await replayTopspeed(link, records, options);
+    const restore = options.raisePriority === false ? undefined : raisePriority();
+    try {
+      return await replayTimed(link, records, options);
+    } finally {
+      restore?.();
+    }
   } finally {
     link.close();
+  }
+}
+
+/** nice -15 for this process when allowed; returns how to restore the previous priority. */
+function raisePriority(): (() => void) | undefined {
+  try {
+    const previous = getPriority();
+    if (previous <= -15) return undefined;
+    setPriority(-15);
+    return () => {
+      try {
+        setPriority(previous);
+      } catch {
+        // lowering back cannot fail for the process itself; nothing to do if it does
+      }
+    };
+  } catch {
+    return undefined;
   }
 }
 
@@ -133,7 +163,8 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
       const at = options.pps !== undefined ? (due * 1000) / options.pps : (loop * duration + offsets[i]!) / speed;
       due++;
       if (Number.isNaN(start)) {
-        await yieldToEventLoop();
+        // let pending work run and warm the wait path up before the clock starts
+        await waitUntil(performance.now() + 10, options.signal);
         start = performance.now() - at;
         last = start;
       } else {

@@ -1,6 +1,9 @@
-/** Precise waiting for rate-limited sends: timers for the bulk of a wait, a short spin for the last stretch. */
+/**
+ * Precise waiting for rate-limited sends: a timer for the bulk of a wait, then a spin on the monotonic clock
+ * for the last few milliseconds (Node timers wake up to a few ms late under load).
+ */
 
-const SPIN_MS = 2;
+const SPIN_MS = 5;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

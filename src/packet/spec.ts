@@ -188,14 +188,16 @@ function convertValue(
       throw bad('expected 0/1 or true/false');
     }
     case 'mac':
-      if (!isMac(text)) throw bad('expected a MAC address like 02:00:00:00:00:01');
-      return text.toLowerCase();
     case 'ipv4':
-      if (!isIPv4(text)) throw bad('expected an IPv4 address like 192.0.2.1');
-      return text;
     case 'ipv6':
-      if (!isIPv6(text)) throw bad('expected an IPv6 address like 2001:db8::1');
-      return text;
+      // Address fields of unusual sizes (ARP with hwlen ≠ 6) are given as 0x-hex bytes.
+      if (!quoted && /^0[xX]/.test(text)) {
+        const bytes = fromHex(text);
+        if (!bytes) throw bad('not valid hex bytes');
+        return bytes;
+      }
+      return convertAddress(info.kind, text, bad);
+
     case 'bytes': {
       if (!quoted && !/^0[xX]/.test(text)) throw bad('expected 0x-prefixed hex bytes or a quoted hex string');
       const bytes = fromHex(text);
@@ -212,6 +214,19 @@ function convertValue(
       }
     }
   }
+}
+
+function convertAddress(kind: 'mac' | 'ipv4' | 'ipv6', text: string, bad: (reason: string) => SpecError): string {
+  if (kind === 'mac') {
+    if (!isMac(text)) throw bad('expected a MAC address like 02:00:00:00:00:01');
+    return text.toLowerCase();
+  }
+  if (kind === 'ipv4') {
+    if (!isIPv4(text)) throw bad('expected an IPv4 address like 192.0.2.1');
+    return text;
+  }
+  if (!isIPv6(text)) throw bad('expected an IPv6 address like 2001:db8::1');
+  return text;
 }
 
 /** Renders layer values back to a spec string (the inverse of parseSpec for every field kind). */

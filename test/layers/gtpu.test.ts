@@ -23,7 +23,13 @@ describe('gtpu encode: Scapy (scapy.contrib.gtp) vectors', () => {
     const expected = hex(
       '4500004c000100004011f69cc0000201c0000202086808680038572934ff002800001234000000850200c9a0000000004500001c00010000400134d50a000001cb00710a0800f7ff00000000',
     );
-    const convenience = encodePacket([ipv4(A), udp(), gtpu({ teid: 0x1234, qfi: 9, ppp: 1, rqi: 1, ppi: 5 }), ipv4(INNER), icmp()]);
+    const convenience = encodePacket([
+      ipv4(A),
+      udp(),
+      gtpu({ teid: 0x1234, qfi: 9, ppp: 1, rqi: 1, ppi: 5 }),
+      ipv4(INNER),
+      icmp(),
+    ]);
     sameBytes(convenience, expected);
     const listed = encodePacket([
       ipv4(A),
@@ -48,7 +54,10 @@ describe('gtpu encode: Scapy (scapy.contrib.gtp) vectors', () => {
     const expected = hex(
       '45000045000100004011f6a3c0000201c0000202086808680031f53130ff0021112233444500002100010000400134d00a000001cb00710a0800b42d0000000068656c6c6f',
     );
-    sameBytes(encodePacket([ipv4(A), udp(), gtpu({ teid: 0x11223344 }), ipv4(INNER), icmp(), raw('hello')]), expected);
+    sameBytes(
+      encodePacket([ipv4(A), udp(), gtpu({ teid: 0x11223344 }), ipv4(INNER), icmp(), raw('hello')]),
+      expected,
+    );
   });
 
   it('sequence number sets S; N-PDU number sets PN (TS 29.281 §5.1)', () => {
@@ -70,7 +79,10 @@ describe('gtpu encode: Scapy (scapy.contrib.gtp) vectors', () => {
     // GTP_U_Header(teid=0, gtp_type=1, S=1, seq=1)
     sameBytes(encodePacket([gtpu({ type: 1, seq: 1 })]), hex('320100040000000000010000'));
     // GTPHeader(gtp_type=2, seq=1, S=1)/IE_Recovery(restart_counter=7)
-    sameBytes(encodePacket([gtpu({ type: 2, seq: 1 }), raw(hex('0e07'))]), hex('3202000600000000000100000e07'));
+    sameBytes(
+      encodePacket([gtpu({ type: 2, seq: 1 }), raw(hex('0e07'))]),
+      hex('3202000600000000000100000e07'),
+    );
     // GTPHeader(gtp_type=26)/IE_TEIDI(TEIDI=0x11223344)/IE_GSNAddress(length=4, ipv4_address='192.0.2.1')
     sameBytes(
       encodePacket([gtpu({ type: 26 }), raw(hex('1011223344850004c0000201'))]),
@@ -84,7 +96,11 @@ describe('gtpu encode: Scapy (scapy.contrib.gtp) vectors', () => {
       '30ff003000000005600000000008114020010db800000000000000000000001020010db800000000000000000000002003e807d000089884',
     );
     sameBytes(
-      encodePacket([gtpu({ teid: 5 }), ipv6({ src: '2001:db8::10', dst: '2001:db8::20' }), udp({ sport: 1000, dport: 2000 })]),
+      encodePacket([
+        gtpu({ teid: 5 }),
+        ipv6({ src: '2001:db8::10', dst: '2001:db8::20' }),
+        udp({ sport: 1000, dport: 2000 }),
+      ]),
       expected,
     );
   });
@@ -109,26 +125,36 @@ describe('gtpu encode: Scapy (scapy.contrib.gtp) vectors', () => {
     expect(toHex(encodePacket([gtpu({ extensions: [{ type: 0x99, content: 'aa', len: 5 }] })]))).toBe(
       '34ff000700000000000000990' + '5aa00',
     );
-    expect(toHex(encodePacket([gtpu({ extensions: [{ type: 0x99, len: 0 }] })]))).toBe('34ff0005000000000000009900');
+    expect(toHex(encodePacket([gtpu({ extensions: [{ type: 0x99, len: 0 }] })]))).toBe(
+      '34ff0005000000000000009900',
+    );
   });
 
   it('writes user-set wrong values as set (flags, length, next_ext)', () => {
     expect(toHex(encodePacket([gtpu({ flags: 0x20, len: 99, teid: 1 })]))).toBe('20ff006300000001');
     // S flag set by hand without seq: the optional octets are present and zero.
     expect(toHex(encodePacket([gtpu({ flags: 0x32 })]))).toBe('32ff000400000000' + '00000000');
-    expect(toHex(encodePacket([gtpu({ next_ext: 0xc0, flags: 0x32 })]))).toBe('32ff000400000000' + '000000c0');
+    expect(toHex(encodePacket([gtpu({ next_ext: 0xc0, flags: 0x32 })]))).toBe(
+      '32ff000400000000' + '000000c0',
+    );
   });
 
   it('extensions from the JSON spec form, with hex content', () => {
-    const layers = parseSpec(`gtpu(teid=1,extensions='[{"type":133,"content":"0109"},{"type":64,"udp_port":2152}]')`);
+    const layers = parseSpec(
+      `gtpu(teid=1,extensions='[{"type":133,"content":"0109"},{"type":64,"udp_port":2152}]')`,
+    );
     expect(toHex(encodePacket(layers))).toBe('34ff000c00000001000000850101094001086800');
-    expect(toHex(encodePacket(parseSpec('gtpu(teid=0x1234,qfi=9)')))).toBe('34ff000800001234000000850100090' + '0');
+    expect(toHex(encodePacket(parseSpec('gtpu(teid=0x1234,qfi=9)')))).toBe(
+      '34ff000800001234000000850100090' + '0',
+    );
   });
 
   it('rejects bad values with FieldError', () => {
     expect(() => encodePacket([gtpu({ qfi: 64 })])).toThrow(FieldError);
     expect(() => encodePacket([gtpu({ extensions: [{ type: 0x99, content: 'xyz' }] })])).toThrow(FieldError);
-    expect(() => encodePacket([gtpu({ extensions: 'nope' as unknown as GtpuExtension[] })])).toThrow(FieldError);
+    expect(() => encodePacket([gtpu({ extensions: 'nope' as unknown as GtpuExtension[] })])).toThrow(
+      FieldError,
+    );
     expect(() => encodePacket([gtpu({ teid: -1 })])).toThrow(FieldError);
   });
 });
@@ -177,7 +203,9 @@ describe('gtpu decode', () => {
   });
 
   it('chooses the payload by the first octet like Wireshark: 0x45..0x4e IPv4, 0x6? IPv6, else raw (never Ethernet)', () => {
-    const next = (first: number) => gtpuCodec.decode(hex(`30ff000200000001${first.toString(16).padStart(2, '0')}00`), 0, 10, newContext()).next;
+    const next = (first: number) =>
+      gtpuCodec.decode(hex(`30ff000200000001${first.toString(16).padStart(2, '0')}00`), 0, 10, newContext())
+        .next;
     expect(next(0x45)).toBe('ipv4');
     expect(next(0x4e)).toBe('ipv4');
     expect(next(0x44)).toBeUndefined();
@@ -191,7 +219,9 @@ describe('gtpu decode', () => {
 
   it('parses IEs of Echo Response and Error Indication for display', () => {
     const echo = decodePacket(hex('3202000600000000000100000e07'), { first: 'gtpu' });
-    expect(echo.layers[0]!.info!.ies).toEqual([{ type: 14, name: 'Recovery', offset: 12, length: 1, recovery: 7 }]);
+    expect(echo.layers[0]!.info!.ies).toEqual([
+      { type: 14, name: 'Recovery', offset: 12, length: 1, recovery: 7 },
+    ]);
     expect(echo.layers[1]!.layer).toBe('raw');
     const error = decodePacket(hex('301a000c000000001011223344850004c0000201'), { first: 'gtpu' });
     expect(error.layers[0]!.info!.ies).toEqual([
@@ -243,7 +273,9 @@ describe('gtpu decode', () => {
 
   it('throws DecodeError when E is set but the bytes end (Wireshark: malformed)', () => {
     expect(() => gtpuCodec.decode(hex('34ff000000000001'), 0, 8, newContext())).toThrow(DecodeError);
-    expect(() => gtpuCodec.decode(hex('34ff000400000001000000850300'), 0, 14, newContext())).toThrow(DecodeError);
+    expect(() => gtpuCodec.decode(hex('34ff000400000001000000850300'), 0, 14, newContext())).toThrow(
+      DecodeError,
+    );
   });
 });
 

@@ -29,7 +29,15 @@ describe('tcp encode: Scapy vectors and Linux option layout', () => {
     const expected = hex(
       '4500003c000100004006f6b7c0000201c00002029c4001bb0000000000000000a0022000d5c70000020405b40402080a000030390000000001030307',
     );
-    const fields: TcpFields = { sport: 40000, dport: 443, flags: 'S', mss: 1460, sackok: true, tsval: 12345, wscale: 7 };
+    const fields: TcpFields = {
+      sport: 40000,
+      dport: 443,
+      flags: 'S',
+      mss: 1460,
+      sackok: true,
+      tsval: 12345,
+      wscale: 7,
+    };
     sameBytes(encodePacket([ipv4(A), tcp(fields)]), expected);
   });
 
@@ -38,7 +46,10 @@ describe('tcp encode: Scapy vectors and Linux option layout', () => {
     const expected = hex(
       '45000034000100004006f6bfc0000201c00002029c4001bb0000000000000000800220002d120000020405b40101040201030307',
     );
-    sameBytes(encodePacket([ipv4(A), tcp({ sport: 40000, dport: 443, mss: 1460, sackok: 1, wscale: 7 })]), expected);
+    sameBytes(
+      encodePacket([ipv4(A), tcp({ sport: 40000, dport: 443, mss: 1460, sackok: 1, wscale: 7 })]),
+      expected,
+    );
   });
 
   it('SYN with timestamps but no SACK_PERM: MSS, NOP, NOP, TS, NOP, WS', () => {
@@ -46,7 +57,10 @@ describe('tcp encode: Scapy vectors and Linux option layout', () => {
     const expected = hex(
       '4500003c000100004006f6b7c0000201c00002029c4001bb0000000000000000a002200008ff0000020405b40101080a000000010000000201030307',
     );
-    sameBytes(encodePacket([ipv4(A), tcp({ sport: 40000, dport: 443, mss: 1460, tsval: 1, tsecr: 2, wscale: 7 })]), expected);
+    sameBytes(
+      encodePacket([ipv4(A), tcp({ sport: 40000, dport: 443, mss: 1460, tsval: 1, tsecr: 2, wscale: 7 })]),
+      expected,
+    );
   });
 
   it('ACK with timestamps and SACK blocks: NOP, NOP, TS, NOP, NOP, SACK', () => {
@@ -82,7 +96,7 @@ describe('tcp encode: Scapy vectors and Linux option layout', () => {
     );
   });
 
-  it('defaults are Scapy\'s, over IPv6', () => {
+  it("defaults are Scapy's, over IPv6", () => {
     // IPv6(src='2001:db8::1',dst='2001:db8::2')/TCP()
     const expected = hex(
       '600000000014064020010db800000000000000000000000120010db800000000000000000000000200140050000000000000000050022000340a0000',
@@ -113,7 +127,9 @@ describe('tcp encode: Scapy vectors and Linux option layout', () => {
 
   it('keeps raw options byte-exact (unknown kind), overriding convenience fields', () => {
     // IP(...)/TCP(flags='S',options=[(254,b'\xab\xcd\xef\x01'),('NOP',None),('NOP',None)])
-    const expected = hex('45000030000100004006f6c3c0000201c000020200140050000000000000000070022000519b0000fe06abcdef010101');
+    const expected = hex(
+      '45000030000100004006f6c3c0000201c000020200140050000000000000000070022000519b0000fe06abcdef010101',
+    );
     sameBytes(encodePacket([ipv4(A), tcp({ options: 'fe06abcdef010101', mss: 1460 })]), expected);
   });
 
@@ -205,7 +221,13 @@ describe('tcp decode', () => {
     expect(info.tsval).toBe(12345);
     expect(info.tsecr).toBe(0);
     expect(info.wscale).toBe(7);
-    expect((info.options as TcpOptionInfo[]).map((o) => o.name)).toEqual(['MSS', 'SACK_PERM', 'TS', 'NOP', 'WS']);
+    expect((info.options as TcpOptionInfo[]).map((o) => o.name)).toEqual([
+      'MSS',
+      'SACK_PERM',
+      'TS',
+      'NOP',
+      'WS',
+    ]);
     sameBytes(reencode(synFull, 'ipv4'), synFull);
   });
 
@@ -218,9 +240,17 @@ describe('tcp decode', () => {
       [1000, 2000],
       [3000, 4000],
     ]);
-    const unknown = hex('45000030000100004006f6c3c0000201c000020200140050000000000000000070022000519b0000fe06abcdef010101');
+    const unknown = hex(
+      '45000030000100004006f6c3c0000201c000020200140050000000000000000070022000519b0000fe06abcdef010101',
+    );
     const options = decodePacket(unknown, { first: 'ipv4' }).layers[1]!.info!.options as TcpOptionInfo[];
-    expect(options[0]).toEqual({ kind: 254, name: 'kind 254', offset: 40, length: 6, values: { data: hex('abcdef01') } });
+    expect(options[0]).toEqual({
+      kind: 254,
+      name: 'kind 254',
+      offset: 40,
+      length: 6,
+      values: { data: hex('abcdef01') },
+    });
   });
 
   it('reports a bad checksum with the right value', () => {
@@ -244,7 +274,10 @@ describe('tcp decode', () => {
     const high = tcpCodec.decode(hex('0014005000000000000000008002200000000000020405b4'), 0, 24, big);
     expect(high.headerLength).toBe(24);
     expect(big.problems[0]!.kind).toBe('truncated');
-    for (const bytes of ['00140050000000000000000030022000000000000102', '0014005000000000000000008002200000000000020405b4']) {
+    for (const bytes of [
+      '00140050000000000000000030022000000000000102',
+      '0014005000000000000000008002200000000000020405b4',
+    ]) {
       sameBytes(oneLayerRoundTrip(tcpCodec, hex(bytes))!.out, hex(bytes));
     }
   });

@@ -23,7 +23,9 @@ export function newContext(ipVersion: 0 | 4 | 6 = 0, ipOffset = 0): DecodeContex
 /** The decoded layers as layer values again (fields and trailer only). */
 export function asLayers(packet: DecodedPacket): LayerValue[] {
   return packet.layers.map((layer) =>
-    layer.trailer ? { layer: layer.layer, fields: layer.fields, trailer: layer.trailer } : { layer: layer.layer, fields: layer.fields },
+    layer.trailer
+      ? { layer: layer.layer, fields: layer.fields, trailer: layer.trailer }
+      : { layer: layer.layer, fields: layer.fields },
   );
 }
 

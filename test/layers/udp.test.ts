@@ -35,14 +35,18 @@ describe('udp encode: Scapy vectors', () => {
   it('IPv6 pseudo-header', () => {
     // IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=1234,dport=5678)/b'hello'
     const expected = hex(
-      '6000000000' + '0d114020010db800000000000000000000000120010db800000000000000000000000204d2162e000d458d68656c6c6f',
+      '6000000000' +
+        '0d114020010db800000000000000000000000120010db800000000000000000000000204d2162e000d458d68656c6c6f',
     );
     sameBytes(encodePacket([ipv6(A6), udp({ sport: 1234, dport: 5678 }), raw('hello')]), expected);
   });
 
   it('defaults to Scapy ports 53 -> 53', () => {
     // IP(src='192.0.2.1',dst='192.0.2.2')/UDP()
-    sameBytes(encodePacket([ipv4(A), udp()]), hex('4500001c000100004011f6ccc0000201c00002020035003500087b70'));
+    sameBytes(
+      encodePacket([ipv4(A), udp()]),
+      hex('4500001c000100004011f6ccc0000201c00002020035003500087b70'),
+    );
   });
 
   it('sends a computed checksum of 0 as 0xffff', () => {
@@ -197,16 +201,20 @@ describe('udp decode', () => {
 describe('udp properties', () => {
   it('decode throws nothing but DecodeError on random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), fc.constantFrom<0 | 4 | 6>(0, 4, 6), (bytes, ipVersion) => {
-        // A fake enclosing header of zeros in front so pseudo-header reads stay in the buffer.
-        const buffer = new Uint8Array(40 + bytes.length);
-        buffer.set(bytes, 40);
-        try {
-          udpCodec.decode(buffer, 40, buffer.length, newContext(ipVersion, 0));
-        } catch (error) {
-          if (!(error instanceof DecodeError)) throw error;
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.constantFrom<0 | 4 | 6>(0, 4, 6),
+        (bytes, ipVersion) => {
+          // A fake enclosing header of zeros in front so pseudo-header reads stay in the buffer.
+          const buffer = new Uint8Array(40 + bytes.length);
+          buffer.set(bytes, 40);
+          try {
+            udpCodec.decode(buffer, 40, buffer.length, newContext(ipVersion, 0));
+          } catch (error) {
+            if (!(error instanceof DecodeError)) throw error;
+          }
+        },
+      ),
     );
   });
 

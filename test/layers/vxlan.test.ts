@@ -25,7 +25,14 @@ const SCAPY_VXLAN = hex(
 describe('vxlan encode (RFC 7348 §5)', () => {
   it('matches Scapy: I flag, VNI 42, reserved zero, outer UDP checksum over the inner frame', () => {
     sameBytes(
-      encodePacket([ipv4(A), udp({ sport: 49152 }), vxlan({ vni: 42 }), ether(INNER_ETHER), ipv4(INNER), icmp()]),
+      encodePacket([
+        ipv4(A),
+        udp({ sport: 49152 }),
+        vxlan({ vni: 42 }),
+        ether(INNER_ETHER),
+        ipv4(INNER),
+        icmp(),
+      ]),
       SCAPY_VXLAN,
     );
   });
@@ -33,8 +40,16 @@ describe('vxlan encode (RFC 7348 §5)', () => {
   it('keeps G flag, group policy ID and reserved bits byte-exact', () => {
     // VXLAN(flags='G+Instance', gpid=0x1234, vni=0xabcdef)/Ether(src=..., dst=..., type=0x9000)
     const expected = hex('88001234abcdef000200000001020200000001019000');
-    sameBytes(encodePacket([vxlan({ flags: 0x8800, gbp: 0x1234, vni: 0xabcdef }), ether({ ...INNER_ETHER, type: 0x9000 })]), expected);
-    expect(toHex(encodePacket([vxlan({ flags: 0xffff, gbp: 0xffff, vni: 0xffffff, reserved: 0xff })]))).toBe('ffffffffffffffff');
+    sameBytes(
+      encodePacket([
+        vxlan({ flags: 0x8800, gbp: 0x1234, vni: 0xabcdef }),
+        ether({ ...INNER_ETHER, type: 0x9000 }),
+      ]),
+      expected,
+    );
+    expect(toHex(encodePacket([vxlan({ flags: 0xffff, gbp: 0xffff, vni: 0xffffff, reserved: 0xff })]))).toBe(
+      'ffffffffffffffff',
+    );
     // VXLAN(flags=0, vni=7): the I flag cleared on purpose.
     sameBytes(encodePacket([vxlan({ flags: 0, vni: 7 })]), hex('0000000000000700'));
   });
@@ -95,10 +110,16 @@ describe('vxlan properties', () => {
 
   it('random field values survive encode -> decode', () => {
     fc.assert(
-      fc.property(fc.nat(0xffff), fc.nat(0xffff), fc.nat(0xffffff), fc.nat(0xff), (flags, gbp, vni, reserved) => {
-        const bytes = encodePacket([vxlan({ flags, gbp, vni, reserved })]);
-        expect(vxlanCodec.decode(bytes, 0, 8, newContext()).fields).toEqual({ flags, gbp, vni, reserved });
-      }),
+      fc.property(
+        fc.nat(0xffff),
+        fc.nat(0xffff),
+        fc.nat(0xffffff),
+        fc.nat(0xff),
+        (flags, gbp, vni, reserved) => {
+          const bytes = encodePacket([vxlan({ flags, gbp, vni, reserved })]);
+          expect(vxlanCodec.decode(bytes, 0, 8, newContext()).fields).toEqual({ flags, gbp, vni, reserved });
+        },
+      ),
     );
   });
 });
