@@ -96,7 +96,11 @@ export async function convertCapture(
 ): Promise<ConvertSummary> {
   const format = options.format ?? formatFromPath(output);
   if (!format) {
-    throw new FieldError('convert', 'format', `cannot tell the format from '${output}': use --format pcap|pcapng`);
+    throw new FieldError(
+      'convert',
+      'format',
+      `cannot tell the format from '${output}': use --format pcap|pcapng`,
+    );
   }
   if (input !== '-' && output !== '-' && sameFile(input, output)) {
     throw new FieldError('convert', 'output', 'output is the input file');

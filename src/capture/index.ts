@@ -1,7 +1,9 @@
 /** The capture layer: pcap and pcapng reading and writing. */
+
+export { type ConvertOptions, type ConvertSummary, convertCapture, formatFromPath } from './convert.js';
 export {
-  firstLayerForLinkType,
   type FirstLayer,
+  firstLayerForLinkType,
   type KnownLinkType,
   LinkType,
   linkTypeName,
@@ -18,7 +20,21 @@ export {
   readCapture,
   readCaptureStream,
 } from './reader.js';
-export { compareTime, formatEpoch, ticksPerSecondFromTsresol, ticksToTime, timeToTicks } from './timestamp.js';
+export {
+  type CaptureSummary,
+  type InterfaceSummary,
+  type LinkTypeCount,
+  summarizeCapture,
+  type TimeValue,
+  timePrecisionText,
+} from './summary.js';
+export {
+  compareTime,
+  formatEpoch,
+  ticksPerSecondFromTsresol,
+  ticksToTime,
+  timeToTicks,
+} from './timestamp.js';
 export {
   type CaptureFormat,
   type CaptureInterface,
@@ -40,12 +56,3 @@ export {
   flushOpenCaptureWritersSync,
   type RecordSlot,
 } from './writer.js';
-export { type ConvertOptions, type ConvertSummary, convertCapture, formatFromPath } from './convert.js';
-export {
-  type CaptureSummary,
-  type InterfaceSummary,
-  type LinkTypeCount,
-  summarizeCapture,
-  type TimeValue,
-  timePrecisionText,
-} from './summary.js';

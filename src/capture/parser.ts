@@ -134,7 +134,14 @@ export class CaptureParser {
   }
 
   /** Asks for more bytes, or reports the truncation when there are none. */
-  private needOrFail(pos: number, need: number, have: number, eof: boolean, fileOffset: number, what: string): Step {
+  private needOrFail(
+    pos: number,
+    need: number,
+    have: number,
+    eof: boolean,
+    fileOffset: number,
+    what: string,
+  ): Step {
     if (eof) this.error(fileOffset, `truncated ${what}: need ${need} bytes, have ${have}`);
     this.pos = pos;
     this.need = need;
@@ -169,7 +176,10 @@ export class CaptureParser {
         magic === PCAP_MAGIC_US_SWAPPED ||
         magic === PCAP_MAGIC_NS_SWAPPED;
       if (!isPcap) {
-        this.error(base + pos, `bad magic 0x${magic.toString(16).padStart(8, '0')}: not a pcap or pcapng file`);
+        this.error(
+          base + pos,
+          `bad magic 0x${magic.toString(16).padStart(8, '0')}: not a pcap or pcapng file`,
+        );
       }
       if (available < PCAP_HEADER_LENGTH) {
         return this.needOrFail(pos, PCAP_HEADER_LENGTH, available, eof, base + pos, 'pcap file header');
@@ -183,7 +193,12 @@ export class CaptureParser {
       this.pcapSnapLen = readU32In(bytes, pos + 16, this.little);
       this.pcapLinkType = readU32In(bytes, pos + 20, this.little) & 0xffff;
       this.format = 'pcap';
-      this.sections.push({ byteOrder: this.byteOrder, versionMajor: major, versionMinor: minor, comments: [] });
+      this.sections.push({
+        byteOrder: this.byteOrder,
+        versionMajor: major,
+        versionMinor: minor,
+        comments: [],
+      });
       this.interfaces.push({
         id: 0,
         section: 0,
@@ -215,7 +230,10 @@ export class CaptureParser {
       this.error(base + pos + 8, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
     }
     if (this.checkSnapLen && this.pcapSnapLen !== 0 && capturedLength > this.pcapSnapLen) {
-      this.error(base + pos + 8, `captured length ${capturedLength} is above the snap length ${this.pcapSnapLen}`);
+      this.error(
+        base + pos + 8,
+        `captured length ${capturedLength} is above the snap length ${this.pcapSnapLen}`,
+      );
     }
     const total = PCAP_RECORD_HEADER_LENGTH + capturedLength;
     if (available < total) return this.needOrFail(pos, total, available, eof, base + pos, 'record body');
@@ -274,7 +292,10 @@ export class CaptureParser {
     if (available < length) return this.needOrFail(pos, length, available, eof, base + pos, 'block');
     const trailer = readU32In(bytes, pos + length - 4, little);
     if (trailer !== length) {
-      this.error(base + pos + length - 4, `block total lengths (first ${length} and second ${trailer}) don't match`);
+      this.error(
+        base + pos + length - 4,
+        `block total lengths (first ${length} and second ${trailer}) don't match`,
+      );
     }
     const bodyEnd = pos + length - 4;
     switch (type) {
@@ -294,7 +315,8 @@ export class CaptureParser {
         this.readNameResolution(bytes, pos, bodyEnd, base);
         break;
       default:
-        if (this.sections.length === 0) this.error(base + pos, 'pcapng file does not start with a section header');
+        if (this.sections.length === 0)
+          this.error(base + pos, 'pcapng file does not start with a section header');
         break; // ISB, DSB, custom and unknown blocks are skipped.
     }
     this.pos = pos + length;
@@ -462,7 +484,13 @@ export class CaptureParser {
   }
 
   /** Options of EPB/PB: comments and the flags word. */
-  private readPacketOptions(record: CaptureRecord, bytes: Uint8Array, start: number, end: number, base: number): void {
+  private readPacketOptions(
+    record: CaptureRecord,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    base: number,
+  ): void {
     if (end - start < 4) return;
     this.walkOptions(bytes, start, end, base, (code, value, length) => {
       if (code === OPT_COMMENT) {
@@ -473,7 +501,8 @@ export class CaptureParser {
         const flags = readU32In(bytes, value, this.little);
         record.flags = flags;
         const direction = flags & 3;
-        record.direction = direction === 1 ? 'inbound' : direction === 2 ? ('outbound' as Direction) : undefined;
+        record.direction =
+          direction === 1 ? 'inbound' : direction === 2 ? ('outbound' as Direction) : undefined;
       }
     });
   }
@@ -485,7 +514,10 @@ export class CaptureParser {
     const capturedLength = readU32In(bytes, pos + 20, little);
     const dataStart = pos + 28;
     if (capturedLength > bodyEnd - dataStart) {
-      this.error(base + pos + 20, `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`);
+      this.error(
+        base + pos + 20,
+        `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`,
+      );
     }
     this.checkCaptured(iface, capturedLength, base + pos + 20);
     const record = this.fillRecord(
@@ -508,7 +540,14 @@ export class CaptureParser {
     let capturedLength = Math.min(originalLength, bodyEnd - (pos + 12));
     if (iface.snapLen !== 0) capturedLength = Math.min(capturedLength, iface.snapLen);
     this.checkCaptured(iface, capturedLength, base + pos + 8);
-    this.fillRecord(iface, 0, 0, bytes.subarray(pos + 12, pos + 12 + capturedLength), originalLength, base + pos);
+    this.fillRecord(
+      iface,
+      0,
+      0,
+      bytes.subarray(pos + 12, pos + 12 + capturedLength),
+      originalLength,
+      base + pos,
+    );
     this.pos = bodyEnd + 4;
     return STEP_RECORD;
   }
@@ -520,7 +559,10 @@ export class CaptureParser {
     const capturedLength = readU32In(bytes, pos + 20, little);
     const dataStart = pos + 28;
     if (capturedLength > bodyEnd - dataStart) {
-      this.error(base + pos + 20, `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`);
+      this.error(
+        base + pos + 20,
+        `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`,
+      );
     }
     this.checkCaptured(iface, capturedLength, base + pos + 20);
     const record = this.fillRecord(
@@ -544,7 +586,8 @@ export class CaptureParser {
       const length = readU16In(bytes, at + 2, little);
       if (type === NRB_RECORD_END) return;
       const value = at + 4;
-      if (value + length > bodyEnd) this.error(base + at, `name record of length ${length} overruns its block`);
+      if (value + length > bodyEnd)
+        this.error(base + at, `name record of length ${length} overruns its block`);
       const addressLength = type === NRB_RECORD_IPV4 ? 4 : type === NRB_RECORD_IPV6 ? 16 : 0;
       if (addressLength > 0) {
         if (length < addressLength) this.error(base + at, `name record of length ${length} is too short`);

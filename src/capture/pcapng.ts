@@ -163,7 +163,10 @@ export function writeInterfaceBlock(out: Uint8Array, offset: number, fields: Int
 }
 
 /** Length of the options part of an EPB (0 when there are none). */
-export function packetOptionsLength(comments: readonly string[] | undefined, direction: Direction | undefined): number {
+export function packetOptionsLength(
+  comments: readonly string[] | undefined,
+  direction: Direction | undefined,
+): number {
   let length = 0;
   if (comments) for (const comment of comments) length += stringOptionLength(comment);
   if (direction !== undefined) length += 8;
@@ -225,7 +228,11 @@ export function nameResolutionBlockLength(records: readonly NameRecord[]): numbe
 }
 
 /** Writes an NRB (IPv4 records for dotted addresses, IPv6 records for addresses with ':'). */
-export function writeNameResolutionBlock(out: Uint8Array, offset: number, records: readonly NameRecord[]): number {
+export function writeNameResolutionBlock(
+  out: Uint8Array,
+  offset: number,
+  records: readonly NameRecord[],
+): number {
   writeU32LE(out, offset, BLOCK_NRB);
   let at = offset + 8;
   for (const record of records) {

@@ -183,7 +183,8 @@ export class CaptureReader implements AsyncIterable<CaptureRecord>, CaptureFileI
         if (step === STEP_END) return;
         // STEP_NEED: make room for `need` bytes from `start`, then read.
         const need = parser.need;
-        const fitsInPlace = buffer.length - start >= need && buffer.length - end >= Math.min(this.minRead, need);
+        const fitsInPlace =
+          buffer.length - start >= need && buffer.length - end >= Math.min(this.minRead, need);
         if (!fitsInPlace) {
           const kept = end - start;
           const size = Math.max(this.chunkSize, need);

@@ -55,7 +55,12 @@ export interface CaptureSummary {
   duration?: string | undefined;
   strictTimeOrder: boolean;
   packetComments: number;
-  sections: { userApplication?: string | undefined; hardware?: string | undefined; os?: string | undefined; comments: string[] }[];
+  sections: {
+    userApplication?: string | undefined;
+    hardware?: string | undefined;
+    os?: string | undefined;
+    comments: string[];
+  }[];
   resolvedIPv4: number;
   resolvedIPv6: number;
 }
@@ -116,7 +121,10 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   }
   const linkTypeCounts = new Map<number, number>();
   for (const iface of reader.interfaces) {
-    linkTypeCounts.set(iface.linkType, (linkTypeCounts.get(iface.linkType) ?? 0) + (perInterface[iface.id] ?? 0));
+    linkTypeCounts.set(
+      iface.linkType,
+      (linkTypeCounts.get(iface.linkType) ?? 0) + (perInterface[iface.id] ?? 0),
+    );
   }
   const linkTypes = [...linkTypeCounts].map(([linkType, count]) => ({
     linkType,
@@ -143,7 +151,8 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
     packets,
     dataBytes,
     originalBytes,
-    encapsulation: linkTypes.length === 1 ? linkTypes[0]!.name : linkTypes.length === 0 ? 'none' : 'Per packet',
+    encapsulation:
+      linkTypes.length === 1 ? linkTypes[0]!.name : linkTypes.length === 0 ? 'none' : 'Per packet',
     linkTypes,
     interfaces: reader.interfaces.map((iface) => ({
       id: iface.id,

@@ -87,7 +87,8 @@ export function ticksToTime(high: number, low: number, ticksPerSecond: number, o
   if (ticksPerSecond === 1e9) out.nsec = rem;
   else if (ticksPerSecond === 1e6) out.nsec = rem * 1000;
   else if (ticksPerSecond < 1e9 && 1e9 % ticksPerSecond === 0) out.nsec = rem * (1e9 / ticksPerSecond);
-  else if (ticksPerSecond > 1e9 && ticksPerSecond % 1e9 === 0) out.nsec = Math.floor(rem / (ticksPerSecond / 1e9));
+  else if (ticksPerSecond > 1e9 && ticksPerSecond % 1e9 === 0)
+    out.nsec = Math.floor(rem / (ticksPerSecond / 1e9));
   else if (Number.isSafeInteger(rem) && Number.isSafeInteger(ticksPerSecond)) {
     // Rare resolutions (2^-n): exact with bigint, off the decimal hot paths.
     out.nsec = Number((BigInt(rem) * 1_000_000_000n) / BigInt(ticksPerSecond));

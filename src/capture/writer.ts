@@ -19,7 +19,12 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FieldError } from '../core/errors.js';
-import { PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH, writePcapHeader, writePcapRecordHeader } from './pcap.js';
+import {
+  PCAP_HEADER_LENGTH,
+  PCAP_RECORD_HEADER_LENGTH,
+  writePcapHeader,
+  writePcapRecordHeader,
+} from './pcap.js';
 import {
   EPB_FIXED_LENGTH,
   EPB_HEADER_LENGTH,
@@ -120,7 +125,8 @@ export class CaptureWriter {
   bytesWritten = 0;
 
   constructor(target: string | NodeJS.WritableStream, options: CaptureWriterOptions) {
-    if (options.format !== 'pcap' && options.format !== 'pcapng') fail('format', `unknown format '${options.format}'`);
+    if (options.format !== 'pcap' && options.format !== 'pcapng')
+      fail('format', `unknown format '${options.format}'`);
     this.format = options.format;
     this.bufferSize = Math.max(64 * 1024, options.bufferSize ?? DEFAULT_BUFFER_SIZE);
     this.buffer = Buffer.alloc(this.bufferSize);
@@ -136,7 +142,8 @@ export class CaptureWriter {
     } else {
       this.stream = target;
       this.endStream =
-        options.endStream ?? (target !== (process.stdout as unknown) && target !== (process.stderr as unknown));
+        options.endStream ??
+        (target !== (process.stdout as unknown) && target !== (process.stderr as unknown));
       target.on('error', (error: Error) => {
         this.streamError = error;
       });
@@ -177,14 +184,22 @@ export class CaptureWriter {
     if (!Number.isInteger(spec.linkType) || spec.linkType < 0 || spec.linkType > 0xffff) {
       fail('linkType', `link type must be 0..65535, got ${spec.linkType}`);
     }
-    if (!Number.isInteger(snapLen) || snapLen < 0 || snapLen > 0xffffffff) fail('snapLen', `bad snap length ${snapLen}`);
+    if (!Number.isInteger(snapLen) || snapLen < 0 || snapLen > 0xffffffff)
+      fail('snapLen', `bad snap length ${snapLen}`);
     const nanosecond = spec.tsResolution === 'ns';
-    const entry: WriterInterface = { linkType: spec.linkType, snapLen, ticksPerSecond: nanosecond ? 1e9 : 1e6 };
+    const entry: WriterInterface = {
+      linkType: spec.linkType,
+      snapLen,
+      ticksPerSecond: nanosecond ? 1e9 : 1e6,
+    };
     if (this.format === 'pcap') {
       const existing = this.interfaces[0];
       if (existing) {
         if (existing.linkType === entry.linkType) return 0;
-        fail('linkType', `classic pcap holds one link type (${existing.linkType}); cannot add ${entry.linkType}`);
+        fail(
+          'linkType',
+          `classic pcap holds one link type (${existing.linkType}); cannot add ${entry.linkType}`,
+        );
       }
       if (snapLen === 0) entry.snapLen = DEFAULT_SNAPLEN;
       this.interfaces.push(entry);
@@ -235,7 +250,12 @@ export class CaptureWriter {
    * Writes one packet (copied into the buffer). Returns false when the caller should `await drain()`.
    * A packet longer than the interface's snap length is cut to it (captured < original length).
    */
-  writePacket(data: Uint8Array, timestampSec: number, timestampNsec: number, options?: PacketOptions): boolean {
+  writePacket(
+    data: Uint8Array,
+    timestampSec: number,
+    timestampNsec: number,
+    options?: PacketOptions,
+  ): boolean {
     const iface = this.interfaceFor(options?.interfaceId);
     const capturedLength = iface.snapLen > 0 && data.length > iface.snapLen ? iface.snapLen : data.length;
     const originalLength = options?.originalLength ?? data.length;
@@ -394,7 +414,8 @@ export class CaptureWriter {
     this.checkOpen();
     if (this.format === 'pcap') {
       this.ensureHeader();
-      if (interfaceId !== undefined && interfaceId !== 0) fail('interfaceId', 'classic pcap has only interface 0');
+      if (interfaceId !== undefined && interfaceId !== 0)
+        fail('interfaceId', 'classic pcap has only interface 0');
       return this.interfaces[0]!;
     }
     const id = interfaceId ?? 0;
@@ -411,7 +432,8 @@ export class CaptureWriter {
       fail('originalLength', `${originalLength} is below the captured length ${capturedLength}`);
     }
     if (!(sec >= 0 && sec <= 0xffffffff && Number.isInteger(sec))) fail('timestampSec', `bad seconds ${sec}`);
-    if (!(nsec >= 0 && nsec < 1e9 && Number.isInteger(nsec))) fail('timestampNsec', `bad nanoseconds ${nsec}`);
+    if (!(nsec >= 0 && nsec < 1e9 && Number.isInteger(nsec)))
+      fail('timestampNsec', `bad nanoseconds ${nsec}`);
   }
 
   private writePcapFrame(capturedLength: number, originalLength: number, sec: number, nsec: number): number {
@@ -465,6 +487,9 @@ export class CaptureWriter {
 }
 
 /** Opens a capture writer on a file path (synchronous whole-buffer writes) or a writable stream. */
-export function createCaptureWriter(target: string | NodeJS.WritableStream, options: CaptureWriterOptions): CaptureWriter {
+export function createCaptureWriter(
+  target: string | NodeJS.WritableStream,
+  options: CaptureWriterOptions,
+): CaptureWriter {
   return new CaptureWriter(target, options);
 }

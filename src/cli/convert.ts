@@ -16,7 +16,11 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
   builder: (yargs) =>
     yargs
       .positional('input', { type: 'string', demandOption: true, describe: "input capture ('-' for stdin)" })
-      .positional('output', { type: 'string', demandOption: true, describe: "output capture ('-' for stdout)" })
+      .positional('output', {
+        type: 'string',
+        demandOption: true,
+        describe: "output capture ('-' for stdout)",
+      })
       .option('format', {
         choices: ['pcap', 'pcapng'] as const,
         describe: 'output format (default: from the output extension)',

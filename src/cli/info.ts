@@ -44,8 +44,10 @@ export function formatCaptureSummary(summary: CaptureSummary): string {
     for (const comment of section.comments) lines.push(line('Capture comment', comment));
   }
   if (summary.packetComments > 0) lines.push(line('Packet comments', summary.packetComments));
-  if (summary.resolvedIPv4 > 0) lines.push(`Number of resolved IPv4 addresses in file: ${summary.resolvedIPv4}`);
-  if (summary.resolvedIPv6 > 0) lines.push(`Number of resolved IPv6 addresses in file: ${summary.resolvedIPv6}`);
+  if (summary.resolvedIPv4 > 0)
+    lines.push(`Number of resolved IPv4 addresses in file: ${summary.resolvedIPv4}`);
+  if (summary.resolvedIPv6 > 0)
+    lines.push(`Number of resolved IPv6 addresses in file: ${summary.resolvedIPv6}`);
   lines.push(`Number of interfaces in file: ${summary.interfaces.length}`);
   for (const iface of summary.interfaces) {
     const pad = ''.padEnd(21);

@@ -8,9 +8,30 @@ import { hideBin } from 'yargs/helpers';
 import { isUserError } from '../core/errors.js';
 import { commands } from './commands.js';
 
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a parent is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+};
+
+/** A file the user named cannot be opened: one line, not a stack trace. */
+function fileErrorLine(error: unknown): string | undefined {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  if (typeof code !== 'string' || typeof path !== 'string' || !FILE_ERRORS[code]) return undefined;
+  return `${path}: ${FILE_ERRORS[code]}`;
+}
+
 function failWithUserError(error: unknown): never {
   if (isUserError(error)) {
     process.stderr.write(`pktcraft: ${error.message}\n`);
+    process.exit(2);
+  }
+  const fileLine = fileErrorLine(error);
+  if (fileLine) {
+    process.stderr.write(`pktcraft: ${fileLine}\n`);
     process.exit(2);
   }
   throw error;

@@ -4,8 +4,8 @@
  */
 import type { CommandModule } from 'yargs';
 import type { DecodeAs } from '../packet/decode.js';
-import { SEVERITY } from '../verify/tshark.js';
 import { verifyCapture } from '../verify/capture.js';
+import { SEVERITY } from '../verify/tshark.js';
 import { parseDecodeAs } from './decode.js';
 
 interface VerifyArgs {
@@ -15,7 +15,13 @@ interface VerifyArgs {
   quiet?: boolean;
 }
 
-const TSHARK_LAYER_NAMES: Record<string, string> = { gtpu: 'gtp', vxlan: 'vxlan', raw: 'data', ipv4: 'ip', ipv6: 'ipv6' };
+const TSHARK_LAYER_NAMES: Record<string, string> = {
+  gtpu: 'gtp',
+  vxlan: 'vxlan',
+  raw: 'data',
+  ipv4: 'ip',
+  ipv6: 'ipv6',
+};
 
 /** Our decode-as rules in tshark's words (`udp.port==5555,gtpu` → `udp.port==5555,gtp`). */
 function tsharkDecodeAs(rules: readonly string[] | undefined): string[] {
@@ -34,7 +40,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'a pcap or pcapng file' })
       .option('json', { type: 'boolean', describe: 'print the full report as JSON' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only the verdict line' })
-      .option('decode-as', { type: 'string', array: true, describe: "binding override for both decoders, e.g. 'udp.port==5555,gtpu'" })
+      .option('decode-as', {
+        type: 'string',
+        array: true,
+        describe: "binding override for both decoders, e.g. 'udp.port==5555,gtpu'",
+      })
       .example('$0 verify captures/order-journey.pcapng', 'every hop, every packet'),
   handler: async (args) => {
     const decodeAs: DecodeAs | undefined = parseDecodeAs(args['decode-as']);
@@ -53,12 +63,15 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
           process.stdout.write(`  tshark ${level}: ${item.message}\n`);
         }
         for (const d of verdict.disagreements) {
-          process.stdout.write(`  ${d.layer}[${d.occurrence}].${d.field}: pktcraft ${d.ours}, tshark ${d.tsharkField}=${d.tshark}\n`);
+          process.stdout.write(
+            `  ${d.layer}[${d.occurrence}].${d.field}: pktcraft ${d.ours}, tshark ${d.tsharkField}=${d.tshark}\n`,
+          );
         }
       }
     }
     const bad = report.verdicts.filter(
-      (verdict) => verdict.disagreements.length || verdict.expert.some((item) => item.severity >= SEVERITY.warning),
+      (verdict) =>
+        verdict.disagreements.length || verdict.expert.some((item) => item.severity >= SEVERITY.warning),
     ).length;
     process.stdout.write(
       report.clean

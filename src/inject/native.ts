@@ -44,6 +44,10 @@ export interface NativePacketSocket {
 export interface NativeAddon {
   PacketSocket: new (ifname: string, options?: NativePacketSocketOptions) => NativePacketSocket;
   PacketType: { HOST: number; BROADCAST: number; MULTICAST: number; OTHERHOST: number; OUTGOING: number };
+  /** CLOCK_MONOTONIC in ms. */
+  monotonicMs(): number;
+  /** Blocks until CLOCK_MONOTONIC reaches `targetMs` (clock_nanosleep TIMER_ABSTIME). */
+  sleepUntilMs(targetMs: number): void;
 }
 
 /** Linux sll_pkttype values (linux/if_packet.h). */

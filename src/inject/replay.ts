@@ -4,15 +4,14 @@
  * `topspeed` sends as fast as sendmmsg takes them; `loop` repeats the capture. Every frame is checked against
  * the interface MTU before the first one is sent. Sending stops as soon as `signal` aborts.
  *
- * The schedule is absolute (frame i is due at start + offset_i), so late wake-ups never accumulate: the wait
- * sleeps with a timer until about 2 ms before a frame is due, then spins on the monotonic clock.
+ * The schedule is absolute (frame i is due at start + offset_i), so late wake-ups never accumulate; waits use
+ * clock_nanosleep on CLOCK_MONOTONIC through the addon (see timing.ts).
  */
-import { getPriority, setPriority } from 'node:os';
 import { InjectError } from '../core/errors.js';
 import type { ReplayRecord } from './capture-file.js';
 import { PacketLink } from './link.js';
 import type { SafetyOptions } from './safety.js';
-import { waitUntil, yieldToEventLoop } from './timing.js';
+import { preciseClock, yieldToEventLoop } from './timing.js';
 
 export interface ReplayOptions extends SafetyOptions {
   /** Multiply the replay speed (2 = gaps halved). Default 1. */
@@ -27,11 +26,6 @@ export interface ReplayOptions extends SafetyOptions {
   signal?: AbortSignal;
   /** Bypass the qdisc (faster topspeed). */
   qdiscBypass?: boolean;
-  /**
-   * Raise the process's scheduling priority (nice -15) during a timed replay so other work on the machine
-   * delays frames less; restored afterwards. Needs CAP_SYS_NICE (root); silently skipped otherwise. Default true.
-   */
-  raisePriority?: boolean;
 }
 
 export interface ReplayReport {
@@ -98,33 +92,9 @@ export async function replayRecords(
       }
       link.check(record.data, index);
     });
-    if (options.topspeed) return await replayTopspeed(link, records, options);
-    const restore = options.raisePriority === false ? undefined : raisePriority();
-    try {
-      return await replayTimed(link, records, options);
-    } finally {
-      restore?.();
-    }
+    return await (options.topspeed ? replayTopspeed(link, records, options) : replayTimed(link, records, options));
   } finally {
     link.close();
-  }
-}
-
-/** nice -15 for this process when allowed; returns how to restore the previous priority. */
-function raisePriority(): (() => void) | undefined {
-  try {
-    const previous = getPriority();
-    if (previous <= -15) return undefined;
-    setPriority(-15);
-    return () => {
-      try {
-        setPriority(previous);
-      } catch {
-        // lowering back cannot fail for the process itself; nothing to do if it does
-      }
-    };
-  } catch {
-    return undefined;
   }
 }
 
@@ -155,6 +125,7 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
   let due = 0;
   // The schedule is anchored at the first frame's send: work still pending when replay starts (module
   // loading, a first GC) must not make the first frame late against the rest.
+  const clock = preciseClock();
   let start = Number.NaN;
   let last = 0;
   for (let loop = 0; loop < loops; loop++) {
@@ -164,11 +135,11 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
       due++;
       if (Number.isNaN(start)) {
         // let pending work run and warm the wait path up before the clock starts
-        await waitUntil(performance.now() + 10, options.signal);
-        start = performance.now() - at;
+        await clock.waitUntil(clock.now() + 10, options.signal);
+        start = clock.now() - at;
         last = start;
       } else {
-        await waitUntil(start + at, options.signal);
+        await clock.waitUntil(start + at, options.signal);
       }
       if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
       const data = records[i]!.data;
@@ -183,7 +154,7 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
         if (error instanceof InjectError && FATAL_CODES.has(error.code)) throw error;
         failed++;
       }
-      last = performance.now();
+      last = clock.now();
     }
   }
   return report(sent, failed, bytes, start, last, total, false);

@@ -1,32 +1,82 @@
 /**
- * Precise waiting for rate-limited sends: a timer for the bulk of a wait, then a spin on the monotonic clock
- * for the last few milliseconds (Node timers wake up to a few ms late under load).
+ * Precise waiting for rate-limited sends. A Clock schedules on CLOCK_MONOTONIC: with the AF_PACKET addon it
+ * sleeps in clock_nanosleep(TIMER_ABSTIME) (precise to ~50 µs, no spinning, which would also delay the
+ * kernel's own packet processing on a busy CPU), in slices of at most 20 ms with a trip through the event
+ * loop between them so Ctrl-C is handled at once. Without the addon it falls back to timers plus a short spin.
  */
+import { loadNativeAddon } from './native.js';
 
-const SPIN_MS = 5;
+const SLICE_MS = 20;
+const SPIN_MS = 2;
+
+export interface Clock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Waits until now() >= target; returns early when `signal` aborts. */
+  waitUntil(target: number, signal?: AbortSignal): Promise<void>;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Waits until performance.now() >= target (ms); returns early when `signal` aborts. */
-export async function waitUntil(target: number, signal?: AbortSignal): Promise<void> {
-  for (;;) {
-    if (signal?.aborted) return;
-    const remaining = target - performance.now();
-    if (remaining <= 0) return;
-    if (remaining > SPIN_MS + 1) {
-      await sleep(remaining - SPIN_MS);
-      continue;
-    }
-    while (performance.now() < target) {
-      // spin: timers are not finer than about 1 ms
-    }
-    return;
-  }
-}
-
 /** Gives pending events (a Ctrl-C handler) a chance to run. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Timers for the bulk of a wait, a spin on performance.now() for the last stretch. */
+export const timerClock: Clock = {
+  now: () => performance.now(),
+  async waitUntil(target, signal) {
+    for (;;) {
+      if (signal?.aborted) return;
+      const remaining = target - performance.now();
+      if (remaining <= 0) return;
+      if (remaining > SPIN_MS + 1) {
+        await sleep(remaining - SPIN_MS);
+        continue;
+      }
+      while (performance.now() < target) {
+        // spin: timers are not finer than about 1 ms
+      }
+      return;
+    }
+  },
+};
+
+let nativeClockInstance: Clock | undefined;
+
+/** The clock_nanosleep clock when the addon is built, else the timer clock. */
+export function preciseClock(): Clock {
+  if (nativeClockInstance) return nativeClockInstance;
+  let addon: ReturnType<typeof loadNativeAddon>;
+  try {
+    addon = loadNativeAddon();
+  } catch {
+    return timerClock;
+  }
+  nativeClockInstance = {
+    now: () => addon.monotonicMs(),
+    async waitUntil(target, signal) {
+      for (;;) {
+        if (signal?.aborted) return;
+        const now = addon.monotonicMs();
+        if (now >= target) return;
+        if (target - now > SLICE_MS) {
+          addon.sleepUntilMs(now + SLICE_MS);
+          await yieldToEventLoop();
+          continue;
+        }
+        addon.sleepUntilMs(target);
+        return;
+      }
+    },
+  };
+  return nativeClockInstance;
+}
+
+/** Waits until performance.now() >= target with the timer clock (for code without the addon). */
+export function waitUntil(target: number, signal?: AbortSignal): Promise<void> {
+  return timerClock.waitUntil(target, signal);
 }

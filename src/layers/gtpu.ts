@@ -182,6 +182,8 @@ const NO_EXTENSIONS: readonly GtpuExtension[] = [];
 const TWO_ZEROS = new Uint8Array(2);
 /** Scratch for built PDU Session Container / UDP Port content (never more than 6 octets). */
 const scratch = new Uint8Array(8);
+const scratch6 = scratch.subarray(0, 6);
+const scratch2 = scratch.subarray(0, 2);
 
 function hasPduSessionFields(fields: PduSessionFields): boolean {
   return (
@@ -230,13 +232,13 @@ function contentOf(extension: GtpuExtension): Uint8Array {
     scratch[1] = (ppp << 7) | (rqi << 6) | qfi;
     if (ppp) {
       scratch[2] = ppi << 5;
-      return scratch.subarray(0, 6);
+      return scratch6;
     }
-    return scratch.subarray(0, 2);
+    return scratch2;
   }
   if (extension.type === GTPU_EXTENSION.udpPort && extension.udp_port !== undefined) {
     writeU16(scratch, 0, uintOf('gtpu', 'udp_port', extension.udp_port, 0xffff, 0));
-    return scratch.subarray(0, 2);
+    return scratch2;
   }
   return TWO_ZEROS;
 }

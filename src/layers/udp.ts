@@ -222,7 +222,7 @@ export function vxlanSourcePort(bytes: Uint8Array, start: number, end: number): 
   let keyLength = 0;
   let etherType = 0;
   if (end - start >= 14) {
-    flowKey.set(bytes.subarray(start, start + 12), 0);
+    copyInto(bytes, start, 12, 0);
     keyLength = 12;
     let at = start + 12;
     etherType = readU16(bytes, at);
@@ -233,10 +233,15 @@ export function vxlanSourcePort(bytes: Uint8Array, start: number, end: number): 
     at += 2;
     keyLength = appendIpFlow(bytes, at, end, etherType, keyLength);
   } else if (end > start) {
-    flowKey.set(bytes.subarray(start, end), 0);
+    copyInto(bytes, start, end - start, 0);
     keyLength = end - start;
   }
   return flowSourcePort(jhash(flowKey, keyLength, etherType), VXLAN_SPORT_MIN, VXLAN_SPORT_MAX);
+}
+
+/** Copies into the flow key without creating a view (no allocation per packet). */
+function copyInto(bytes: Uint8Array, from: number, count: number, to: number): void {
+  for (let i = 0; i < count; i++) flowKey[to + i] = bytes[from + i]!;
 }
 
 function appendIpFlow(
@@ -249,21 +254,21 @@ function appendIpFlow(
   let protocol = -1;
   let l4 = 0;
   if (etherType === 0x0800 && at + 20 <= end && bytes[at]! >> 4 === 4) {
-    flowKey.set(bytes.subarray(at + 12, at + 20), keyLength);
+    copyInto(bytes, at + 12, 8, keyLength);
     keyLength += 8;
     protocol = bytes[at + 9]!;
     flowKey[keyLength++] = protocol;
     const fragmented = (readU16(bytes, at + 6) & 0x3fff) !== 0;
     l4 = fragmented ? -1 : at + (bytes[at]! & 0x0f) * 4;
   } else if (etherType === 0x86dd && at + 40 <= end && bytes[at]! >> 4 === 6) {
-    flowKey.set(bytes.subarray(at + 8, at + 40), keyLength);
+    copyInto(bytes, at + 8, 32, keyLength);
     keyLength += 32;
     protocol = bytes[at + 6]!;
     flowKey[keyLength++] = protocol;
     l4 = at + 40;
   }
   if ((protocol === IP_PROTOCOL.tcp || protocol === IP_PROTOCOL.udp) && l4 > 0 && l4 + 4 <= end) {
-    flowKey.set(bytes.subarray(l4, l4 + 4), keyLength);
+    copyInto(bytes, l4, 4, keyLength);
     keyLength += 4;
   }
   return keyLength;
@@ -283,12 +288,10 @@ export function jhash(key: Uint8Array, length: number, initval: number): number 
   let c = a;
   let k = 0;
   let remaining = length;
-  const word = (i: number) =>
-    (key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24)) >>> 0;
   while (remaining > 12) {
-    a = (a + word(k)) >>> 0;
-    b = (b + word(k + 4)) >>> 0;
-    c = (c + word(k + 8)) >>> 0;
+    a = (a + word(key, k)) >>> 0;
+    b = (b + word(key, k + 4)) >>> 0;
+    c = (c + word(key, k + 8)) >>> 0;
     // __jhash_mix
     a = (a - c) >>> 0;
     a ^= rol32(c, 4);
@@ -345,6 +348,11 @@ export function jhash(key: Uint8Array, length: number, initval: number): number 
   c ^= b;
   c = (c - rol32(b, 24)) >>> 0;
   return c >>> 0;
+}
+
+/** A little-endian 32-bit load (Linux's __get_unaligned_cpu32 on x86). */
+function word(key: Uint8Array, i: number): number {
+  return (key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24)) >>> 0;
 }
 
 function rol32(value: number, shift: number): number {

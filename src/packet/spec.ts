@@ -216,7 +216,11 @@ function convertValue(
   }
 }
 
-function convertAddress(kind: 'mac' | 'ipv4' | 'ipv6', text: string, bad: (reason: string) => SpecError): string {
+function convertAddress(
+  kind: 'mac' | 'ipv4' | 'ipv6',
+  text: string,
+  bad: (reason: string) => SpecError,
+): string {
   if (kind === 'mac') {
     if (!isMac(text)) throw bad('expected a MAC address like 02:00:00:00:00:01');
     return text.toLowerCase();

@@ -72,7 +72,7 @@ export interface JourneyConfig {
     host: string;
     idempotencyKey: string;
     customerId: string;
-    /** Line items in the JSON body: the body grows by about 120 bytes per item. */
+    /** Line items in the JSON body: about 150 bytes each (64 items: 8 segments at the phone's MSS). */
     items: number;
     /** Order ids the order service hands out start here. */
     firstOrderNumber: number;
@@ -209,7 +209,7 @@ export function defaultJourneyConfig(): JourneyConfig {
     dcEdge: { mac: '02:00:00:00:0e:01' },
     slb: {
       vip: '203.0.113.10',
-      port: 8080,
+      port: 8000,
       hostIp: '192.0.2.65',
       hostMac: '02:00:00:00:0b:01',
       gatewayMac: '02:00:00:00:0c:01',
@@ -218,12 +218,12 @@ export function defaultJourneyConfig(): JourneyConfig {
     haproxy: {
       vmIp: '192.0.2.130',
       vmMac: '02:00:00:00:0d:01',
-      port: 8080,
+      port: 8000,
       hostIp: '192.0.2.66',
       hostMac: '02:00:00:00:0b:02',
       backendSourcePort: 40001,
     },
-    orderService: { ip: '192.0.2.140', mac: '02:00:00:00:0d:02', port: 8081 },
+    orderService: { ip: '192.0.2.140', mac: '02:00:00:00:0d:02', port: 8001 },
     delays: {
       radioMs: 10,
       s1uMs: 1,
@@ -241,7 +241,7 @@ export function defaultJourneyConfig(): JourneyConfig {
       host: 'shop.example',
       idempotencyKey: '5f2b8c1e-7d4a-4e3b-9a61-0c8d2e4f6a17',
       customerId: 'c-1042',
-      items: 30,
+      items: 64,
       firstOrderNumber: 100017,
     },
     retry: { enabled: false, break: 'rst', timeoutMs: 3000, backoffMs: 500 },

@@ -12,6 +12,16 @@ import type { JourneyConfig } from './config.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+const PRODUCTS = [
+  'espresso beans 1 kg',
+  'oat milk 6-pack',
+  'ceramic pour-over dripper',
+  'paper filters (100)',
+  'hand grinder, steel burrs',
+  'travel mug 350 ml',
+  'descaling tablets',
+];
+
 /** The JSON body of the order: `items` line items with deterministic SKUs, quantities and prices. */
 export function orderBody(config: JourneyConfig): string {
   const { customerId, items } = config.order;
@@ -21,7 +31,8 @@ export function orderBody(config: JourneyConfig): string {
     const quantity = 1 + (i % 4);
     const cents = 199 + ((i * 7919) % 9000);
     lines.push(
-      `    {"line": ${i}, "sku": "${sku}", "quantity": ${quantity}, "unitPrice": "${(cents / 100).toFixed(2)}", "note": "gift wrap: no"}`,
+      `    {"line": ${i}, "sku": "${sku}", "name": "${PRODUCTS[i % PRODUCTS.length]}", "quantity": ${quantity}, ` +
+        `"unitPrice": "${(cents / 100).toFixed(2)}", "giftWrap": ${i % 5 === 0}}`,
     );
   }
   return `{\n  "customerId": "${customerId}",\n  "currency": "EUR",\n  "deliveryAddressId": "addr-7",\n  "items": [\n${lines.join(',\n')}\n  ]\n}\n`;

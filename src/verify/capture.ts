@@ -10,7 +10,12 @@ export async function decodeCaptureFile(path: string, decodeAs?: DecodeAs): Prom
   const packets: DecodedPacket[] = [];
   for await (const record of openCaptureFile(path)) {
     const bytes = new Uint8Array(record.data);
-    packets.push(decodePacket(bytes, { first: firstLayerOf(record.linkType) ?? 'raw', ...(decodeAs ? { decodeAs } : {}) }));
+    packets.push(
+      decodePacket(bytes, {
+        first: firstLayerOf(record.linkType) ?? 'raw',
+        ...(decodeAs ? { decodeAs } : {}),
+      }),
+    );
   }
   return packets;
 }

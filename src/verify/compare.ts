@@ -37,7 +37,7 @@ const field = (
 const num = (layer: DecodedLayer, name: string): number => Number(layer.fields[name] ?? 0);
 
 /** Our layer → the tshark fields that must agree. Occurrence k of a layer matches value k of each field. */
-export const TSHARK_FIELD_MAP: Partial<Record<LayerName, readonly FieldMapping[]>> = {
+export const TSHARK_FIELD_MAP: Partial<Record<TsharkLayerKey, readonly FieldMapping[]>> = {
   ether: [field('dst', 'eth.dst'), field('src', 'eth.src')],
   dot1q: [
     field('vlan', 'vlan.id'),

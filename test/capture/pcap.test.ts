@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureError } from '../../src/core/errors.js';
 import { createCaptureWriter, LinkType, readCapture } from '../../src/capture/index.js';
+import { CaptureError } from '../../src/core/errors.js';
 import { concat, ETHER_UDP_FRAME, hex, pcapHeader, pcapRecord } from './spec-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktcraft-pcap-'));

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureError } from '../../src/core/errors.js';
 import { createCaptureWriter, LinkType, readCapture } from '../../src/capture/index.js';
+import { CaptureError } from '../../src/core/errors.js';
 import {
   block,
   concat,
@@ -37,7 +37,10 @@ describe('pcapng writing', () => {
         { address: '2001:db8::1', names: ['six.example', 'alias.example'] },
       ],
     });
-    writer.writePacket(ETHER_UDP_FRAME, T0, 123456789, { comments: ['first', 'zweite ü'], direction: 'outbound' });
+    writer.writePacket(ETHER_UDP_FRAME, T0, 123456789, {
+      comments: ['first', 'zweite ü'],
+      direction: 'outbound',
+    });
     await writer.close();
 
     const little = true;
@@ -89,7 +92,9 @@ describe('pcapng writing', () => {
     const capture = readCapture(new Uint8Array(readFileSync(path)));
     const records = [...capture];
     expect(capture.format).toBe('pcapng');
-    expect(capture.sections).toMatchObject([{ byteOrder: 'little', versionMajor: 1, userApplication: 'pktcraft' }]);
+    expect(capture.sections).toMatchObject([
+      { byteOrder: 'little', versionMajor: 1, userApplication: 'pktcraft' },
+    ]);
     expect(capture.interfaces).toMatchObject([
       { id: 0, linkType: 1, name: 'eth0', description: 'first', tsResolutionCode: 6, snapLen: 262144 },
       { id: 1, linkType: 228, name: 'tun0', tsResolutionCode: 9, ticksPerSecond: 1e9 },
@@ -103,7 +108,12 @@ describe('pcapng writing', () => {
     ]);
     expect(records[0]).toMatchObject({ comments: ['a', 'b', 'c'], direction: 'inbound', flags: 1 });
     expect(records[0]).toMatchObject({ interfaceName: 'eth0', interfaceDescription: 'first' });
-    expect(records[1]).toMatchObject({ comments: [], direction: 'outbound', flags: 2, interfaceName: 'tun0' });
+    expect(records[1]).toMatchObject({
+      comments: [],
+      direction: 'outbound',
+      flags: 2,
+      interfaceName: 'tun0',
+    });
     expect(records[2]).toMatchObject({ originalLength: 9000, direction: undefined, flags: undefined });
     expect(records[0]!.data).toEqual(ETHER_UDP_FRAME);
     expect(records[1]!.data).toEqual(IPV4_UDP_PACKET);
@@ -118,7 +128,9 @@ describe('pcapng writing', () => {
     expect(pcap.addInterface({ linkType: 1 })).toBe(0);
     expect(() => pcap.addInterface({ linkType: 101 })).toThrow(/one link type/);
     expect(() => pcap.writePacket(ETHER_UDP_FRAME, T0, 1e9)).toThrow(/nanoseconds/);
-    expect(() => pcap.writePacket(ETHER_UDP_FRAME, T0, 0, { originalLength: 3 })).toThrow(/below the captured/);
+    expect(() => pcap.writePacket(ETHER_UDP_FRAME, T0, 0, { originalLength: 3 })).toThrow(
+      /below the captured/,
+    );
     pcap.closeSync();
   });
 });
@@ -130,7 +142,11 @@ describe('pcapng reading (hand-made files from the spec)', () => {
     // Section 1, big-endian: interface 0 with 2^-10 s ticks and an offset of +100 s.
     const tsoffset = new SpecWriter(be).u32(0).u32(100).done();
     const section1 = concat(
-      sectionHeader(be, [textOption(1, 'section one'), textOption(3, 'TestOS'), textOption(0x4321, 'unknown')]),
+      sectionHeader(be, [
+        textOption(1, 'section one'),
+        textOption(3, 'TestOS'),
+        textOption(0x4321, 'unknown'),
+      ]),
       interfaceBlock(be, 1, 0, [
         textOption(2, 'be0'),
         { code: 9, value: Uint8Array.of(0x8a) },
@@ -149,7 +165,15 @@ describe('pcapng reading (hand-made files from the spec)', () => {
     );
     // Section 2, little-endian: its own interface ids start again at 0.
     const [pbHigh, pbLow] = halves(BigInt(T0) * 1000n);
-    const pb = new SpecWriter(le).u16(0).u16(0).u32(pbHigh).u32(pbLow).u32(4).u32(4).bytes(hex('01020304')).done();
+    const pb = new SpecWriter(le)
+      .u16(0)
+      .u16(0)
+      .u32(pbHigh)
+      .u32(pbLow)
+      .u32(4)
+      .u32(4)
+      .bytes(hex('01020304'))
+      .done();
     const spb = new SpecWriter(le).u32(6).bytes(hex('aabbccddeeff')).pad().done();
     const section2 = concat(
       sectionHeader(le),
@@ -167,17 +191,31 @@ describe('pcapng reading (hand-made files from the spec)', () => {
       { byteOrder: 'little', comments: [] },
     ]);
     expect(capture.interfaces).toMatchObject([
-      { id: 0, section: 0, localId: 0, name: 'be0', tsResolutionCode: 0x8a, ticksPerSecond: 1024, tsOffsetSec: 100 },
+      {
+        id: 0,
+        section: 0,
+        localId: 0,
+        name: 'be0',
+        tsResolutionCode: 0x8a,
+        ticksPerSecond: 1024,
+        tsOffsetSec: 100,
+      },
       { id: 1, section: 1, localId: 0, linkType: 229, description: 'v6 desc', ticksPerSecond: 1000 },
       { id: 2, section: 1, localId: 1, linkType: 101, ticksPerSecond: 1e6 },
     ]);
-    expect(records.map((r) => [r.interfaceId, r.linkType, r.timestampSec, r.timestampNsec, r.data.length])).toEqual([
+    expect(
+      records.map((r) => [r.interfaceId, r.linkType, r.timestampSec, r.timestampNsec, r.data.length]),
+    ).toEqual([
       [0, 1, T0 + 1, 500_000_000, 46],
       [2, 101, T0, 7000, 32],
       [1, 229, T0, 0, 4],
       [1, 229, 0, 0, 6],
     ]);
-    expect(records[0]).toMatchObject({ comments: ['big comment'], direction: 'inbound', interfaceName: 'be0' });
+    expect(records[0]).toMatchObject({
+      comments: ['big comment'],
+      direction: 'inbound',
+      interfaceName: 'be0',
+    });
     expect(records[0]!.data).toEqual(ETHER_UDP_FRAME);
     expect(records[2]).toMatchObject({ comments: ['obsolete'], interfaceDescription: 'v6 desc' });
     expect(records[3]!.data).toEqual(hex('aabbccddeeff'));
@@ -195,7 +233,12 @@ describe('pcapng reading (hand-made files from the spec)', () => {
 
   it('reports an EPB whose interface was not declared, after the packets before it', () => {
     const good = enhancedPacket(true, 0, 0, 1, ETHER_UDP_FRAME);
-    const file = concat(sectionHeader(true), interfaceBlock(true, 1, 0), good, enhancedPacket(true, 3, 0, 2, hex('00')));
+    const file = concat(
+      sectionHeader(true),
+      interfaceBlock(true, 1, 0),
+      good,
+      enhancedPacket(true, 3, 0, 2, hex('00')),
+    );
     const seen: number[] = [];
     let error: unknown;
     try {
@@ -207,6 +250,8 @@ describe('pcapng reading (hand-made files from the spec)', () => {
     expect(error).toBeInstanceOf(CaptureError);
     const offset = 28 + 20 + good.length;
     expect((error as CaptureError).fileOffset).toBe(offset + 8);
-    expect((error as CaptureError).reason).toMatch(/interface id 3 is not declared \(the section has 1 interfaces\)/);
+    expect((error as CaptureError).reason).toMatch(
+      /interface id 3 is not declared \(the section has 1 interfaces\)/,
+    );
   });
 });

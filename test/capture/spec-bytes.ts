@@ -76,7 +76,12 @@ export function u32Option(code: number, value: number, little: boolean): SpecOpt
 }
 
 /** A pcapng block: type, total length, body, options (+ opt_endofopt), total length. */
-export function block(little: boolean, type: number, body: Uint8Array, options: SpecOption[] = []): Uint8Array {
+export function block(
+  little: boolean,
+  type: number,
+  body: Uint8Array,
+  options: SpecOption[] = [],
+): Uint8Array {
   const inner = new SpecWriter(little).bytes(body).pad();
   for (const option of options) inner.u16(option.code).u16(option.value.length).bytes(option.value).pad();
   if (options.length > 0) inner.u16(0).u16(0);
@@ -89,7 +94,12 @@ export function sectionHeader(little: boolean, options: SpecOption[] = []): Uint
   return block(little, 0x0a0d0d0a, body, options);
 }
 
-export function interfaceBlock(little: boolean, linkType: number, snapLen: number, options: SpecOption[] = []) {
+export function interfaceBlock(
+  little: boolean,
+  linkType: number,
+  snapLen: number,
+  options: SpecOption[] = [],
+) {
   return block(little, 1, new SpecWriter(little).u16(linkType).u16(0).u32(snapLen).done(), options);
 }
 
@@ -115,7 +125,12 @@ export function enhancedPacket(
 }
 
 /** A classic pcap file header. */
-export function pcapHeader(little: boolean, nanosecond: boolean, snapLen: number, linkType: number): Uint8Array {
+export function pcapHeader(
+  little: boolean,
+  nanosecond: boolean,
+  snapLen: number,
+  linkType: number,
+): Uint8Array {
   return new SpecWriter(little)
     .u32(nanosecond ? 0xa1b23c4d : 0xa1b2c3d4)
     .u16(2)
@@ -134,5 +149,11 @@ export function pcapRecord(
   data: Uint8Array,
   originalLength = data.length,
 ): Uint8Array {
-  return new SpecWriter(little).u32(sec).u32(fraction).u32(data.length).u32(originalLength).bytes(data).done();
+  return new SpecWriter(little)
+    .u32(sec)
+    .u32(fraction)
+    .u32(data.length)
+    .u32(originalLength)
+    .bytes(data)
+    .done();
 }

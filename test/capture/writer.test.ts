@@ -85,7 +85,10 @@ describe.each(['pcap', 'pcapng'] as CaptureFormat[])('%s writer', (format) => {
   });
 });
 
-function runChild(name: string, body: string): { status: number | null; signal: string | null; path: string } {
+function runChild(
+  name: string,
+  body: string,
+): { status: number | null; signal: string | null; path: string } {
   const path = join(dir, `${name}.pcapng`);
   const script = join(dir, `${name}.mts`);
   writeFileSync(

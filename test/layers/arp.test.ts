@@ -40,7 +40,13 @@ describe('arp', () => {
     expect(
       buildHex([
         ether({ dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' }),
-        arp({ op: 2, hwsrc: '02:00:00:00:00:02', psrc: '192.0.2.2', hwdst: '02:00:00:00:00:01', pdst: '192.0.2.1' }),
+        arp({
+          op: 2,
+          hwsrc: '02:00:00:00:00:02',
+          psrc: '192.0.2.2',
+          hwdst: '02:00:00:00:00:01',
+          pdst: '192.0.2.1',
+        }),
       ]),
     ).toBe(REPLY);
   });
@@ -80,7 +86,13 @@ describe('arp', () => {
     // and from hex strings, as the JSON form gives them back
     expect(
       buildHex([
-        arp({ hwtype: 6, hwsrc: '0102030405060708', psrc: 'a1a2a3a4a5a6', hwdst: '1112131415161718', pdst: 'b1b2b3b4b5b6' }),
+        arp({
+          hwtype: 6,
+          hwsrc: '0102030405060708',
+          psrc: 'a1a2a3a4a5a6',
+          hwdst: '1112131415161718',
+          pdst: 'b1b2b3b4b5b6',
+        }),
       ]),
     ).toBe(ODD_SIZES);
   });

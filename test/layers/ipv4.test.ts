@@ -43,13 +43,21 @@ const VECTORS = [DF_ECHO, OPTIONS, ROUTER_ALERT, FIRST_FRAGMENT, LATER_FRAGMENT,
 
 describe('ipv4', () => {
   it('builds like Scapy: tos, id, DF, ttl, computed length, protocol and checksum', () => {
-    expect(buildHex([ipv4({ ...v4, tos: 0xb8, id: 0x1234, flags: 'DF', ttl: 32 }), icmp({ id: 0x4242, seq: 7 }), raw('abc')])).toBe(
-      DF_ECHO,
-    );
+    expect(
+      buildHex([
+        ipv4({ ...v4, tos: 0xb8, id: 0x1234, flags: 'DF', ttl: 32 }),
+        icmp({ id: 0x4242, seq: 7 }),
+        raw('abc'),
+      ]),
+    ).toBe(DF_ECHO);
     // DSCP EF (46) and ECN 0 give the same tos byte
-    expect(buildHex([ipv4({ ...v4, dscp: 46, id: 0x1234, flags: 2, ttl: 32 }), icmp({ id: 0x4242, seq: 7 }), raw('abc')])).toBe(
-      DF_ECHO,
-    );
+    expect(
+      buildHex([
+        ipv4({ ...v4, dscp: 46, id: 0x1234, flags: 2, ttl: 32 }),
+        icmp({ id: 0x4242, seq: 7 }),
+        raw('abc'),
+      ]),
+    ).toBe(DF_ECHO);
   });
 
   it('builds options byte-exact (record route, NOP, timestamp) with ihl from their length', () => {
@@ -66,7 +74,9 @@ describe('ipv4', () => {
   });
 
   it('writes fragments and the evil bit like Scapy', () => {
-    expect(buildHex([ipv4({ ...v4, proto: 17, flags: 'MF', id: 99 }), raw({ len: 16 })])).toBe(FIRST_FRAGMENT);
+    expect(buildHex([ipv4({ ...v4, proto: 17, flags: 'MF', id: 99 }), raw({ len: 16 })])).toBe(
+      FIRST_FRAGMENT,
+    );
     expect(buildHex([ipv4({ ...v4, proto: 17, frag: 185, id: 99 }), raw({ len: 16 })])).toBe(LATER_FRAGMENT);
     expect(buildHex([ipv4({ ...v4, flags: 'evil+DF', proto: 6, id: 7 }), raw('zz')])).toBe(EVIL);
   });
@@ -93,7 +103,14 @@ describe('ipv4', () => {
     });
     expect(layer.info).toMatchObject({ checksum: 'good', dscp: 0, ecn: 0, flags: '', fragment: false });
     expect(layer.info!.options).toEqual([
-      { kind: 7, name: 'Record Route', offset: 0, length: 11, pointer: 4, addresses: ['198.51.100.1', '198.51.100.2'] },
+      {
+        kind: 7,
+        name: 'Record Route',
+        offset: 0,
+        length: 11,
+        pointer: 4,
+        addresses: ['198.51.100.1', '198.51.100.2'],
+      },
       { kind: 1, name: 'NOP', offset: 11, length: 1 },
       {
         kind: 68,
@@ -146,11 +163,15 @@ describe('ipv4', () => {
 
   it('reports total length larger than the bytes, smaller than the header, and 0', () => {
     const long = decodeHex(buildHex([ipv4({ ...v4, len: 100 }), icmp()]), 'ipv4');
-    expect(long.problems.map((problem) => problem.message)).toEqual(['total length 100 exceeds the 28 bytes available']);
+    expect(long.problems.map((problem) => problem.message)).toEqual([
+      'total length 100 exceeds the 28 bytes available',
+    ]);
     expect(stackOf(long)).toBe('ipv4/icmp');
 
     const short = expectRoundTrip(bytesOfHex(buildHex([ipv4({ ...v4, len: 12 }), icmp()])), 'ipv4');
-    expect(short.problems.map((problem) => problem.message)).toEqual(['total length 12 is less than the header length 20']);
+    expect(short.problems.map((problem) => problem.message)).toEqual([
+      'total length 12 is less than the header length 20',
+    ]);
     expect(stackOf(short)).toBe('ipv4');
     expect(short.layers[0]!.trailer!.length).toBe(8);
 
@@ -160,7 +181,10 @@ describe('ipv4', () => {
   });
 
   it('reports ihl < 5 and a wrong version, keeping the bytes', () => {
-    const decoded = expectRoundTrip(bytesOfHex(buildHex([ipv4({ ...v4, ihl: 3, version: 5 }), icmp()])), 'ipv4');
+    const decoded = expectRoundTrip(
+      bytesOfHex(buildHex([ipv4({ ...v4, ihl: 3, version: 5 }), icmp()])),
+      'ipv4',
+    );
     expect(decoded.problems.map((problem) => problem.message)).toEqual([
       'version 5, should be 4',
       'bad header length 12 (ihl 3), should be at least 20',
@@ -227,7 +251,14 @@ describe('ipv4', () => {
           const decoded = decodePacket(bytes, { first: 'ipv4', bindings: networkBindings });
           expect(decoded.problems).toEqual([]);
           const got = decoded.layers[0]!.fields;
-          expect(got).toMatchObject({ tos: fields.tos, id: fields.id, flags: fields.flags, ttl: fields.ttl, src: fields.src, dst: fields.dst });
+          expect(got).toMatchObject({
+            tos: fields.tos,
+            id: fields.id,
+            flags: fields.flags,
+            ttl: fields.ttl,
+            src: fields.src,
+            dst: fields.dst,
+          });
           expect((got.options as Uint8Array).length).toBe((fields.options.length + 3) & ~3);
           expect(toHex(encodePacket(decoded.layers))).toBe(toHex(bytes));
         },

@@ -83,9 +83,13 @@ describe('IPv6 extension headers', () => {
   });
 
   it('builds a fragment header with every bit, like Scapy', () => {
-    expect(buildHex([ipv6(v6), ipv6frag({ nh: 58, offset: 100, m: 1, id: 5, res: 0x11, res2: 2 }), raw({ len: 8 })])).toBe(
-      FRAGMENT,
-    );
+    expect(
+      buildHex([
+        ipv6(v6),
+        ipv6frag({ nh: 58, offset: 100, m: 1, id: 5, res: 0x11, res2: 2 }),
+        raw({ len: 8 }),
+      ]),
+    ).toBe(FRAGMENT);
   });
 
   it('pads with Pad1 when one octet is missing', () => {
@@ -95,8 +99,12 @@ describe('IPv6 extension headers', () => {
 
   it('computes upper-layer checksums over the final destination of a routing header (as Scapy and Wireshark)', () => {
     expect(buildHex([ipv6(v6), ipv6route({ addresses: [a10, a11] }), icmpv6()])).toBe(RH0_FINAL);
-    expect(buildHex([ipv6(v6), ipv6route({ type: 4, addresses: ['2001:db8::30', '2001:db8::2'] }), icmpv6()])).toBe(SRH_FINAL);
-    expect(buildHex([ipv6(v6), ipv6route({ type: 2, addresses: ['2001:db8::40'] }), icmpv6()])).toBe(RH2_FINAL);
+    expect(
+      buildHex([ipv6(v6), ipv6route({ type: 4, addresses: ['2001:db8::30', '2001:db8::2'] }), icmpv6()]),
+    ).toBe(SRH_FINAL);
+    expect(buildHex([ipv6(v6), ipv6route({ type: 2, addresses: ['2001:db8::40'] }), icmpv6()])).toBe(
+      RH2_FINAL,
+    );
     for (const hex of [RH0_FINAL, SRH_FINAL, RH2_FINAL]) {
       const decoded = decodeHex(hex, 'ipv6');
       expect(decoded.problems).toEqual([]);
@@ -139,7 +147,12 @@ describe('IPv6 extension headers', () => {
   it('decodes SRH segments and a fragment with an offset as raw', () => {
     const srh = decodeHex(SRH_DEST, 'ipv6');
     expect(stackOf(srh)).toBe('ipv6/ipv6route/ipv6dest/raw');
-    expect(srh.layers[1]!.info).toEqual({ addresses: ['2001:db8::2', '2001:db8::20'], lastEntry: 1, flags: 0, tag: 0 });
+    expect(srh.layers[1]!.info).toEqual({
+      addresses: ['2001:db8::2', '2001:db8::20'],
+      lastEntry: 1,
+      flags: 0,
+      tag: 0,
+    });
     const fragment = decodeHex(FRAGMENT, 'ipv6');
     expect(stackOf(fragment)).toBe('ipv6/ipv6frag/raw');
     expect(fragment.layers[1]!.fields).toEqual({ nh: 58, res: 0x11, offset: 100, res2: 2, m: 1, id: 5 });
@@ -178,14 +191,22 @@ describe('IPv6 extension headers', () => {
     const header = fc.oneof(
       fc.uint8Array({ maxLength: 30 }).map((options) => ipv6hop({ options })),
       fc.uint8Array({ maxLength: 30 }).map((options) => ipv6dest({ options })),
-      fc.array(fc.constantFrom(a10, a11, '::1'), { maxLength: 3 }).map((addresses) => ipv6route({ addresses })),
-      fc.record({ id: fc.nat(), offset: fc.constant(0), m: fc.constant(0) }).map((fields) => ipv6frag(fields)),
+      fc
+        .array(fc.constantFrom(a10, a11, '::1'), { maxLength: 3 })
+        .map((addresses) => ipv6route({ addresses })),
+      fc
+        .record({ id: fc.nat(), offset: fc.constant(0), m: fc.constant(0) })
+        .map((fields) => ipv6frag(fields)),
     );
     fc.assert(
       fc.property(fc.array(header, { maxLength: 4 }), (headers) => {
         const bytes = bytesOfHex(buildHex([ipv6(v6), ...headers, icmpv6({ id: 1 })]));
         const decoded = expectRoundTrip(bytes, 'ipv6');
-        expect(decoded.layers.map((layer) => layer.layer)).toEqual(['ipv6', ...headers.map((h) => h.layer), 'icmpv6']);
+        expect(decoded.layers.map((layer) => layer.layer)).toEqual([
+          'ipv6',
+          ...headers.map((h) => h.layer),
+          'icmpv6',
+        ]);
         expect(decoded.problems.filter((problem) => problem.kind === 'bad-checksum')).toEqual([]);
       }),
       { numRuns: 300 },
@@ -193,7 +214,8 @@ describe('IPv6 extension headers', () => {
   });
 
   it('property: decode throws only DecodeError', () => {
-    for (const codec of [ipv6hopCodec, ipv6destCodec, ipv6routeCodec, ipv6fragCodec]) checkDecodeThrowsOnlyDecodeError(codec);
+    for (const codec of [ipv6hopCodec, ipv6destCodec, ipv6routeCodec, ipv6fragCodec])
+      checkDecodeThrowsOnlyDecodeError(codec);
   });
 
   it('property: random and mutated chains round-trip byte-exact', () => {

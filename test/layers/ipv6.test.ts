@@ -33,9 +33,13 @@ const REPLY =
 
 describe('ipv6', () => {
   it('builds like Scapy: traffic class, flow label, hop limit, payload length and next header', () => {
-    expect(buildHex([ipv6({ ...v6, tc: 0x2e, fl: 0x12345, hlim: 255 }), icmpv6({ id: 0x1234, seq: 9 }), raw('ping')])).toBe(
-      ECHO,
-    );
+    expect(
+      buildHex([
+        ipv6({ ...v6, tc: 0x2e, fl: 0x12345, hlim: 255 }),
+        icmpv6({ id: 0x1234, seq: 9 }),
+        raw('ping'),
+      ]),
+    ).toBe(ECHO);
     expect(buildHex([ipv6(), icmpv6({ type: 129, id: 1, seq: 2 }), raw('hello')])).toBe(REPLY);
   });
 
@@ -66,7 +70,9 @@ describe('ipv6', () => {
 
   it('plen past the bytes is reported; plen 0 leaves the bytes as trailer', () => {
     const long = decodeHex(buildHex([ipv6({ plen: 50 }), icmpv6()]), 'ipv6');
-    expect(long.problems.map((problem) => problem.message)).toEqual(['payload length 50 exceeds the 8 bytes available']);
+    expect(long.problems.map((problem) => problem.message)).toEqual([
+      'payload length 50 exceeds the 8 bytes available',
+    ]);
     expect(stackOf(long)).toBe('ipv6/icmpv6');
     const zero = expectRoundTrip(bytesOfHex(buildHex([ipv6({ plen: 0 }), icmpv6()])), 'ipv6');
     expect(stackOf(zero)).toBe('ipv6');

@@ -83,7 +83,11 @@ export function checkDecodeThrowsOnlyDecodeError(codec: LayerCodec<object>, maxL
 }
 
 /** Property: any bytes decoded from `first` re-encode to the same bytes. */
-export function checkRandomRoundTrip(first: FirstLayer, prefix: Uint8Array = new Uint8Array(0), maxLength = 120): void {
+export function checkRandomRoundTrip(
+  first: FirstLayer,
+  prefix: Uint8Array = new Uint8Array(0),
+  maxLength = 120,
+): void {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength }), (tail) => {
       const bytes = new Uint8Array(prefix.length + tail.length);

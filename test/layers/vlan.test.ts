@@ -22,8 +22,7 @@ const macs = { dst: '02:00:00:00:00:02', src: '02:00:00:00:00:01' };
 const v4 = { src: '192.0.2.1', dst: '192.0.2.2' };
 
 // Ether(dst='02:00:00:00:00:02', src='02:00:00:00:00:01')/Dot1Q(vlan=100, prio=5, id=1)/IP(src='192.0.2.1', dst='192.0.2.2')/ICMP(id=1, seq=1)
-const SINGLE =
-  '0200000000020200000000018100b06408004500001c000100004001f6dcc0000201c00002020800f7fd00010001';
+const SINGLE = '0200000000020200000000018100b06408004500001c000100004001f6dcc0000201c00002020800f7fd00010001';
 // Ether(...)/Dot1AD(vlan=10, prio=3)/Dot1Q(vlan=20)/IP(src='192.0.2.1', dst='192.0.2.2')/ICMP()
 const QINQ =
   '02000000000202000000000188a8600a8100001408004500001c000100004001f6dcc0000201c00002020800f7ff00000000';
@@ -33,11 +32,15 @@ const TRIPLE =
 
 describe('dot1q (802.1Q / 802.1ad)', () => {
   it('builds a single tag like Scapy, with the TPID from Ethernet and the type from the next layer', () => {
-    expect(buildHex([ether(macs), dot1q({ vlan: 100, pcp: 5, dei: 1 }), ipv4(v4), icmp({ id: 1, seq: 1 })])).toBe(SINGLE);
+    expect(
+      buildHex([ether(macs), dot1q({ vlan: 100, pcp: 5, dei: 1 }), ipv4(v4), icmp({ id: 1, seq: 1 })]),
+    ).toBe(SINGLE);
   });
 
   it('stacks QinQ: outer TPID 0x88a8, inner 0x8100', () => {
-    expect(buildHex([ether(macs), dot1q({ vlan: 10, pcp: 3 }), dot1q({ vlan: 20 }), ipv4(v4), icmp()])).toBe(QINQ);
+    expect(buildHex([ether(macs), dot1q({ vlan: 10, pcp: 3 }), dot1q({ vlan: 20 }), ipv4(v4), icmp()])).toBe(
+      QINQ,
+    );
   });
 
   it('stacks three tags down to IPv6', () => {

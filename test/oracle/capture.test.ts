@@ -51,7 +51,10 @@ beforeAll(async () => {
       { address: '2001:db8::1', names: ['six.example'] },
     ],
   });
-  writer.writePacket(ETHER_UDP_FRAME, T0, 123456789, { comments: ['first comment', 'second ü'], direction: 'inbound' });
+  writer.writePacket(ETHER_UDP_FRAME, T0, 123456789, {
+    comments: ['first comment', 'second ü'],
+    direction: 'inbound',
+  });
   writer.writePacket(IPV4_UDP_PACKET, T0 + 1, 987654321, { interfaceId: 1, direction: 'outbound' });
   const raw = writer.addInterface({ linkType: LinkType.RAW, name: 'raw0', snapLen: 24 });
   writer.writePacket(IPV4_UDP_PACKET, T0 + 2, 5000, { interfaceId: raw, comments: ['snapped'] });
@@ -79,7 +82,9 @@ describe('capinfos reads what we write', () => {
     expect(text).toMatch(
       /Interface #1 info:\n\s+Name = tun0\n\s+Encapsulation = Raw IPv4 \(129 - rawip4\)\n\s+Capture length = 262144\n\s+Time precision = nanoseconds \(9\)/,
     );
-    expect(text).toMatch(/Interface #2 info:\n\s+Name = raw0\n\s+Encapsulation = Raw IP \(7 - rawip\)\n\s+Capture length = 24/);
+    expect(text).toMatch(
+      /Interface #2 info:\n\s+Name = raw0\n\s+Encapsulation = Raw IP \(7 - rawip\)\n\s+Capture length = 24/,
+    );
     expect(text).toMatch(/Number of resolved IPv4 addresses in file: 1/);
     expect(text).toMatch(/Number of resolved IPv6 addresses in file: 1/);
   });
@@ -101,20 +106,35 @@ describe('capinfos reads what we write', () => {
 
 describe('tshark decodes every packet', () => {
   it('shows our comments, interface names, directions and timestamps', () => {
-    const rows = fields(ng, [
-      'frame.number',
-      'frame.interface_name',
-      'frame.interface_description',
-      'frame.comment',
-      'frame.packet_flags_direction',
-      'frame.time_epoch',
-      'frame.protocols',
-      'frame.len',
-      'frame.cap_len',
-      'ip.src_host',
-    ], ['-N', 'n']);
+    const rows = fields(
+      ng,
+      [
+        'frame.number',
+        'frame.interface_name',
+        'frame.interface_description',
+        'frame.comment',
+        'frame.packet_flags_direction',
+        'frame.time_epoch',
+        'frame.protocols',
+        'frame.len',
+        'frame.cap_len',
+        'ip.src_host',
+      ],
+      ['-N', 'n'],
+    );
     expect(rows).toEqual([
-      ['1', 'eth0', 'lab uplink', 'first comment,second ü', '0x00000001', '1700000000.123456000', 'eth:ethertype:ip:udp:data', '46', '46', 'one.example'],
+      [
+        '1',
+        'eth0',
+        'lab uplink',
+        'first comment,second ü',
+        '0x00000001',
+        '1700000000.123456000',
+        'eth:ethertype:ip:udp:data',
+        '46',
+        '46',
+        'one.example',
+      ],
       ['2', 'tun0', '', '', '0x00000002', '1700000001.987654321', 'ip:udp:data', '32', '32', 'one.example'],
       ['3', 'raw0', '', 'snapped', '', '1700000002.000005000', 'raw:ip:udp', '32', '24', 'one.example'],
     ]);
@@ -141,9 +161,9 @@ describe('editcap and mergecap accept our files, and we read what they write', (
     run('editcap', ['-F', 'pcapng', ng, copy]);
     const ours = readBack(ng);
     const theirs = readBack(copy);
-    expect(theirs.map((r) => [r.timestampSec, r.timestampNsec, r.comments, r.interfaceName, r.direction])).toEqual(
-      ours.map((r) => [r.timestampSec, r.timestampNsec, r.comments, r.interfaceName, r.direction]),
-    );
+    expect(
+      theirs.map((r) => [r.timestampSec, r.timestampNsec, r.comments, r.interfaceName, r.direction]),
+    ).toEqual(ours.map((r) => [r.timestampSec, r.timestampNsec, r.comments, r.interfaceName, r.direction]));
     for (let i = 0; i < ours.length; i++) expect(theirs[i]!.data).toEqual(ours[i]!.data);
 
     const usCopy = join(dir, 'edit-us.pcap');
@@ -152,7 +172,9 @@ describe('editcap and mergecap accept our files, and we read what they write', (
     expect(us.map((r) => r.timestampNsec)).toEqual([0, 111111000, 222222000, 333333000, 444444000]);
     const nsCopy = join(dir, 'edit-ns.pcapng');
     run('editcap', ['-F', 'pcapng', nsPcap, nsCopy]);
-    expect(readBack(nsCopy).map((r) => r.timestampNsec)).toEqual(readBack(nsPcap).map((r) => r.timestampNsec));
+    expect(readBack(nsCopy).map((r) => r.timestampNsec)).toEqual(
+      readBack(nsPcap).map((r) => r.timestampNsec),
+    );
   });
 
   it('mergecap merges our files; we read the merged file in time order', () => {
@@ -163,7 +185,10 @@ describe('editcap and mergecap accept our files, and we read what they write', (
     const times = records.map((r) => `${r.timestampSec}.${String(r.timestampNsec).padStart(9, '0')}`);
     expect(times).toEqual([...times].sort());
     expect(times).toContain('1700000001.987654321');
-    expect(records.find((r) => r.timestampNsec === 123456000)!.comments).toEqual(['first comment', 'second ü']);
+    expect(records.find((r) => r.timestampNsec === 123456000)!.comments).toEqual([
+      'first comment',
+      'second ü',
+    ]);
     const mergedPcap = join(dir, 'merged.pcap');
     run('mergecap', ['-F', 'pcap', '-w', mergedPcap, nsPcap, nsPcap]);
     expect(readBack(mergedPcap)).toHaveLength(10);
@@ -204,7 +229,10 @@ describe('editcap and mergecap accept our files, and we read what they write', (
     const bytes = readFileSync(nsPcap);
     const cut = join(dir, 'cut.pcap');
     writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
-    const result = spawnSync('tshark', ['-n', '-r', cut, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', env });
+    const result = spawnSync('tshark', ['-n', '-r', cut, '-T', 'fields', '-e', 'frame.number'], {
+      encoding: 'utf8',
+      env,
+    });
     expect(result.status).toBe(2);
     expect(result.stdout.trim().split('\n')).toEqual(['1', '2', '3', '4']);
     expect(result.stderr).toMatch(/cut short in the middle of a packet/);

@@ -14,7 +14,13 @@ import { verifyCapture } from '../../src/verify/capture.js';
 import { SEVERITY, type TsharkPacket, tsharkFields } from '../../src/verify/tshark.js';
 import { buildCorpus, type CorpusEntry } from './corpus.js';
 
-const STATUS_FIELDS = ['ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status', 'icmpv6.checksum.status'];
+const STATUS_FIELDS = [
+  'ip.checksum.status',
+  'udp.checksum.status',
+  'tcp.checksum.status',
+  'icmp.checksum.status',
+  'icmpv6.checksum.status',
+];
 
 function normalise(value: string | number): string {
   if (typeof value === 'number') return String(value);
@@ -44,7 +50,9 @@ beforeAll(async () => {
       writer.writePacket(encodePacket(parseSpec(entry.spec)), 1700000000 + index, 0);
     });
     await writer.close();
-    const fields = [...new Set([...byLink[link].flatMap((entry) => Object.keys(entry.expect)), ...STATUS_FIELDS])];
+    const fields = [
+      ...new Set([...byLink[link].flatMap((entry) => Object.keys(entry.expect)), ...STATUS_FIELDS]),
+    ];
     tshark[link] = await tsharkFields(path, fields);
   }
 });
@@ -57,7 +65,23 @@ describe('tshark oracle over the packet corpus', () => {
   it('has at least 200 packets covering every layer', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(200);
     const specs = corpus.map((entry) => entry.spec).join(' ');
-    for (const layer of ['ether', 'dot1q', 'arp', 'ipv4', 'ipv6', 'ipv6hop', 'ipv6frag', 'ipv6dest', 'icmp', 'icmpv6', 'udp', 'tcp', 'gtpu', 'vxlan', 'raw']) {
+    for (const layer of [
+      'ether',
+      'dot1q',
+      'arp',
+      'ipv4',
+      'ipv6',
+      'ipv6hop',
+      'ipv6frag',
+      'ipv6dest',
+      'icmp',
+      'icmpv6',
+      'udp',
+      'tcp',
+      'gtpu',
+      'vxlan',
+      'raw',
+    ]) {
       expect(specs).toContain(`${layer}`);
     }
   });
@@ -73,14 +97,19 @@ describe('tshark oracle over the packet corpus', () => {
           const seen = (packet[field] ?? []).map(normalise);
           const meant = expected.map(normalise);
           if (JSON.stringify(seen) !== JSON.stringify(meant)) {
-            mismatches.push(`#${index + 1} ${entry.spec}\n    ${field}: meant ${JSON.stringify(meant)}, tshark ${JSON.stringify(seen)}`);
+            mismatches.push(
+              `#${index + 1} ${entry.spec}\n    ${field}: meant ${JSON.stringify(meant)}, tshark ${JSON.stringify(seen)}`,
+            );
           }
         }
         const quotesDatagram = /icmp\(type=(3|11)/.test(entry.spec);
         for (const status of STATUS_FIELDS) {
           const values = (packet[status] ?? []).map(normalise);
           if (entry.badChecksums?.includes(status)) {
-            if (!values.includes('0')) mismatches.push(`#${index + 1} ${entry.spec}\n    ${status}: meant a bad checksum, tshark ${JSON.stringify(values)}`);
+            if (!values.includes('0'))
+              mismatches.push(
+                `#${index + 1} ${entry.spec}\n    ${status}: meant a bad checksum, tshark ${JSON.stringify(values)}`,
+              );
             continue;
           }
           const allowed = quotesDatagram ? ['1', '2'] : ['1'];
@@ -98,14 +127,21 @@ describe('tshark oracle over the packet corpus', () => {
       const problems: string[] = [];
       report.verdicts.forEach((verdict, index) => {
         const entry = byLink[link][index]!;
-        for (const d of verdict.disagreements) problems.push(`#${verdict.frame} ${entry.spec}: ${d.layer}.${d.field} ours ${d.ours} tshark ${d.tshark}`);
+        for (const d of verdict.disagreements)
+          problems.push(
+            `#${verdict.frame} ${entry.spec}: ${d.layer}.${d.field} ours ${d.ours} tshark ${d.tshark}`,
+          );
         for (const item of verdict.expert) {
           if (item.severity < SEVERITY.warning) continue;
           const intended =
-            (entry.badChecksums !== undefined && /checksum/i.test(item.message)) || entry.intendedWarning?.test(item.message) === true;
+            (entry.badChecksums !== undefined && /checksum/i.test(item.message)) ||
+            entry.intendedWarning?.test(item.message) === true;
           if (!intended) problems.push(`#${verdict.frame} ${entry.spec}: expert ${item.message}`);
         }
-        if (entry.intendedWarning && !verdict.expert.some((item) => entry.intendedWarning!.test(item.message))) {
+        if (
+          entry.intendedWarning &&
+          !verdict.expert.some((item) => entry.intendedWarning!.test(item.message))
+        ) {
           problems.push(`#${verdict.frame} ${entry.spec}: the intended warning was not raised`);
         }
         if (entry.badChecksums && !verdict.expert.some((item) => /checksum/i.test(item.message))) {

@@ -38,7 +38,8 @@ export function buildCorpus(): CorpusEntry[] {
   const nextPort = () => port++;
   const v4 = () => `198.51.100.${int(1, 254)}`;
   const v6 = () => `2001:db8:${int(1, 0xffff).toString(16)}::${int(1, 0xffff).toString(16)}`;
-  const mac = () => `02:00:00:${int(0, 255).toString(16).padStart(2, '0')}:${int(0, 255).toString(16).padStart(2, '0')}:${int(0, 255).toString(16).padStart(2, '0')}`;
+  const mac = () =>
+    `02:00:00:${int(0, 255).toString(16).padStart(2, '0')}:${int(0, 255).toString(16).padStart(2, '0')}:${int(0, 255).toString(16).padStart(2, '0')}`;
 
   // 1. Plain Ethernet / IPv4 / UDP and TCP with varied header fields (60 packets).
   for (let i = 0; i < 30; i++) {
@@ -76,11 +77,14 @@ export function buildCorpus(): CorpusEntry[] {
     const window = int(1, 65535);
     const letters = pick(['S', 'SA', 'A', 'PA', 'FA', 'SE', 'SAEC', 'PAU'] as const);
     const flagBits = [...letters].reduce(
-      (sum, letter) => sum | ({ F: 1, S: 2, R: 4, P: 8, A: 16, U: 32, E: 64, C: 128 } as Record<string, number>)[letter]!,
+      (sum, letter) =>
+        sum | ({ F: 1, S: 2, R: 4, P: 8, A: 16, U: 32, E: 64, C: 128 } as Record<string, number>)[letter]!,
       0,
     );
     const syn = letters.includes('S');
-    const options = syn ? `,mss=${int(536, 9000)},wscale=${int(0, 14)},sackok=1,tsval=${int(1, 1e9)},tsecr=0` : `,tsval=${int(1, 1e9)},tsecr=${int(1, 1e9)}`;
+    const options = syn
+      ? `,mss=${int(536, 9000)},wscale=${int(0, 14)},sackok=1,tsval=${int(1, 1e9)},tsecr=0`
+      : `,tsval=${int(1, 1e9)},tsecr=${int(1, 1e9)}`;
     const urg = letters.includes('U') ? `,urgptr=${int(1, 10)}` : '';
     const payload = syn ? '' : `/raw(len=${int(1, 100)})`;
     const mss = /mss=(\d+)/.exec(options)?.[1];
@@ -95,7 +99,13 @@ export function buildCorpus(): CorpusEntry[] {
         'tcp.flags': [flagBits],
         'tcp.window_size_value': [window],
         'tcp.options.timestamp.tsval': [tsval],
-        ...(mss ? { 'tcp.options.mss_val': [mss], 'tcp.options.wscale.shift': [wscale!], 'tcp.options.sack_perm': ['0402'] } : {}),
+        ...(mss
+          ? {
+              'tcp.options.mss_val': [mss],
+              'tcp.options.wscale.shift': [wscale!],
+              'tcp.options.sack_perm': ['0402'],
+            }
+          : {}),
       },
     });
   }
@@ -112,8 +122,21 @@ export function buildCorpus(): CorpusEntry[] {
         : `ether/dot1q(vlan=${outer},pcp=${pcp},dei=1)/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=${nextPort()},dport=33333)/raw(len=20)`,
       expect: qinq
         ? // tshark dissects the 0x88a8 S-tag as ieee8021ad (its inner EtherType field is named ieee8021ah.etype).
-          { 'ieee8021ad.id': [outer], 'ieee8021ad.priority': [pcp], 'ieee8021ah.etype': [0x8100], 'vlan.id': [inner], 'eth.type': [0x88a8], 'vlan.etype': [0x0800] }
-        : { 'vlan.id': [outer], 'vlan.priority': [pcp], 'vlan.dei': [1], 'eth.type': [0x8100], 'vlan.etype': [0x86dd] },
+          {
+            'ieee8021ad.id': [outer],
+            'ieee8021ad.priority': [pcp],
+            'ieee8021ah.etype': [0x8100],
+            'vlan.id': [inner],
+            'eth.type': [0x88a8],
+            'vlan.etype': [0x0800],
+          }
+        : {
+            'vlan.id': [outer],
+            'vlan.priority': [pcp],
+            'vlan.dei': [1],
+            'eth.type': [0x8100],
+            'vlan.etype': [0x86dd],
+          },
     });
   }
 
@@ -126,7 +149,13 @@ export function buildCorpus(): CorpusEntry[] {
     const hwdst = op === 2 ? `02:00:5e:00:01:${(i + 16).toString(16)}` : '00:00:00:00:00:00';
     entries.push({
       spec: `ether(src=${hwsrc},dst=${op === 1 ? 'ff:ff:ff:ff:ff:ff' : hwdst})/arp(op=${op},hwsrc=${hwsrc},psrc=${psrc},hwdst=${hwdst},pdst=${pdst})`,
-      expect: { 'arp.opcode': [op], 'arp.src.hw_mac': [hwsrc], 'arp.src.proto_ipv4': [psrc], 'arp.dst.proto_ipv4': [pdst], 'arp.dst.hw_mac': [hwdst] },
+      expect: {
+        'arp.opcode': [op],
+        'arp.src.hw_mac': [hwsrc],
+        'arp.src.proto_ipv4': [psrc],
+        'arp.dst.proto_ipv4': [pdst],
+        'arp.dst.hw_mac': [hwdst],
+      },
     });
   }
 
@@ -146,7 +175,12 @@ export function buildCorpus(): CorpusEntry[] {
     const quotedPort = nextPort();
     entries.push({
       spec: `ether/ipv4(src=198.51.100.1,dst=192.0.2.50)/icmp(type=${type},code=${code})/ipv4(src=192.0.2.50,dst=198.51.100.${60 + i},ttl=${type === 11 ? 1 : 64})/udp(sport=${quotedPort},dport=33434)/raw(len=12)`,
-      expect: { 'icmp.type': [type], 'icmp.code': [code], 'ip.dst': ['192.0.2.50', `198.51.100.${60 + i}`], 'udp.srcport': [quotedPort] },
+      expect: {
+        'icmp.type': [type],
+        'icmp.code': [code],
+        'ip.dst': ['192.0.2.50', `198.51.100.${60 + i}`],
+        'udp.srcport': [quotedPort],
+      },
     });
   }
 
@@ -159,7 +193,14 @@ export function buildCorpus(): CorpusEntry[] {
     const fl = int(0, 0xfffff);
     entries.push({
       spec: `ether/ipv6(src=${src},dst=${dst},hlim=${hlim},tc=${tc},fl=${fl})/udp(sport=${nextPort()},dport=33333)/raw(len=${int(0, 40)})`,
-      expect: { 'ipv6.src': [src], 'ipv6.dst': [dst], 'ipv6.hlim': [hlim], 'ipv6.tclass': [tc], 'ipv6.flow': [fl], 'ipv6.nxt': [17] },
+      expect: {
+        'ipv6.src': [src],
+        'ipv6.dst': [dst],
+        'ipv6.hlim': [hlim],
+        'ipv6.tclass': [tc],
+        'ipv6.flow': [fl],
+        'ipv6.nxt': [17],
+      },
     });
   }
   for (let i = 0; i < 4; i++) {
@@ -167,7 +208,12 @@ export function buildCorpus(): CorpusEntry[] {
     const seq = int(0, 65535);
     entries.push({
       spec: `ether/ipv6(src=2001:db8::a,dst=2001:db8::b)/icmpv6(type=${128 + (i % 2)},id=${id},seq=${seq})/raw(len=16)`,
-      expect: { 'icmpv6.type': [128 + (i % 2)], 'icmpv6.echo.identifier': [id], 'icmpv6.echo.sequence_number': [seq], 'icmpv6.checksum.status': [1] },
+      expect: {
+        'icmpv6.type': [128 + (i % 2)],
+        'icmpv6.echo.identifier': [id],
+        'icmpv6.echo.sequence_number': [seq],
+        'icmpv6.checksum.status': [1],
+      },
     });
   }
   for (let i = 0; i < 4; i++) {
@@ -179,8 +225,20 @@ export function buildCorpus(): CorpusEntry[] {
         ? `ether/ipv6(src=${target},dst=2001:db8::1,hlim=255)/icmpv6(type=136,flags=${0b011},target=${target},lladdr=${lladdr})`
         : `ether/ipv6(src=2001:db8::1,dst=ff02::1:ff00:${(0x100 + i).toString(16)},hlim=255)/icmpv6(type=135,target=${target},lladdr=${lladdr})`,
       expect: na
-        ? { 'icmpv6.type': [136], 'icmpv6.nd.na.target_address': [target], 'icmpv6.opt.linkaddr': [lladdr], 'icmpv6.nd.na.flag.s': [1], 'icmpv6.nd.na.flag.o': [1], 'icmpv6.checksum.status': [1] }
-        : { 'icmpv6.type': [135], 'icmpv6.nd.ns.target_address': [target], 'icmpv6.opt.linkaddr': [lladdr], 'icmpv6.checksum.status': [1] },
+        ? {
+            'icmpv6.type': [136],
+            'icmpv6.nd.na.target_address': [target],
+            'icmpv6.opt.linkaddr': [lladdr],
+            'icmpv6.nd.na.flag.s': [1],
+            'icmpv6.nd.na.flag.o': [1],
+            'icmpv6.checksum.status': [1],
+          }
+        : {
+            'icmpv6.type': [135],
+            'icmpv6.nd.ns.target_address': [target],
+            'icmpv6.opt.linkaddr': [lladdr],
+            'icmpv6.checksum.status': [1],
+          },
     });
   }
   const chains = [
@@ -193,16 +251,23 @@ export function buildCorpus(): CorpusEntry[] {
   ];
   for (let i = 0; i < 12; i++) {
     const chain = chains[i % chains.length]!;
-    const upper = i % 2 === 0 ? `udp(sport=${nextPort()},dport=33333)/raw(len=10)` : `tcp(sport=${nextPort()},dport=33333,flags=S,mss=1440)`;
+    const upper =
+      i % 2 === 0
+        ? `udp(sport=${nextPort()},dport=33333)/raw(len=10)`
+        : `tcp(sport=${nextPort()},dport=33333,flags=S,mss=1440)`;
     const names = chain.map((layer) => layer.replace(/\(.*$/, ''));
     const numbers: Record<string, number> = { ipv6hop: 0, ipv6dest: 60, ipv6frag: 44, ipv6route: 43 };
     entries.push({
       // Any order is allowed on purpose; RFC 8200 wants Hop-by-Hop first and tshark says so.
-      ...(names[0] !== 'ipv6hop' && names.includes('ipv6hop') ? { intendedWarning: /Hop-by-Hop extension header must appear immediately/ } : {}),
+      ...(names[0] !== 'ipv6hop' && names.includes('ipv6hop')
+        ? { intendedWarning: /Hop-by-Hop extension header must appear immediately/ }
+        : {}),
       spec: `ether/ipv6(src=2001:db8::c,dst=2001:db8::d)/${chain.join('/')}/${upper}`,
       expect: {
         'ipv6.nxt': [numbers[names[0]!]!],
-        ...(i % 2 === 0 ? { 'udp.dstport': [33333], 'udp.checksum.status': [1] } : { 'tcp.options.mss_val': [1440], 'tcp.checksum.status': [1] }),
+        ...(i % 2 === 0
+          ? { 'udp.dstport': [33333], 'udp.checksum.status': [1] }
+          : { 'tcp.options.mss_val': [1440], 'tcp.checksum.status': [1] }),
       },
     });
   }
@@ -218,7 +283,12 @@ export function buildCorpus(): CorpusEntry[] {
     const innerSrc = inner6 ? v6() : `10.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`;
     const seq = int(0, 65535);
     const npdu = int(0, 255);
-    const gtpFields = [`teid=${teid}`, withSeq ? `seq=${seq}` : '', withNpdu ? `npdu=${npdu}` : '', qfi !== undefined ? `qfi=${qfi}` : '']
+    const gtpFields = [
+      `teid=${teid}`,
+      withSeq ? `seq=${seq}` : '',
+      withNpdu ? `npdu=${npdu}` : '',
+      qfi !== undefined ? `qfi=${qfi}` : '',
+    ]
       .filter(Boolean)
       .join(',');
     const inner = inner6
@@ -288,7 +358,11 @@ export function buildCorpus(): CorpusEntry[] {
     const options = i % 2 === 0 ? '0x070b04000000000000000000' : '0x01010100';
     entries.push({
       spec: `ether/ipv4(src=192.0.2.61,dst=192.0.2.62,options=${options})/udp(sport=${nextPort()},dport=33333)/raw(len=8)`,
-      expect: { 'ip.hdr_len': [20 + (options.length - 2) / 2], 'ip.checksum.status': [1], 'udp.checksum.status': [1] },
+      expect: {
+        'ip.hdr_len': [20 + (options.length - 2) / 2],
+        'ip.checksum.status': [1],
+        'udp.checksum.status': [1],
+      },
     });
   }
 
@@ -297,21 +371,59 @@ export function buildCorpus(): CorpusEntry[] {
     const sport = nextPort();
     entries.push({
       linkType: 'raw',
-      spec: i % 2 === 0 ? `ipv4(src=10.0.0.${i + 1},dst=203.0.113.10)/tcp(sport=${sport},dport=443,flags=S,mss=1460,wscale=7,sackok=1,tsval=1000,tsecr=0)` : `ipv6(src=2001:db8::${i},dst=2001:db8::ffff)/udp(sport=${sport},dport=33333)/raw(len=4)`,
-      expect: i % 2 === 0 ? { 'tcp.srcport': [sport], 'tcp.options.wscale.shift': [7] } : { 'udp.srcport': [sport] },
+      spec:
+        i % 2 === 0
+          ? `ipv4(src=10.0.0.${i + 1},dst=203.0.113.10)/tcp(sport=${sport},dport=443,flags=S,mss=1460,wscale=7,sackok=1,tsval=1000,tsecr=0)`
+          : `ipv6(src=2001:db8::${i},dst=2001:db8::ffff)/udp(sport=${sport},dport=33333)/raw(len=4)`,
+      expect:
+        i % 2 === 0
+          ? { 'tcp.srcport': [sport], 'tcp.options.wscale.shift': [7] }
+          : { 'udp.srcport': [sport] },
     });
   }
 
   // 10. Deliberately wrong checksums: tshark must call them bad (8).
   entries.push(
-    { spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2,chksum=0x1234)/udp(sport=${nextPort()},dport=33333)/raw(len=4)`, expect: { 'ip.checksum': [0x1234] }, badChecksums: ['ip.checksum.status'] },
-    { spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=${nextPort()},dport=33333,chksum=0x1234)/raw(len=4)`, expect: { 'udp.checksum': [0x1234] }, badChecksums: ['udp.checksum.status'] },
-    { spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=${nextPort()},dport=33333,flags=S,chksum=0xbeef)`, expect: { 'tcp.checksum': [0xbeef] }, badChecksums: ['tcp.checksum.status'] },
-    { spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/icmp(type=8,id=1,seq=1,chksum=0x0001)`, expect: { 'icmp.checksum': [1] }, badChecksums: ['icmp.checksum.status'] },
-    { spec: `ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=128,id=1,seq=1,chksum=0x0001)`, expect: { 'icmpv6.checksum': [1] }, badChecksums: ['icmpv6.checksum.status'] },
-    { spec: `ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=${nextPort()},dport=33333,flags=S,chksum=0x0bad)`, expect: { 'tcp.checksum': [0x0bad] }, badChecksums: ['tcp.checksum.status'] },
-    { spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp/gtpu(teid=5)/ipv4(src=10.0.0.1,dst=10.0.0.2,chksum=0x4242)/udp(sport=${nextPort()},dport=33333)/raw(len=4)`, expect: { 'gtp.teid': [5] }, badChecksums: ['ip.checksum.status'] },
-    { spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(chksum=0x0001)/vxlan(vni=7)/ether/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=${nextPort()},dport=33333)/raw(len=4)`, expect: { 'vxlan.vni': [7] }, badChecksums: ['udp.checksum.status'] },
+    {
+      spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2,chksum=0x1234)/udp(sport=${nextPort()},dport=33333)/raw(len=4)`,
+      expect: { 'ip.checksum': [0x1234] },
+      badChecksums: ['ip.checksum.status'],
+    },
+    {
+      spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=${nextPort()},dport=33333,chksum=0x1234)/raw(len=4)`,
+      expect: { 'udp.checksum': [0x1234] },
+      badChecksums: ['udp.checksum.status'],
+    },
+    {
+      spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=${nextPort()},dport=33333,flags=S,chksum=0xbeef)`,
+      expect: { 'tcp.checksum': [0xbeef] },
+      badChecksums: ['tcp.checksum.status'],
+    },
+    {
+      spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/icmp(type=8,id=1,seq=1,chksum=0x0001)`,
+      expect: { 'icmp.checksum': [1] },
+      badChecksums: ['icmp.checksum.status'],
+    },
+    {
+      spec: `ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=128,id=1,seq=1,chksum=0x0001)`,
+      expect: { 'icmpv6.checksum': [1] },
+      badChecksums: ['icmpv6.checksum.status'],
+    },
+    {
+      spec: `ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=${nextPort()},dport=33333,flags=S,chksum=0x0bad)`,
+      expect: { 'tcp.checksum': [0x0bad] },
+      badChecksums: ['tcp.checksum.status'],
+    },
+    {
+      spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp/gtpu(teid=5)/ipv4(src=10.0.0.1,dst=10.0.0.2,chksum=0x4242)/udp(sport=${nextPort()},dport=33333)/raw(len=4)`,
+      expect: { 'gtp.teid': [5] },
+      badChecksums: ['ip.checksum.status'],
+    },
+    {
+      spec: `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(chksum=0x0001)/vxlan(vni=7)/ether/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=${nextPort()},dport=33333)/raw(len=4)`,
+      expect: { 'vxlan.vni': [7] },
+      badChecksums: ['udp.checksum.status'],
+    },
   );
   return entries;
 }

@@ -12,22 +12,70 @@ import { parseSpec } from '../../src/packet/spec.js';
 // Ether: that is VXLAN-GPE's header, not RFC 7348's, so the pair below spells out RFC 7348's 0x08 flags.
 const E = "Ether(src='02:00:00:00:00:01',dst='02:00:00:00:00:02')";
 const PAIRS: [string, string][] = [
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(text="hello")', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(b'hello')`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2,ttl=7,id=4242,tos=0xb8,flags=DF)/tcp(sport=40000,dport=443,seq=1000,ack=2000,flags=PA,window=512)/raw(text="GET /")', `${E}/IP(src='192.0.2.1',dst='192.0.2.2',ttl=7,id=4242,tos=0xb8,flags='DF')/TCP(sport=40000,dport=443,seq=1000,ack=2000,flags='PA',window=512)/Raw(b'GET /')`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=40000,dport=443,flags=S,options=0x020405b40402080a000003e8000000000103030a)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/TCP(sport=40000,dport=443,flags='S',options=[('MSS',1460),('SAckOK',b''),('Timestamp',(1000,0)),('NOP',None),('WScale',10)])`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=40000,dport=443,flags=S,mss=1460,sackok=1,tsval=1000,tsecr=0,wscale=10)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/TCP(sport=40000,dport=443,flags='S',options=[('MSS',1460),('SAckOK',b''),('Timestamp',(1000,0)),('NOP',None),('WScale',10)])`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/icmp(type=8,id=7,seq=3)/raw(len=8)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/ICMP(type=8,id=7,seq=3)/Raw(bytes(range(8)))`],
-  ['ether/ipv4(src=198.51.100.1,dst=192.0.2.1)/icmp(type=11,code=0)/ipv4(src=192.0.2.1,dst=203.0.113.5,ttl=1)/udp(sport=33434,dport=33435)/raw(len=4)', `${E}/IP(src='198.51.100.1',dst='192.0.2.1')/ICMP(type=11,code=0)/IPerror(src='192.0.2.1',dst='203.0.113.5',ttl=1)/UDPerror(sport=33434,dport=33435)/Raw(bytes(range(4)))`],
-  ['ether/dot1q(vlan=100,pcp=5)/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=53,dport=53)', `${E}/Dot1Q(vlan=100,prio=5)/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=53,dport=53)`],
-  ['ether(src=02:00:00:00:00:01,dst=ff:ff:ff:ff:ff:ff)/arp(op=1,hwsrc=02:00:00:00:00:01,psrc=192.0.2.1,pdst=192.0.2.2)', `Ether(src='02:00:00:00:00:01',dst='ff:ff:ff:ff:ff:ff')/ARP(op=1,hwsrc='02:00:00:00:00:01',psrc='192.0.2.1',hwdst='00:00:00:00:00:00',pdst='192.0.2.2')`],
-  ['ether/ipv6(src=2001:db8::1,dst=2001:db8::2,hlim=64)/udp(sport=1000,dport=2000)/raw(text="v6")', `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2',hlim=64)/UDP(sport=1000,dport=2000)/Raw(b'v6')`],
-  ['ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=128,id=9,seq=1)/raw(text="ping")', `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/ICMPv6EchoRequest(id=9,seq=1,data=b'ping')`],
-  ['ether/ipv6(src=2001:db8::1,dst=ff02::1:ff00:2,hlim=255)/icmpv6(type=135,target=2001:db8::2,lladdr=02:00:00:00:00:01)', `${E}/IPv6(src='2001:db8::1',dst='ff02::1:ff00:2',hlim=255)/ICMPv6ND_NS(tgt='2001:db8::2')/ICMPv6NDOptSrcLLAddr(lladdr='02:00:00:00:00:01')`],
-  ['ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6hop/ipv6frag(id=0x1234)/udp(sport=1,dport=2)/raw(len=4)', `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/IPv6ExtHdrHopByHop()/IPv6ExtHdrFragment(id=0x1234)/UDP(sport=1,dport=2)/Raw(bytes(range(4)))`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=2152,dport=2152)/gtpu(teid=0x1234)/ipv4(src=10.0.0.1,dst=203.0.113.10)/icmp(type=8,id=1,seq=1)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=2152,dport=2152)/GTP_U_Header(teid=0x1234)/IP(src='10.0.0.1',dst='203.0.113.10')/ICMP(type=8,id=1,seq=1)`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=2152,dport=2152)/gtpu(teid=0x1234,seq=42)/ipv4(src=10.0.0.1,dst=203.0.113.10)/udp(sport=5000,dport=6000)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=2152,dport=2152)/GTP_U_Header(teid=0x1234,S=1,seq=42)/IP(src='10.0.0.1',dst='203.0.113.10')/UDP(sport=5000,dport=6000)`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=2152,dport=2152)/gtpu(teid=0x1234,qfi=9)/ipv4(src=10.0.0.1,dst=203.0.113.10)/tcp(sport=40000,dport=443,flags=S)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=2152,dport=2152)/GTP_U_Header(teid=0x1234,E=1,next_ex=0x85)/GTPPDUSessionContainer(type=0,QFI=9)/IP(src='10.0.0.1',dst='203.0.113.10')/TCP(sport=40000,dport=443,flags='S')`],
-  ['ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=50000,dport=4789)/vxlan(vni=5000)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/ipv4(src=10.1.0.1,dst=10.1.0.2)/tcp(sport=1024,dport=443,seq=1,ack=1,flags=PA,window=65535)/raw(len=64)', `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=50000,dport=4789)/VXLAN(flags=0x08,NextProtocol=0,vni=5000)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/IP(src='10.1.0.1',dst='10.1.0.2')/TCP(sport=1024,dport=443,seq=1,ack=1,flags='PA',window=65535)/Raw(bytes(range(64)))`],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(text="hello")',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(b'hello')`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2,ttl=7,id=4242,tos=0xb8,flags=DF)/tcp(sport=40000,dport=443,seq=1000,ack=2000,flags=PA,window=512)/raw(text="GET /")',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2',ttl=7,id=4242,tos=0xb8,flags='DF')/TCP(sport=40000,dport=443,seq=1000,ack=2000,flags='PA',window=512)/Raw(b'GET /')`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=40000,dport=443,flags=S,options=0x020405b40402080a000003e8000000000103030a)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/TCP(sport=40000,dport=443,flags='S',options=[('MSS',1460),('SAckOK',b''),('Timestamp',(1000,0)),('NOP',None),('WScale',10)])`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=40000,dport=443,flags=S,mss=1460,sackok=1,tsval=1000,tsecr=0,wscale=10)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/TCP(sport=40000,dport=443,flags='S',options=[('MSS',1460),('SAckOK',b''),('Timestamp',(1000,0)),('NOP',None),('WScale',10)])`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/icmp(type=8,id=7,seq=3)/raw(len=8)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/ICMP(type=8,id=7,seq=3)/Raw(bytes(range(8)))`,
+  ],
+  [
+    'ether/ipv4(src=198.51.100.1,dst=192.0.2.1)/icmp(type=11,code=0)/ipv4(src=192.0.2.1,dst=203.0.113.5,ttl=1)/udp(sport=33434,dport=33435)/raw(len=4)',
+    `${E}/IP(src='198.51.100.1',dst='192.0.2.1')/ICMP(type=11,code=0)/IPerror(src='192.0.2.1',dst='203.0.113.5',ttl=1)/UDPerror(sport=33434,dport=33435)/Raw(bytes(range(4)))`,
+  ],
+  [
+    'ether/dot1q(vlan=100,pcp=5)/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=53,dport=53)',
+    `${E}/Dot1Q(vlan=100,prio=5)/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=53,dport=53)`,
+  ],
+  [
+    'ether(src=02:00:00:00:00:01,dst=ff:ff:ff:ff:ff:ff)/arp(op=1,hwsrc=02:00:00:00:00:01,psrc=192.0.2.1,pdst=192.0.2.2)',
+    `Ether(src='02:00:00:00:00:01',dst='ff:ff:ff:ff:ff:ff')/ARP(op=1,hwsrc='02:00:00:00:00:01',psrc='192.0.2.1',hwdst='00:00:00:00:00:00',pdst='192.0.2.2')`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2,hlim=64)/udp(sport=1000,dport=2000)/raw(text="v6")',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2',hlim=64)/UDP(sport=1000,dport=2000)/Raw(b'v6')`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=128,id=9,seq=1)/raw(text="ping")',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/ICMPv6EchoRequest(id=9,seq=1,data=b'ping')`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=ff02::1:ff00:2,hlim=255)/icmpv6(type=135,target=2001:db8::2,lladdr=02:00:00:00:00:01)',
+    `${E}/IPv6(src='2001:db8::1',dst='ff02::1:ff00:2',hlim=255)/ICMPv6ND_NS(tgt='2001:db8::2')/ICMPv6NDOptSrcLLAddr(lladdr='02:00:00:00:00:01')`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6hop/ipv6frag(id=0x1234)/udp(sport=1,dport=2)/raw(len=4)',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/IPv6ExtHdrHopByHop()/IPv6ExtHdrFragment(id=0x1234)/UDP(sport=1,dport=2)/Raw(bytes(range(4)))`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=2152,dport=2152)/gtpu(teid=0x1234)/ipv4(src=10.0.0.1,dst=203.0.113.10)/icmp(type=8,id=1,seq=1)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=2152,dport=2152)/GTP_U_Header(teid=0x1234)/IP(src='10.0.0.1',dst='203.0.113.10')/ICMP(type=8,id=1,seq=1)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=2152,dport=2152)/gtpu(teid=0x1234,seq=42)/ipv4(src=10.0.0.1,dst=203.0.113.10)/udp(sport=5000,dport=6000)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=2152,dport=2152)/GTP_U_Header(teid=0x1234,S=1,seq=42)/IP(src='10.0.0.1',dst='203.0.113.10')/UDP(sport=5000,dport=6000)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=2152,dport=2152)/gtpu(teid=0x1234,qfi=9)/ipv4(src=10.0.0.1,dst=203.0.113.10)/tcp(sport=40000,dport=443,flags=S)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=2152,dport=2152)/GTP_U_Header(teid=0x1234,E=1,next_ex=0x85)/GTPPDUSessionContainer(type=0,QFI=9)/IP(src='10.0.0.1',dst='203.0.113.10')/TCP(sport=40000,dport=443,flags='S')`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=50000,dport=4789)/vxlan(vni=5000)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/ipv4(src=10.1.0.1,dst=10.1.0.2)/tcp(sport=1024,dport=443,seq=1,ack=1,flags=PA,window=65535)/raw(len=64)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=50000,dport=4789)/VXLAN(flags=0x08,NextProtocol=0,vni=5000)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/IP(src='10.1.0.1',dst='10.1.0.2')/TCP(sport=1024,dport=443,seq=1,ack=1,flags='PA',window=65535)/Raw(bytes(range(64)))`,
+  ],
 ];
 
 function scapyHex(expressions: string[]): string[] {
@@ -39,7 +87,10 @@ function scapyHex(expressions: string[]): string[] {
     'for line in sys.stdin.read().splitlines():',
     '    print(bytes(eval(line)).hex())',
   ].join('\n');
-  const out = execFileSync('/usr/bin/python3', ['-c', script], { input: expressions.join('\n'), encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', ['-c', script], {
+    input: expressions.join('\n'),
+    encoding: 'utf8',
+  });
   return out.trim().split('\n');
 }
 

@@ -32,7 +32,8 @@ function roundTrips(bytes: Uint8Array, first: FirstLayer): void {
   // The JSON form and the spec form rebuild the same bytes too.
   const json = JSON.parse(JSON.stringify(packetToJson(decoded))) as { layers: unknown[] };
   expect(toHex(encodePacket(layersFromJson(json)))).toBe(toHex(bytes));
-  if (decoded.layers.length) expect(toHex(encodePacket(parseSpec(formatSpec(decoded.layers))))).toBe(toHex(bytes));
+  if (decoded.layers.length)
+    expect(toHex(encodePacket(parseSpec(formatSpec(decoded.layers))))).toBe(toHex(bytes));
 }
 
 describe('decode → encode is byte-exact', () => {
@@ -67,7 +68,23 @@ describe('decode → encode is byte-exact', () => {
   });
 
   it('holds for arbitrary bytes from every first layer', () => {
-    const firsts: FirstLayer[] = ['ether', 'ip', 'ipv4', 'ipv6', 'udp', 'tcp', 'gtpu', 'vxlan', 'icmp', 'icmpv6', 'arp', 'dot1q', 'ipv6hop', 'ipv6route', 'ipv6frag'];
+    const firsts: FirstLayer[] = [
+      'ether',
+      'ip',
+      'ipv4',
+      'ipv6',
+      'udp',
+      'tcp',
+      'gtpu',
+      'vxlan',
+      'icmp',
+      'icmpv6',
+      'arp',
+      'dot1q',
+      'ipv6hop',
+      'ipv6route',
+      'ipv6frag',
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...firsts), fc.uint8Array({ maxLength: 200 }), (first, bytes) => {
         roundTrips(bytes, first);
@@ -78,9 +95,13 @@ describe('decode → encode is byte-exact', () => {
 
   it('reports problems instead of throwing: bad checksum, bad length, truncation', () => {
     const bad = decodePacket(encodePacket(parseSpec('ether/ipv4(chksum=0x1234)/udp(len=99)/raw(len=4)')));
-    expect(bad.problems.map((problem) => `${problem.layer}:${problem.kind}`)).toEqual(expect.arrayContaining(['ipv4:bad-checksum', 'udp:bad-length']));
+    expect(bad.problems.map((problem) => `${problem.layer}:${problem.kind}`)).toEqual(
+      expect.arrayContaining(['ipv4:bad-checksum', 'udp:bad-length']),
+    );
     const cut = decodePacket(encodePacket(parseSpec('ether/ipv4/tcp')).subarray(0, 40));
-    expect(cut.problems.some((problem) => problem.kind === 'truncated' || problem.kind === 'bad-length')).toBe(true);
+    expect(
+      cut.problems.some((problem) => problem.kind === 'truncated' || problem.kind === 'bad-length'),
+    ).toBe(true);
     expect(cut.layers.at(-1)!.layer).toBe('raw');
   });
 });

@@ -8,6 +8,7 @@
 //   receive(buffer, timeoutMs[, info])       -> captured length, or -1 on timeout;
 //                                               info (Int32Array >= 3): [packetType, wireLength, ifindex]
 //   close(), fd, ifindex, ifname, mtu(), mac() -> Uint8Array(6)
+//   monotonicMs(), sleepUntilMs(targetMs)     -> precise absolute sleeps on CLOCK_MONOTONIC
 // Errors are thrown as Error objects with `code` (errno name, e.g. 'ENETDOWN'), `errno` and `syscall`.
 
 #include <napi.h>
@@ -365,8 +366,35 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::vector<struct mmsghdr> msgs_;
 };
 
+// monotonicMs(): CLOCK_MONOTONIC in milliseconds (the clock performance.now() and uv_hrtime use).
+Napi::Value MonotonicMs(const Napi::CallbackInfo& info) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6);
+}
+
+// sleepUntilMs(target): blocks in clock_nanosleep(TIMER_ABSTIME) until CLOCK_MONOTONIC reaches target (ms).
+// Precise to the timer slack (50 us by default) without spinning; callers keep each sleep short so that
+// Ctrl-C handlers still get to run between sleeps.
+Napi::Value SleepUntilMs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "sleepUntilMs(targetMs: number)");
+  double target = info[0].As<Napi::Number>().DoubleValue();
+  if (!(target > 0)) return env.Undefined();
+  struct timespec ts;
+  ts.tv_sec = static_cast<time_t>(target / 1e3);
+  ts.tv_nsec = static_cast<long>((target - static_cast<double>(ts.tv_sec) * 1e3) * 1e6);
+  if (ts.tv_nsec < 0) ts.tv_nsec = 0;
+  if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("PacketSocket", PacketSocket::Define(env));
+  exports.Set("monotonicMs", Napi::Function::New(env, MonotonicMs));
+  exports.Set("sleepUntilMs", Napi::Function::New(env, SleepUntilMs));
   Napi::Object types = Napi::Object::New(env);
   types.Set("HOST", Napi::Number::New(env, PACKET_HOST));
   types.Set("BROADCAST", Napi::Number::New(env, PACKET_BROADCAST));

@@ -1,0 +1,346 @@
+/**
+ * The order journey: one mobile order from the phone to the order service, captured at every hop.
+ *
+ * 1. The phone opens a TCP connection to the SLB's VIP and posts the order (connection 0; with
+ *    `retry` a second connection follows). The connection runs on the flow model (tcp-session.ts) with
+ *    the configured losses on the radio and the phone's receive window lessons.
+ * 2. When HAProxy has read the whole request, it opens its own connection to the order service,
+ *    forwarding the request with `X-Forwarded-For`; the order service (an idempotent store) answers
+ *    after its processing time; HAProxy relays the answer to the phone (or, in the retry lesson, the
+ *    first connection breaks: HAProxy resets it, or the answer is lost and the phone times out).
+ * 3. Every segment of the phone ↔ HAProxy connection is shown at every front hop (hops.ts) at the time
+ *    it passes there, with that hop's encapsulation and addresses; the backend connection at its hop.
+ */
+import { encodePacket } from '../packet/index.js';
+import type { DropEntry } from '../flow/drop-list.js';
+import { segmentToLayers } from '../flow/packets.js';
+import { type CapturedSegment, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../flow/types.js';
+import type { JourneyConfig } from './config.js';
+import type { Scenario, ScenarioPacket } from './engine.js';
+import { type Direction, innerPacketAt, type JourneyHop, journeyHops, OuterIds, publicPhoneAddress, wrapAt } from './hops.js';
+import {
+  forwardedRequest,
+  type HttpMessage,
+  headerOf,
+  type OrderResult,
+  OrderStore,
+  orderResponse,
+  parseHttp,
+  phoneRequest,
+} from './order-service.js';
+import { runTcpSession, type ServerAction, type SessionResult, type Transmission } from './tcp-session.js';
+
+/** HAProxy's own processing time before it forwards a request or relays a response, µs. */
+const HAPROXY_PROCESSING_US = 300;
+
+export interface JourneyConnection {
+  index: number;
+  clientPort: number;
+  /** Front connection (phone ↔ HAProxy): every transmission with its send time. */
+  front: SessionResult;
+  /** Backend connection (HAProxy ↔ order service), when the request reached HAProxy. */
+  backend: SessionResult | undefined;
+  backendPort: number;
+  request: Uint8Array;
+  /** The forwarded request (with X-Forwarded-For) and the order service's answer. */
+  forwarded: Uint8Array | undefined;
+  order: OrderResult | undefined;
+  response: Uint8Array | undefined;
+  /** True when the phone received the whole response. */
+  answered: boolean;
+  /** How the connection ended: 'completed', 'reset by HAProxy', 'timed out'. */
+  outcome: string;
+}
+
+export interface JourneyResult {
+  config: JourneyConfig;
+  scenario: Scenario;
+  hops: JourneyHop[];
+  /** One-way delay phone → HAProxy, µs. */
+  oneWayUs: number;
+  connections: JourneyConnection[];
+  ordersCreated: number;
+}
+
+function dropEntries(side: 'client' | 'server', indexes: readonly number[]): DropEntry[] {
+  return indexes.map((index) => ({ side, kind: 'data', index }));
+}
+
+/** Builds the whole journey (pure: the same config gives the same packets). */
+export function buildJourney(config: JourneyConfig): JourneyResult {
+  const { hops, oneWayUs } = journeyHops(config);
+  const backendHopIndex = hops.findIndex((hop) => hop.kind === 'backend');
+  const backendOneWayUs = Math.round(config.delays.backendMs * 1000);
+  const lossPositionUs = Math.floor(Math.round(config.delays.radioMs * 1000) / 2);
+  const store = new OrderStore(config.order.firstOrderNumber);
+  const request = phoneRequest(config);
+  const phoneMss = config.phone.mtu - 40;
+  const squeeze = config.lessons.windowSqueeze || config.lessons.zeroWindow;
+  const phoneSide = {
+    mss: phoneMss,
+    // The squeeze: a small receive buffer drained by a slow app; the zero window: an app that stalls.
+    receiveBuffer: squeeze ? 4096 : config.phone.receiveWindow,
+    readerRate: config.lessons.zeroWindow ? 4_000 : config.lessons.windowSqueeze ? 100_000 : Number.POSITIVE_INFINITY,
+  };
+  const serverSide = { mss: 1460, receiveBuffer: 131072, readerRate: Number.POSITIVE_INFINITY };
+  const connections: JourneyConnection[] = [];
+  const attempts = config.retry.enabled ? 2 : 1;
+  let startUs = config.startTime * 1_000_000;
+
+  for (let index = 0; index < attempts; index++) {
+    const breaks = config.retry.enabled && index === 0;
+    const clientPort = config.phone.port + index;
+    const backendPort = config.haproxy.backendSourcePort + index;
+    const connection: JourneyConnection = {
+      index,
+      clientPort,
+      front: undefined as unknown as SessionResult,
+      backend: undefined,
+      backendPort,
+      request,
+      forwarded: undefined,
+      order: undefined,
+      response: undefined,
+      answered: false,
+      outcome: '',
+    };
+    const onRequest = (readUs: number): ServerAction => {
+      const forwarded = forwardedRequest(request, publicPhoneAddress(config));
+      const parsed: HttpMessage = parseHttp(forwarded);
+      let response: Uint8Array = new Uint8Array(0);
+      const backend = runTcpSession({
+        startUs: readUs + HAPROXY_PROCESSING_US,
+        oneWayUs: backendOneWayUs,
+        lossPositionUs: 0,
+        drops: [],
+        seed: config.tcp.seed + 1000 + index,
+        congestion: config.tcp.congestionControl,
+        connection: index,
+        client: serverSide,
+        server: serverSide,
+        request: forwarded,
+        onRequest: () => {
+          const order = store.placeOrder(parsed);
+          connection.order = order;
+          response = orderResponse(order, parsed, config);
+          return { kind: 'respond', response, delayUs: Math.round(config.delays.orderServiceMs * 1000) };
+        },
+      });
+      connection.backend = backend;
+      connection.forwarded = forwarded;
+      connection.response = response;
+      const relayAt = (backend.responseReadUs ?? backend.endUs) + HAPROXY_PROCESSING_US;
+      const delayUs = relayAt - readUs;
+      if (breaks && config.retry.break === 'rst') return { kind: 'reset', delayUs };
+      if (breaks && config.retry.break === 'timeout') return { kind: 'respond-then-lose', response, delayUs };
+      return { kind: 'respond', response, delayUs };
+    };
+    const front = runTcpSession({
+      startUs,
+      oneWayUs,
+      lossPositionUs,
+      drops:
+        index === 0
+          ? [...dropEntries('client', config.lessons.uplinkDrops), ...dropEntries('server', config.lessons.downlinkDrops)]
+          : [],
+      seed: config.tcp.seed + index,
+      congestion: config.tcp.congestionControl,
+      connection: index,
+      client: phoneSide,
+      server: serverSide,
+      request,
+      onRequest,
+      clientTimeoutUs: breaks && config.retry.break === 'timeout' ? Math.round(config.retry.timeoutMs * 1000) : undefined,
+    });
+    connection.front = front;
+    connection.answered = front.responseReadUs !== undefined;
+    connection.outcome = front.serverReset ? 'reset by HAProxy' : front.clientAborted ? 'timed out, phone reset it' : 'completed';
+    connections.push(connection);
+    // The phone learns of the break (the RST arrives, or its timer fires), waits, and tries again.
+    const learnedUs = front.serverReset
+      ? lastSend(front.transmissions, 'server', TCP_RST) + oneWayUs
+      : front.clientAborted
+        ? lastSend(front.transmissions, 'client', TCP_RST)
+        : front.endUs;
+    startUs = learnedUs + Math.round(config.retry.backoffMs * 1000);
+  }
+
+  const packets = renderPackets(config, hops, oneWayUs, lossPositionUs, backendHopIndex, backendOneWayUs, connections);
+  return {
+    config,
+    scenario: { name: config.name, hops, packets },
+    hops,
+    oneWayUs,
+    connections,
+    ordersCreated: store.orderCount,
+  };
+}
+
+function lastSend(transmissions: readonly Transmission[], side: 'client' | 'server', flag: number): number {
+  for (let i = transmissions.length - 1; i >= 0; i--) {
+    const segment = transmissions[i]!.segment;
+    if (segment.from === side && segment.flags & flag) return segment.timeUs;
+  }
+  return transmissions[transmissions.length - 1]?.segment.timeUs ?? 0;
+}
+
+/** "PSH, ACK" in Wireshark's order of flag names. */
+export function flagNames(flags: number): string {
+  const names: string[] = [];
+  if (flags & TCP_FIN) names.push('FIN');
+  if (flags & TCP_SYN) names.push('SYN');
+  if (flags & TCP_RST) names.push('RST');
+  if (flags & TCP_PSH) names.push('PSH');
+  if (flags & TCP_ACK) names.push('ACK');
+  return names.join(', ');
+}
+
+/** Describes segments by relative sequence numbers and the original data segment number. */
+class SegmentNamer {
+  private readonly iss = new Map<string, number>();
+  private readonly ordinals = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
+
+  describe(segment: CapturedSegment, what: { client: string; server: string }): string {
+    const key = `${segment.connection}/${segment.from}`;
+    if (segment.flags & TCP_SYN) this.iss.set(key, segment.seq);
+    const iss = this.iss.get(key) ?? segment.seq - 1;
+    const relative = (segment.seq - iss) >>> 0;
+    const length = segment.payload.length;
+    const flags = flagNames(segment.flags);
+    if (length === 0) return `${flags}${segment.flags & TCP_SYN ? '' : `, seq ${relative}`}`;
+    const ordinalKey = `${key}/${relative}`;
+    let ordinal = this.ordinals.get(ordinalKey);
+    if (ordinal === undefined) {
+      ordinal = (this.counts.get(key) ?? 0) + 1;
+      this.counts.set(key, ordinal);
+      this.ordinals.set(ordinalKey, ordinal);
+    }
+    const name = segment.from === 'client' ? what.client : what.server;
+    return `${flags}, ${name} segment ${ordinal} (bytes ${relative}-${relative + length - 1}, ${length} bytes)`;
+  }
+}
+
+function hopDetail(config: JourneyConfig, hop: JourneyHop, direction: Direction, inner: Uint8Array): string {
+  const ttl = inner[8]!;
+  const snat = config.pgw.snat;
+  switch (hop.kind) {
+    case 'sgi':
+      return direction === 'up'
+        ? `decapsulated by the PGW, TTL ${ttl}${snat ? `, source NAT ${config.phone.ip} -> ${snat}` : ''}`
+        : `towards the PGW, TTL ${ttl}${snat ? ` (to the SNAT address ${snat})` : ''}`;
+    case 'internet':
+      return `router ${hop.router}, TTL ${ttl}`;
+    case 'dc-edge':
+      return direction === 'up' ? `to the SLB VIP ${config.slb.vip}, TTL ${ttl}` : `from the SLB VIP ${config.slb.vip}, TTL ${ttl}`;
+    case 'vxlan':
+      return direction === 'up'
+        ? `DNAT ${config.slb.vip} -> ${config.haproxy.vmIp}`
+        : `from the HAProxy VM ${config.haproxy.vmIp} (the SLB undoes the DNAT)`;
+    default:
+      return '';
+  }
+}
+
+function renderPackets(
+  config: JourneyConfig,
+  hops: JourneyHop[],
+  oneWayUs: number,
+  lossPositionUs: number,
+  backendHopIndex: number,
+  backendOneWayUs: number,
+  connections: JourneyConnection[],
+): ScenarioPacket[] {
+  const packets: ScenarioPacket[] = [];
+  const outerIds = new OuterIds();
+  const ids = { client: 0x3a10, server: 0x7c20, haproxy: 0x5d30, orders: 0x6e40 };
+  const namer = new SegmentNamer();
+  const phoneAddress = publicPhoneAddress(config);
+  // Inner packets as sent, in send order over every connection (IP ids are per-sender counters).
+  const sent: Array<{ transmission: Transmission; bytes: Uint8Array; connection: JourneyConnection; text: string }> = [];
+  for (const connection of connections) {
+    for (const transmission of connection.front.transmissions) {
+      const segment = transmission.segment;
+      const fromClient = segment.from === 'client';
+      const layers = segmentToLayers(segment, {
+        ipVersion: 4,
+        clientIp: fromClient ? config.phone.ip : phoneAddress,
+        serverIp: fromClient ? config.slb.vip : config.haproxy.vmIp,
+        clientPort: connection.clientPort,
+        serverPort: fromClient ? config.slb.port : config.haproxy.port,
+        ttl: fromClient ? config.phone.ttl : 64,
+        ipId: fromClient ? ids.client++ & 0xffff : ids.server++ & 0xffff,
+      });
+      const text = namer.describe(segment, { client: 'request', server: 'response' });
+      sent.push({ transmission, bytes: encodePacket(layers), connection, text });
+    }
+  }
+  hops.forEach((hop, hopIndex) => {
+    if (hop.kind === 'backend') return;
+    for (const { transmission, bytes, connection, text } of sent) {
+      const segment = transmission.segment;
+      const direction: Direction = segment.from === 'client' ? 'up' : 'down';
+      const lost = transmission.lostAtUs;
+      const travelled = direction === 'up' ? hop.positionUs : oneWayUs - hop.positionUs;
+      const lossTravelled = lost === undefined ? undefined : direction === 'up' ? lost : oneWayUs - lost;
+      if (lossTravelled !== undefined && travelled > lossTravelled) continue;
+      const inner = innerPacketAt(config, hop, direction, bytes);
+      const wrapped = wrapAt(config, hop, direction, inner, outerIds);
+      const where = `${hop.label.replace(/ \(.*\)$/, '')} ${direction === 'up' ? 'uplink' : 'downlink'}`;
+      const extra = hopDetail(config, hop, direction, inner);
+      const heading = [where, wrapped.detail, extra].filter((part) => part !== '').join(', ');
+      const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
+      if (segment.note) comments.push(segment.note);
+      if (lost !== undefined) {
+        comments.push(direction === 'up' ? 'lost on the radio uplink after this point' : 'lost on the radio downlink after this point');
+      }
+      packets.push({ hop: hopIndex, timeUs: segment.timeUs + travelled, data: wrapped.data, comments, direction });
+    }
+  });
+  // The backend connections, captured on the HAProxy VM's interface.
+  const backendHop = hops[backendHopIndex]!;
+  for (const connection of connections) {
+    if (!connection.backend) continue;
+    for (const transmission of connection.backend.transmissions) {
+      const segment = transmission.segment;
+      const fromHaproxy = segment.from === 'client';
+      const layers = segmentToLayers(segment, {
+        ipVersion: 4,
+        clientIp: config.haproxy.vmIp,
+        serverIp: config.orderService.ip,
+        clientPort: connection.backendPort,
+        serverPort: config.orderService.port,
+        ttl: 64,
+        ipId: fromHaproxy ? ids.haproxy++ & 0xffff : ids.orders++ & 0xffff,
+      });
+      const inner = encodePacket(layers);
+      const direction: Direction = fromHaproxy ? 'up' : 'down';
+      const wrapped = wrapAt(config, backendHop, direction, inner, outerIds);
+      const text = namer.describe({ ...segment, connection: 1000 + connection.index }, { client: 'forwarded request', server: 'order service response' });
+      const heading = `Backend ${fromHaproxy ? 'HAProxy -> order service' : 'order service -> HAProxy'}`;
+      const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
+      if (segment.note) comments.push(segment.note);
+      if (fromHaproxy && segment.payload.length > 0 && connection.forwarded && isFirstData(segment, connection.backend)) {
+        comments.push(`X-Forwarded-For: ${headerOf(parseHttp(connection.forwarded), 'x-forwarded-for')}`);
+      }
+      if (!fromHaproxy && segment.payload.length > 0 && connection.order && isFirstData(segment, connection.backend)) {
+        comments.push(
+          `order ${connection.order.orderId} ${connection.order.created ? 'created (201 Created)' : 'already exists for this Idempotency-Key (200 OK)'}`,
+        );
+      }
+      packets.push({
+        hop: backendHopIndex,
+        timeUs: segment.timeUs + (fromHaproxy ? 0 : backendOneWayUs),
+        data: wrapped.data,
+        comments,
+        direction,
+      });
+    }
+  }
+  return packets;
+}
+
+function isFirstData(segment: CapturedSegment, session: SessionResult): boolean {
+  const first = session.transmissions.find((t) => t.segment.from === segment.from && t.segment.payload.length > 0);
+  return first?.segment === segment;
+}
