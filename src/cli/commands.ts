@@ -18,3 +18,5 @@ commands.push(sendCommand);
 commands.push(srCommand);
 commands.push(replayCommand);
 commands.push(tcpClientCommand);
+import { journeyCommand } from './journey.js';
+commands.push(journeyCommand);

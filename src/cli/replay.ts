@@ -17,6 +17,7 @@ interface ReplayArgs {
   loop: number;
   force?: boolean;
   json?: boolean;
+  realtime: boolean;
 }
 
 export const replayCommand: CommandModule<object, ReplayArgs> = {
@@ -32,6 +33,11 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('loop', { type: 'number', default: 1, describe: 'send the capture this many times' })
       .option('force', { type: 'boolean', describe: 'allow the default-route interface, loopback, oversize frames' })
       .option('json', { type: 'boolean', describe: 'print the report as JSON' })
+      .option('realtime', {
+        type: 'boolean',
+        default: true,
+        describe: 'timed replays run in SCHED_FIFO when permitted (--no-realtime to turn off)',
+      })
       .conflicts('speed', ['pps', 'topspeed'])
       .conflicts('pps', 'topspeed'),
   handler: async (args) => {
@@ -44,6 +50,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         topspeed: args.topspeed ?? false,
         loop: args.loop,
         force: args.force ?? false,
+        realtime: args.realtime,
         signal,
       });
       if (args.json) {

@@ -113,6 +113,8 @@ export interface ConnectionSummary {
 }
 
 export interface FlowSummary {
+  /** The flow's time origin, microseconds since the epoch (trace times are relative to it). */
+  startTimeUs: number;
   connections: ConnectionSummary[];
   segmentsCaptured: number;
   segmentsSent: number;
@@ -435,6 +437,7 @@ export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
     segments,
     trace,
     summary: {
+      startTimeUs: startUs,
       connections: summaries,
       segmentsCaptured: segments.length,
       segmentsSent,

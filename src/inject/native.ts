@@ -48,6 +48,8 @@ export interface NativeAddon {
   monotonicMs(): number;
   /** Blocks until CLOCK_MONOTONIC reaches `targetMs` (clock_nanosleep TIMER_ABSTIME). */
   sleepUntilMs(targetMs: number): void;
+  /** SCHED_FIFO at `priority` (1..99) for the calling thread, or SCHED_OTHER for 0; false when not permitted. */
+  setRealtime(priority: number): boolean;
 }
 
 /** Linux sll_pkttype values (linux/if_packet.h). */

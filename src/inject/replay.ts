@@ -11,7 +11,7 @@ import { InjectError } from '../core/errors.js';
 import type { ReplayRecord } from './capture-file.js';
 import { PacketLink } from './link.js';
 import type { SafetyOptions } from './safety.js';
-import { preciseClock, yieldToEventLoop } from './timing.js';
+import { preciseClock, withRealtimePriority, yieldToEventLoop } from './timing.js';
 
 export interface ReplayOptions extends SafetyOptions {
   /** Multiply the replay speed (2 = gaps halved). Default 1. */
@@ -26,6 +26,11 @@ export interface ReplayOptions extends SafetyOptions {
   signal?: AbortSignal;
   /** Bypass the qdisc (faster topspeed). */
   qdiscBypass?: boolean;
+  /**
+   * Timed replays run in SCHED_FIFO (when permitted) so frames leave on time on a busy machine; default true.
+   * The loop sleeps between frames, it never spins.
+   */
+  realtime?: boolean;
 }
 
 export interface ReplayReport {
@@ -45,6 +50,8 @@ export interface ReplayReport {
   interrupted: boolean;
   /** Frames that were due in total (records × loops). */
   total: number;
+  /** Whether the timed replay ran with real-time scheduling. */
+  realtime: boolean;
 }
 
 const BATCH = 256;
@@ -92,13 +99,23 @@ export async function replayRecords(
       }
       link.check(record.data, index);
     });
-    return await (options.topspeed ? replayTopspeed(link, records, options) : replayTimed(link, records, options));
+    if (options.topspeed) return await replayTopspeed(link, records, options);
+    return await withRealtimePriority(options.realtime ?? true, (realtime) => replayTimed(link, records, options, realtime));
   } finally {
     link.close();
   }
 }
 
-function report(sent: number, failed: number, bytes: number, start: number, end: number, total: number, interrupted: boolean): ReplayReport {
+function report(
+  sent: number,
+  failed: number,
+  bytes: number,
+  start: number,
+  end: number,
+  total: number,
+  interrupted: boolean,
+  realtime = false,
+): ReplayReport {
   const elapsedMs = Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : 0;
   const seconds = elapsedMs / 1000;
   return {
@@ -110,10 +127,16 @@ function report(sent: number, failed: number, bytes: number, start: number, end:
     megabitsPerSecond: seconds > 0 ? (bytes * 8) / seconds / 1e6 : 0,
     interrupted,
     total,
+    realtime,
   };
 }
 
-async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], options: ReplayOptions): Promise<ReplayReport> {
+async function replayTimed(
+  link: PacketLink,
+  records: readonly ReplayRecord[],
+  options: ReplayOptions,
+  realtime: boolean,
+): Promise<ReplayReport> {
   const loops = options.loop ?? 1;
   const offsets = captureOffsetsMs(records);
   const speed = options.speed ?? 1;
@@ -130,7 +153,7 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
   let last = 0;
   for (let loop = 0; loop < loops; loop++) {
     for (let i = 0; i < records.length; i++) {
-      if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
+      if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true, realtime);
       const at = options.pps !== undefined ? (due * 1000) / options.pps : (loop * duration + offsets[i]!) / speed;
       due++;
       if (Number.isNaN(start)) {
@@ -141,7 +164,7 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
       } else {
         await clock.waitUntil(start + at, options.signal);
       }
-      if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true);
+      if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true, realtime);
       const data = records[i]!.data;
       try {
         if (link.sendUnchecked(data)) {
@@ -157,7 +180,7 @@ async function replayTimed(link: PacketLink, records: readonly ReplayRecord[], o
       last = clock.now();
     }
   }
-  return report(sent, failed, bytes, start, last, total, false);
+  return report(sent, failed, bytes, start, last, total, false, realtime);
 }
 
 async function replayTopspeed(link: PacketLink, records: readonly ReplayRecord[], options: ReplayOptions): Promise<ReplayReport> {

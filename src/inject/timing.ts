@@ -80,3 +80,24 @@ export function preciseClock(): Clock {
 export function waitUntil(target: number, signal?: AbortSignal): Promise<void> {
   return timerClock.waitUntil(target, signal);
 }
+
+/**
+ * Runs the calling thread in SCHED_FIFO (priority 10) while `work` runs, when permitted (root / CAP_SYS_NICE).
+ * The replay loop sleeps in clock_nanosleep most of the time, so this costs the machine nothing, but it
+ * lets frames leave on time even when other processes keep every CPU busy. Returns whether it was applied.
+ */
+export async function withRealtimePriority<T>(enabled: boolean, work: (realtime: boolean) => Promise<T>): Promise<T> {
+  let applied = false;
+  if (enabled) {
+    try {
+      applied = loadNativeAddon().setRealtime(10);
+    } catch {
+      applied = false;
+    }
+  }
+  try {
+    return await work(applied);
+  } finally {
+    if (applied) loadNativeAddon().setRealtime(0);
+  }
+}

@@ -402,12 +402,14 @@ export const tcpCodec: LayerCodec<TcpFields> = {
       );
     } else if (offset + claimed > end) {
       headerLength = end - offset;
-      problem(
-        context,
-        offset + 12,
-        'truncated',
-        `header length ${claimed} exceeds the ${end - offset} bytes left`,
-      );
+      if (!context.insideIcmpError) {
+        problem(
+          context,
+          offset + 12,
+          'truncated',
+          `header length ${claimed} exceeds the ${end - offset} bytes left`,
+        );
+      }
     }
     const options = bytes.subarray(offset + TCP_HEADER_LENGTH, offset + headerLength);
     const fields: TcpFields = {

@@ -17,6 +17,7 @@ import { type DropEntry, DropScript } from '../flow/drop-list.js';
 import { Endpoint, type EndpointConfig, type EndpointHost } from '../flow/endpoint.js';
 import { EventQueue } from '../flow/event-queue.js';
 import { SeededRandom } from '../flow/random.js';
+import type { TraceEvent } from '../flow/trace.js';
 import type { CapturedSegment, Side } from '../flow/types.js';
 
 export interface Transmission {
@@ -68,6 +69,8 @@ export interface SessionResult {
   clientAborted: boolean;
   serverReset: boolean;
   responseBytes: number;
+  /** The endpoints' trace (cwnd, ssthresh, windows, bytes in flight), µs since `startUs` as in the flow module. */
+  trace: TraceEvent[];
 }
 
 const WINDOW_SCALE = 7;
@@ -77,6 +80,7 @@ export function runTcpSession(options: SessionOptions): SessionResult {
   const random = new SeededRandom(options.seed, 100 + options.connection);
   const dropScript = new DropScript(options.drops);
   const transmissions: Transmission[] = [];
+  const trace: TraceEvent[] = [];
   const endpoints: Partial<Record<Side, Endpoint>> = {};
   let requestReadUs: number | undefined;
   let responseReadUs: number | undefined;
@@ -110,14 +114,14 @@ export function runTcpSession(options: SessionOptions): SessionResult {
       synRetries: 6,
       dataRetries: 15,
       timeWaitUs: 60_000_000,
-      tracing: false,
+      tracing: true,
     };
   };
 
   const hostFor = (side: Side): EndpointHost => ({
     now: () => queue.nowUs,
     schedule: (at, action) => queue.schedule(at, action),
-    trace: () => {},
+    trace: (event) => trace.push(event),
     transmit: (segment) => {
       const sendUs = abs(queue.nowUs);
       endUs = Math.max(endUs, sendUs);
@@ -191,5 +195,6 @@ export function runTcpSession(options: SessionOptions): SessionResult {
     clientAborted,
     serverReset,
     responseBytes: response?.length ?? 0,
+    trace,
   };
 }

@@ -25,6 +25,7 @@ function expectedTrajectory(segments: CapturedSegment[], sack: boolean): number[
   let recover = 0;
   let lastWindow = -1;
   const out: number[] = [];
+  const sacked: Array<[number, number]> = [];
   let handshakeSeen = false;
   for (const s of segments) {
     if (s.from === 'client') {
@@ -40,6 +41,19 @@ function expectedTrajectory(segments: CapturedSegment[], sack: boolean): number[
     }
     if (!handshakeSeen) continue;
     const ack = rel(s.ack);
+    for (const [l, r] of s.sackBlocks ?? []) sacked.push([rel(l), rel(r)]);
+    let sackedAbove = 0;
+    for (let i = 0; i < sacked.length; i++) {
+      const [l, r] = sacked[i]!;
+      // count each byte once: clip against earlier blocks
+      let lo = Math.max(l, ack);
+      const hi = r;
+      for (let j = 0; j < i; j++) {
+        const [l2, r2] = sacked[j]!;
+        if (l2 <= lo && r2 > lo) lo = Math.min(hi, r2);
+      }
+      if (hi > lo) sackedAbove += hi - lo;
+    }
     const duplicate =
       ack === una && highest > una && s.payload.length === 0 && !(s.flags & 0x03) && s.window === lastWindow;
     lastWindow = s.window;
@@ -61,7 +75,10 @@ function expectedTrajectory(segments: CapturedSegment[], sack: boolean): number[
       dupAcks = 0;
     } else if (duplicate) {
       dupAcks++;
-      if (!inRecovery && dupAcks === 3 && una > recover) {
+      // RFC 6675: enter recovery on DupThresh duplicate ACKs, or when IsLost(HighACK+1): more than
+      // (DupThresh - 1) * SMSS bytes SACKed above it.
+      const isLost = sack && sackedAbove > 2 * SMSS;
+      if (!inRecovery && (dupAcks === 3 || isLost) && una > recover) {
         const flight = highest - una;
         ssthresh = Math.max(flight / 2, 2 * SMSS);
         cwnd = sack ? ssthresh : ssthresh + 3 * SMSS;

@@ -10,6 +10,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   stackOf,
 } from './network-harness.js';
@@ -122,6 +123,11 @@ describe('arp', () => {
     const decoded = decodeHex(REQUEST.slice(0, 60), 'ether');
     expect(stackOf(decoded)).toBe('ether/raw');
     expect(decoded.problems.map((problem) => problem.kind)).toEqual(['truncated']);
+  });
+
+  it('rebuilds the vectors from their JSON form and their text spec', () => {
+    for (const hex of [REQUEST, REPLY, PADDED]) expectJsonAndSpecRoundTrip(hex, 'ether');
+    for (const hex of [ODD_SIZES]) expectJsonAndSpecRoundTrip(hex, 'arp');
   });
 
   it('property: decode throws only DecodeError', () => {

@@ -11,6 +11,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   networkBindings,
   stackOf,
@@ -189,6 +190,10 @@ describe('icmp', () => {
     const decoded = decodeHex('4500001a000100004001f6dec0000201c000020208000000', 'ipv4');
     expect(stackOf(decoded)).toBe('ipv4/raw');
     expect(decoded.problems.map((problem) => problem.kind)).toEqual(['bad-length', 'truncated']);
+  });
+
+  it('rebuilds the vectors from their JSON form and their text spec', () => {
+    for (const hex of VECTORS) expectJsonAndSpecRoundTrip(hex, 'ipv4');
   });
 
   it('property: decode throws only DecodeError', () => {

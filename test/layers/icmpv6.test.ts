@@ -18,6 +18,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   networkBindings,
   stackOf,
@@ -201,6 +202,10 @@ describe('icmpv6', () => {
     expect(() => buildHex([ipv6(), icmpv6({ type: 136, res: 0x20000000 })])).toThrow(FieldError);
     expect(() => buildHex([ipv6(), icmpv6({ type: 135, target: '192.0.2.1' })])).toThrow(FieldError);
     expect(() => buildHex([ipv6(), icmpv6({ type: 135, lladdr: '02:00' })])).toThrow(FieldError);
+  });
+
+  it('rebuilds the vectors from their JSON form and their text spec', () => {
+    for (const hex of VECTORS) expectJsonAndSpecRoundTrip(hex, 'ipv6');
   });
 
   it('property: decode throws only DecodeError', () => {

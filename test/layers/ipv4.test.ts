@@ -15,6 +15,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   networkBindings,
   stackOf,
@@ -210,7 +211,8 @@ describe('ipv4', () => {
 
   it('defaults: id 1, ttl 64, 192.0.2.1 -> 192.0.2.2, protocol 59 before raw data', () => {
     const hex = buildHex([ipv4(), raw('x')]);
-    expect(hex).toBe('450000150001000040' + '3b' + hex.slice(20, 24) + 'c0000201c000020278');
+    // IP(src='192.0.2.1', dst='192.0.2.2', proto=59)/Raw(b'x')
+    expect(hex).toBe('4500001500010000403bf6a9c0000201c000020278');
     expect(decodeHex(hex, 'ipv4').problems).toEqual([]);
   });
 
@@ -265,6 +267,10 @@ describe('ipv4', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('rebuilds the vectors from their JSON form and their text spec', () => {
+    for (const hex of VECTORS) expectJsonAndSpecRoundTrip(hex, 'ipv4');
   });
 
   it('property: decode throws only DecodeError', () => {

@@ -24,6 +24,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   stackOf,
 } from './network-harness.js';
@@ -211,6 +212,10 @@ describe('IPv6 extension headers', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('rebuilds the vectors from their JSON form and their text spec', () => {
+    for (const hex of VECTORS) expectJsonAndSpecRoundTrip(hex, 'ipv6');
   });
 
   it('property: decode throws only DecodeError', () => {

@@ -17,6 +17,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   networkBindings,
   stackOf,
@@ -116,6 +117,10 @@ describe('ipv6', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('rebuilds the vectors from their JSON form and their text spec', () => {
+    for (const hex of [ECHO, REPLY]) expectJsonAndSpecRoundTrip(hex, 'ipv6');
   });
 
   it('property: decode throws only DecodeError', () => {

@@ -11,6 +11,8 @@ import type { Bindings, DecodeContext, LayerCodec, LayerName, LayerValue } from 
 import { defaultBindings } from '../../src/layers/numbers.js';
 import { type DecodedPacket, decodePacket, type FirstLayer } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
+import { layersFromJson, packetToJson } from '../../src/packet/json.js';
+import { formatSpec, parseSpec } from '../../src/packet/spec.js';
 
 export function bytesOfHex(hex: string): Uint8Array {
   const bytes = fromHex(hex);
@@ -36,6 +38,17 @@ export function expectRoundTrip(bytes: Uint8Array, first: FirstLayer, bindings?:
   const decoded = decodePacket(bytes, bindings ? { first, bindings } : { first });
   expect(toHex(encodePacket(decoded.layers))).toBe(toHex(bytes));
   return decoded;
+}
+
+/**
+ * Decodes, and rebuilds the same bytes from the JSON form (through JSON text) and from the text
+ * spec that the decoded packet prints as.
+ */
+export function expectJsonAndSpecRoundTrip(hex: string, first: FirstLayer): void {
+  const decoded = decodePacket(bytesOfHex(hex), { first });
+  const json = JSON.parse(JSON.stringify(packetToJson(decoded)));
+  expect(buildHex(layersFromJson(json))).toBe(hex);
+  expect(buildHex(parseSpec(formatSpec(decoded.layers)))).toBe(hex);
 }
 
 /**

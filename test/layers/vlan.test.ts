@@ -14,6 +14,7 @@ import {
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
   decodeHex,
+  expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   stackOf,
 } from './network-harness.js';
@@ -81,8 +82,11 @@ describe('dot1q (802.1Q / 802.1ad)', () => {
     expect(stackOf(decoded)).toBe('ether/dot1q/raw');
   });
 
-  it('round-trips the Scapy vectors byte-exact', () => {
-    for (const hex of [SINGLE, QINQ, TRIPLE]) expectRoundTrip(bytesOfHex(hex), 'ether');
+  it('round-trips the Scapy vectors byte-exact, also through JSON and the text spec', () => {
+    for (const hex of [SINGLE, QINQ, TRIPLE]) {
+      expectRoundTrip(bytesOfHex(hex), 'ether');
+      expectJsonAndSpecRoundTrip(hex, 'ether');
+    }
   });
 
   it('rejects values that do not fit their bits', () => {

@@ -9,6 +9,7 @@
 //                                               info (Int32Array >= 3): [packetType, wireLength, ifindex]
 //   close(), fd, ifindex, ifname, mtu(), mac() -> Uint8Array(6)
 //   monotonicMs(), sleepUntilMs(targetMs)     -> precise absolute sleeps on CLOCK_MONOTONIC
+//   setRealtime(priority)                    -> SCHED_FIFO (1..99) or SCHED_OTHER (0) for the main thread
 // Errors are thrown as Error objects with `code` (errno name, e.g. 'ENETDOWN'), `errno` and `syscall`.
 
 #include <napi.h>
@@ -19,6 +20,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -391,7 +393,24 @@ Napi::Value SleepUntilMs(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// setRealtime(priority): priority 1..99 puts the calling (main) thread in SCHED_FIFO at that priority,
+// 0 puts it back in SCHED_OTHER. Returns false when not permitted (no CAP_SYS_NICE / RLIMIT_RTPRIO).
+Napi::Value SetRealtime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setRealtime(priority: number)");
+  int priority = info[0].As<Napi::Number>().Int32Value();
+  struct sched_param param;
+  memset(&param, 0, sizeof(param));
+  int policy = SCHED_OTHER;
+  if (priority > 0) {
+    policy = SCHED_FIFO;
+    param.sched_priority = priority > 99 ? 99 : priority;
+  }
+  return Napi::Boolean::New(env, sched_setscheduler(0, policy, &param) == 0);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setRealtime", Napi::Function::New(env, SetRealtime));
   exports.Set("PacketSocket", PacketSocket::Define(env));
   exports.Set("monotonicMs", Napi::Function::New(env, MonotonicMs));
   exports.Set("sleepUntilMs", Napi::Function::New(env, SleepUntilMs));

@@ -1,0 +1,118 @@
+/**
+ * `pktcraft journey`: the order journey (what `npm start` runs). Builds the scenario from the built-in
+ * defaults or `--config FILE`, writes `<out>/<name>.pcapng` and `<out>/<name>/NN-hop.pcap`, and prints
+ * the hop table and the ladder diagram.
+ */
+import { readFileSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { CaptureError, FieldError } from '../core/errors.js';
+import { buildJourney, type JourneyConfig, phoneRequest, resolveJourneyConfig, writeScenario } from '../scenario/index.js';
+import { formatHopTable, formatLadder } from '../scenario/summary.js';
+
+export type Lesson = 'heavy-loss' | 'zero-window' | 'rto';
+const LESSONS: readonly Lesson[] = ['heavy-loss', 'zero-window', 'rto'];
+
+interface JourneyArgs {
+  config?: string | undefined;
+  'print-config'?: boolean | undefined;
+  retry?: boolean | undefined;
+  '5g'?: boolean | undefined;
+  lesson?: Lesson[] | undefined;
+  plot?: string | undefined;
+  out: string;
+  name?: string | undefined;
+  quiet?: boolean | undefined;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CaptureError(0, `cannot read the config file: ${(error as Error).message}`, path);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new FieldError('config', path, `not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Applies the command-line switches on top of a resolved config (and validates again). */
+export function applyJourneyFlags(
+  config: JourneyConfig,
+  flags: { retry?: boolean | undefined; fiveG?: boolean | undefined; lessons?: readonly Lesson[] | undefined; name?: string | undefined },
+): JourneyConfig {
+  const next = structuredClone(config);
+  if (flags.retry) next.retry.enabled = true;
+  if (flags.fiveG) next.mode = '5g';
+  if (flags.name !== undefined) next.name = flags.name;
+  for (const lesson of flags.lessons ?? []) {
+    if (lesson === 'heavy-loss') {
+      next.lessons.uplinkDrops = [...new Set([...next.lessons.uplinkDrops, 3, 4, 6])].sort((a, b) => a - b);
+      next.lessons.downlinkDrops = [...new Set([...next.lessons.downlinkDrops, 2])].sort((a, b) => a - b);
+    } else if (lesson === 'zero-window') {
+      next.lessons.zeroWindow = true;
+    } else if (lesson === 'rto') {
+      // A tail loss: the last request segment is lost, nothing follows it to trigger duplicate ACKs.
+      const segmentPayload = next.phone.mtu - 40 - 12;
+      const segments = Math.ceil(phoneRequest(next).length / segmentPayload);
+      next.lessons.uplinkDrops = [segments];
+    }
+  }
+  return resolveJourneyConfig(next);
+}
+
+export const journeyCommand: CommandModule<object, JourneyArgs> = {
+  command: 'journey',
+  describe: 'the order journey: one mobile order from the phone to the order service, captured at every hop',
+  builder: (yargs) =>
+    yargs
+      .option('config', { type: 'string', describe: 'scenario file (JSON) merged over the defaults' })
+      .option('print-config', { type: 'boolean', describe: 'print the resolved config (the defaults without --config) and exit' })
+      .option('retry', { type: 'boolean', describe: 'break the first connection after the request; the phone retries with the same Idempotency-Key' })
+      .option('5g', { type: 'boolean', describe: '5G names (N3/N9/N6) and the PDU Session Container with the QFI' })
+      .option('lesson', {
+        type: 'string',
+        array: true,
+        choices: LESSONS,
+        describe: 'extra lessons: heavy-loss (more radio losses both ways), zero-window (the phone app stalls), rto (a tail loss)',
+      })
+      .option('plot', { type: 'string', describe: 'write the phone <-> HAProxy TCP flow as an SVG time/sequence plot' })
+      .option('out', { type: 'string', default: 'captures', describe: 'output directory' })
+      .option('name', { type: 'string', describe: 'base name of the outputs (default from the config: order-journey)' })
+      .option('quiet', { type: 'boolean', describe: 'print only the names of the files written' })
+      .example('$0 journey', 'write captures/order-journey.pcapng and captures/order-journey/NN-hop.pcap')
+      .example('$0 journey --retry --5g --name order-journey-retry-5g', 'the idempotent retry over a 5G core')
+      .example('$0 journey --print-config > my.json && $0 journey --config my.json', 'start from the defaults') as never,
+  handler: async (args) => {
+    const file = args.config !== undefined ? readConfigFile(args.config) : {};
+    const config = applyJourneyFlags(resolveJourneyConfig(file), {
+      retry: args.retry,
+      fiveG: args['5g'],
+      lessons: args.lesson,
+      name: args.name,
+    });
+    if (args['print-config']) {
+      process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+      return;
+    }
+    const result = buildJourney(config);
+    const files = await writeScenario(result.scenario, args.out);
+    if (args.plot !== undefined) {
+      const { writeJourneyPlot } = await import('../scenario/plot.js');
+      writeJourneyPlot(result, args.plot);
+    }
+    const out = process.stdout;
+    if (args.quiet) {
+      out.write(`${files.combined}\n${files.perHop.join('\n')}\n${args.plot ? `${args.plot}\n` : ''}`);
+      return;
+    }
+    out.write(`order journey (${config.mode === '5g' ? '5G' : '4G'}${config.retry.enabled ? `, retry after ${config.retry.break}` : ''})\n\n`);
+    out.write(`${formatHopTable(result.scenario)}\n\n`);
+    out.write(`${formatLadder(result)}\n\n`);
+    out.write(`wrote ${files.combined} (one interface per hop, every packet commented)\n`);
+    out.write(`wrote ${files.perHop.length} per-hop captures in ${files.perHop[0]?.replace(/\/[^/]*$/, '') ?? ''}/\n`);
+    if (args.plot !== undefined) out.write(`wrote ${args.plot}\n`);
+  },
+};
