@@ -20,3 +20,5 @@ commands.push(replayCommand);
 commands.push(tcpClientCommand);
 import { journeyCommand } from './journey.js';
 commands.push(journeyCommand);
+import { tcpFlowCommand } from './tcp-flow.js';
+commands.push(tcpFlowCommand);

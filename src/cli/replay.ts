@@ -25,13 +25,23 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
   describe: 'Replay a pcap/pcapng onto an interface, keeping its timing (like tcpreplay)',
   builder: (yargs) =>
     yargs
-      .positional('file', { type: 'string', demandOption: true, describe: 'capture file (Ethernet link type)' })
+      .positional('file', {
+        type: 'string',
+        demandOption: true,
+        describe: 'capture file (Ethernet link type)',
+      })
       .option('interface', { alias: 'i', type: 'string', describe: 'interface to send on (required)' })
-      .option('speed', { type: 'number', describe: 'speed multiplier for the capture gaps (2 = twice as fast)' })
+      .option('speed', {
+        type: 'number',
+        describe: 'speed multiplier for the capture gaps (2 = twice as fast)',
+      })
       .option('pps', { type: 'number', describe: 'send at this many packets per second' })
       .option('topspeed', { type: 'boolean', describe: 'send as fast as possible' })
       .option('loop', { type: 'number', default: 1, describe: 'send the capture this many times' })
-      .option('force', { type: 'boolean', describe: 'allow the default-route interface, loopback, oversize frames' })
+      .option('force', {
+        type: 'boolean',
+        describe: 'allow the default-route interface, loopback, oversize frames',
+      })
       .option('json', { type: 'boolean', describe: 'print the report as JSON' })
       .option('realtime', {
         type: 'boolean',

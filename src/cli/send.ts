@@ -5,9 +5,9 @@
  */
 import type { CommandModule } from 'yargs';
 import { InjectError } from '../core/errors.js';
+import { sendPackets } from '../inject/send.js';
 import type { LayerValue } from '../layers/index.js';
 import { encodePacket, parseSpec } from '../packet/index.js';
-import { sendPackets } from '../inject/send.js';
 
 interface SendArgs {
   spec: string;
@@ -51,10 +51,17 @@ export const sendCommand: CommandModule<object, SendArgs> = {
   builder: (yargs) =>
     yargs
       .positional('spec', { type: 'string', demandOption: true, describe: 'layer list, outermost first' })
-      .option('interface', { alias: 'i', type: 'string', describe: 'interface to send on (required; never guessed)' })
+      .option('interface', {
+        alias: 'i',
+        type: 'string',
+        describe: 'interface to send on (required; never guessed)',
+      })
       .option('count', { alias: 'c', type: 'number', default: 1, describe: 'copies to send' })
       .option('interval', { type: 'number', default: 0, describe: 'milliseconds between copies' })
-      .option('l3', { type: 'boolean', describe: 'send an IPv4 packet through a raw IP socket bound to the interface' })
+      .option('l3', {
+        type: 'boolean',
+        describe: 'send an IPv4 packet through a raw IP socket bound to the interface',
+      })
       .option('force', {
         type: 'boolean',
         describe: 'allow the default-route interface, loopback and frames larger than the MTU',

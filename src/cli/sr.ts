@@ -4,8 +4,8 @@
  * target, UDP and GTP-U echo by sequence), decoded.
  */
 import type { CommandModule } from 'yargs';
-import { formatTree, packetToJson } from '../packet/index.js';
 import { sendAndReceive } from '../inject/sr.js';
+import { formatTree, packetToJson } from '../packet/index.js';
 import { encodeForSending, interruptSignal } from './send.js';
 
 interface SrArgs {
@@ -25,13 +25,20 @@ export const srCommand: CommandModule<object, SrArgs> = {
   builder: (yargs) =>
     yargs
       .positional('spec', { type: 'string', demandOption: true, describe: 'layer list, outermost first' })
-      .option('interface', { alias: 'i', type: 'string', describe: 'interface to send and listen on (required)' })
+      .option('interface', {
+        alias: 'i',
+        type: 'string',
+        describe: 'interface to send and listen on (required)',
+      })
       .option('timeout', { type: 'number', default: 2000, describe: 'ms to wait for answers after sending' })
       .option('retry', { type: 'number', default: 0, describe: 'resend this many times when unanswered' })
       .option('multi', { type: 'boolean', describe: 'collect every answer until the timeout' })
       .option('json', { type: 'boolean', describe: 'print the answers as JSON' })
       .option('l3', { type: 'boolean', describe: 'send an IPv4 packet through a raw IP socket' })
-      .option('force', { type: 'boolean', describe: 'allow the default-route interface, loopback, oversize frames' })
+      .option('force', {
+        type: 'boolean',
+        describe: 'allow the default-route interface, loopback, oversize frames',
+      })
       .example(
         "ip netns exec pkc-client $0 sr 'ether(dst=02:00:00:00:00:02)/ipv4(src=198.51.100.10,dst=203.0.113.2)/icmp(id=7,seq=1)' -i c0",
         'ping the lab server',
@@ -53,10 +60,14 @@ export const srCommand: CommandModule<object, SrArgs> = {
           elapsedMs: Number(answer.elapsedMs.toFixed(3)),
           ...packetToJson(answer.decoded),
         }));
-        process.stdout.write(`${JSON.stringify({ sent: result.sent, answers, unanswered: result.unanswered.length })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ sent: result.sent, answers, unanswered: result.unanswered.length })}\n`,
+        );
       } else {
         for (const answer of result.answers) {
-          process.stdout.write(`${formatTree(answer.decoded, `answer after ${answer.elapsedMs.toFixed(2)} ms`)}\n`);
+          process.stdout.write(
+            `${formatTree(answer.decoded, `answer after ${answer.elapsedMs.toFixed(2)} ms`)}\n`,
+          );
         }
       }
       process.stderr.write(

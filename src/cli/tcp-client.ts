@@ -29,12 +29,12 @@ interface TcpClientArgs {
 
 /** Turns \r \n \t \\ \xNN escapes typed on a command line into characters. */
 export function unescapeText(text: string): string {
-  return text.replace(/\\(r|n|t|\\|x[0-9a-fA-F]{2})/g, (_, escape: string) => {
-    if (escape === 'r') return '\r';
-    if (escape === 'n') return '\n';
-    if (escape === 't') return '\t';
-    if (escape === '\\') return '\\';
-    return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
+  return text.replace(/\\(r|n|t|\\|x[0-9a-fA-F]{2})/g, (_, sequence: string) => {
+    if (sequence === 'r') return '\r';
+    if (sequence === 'n') return '\n';
+    if (sequence === 't') return '\t';
+    if (sequence === '\\') return '\\';
+    return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
   });
 }
 
@@ -53,8 +53,15 @@ export const tcpClientCommand: CommandModule<object, TcpClientArgs> = {
       .positional('host', { type: 'string', demandOption: true, describe: 'server IPv4 address' })
       .positional('port', { type: 'number', demandOption: true, describe: 'server port' })
       .option('interface', { alias: 'i', type: 'string', describe: 'interface to use (required)' })
-      .option('src', { type: 'string', demandOption: true, describe: 'our IPv4 address (not configured on this host)' })
-      .option('request', { type: 'string', describe: 'text to send (\\r\\n escapes); default an HTTP/1.0 GET /' })
+      .option('src', {
+        type: 'string',
+        demandOption: true,
+        describe: 'our IPv4 address (not configured on this host)',
+      })
+      .option('request', {
+        type: 'string',
+        describe: 'text to send (\\r\\n escapes); default an HTTP/1.0 GET /',
+      })
       .option('sport', { type: 'number', describe: 'source port (default random 49152..65535)' })
       .option('dst-mac', { type: 'string', describe: 'next-hop MAC (default: resolved with ARP)' })
       .option('src-mac', { type: 'string', describe: 'our MAC (default: the interface MAC)' })
@@ -64,14 +71,20 @@ export const tcpClientCommand: CommandModule<object, TcpClientArgs> = {
       .option('timestamps', { type: 'boolean', default: true, describe: 'timestamps option' })
       .option('window', { type: 'number', default: 65535, describe: 'advertised window field' })
       .option('timeout', { type: 'number', default: 1000, describe: 'ms before a retransmission' })
-      .option('json', { type: 'boolean', describe: 'print a JSON report (SYN-ACK options, segments, response)' })
+      .option('json', {
+        type: 'boolean',
+        describe: 'print a JSON report (SYN-ACK options, segments, response)',
+      })
       .option('force', { type: 'boolean', describe: 'allow the default-route interface and loopback' })
       .example(
         'ip netns exec pkc-client $0 tcp-client 203.0.113.2 8080 -i c0 --src 198.51.100.10',
         'GET / from the lab HTTP server',
       ),
   handler: (args) => {
-    const text = args.request !== undefined ? unescapeText(args.request) : `GET / HTTP/1.0\r\nHost: ${args.host}\r\n\r\n`;
+    const text =
+      args.request !== undefined
+        ? unescapeText(args.request)
+        : `GET / HTTP/1.0\r\nHost: ${args.host}\r\n\r\n`;
     const result = tcpRequest({
       interfaceName: args.interface,
       srcIp: args.src,

@@ -45,10 +45,14 @@ const TABLE: Partial<Record<LayerName, Readonly<Record<string, Locator>>>> = {
   dot1q: { pcp: uint(0, 1, 3, 5), dei: uint(0, 1, 1, 4), vlan: uint(0, 2, 12), type: uint(2, 2) },
   arp: {
     op: uint(6, 2),
-    hwsrc: (b, h) => (b[h + 4] === 6 && b[h + 5] === 4 ? MAC(8) : 'only for 6-byte hardware and 4-byte protocol addresses'),
-    psrc: (b, h) => (b[h + 4] === 6 && b[h + 5] === 4 ? IPV4(14) : 'only for 6-byte hardware and 4-byte protocol addresses'),
-    hwdst: (b, h) => (b[h + 4] === 6 && b[h + 5] === 4 ? MAC(18) : 'only for 6-byte hardware and 4-byte protocol addresses'),
-    pdst: (b, h) => (b[h + 4] === 6 && b[h + 5] === 4 ? IPV4(24) : 'only for 6-byte hardware and 4-byte protocol addresses'),
+    hwsrc: (b, h) =>
+      b[h + 4] === 6 && b[h + 5] === 4 ? MAC(8) : 'only for 6-byte hardware and 4-byte protocol addresses',
+    psrc: (b, h) =>
+      b[h + 4] === 6 && b[h + 5] === 4 ? IPV4(14) : 'only for 6-byte hardware and 4-byte protocol addresses',
+    hwdst: (b, h) =>
+      b[h + 4] === 6 && b[h + 5] === 4 ? MAC(18) : 'only for 6-byte hardware and 4-byte protocol addresses',
+    pdst: (b, h) =>
+      b[h + 4] === 6 && b[h + 5] === 4 ? IPV4(24) : 'only for 6-byte hardware and 4-byte protocol addresses',
   },
   ipv4: {
     tos: uint(1, 1),
@@ -62,7 +66,14 @@ const TABLE: Partial<Record<LayerName, Readonly<Record<string, Locator>>>> = {
     src: IPV4(12),
     dst: IPV4(16),
   },
-  ipv6: { tc: uint(0, 2, 8, 4), fl: uint(1, 3, 20, 0), nh: uint(6, 1), hlim: uint(7, 1), src: IPV6(8), dst: IPV6(24) },
+  ipv6: {
+    tc: uint(0, 2, 8, 4),
+    fl: uint(1, 3, 20, 0),
+    nh: uint(6, 1),
+    hlim: uint(7, 1),
+    src: IPV6(8),
+    dst: IPV6(24),
+  },
   udp: { sport: uint(0, 2), dport: uint(2, 2) },
   tcp: {
     sport: uint(0, 2),
@@ -77,8 +88,10 @@ const TABLE: Partial<Record<LayerName, Readonly<Record<string, Locator>>>> = {
     tsecr: (b, h, length) => tcpTimestamp(b, h, length, 6),
   },
   icmp: {
-    id: (b, h) => (isIcmpEcho(b[h]!) ? uint(4, 2) : 'only for echo, timestamp, information and address mask types'),
-    seq: (b, h) => (isIcmpEcho(b[h]!) ? uint(6, 2) : 'only for echo, timestamp, information and address mask types'),
+    id: (b, h) =>
+      isIcmpEcho(b[h]!) ? uint(4, 2) : 'only for echo, timestamp, information and address mask types',
+    seq: (b, h) =>
+      isIcmpEcho(b[h]!) ? uint(6, 2) : 'only for echo, timestamp, information and address mask types',
     code: uint(1, 1),
   },
   icmpv6: {
@@ -89,8 +102,10 @@ const TABLE: Partial<Record<LayerName, Readonly<Record<string, Locator>>>> = {
   gtpu: {
     type: uint(1, 1),
     teid: uint(4, 4),
-    seq: (b, h) => (b[h]! & 0x07 ? uint(8, 2) : 'the header has no optional octets (set seq in the packet first)'),
-    npdu: (b, h) => (b[h]! & 0x07 ? uint(10, 1) : 'the header has no optional octets (set npdu in the packet first)'),
+    seq: (b, h) =>
+      b[h]! & 0x07 ? uint(8, 2) : 'the header has no optional octets (set seq in the packet first)',
+    npdu: (b, h) =>
+      b[h]! & 0x07 ? uint(10, 1) : 'the header has no optional octets (set npdu in the packet first)',
   },
   vxlan: { flags: uint(0, 2), gbp: uint(2, 2), vni: uint(4, 3), reserved: uint(7, 1) },
 };
@@ -110,11 +125,25 @@ const REFUSED: Readonly<Record<string, string>> = {
 };
 
 function isIcmpEcho(type: number): boolean {
-  return type === 0 || type === 8 || type === 13 || type === 14 || type === 15 || type === 16 || type === 17 || type === 18;
+  return (
+    type === 0 ||
+    type === 8 ||
+    type === 13 ||
+    type === 14 ||
+    type === 15 ||
+    type === 16 ||
+    type === 17 ||
+    type === 18
+  );
 }
 
 /** Finds the TCP timestamps option (kind 8, length 10) in the template's options. */
-function tcpTimestamp(bytes: Uint8Array, header: number, headerLength: number, at: number): WireField | string {
+function tcpTimestamp(
+  bytes: Uint8Array,
+  header: number,
+  headerLength: number,
+  at: number,
+): WireField | string {
   let i = header + 20;
   const end = header + headerLength;
   while (i < end) {
@@ -146,11 +175,20 @@ export function locateField(
 ): WireField {
   if (layer === 'raw') {
     const match = /^u(8|16|32)@(\d+)$/.exec(field);
-    if (!match) throw new FieldError('raw', field, 'raw payload fields are u8@N, u16@N or u32@N (N = byte offset in the payload)');
+    if (!match)
+      throw new FieldError(
+        'raw',
+        field,
+        'raw payload fields are u8@N, u16@N or u32@N (N = byte offset in the payload)',
+      );
     const width = Number(match[1]) / 8;
     const at = Number(match[2]);
     if (header + at + width > layerEnd) {
-      throw new FieldError('raw', field, `byte ${at} + ${width} is past the ${layerEnd - header}-byte payload`);
+      throw new FieldError(
+        'raw',
+        field,
+        `byte ${at} + ${width} is past the ${layerEnd - header}-byte payload`,
+      );
     }
     return uint(at, width);
   }

@@ -80,7 +80,11 @@ export function linkTypeFor(layers: readonly LayerValue[]): number {
   const first = layers[0]?.layer;
   if (first === 'ether') return LinkType.ETHERNET;
   if (first === 'ipv4' || first === 'ipv6') return LinkType.RAW;
-  throw new FieldError('engine', 'layers', `a capture needs the packet to start with ether, ipv4 or ipv6, not ${first}`);
+  throw new FieldError(
+    'engine',
+    'layers',
+    `a capture needs the packet to start with ether, ipv4 or ipv6, not ${first}`,
+  );
 }
 
 function framingFor(options: GenerateOptions, format: CaptureFormat): FramingOptions {
@@ -88,10 +92,17 @@ function framingFor(options: GenerateOptions, format: CaptureFormat): FramingOpt
   const startSec = ts.startSec ?? 1_700_000_000;
   const startNsec = ts.startNsec ?? 0;
   const intervalNs = ts.intervalNs ?? 1000;
-  if (!Number.isInteger(startSec) || startSec < 0 || !Number.isInteger(startNsec) || startNsec < 0 || startNsec >= 1e9) {
+  if (
+    !Number.isInteger(startSec) ||
+    startSec < 0 ||
+    !Number.isInteger(startNsec) ||
+    startNsec < 0 ||
+    startNsec >= 1e9
+  ) {
     throw new FieldError('engine', 'timestamps', `bad start ${startSec}.${startNsec}`);
   }
-  if (!Number.isInteger(intervalNs) || intervalNs < 0) throw new FieldError('engine', 'timestamps', `bad interval ${intervalNs} ns`);
+  if (!Number.isInteger(intervalNs) || intervalNs < 0)
+    throw new FieldError('engine', 'timestamps', `bad interval ${intervalNs} ns`);
   return { format, startSec, startNsec, intervalNs, ticksPerSecond: ts.resolution === 'ns' ? 1e9 : 1e6 };
 }
 
@@ -129,7 +140,17 @@ export function fillRecords(
       at += length;
     } else {
       timeToTicks(sec, nsec, framing.ticksPerSecond, ticks);
-      const end = writeEnhancedPacketFrame(out, at, 0, ticks.high, ticks.low, length, length, undefined, undefined);
+      const end = writeEnhancedPacketFrame(
+        out,
+        at,
+        0,
+        ticks.high,
+        ticks.low,
+        length,
+        length,
+        undefined,
+        undefined,
+      );
       template.writePacket(i, out, at + EPB_HEADER_LENGTH);
       at = end;
     }
@@ -141,13 +162,18 @@ export function fillRecords(
 export async function generateToCapture(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
   const count = options.count;
-  if (!Number.isSafeInteger(count) || count < 0) throw new FieldError('engine', 'count', `bad count ${count}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new FieldError('engine', 'count', `bad count ${count}`);
   const template = new CompiledTemplate(options.layers, options.vary ?? [], { seed: options.seed });
-  const format = options.format ?? (typeof options.output === 'string' ? formatFromPath(options.output) : undefined) ?? 'pcap';
+  const format =
+    options.format ??
+    (typeof options.output === 'string' ? formatFromPath(options.output) : undefined) ??
+    'pcap';
   const framing = framingFor(options, format);
   const linkType = options.linkType ?? linkTypeFor(options.layers);
   const requested = options.workers ?? availableParallelism();
-  if (!Number.isInteger(requested) || requested < 1) throw new FieldError('engine', 'workers', `bad worker count ${requested}`);
+  if (!Number.isInteger(requested) || requested < 1)
+    throw new FieldError('engine', 'workers', `bad worker count ${requested}`);
   const workers =
     typeof options.output === 'string' ? Math.min(requested, Math.floor(count / MIN_PACKETS_PER_WORKER)) : 0;
   const writer = createCaptureWriter(options.output, {
@@ -160,7 +186,9 @@ export async function generateToCapture(options: GenerateOptions): Promise<Gener
     writer.flushSync(); // the file header (and pcapng SHB/IDB), exactly as the writer makes it
     const headerBytes = writer.bytesWritten;
     writer.closeSync();
-    bytes = headerBytes + (await generateWithWorkers(template, options, framing, workers, options.output as string));
+    bytes =
+      headerBytes +
+      (await generateWithWorkers(template, options, framing, workers, options.output as string));
   } else {
     generateOnThisThread(template, framing, writer, count, options.onProgress);
     await writer.close();
@@ -222,7 +250,8 @@ export interface WorkerSetup {
  * `worker.ts`.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
   const target = new URL('./worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(target)}); })`;
   return new Worker(bootstrap, { eval: true, workerData: setup });
@@ -238,7 +267,12 @@ async function generateWithWorkers(
   const count = options.count;
   const chunkBytes = CHUNK_PACKETS * recordLength(framing.format, template.length);
   const chunks = Math.ceil(count / CHUNK_PACKETS);
-  const setup: WorkerSetup = { layers: options.layers, vary: options.vary ?? [], seed: options.seed, framing };
+  const setup: WorkerSetup = {
+    layers: options.layers,
+    vary: options.vary ?? [],
+    seed: options.seed,
+    framing,
+  };
   const pool: Worker[] = [];
   const fd = openSync(path, 'a');
   let written = 0;
@@ -259,7 +293,12 @@ async function generateWithWorkers(
         const chunk = nextToSend++;
         const first = chunk * CHUNK_PACKETS;
         const buffer = spare.pop() ?? new ArrayBuffer(chunkBytes);
-        const request: WorkerRequest = { chunk, first, count: Math.min(CHUNK_PACKETS, count - first), buffer };
+        const request: WorkerRequest = {
+          chunk,
+          first,
+          count: Math.min(CHUNK_PACKETS, count - first),
+          buffer,
+        };
         worker.postMessage(request, [buffer]);
       };
       const onReply = (worker: Worker, reply: WorkerReply): void => {

@@ -7,8 +7,8 @@
  */
 export { locateField, variableFieldNames, type WireField, type WireKind } from './fields.js';
 export {
-  fillRecords,
   type FramingOptions,
+  fillRecords,
   type GenerateOptions,
   type GenerateResult,
   generateToCapture,

@@ -162,14 +162,22 @@ export class CompiledTemplate {
   /** Per-packet deltas: spans first, then steps. */
   private readonly delta: Int32Array;
 
-  constructor(layers: readonly LayerValue[], vary: readonly (string | VarySpec)[], options: TemplateOptions = {}) {
+  constructor(
+    layers: readonly LayerValue[],
+    vary: readonly (string | VarySpec)[],
+    options: TemplateOptions = {},
+  ) {
     if (layers.length === 0) throw new FieldError('engine', 'layers', 'the packet has no layers');
     this.layers = layers;
     this.frame = encodePacket(layers);
     this.layout = layoutOf(layers);
     this.length = this.frame.length;
     if (this.layout.length !== this.length) {
-      throw new FieldError('engine', 'layers', `layout gives ${this.layout.length} bytes, encodePacket ${this.length}`);
+      throw new FieldError(
+        'engine',
+        'layers',
+        `layout gives ${this.layout.length} bytes, encodePacket ${this.length}`,
+      );
     }
     const seed = (options.seed ?? 1) >>> 0;
     const specs = vary.map((item) => (typeof item === 'string' ? parseVary(item) : item));
@@ -179,7 +187,11 @@ export class CompiledTemplate {
         const x = this.fields[a]!;
         const y = this.fields[b]!;
         if (x.offset === y.offset && x.width === y.width && x.shift === y.shift && x.bits === y.bits) {
-          throw new FieldError(x.spec.layer, x.spec.field, `varied twice ('${x.spec.text}' and '${y.spec.text}')`);
+          throw new FieldError(
+            x.spec.layer,
+            x.spec.field,
+            `varied twice ('${x.spec.text}' and '${y.spec.text}')`,
+          );
         }
       }
     }
@@ -212,13 +224,15 @@ export class CompiledTemplate {
       this.fWidth[f] = field.width;
       this.fShift[f] = field.shift;
       this.fMask[f] = field.bits >= 32 ? 0 : ((1 << field.bits) - 1) << field.shift;
-      this.fIsWord[f] = field.kind === 'uint' && (field.shift !== 0 || field.bits !== field.width * 8) ? 1 : 0;
+      this.fIsWord[f] =
+        field.kind === 'uint' && (field.shift !== 0 || field.bits !== field.width * 8) ? 1 : 0;
       this.fModulus[f] = field.bits <= 48 ? 2 ** field.bits : 0;
       const ipv6 = field.kind === 'ipv6';
       this.fIpv6[f] = ipv6 ? 1 : 0;
       const base = gen.kind === 'list' ? 0n : gen.base;
       if (ipv6) {
-        for (let w = 0; w < 4; w++) this.fBaseWords[f * 4 + w] = Number((base >> BigInt(96 - 32 * w)) & 0xffffffffn);
+        for (let w = 0; w < 4; w++)
+          this.fBaseWords[f * 4 + w] = Number((base >> BigInt(96 - 32 * w)) & 0xffffffffn);
       } else {
         this.fBase[f] = Number(base);
       }
@@ -289,7 +303,11 @@ export class CompiledTemplate {
             const [a, b] = spans[s]!;
             if (a < end && b > start) {
               if (a < start || b > end) {
-                throw new FieldError('engine', 'vary', `a varying field straddles the edge of a checksummed region at ${start}..${end}`);
+                throw new FieldError(
+                  'engine',
+                  'vary',
+                  `a varying field straddles the edge of a checksummed region at ${start}..${end}`,
+                );
               }
               sourceNodes.push(s);
               sourceSwaps.push(swap);
@@ -369,7 +387,8 @@ export class CompiledTemplate {
       };
       switch (layer.layer) {
         case 'ipv4':
-          if (fields.chksum === undefined) add(offset + 10, false, [[offset, offset + headerLengths[i]!, offset]]);
+          if (fields.chksum === undefined)
+            add(offset + 10, false, [[offset, offset + headerLengths[i]!, offset]]);
           break;
         case 'udp': {
           const next = this.layers[i + 1];
@@ -378,21 +397,35 @@ export class CompiledTemplate {
             const innerEnd = payloadEnds[i]!;
             const varied = this.fields.some((f) => f.layerIndex === i && f.spec.field === 'sport');
             if (!varied && changes(innerStart, innerEnd)) {
-              plans.push({ type: STEP_VXLAN_SPORT, layerIndex: i, field: offset, udp: false, regions: [], innerStart, innerEnd });
+              plans.push({
+                type: STEP_VXLAN_SPORT,
+                layerIndex: i,
+                field: offset,
+                udp: false,
+                regions: [],
+                innerStart,
+                innerEnd,
+              });
             }
           }
-          if (fields.chksum === undefined && ipVersions[i] !== 0) add(offset + 6, true, [...pseudo, [offset, end, offset]]);
+          if (fields.chksum === undefined && ipVersions[i] !== 0)
+            add(offset + 6, true, [...pseudo, [offset, end, offset]]);
           break;
         }
         case 'tcp':
-          if (fields.chksum === undefined && ipVersions[i] !== 0) add(offset + 16, false, [...pseudo, [offset, end, offset]]);
+          if (fields.chksum === undefined && ipVersions[i] !== 0)
+            add(offset + 16, false, [...pseudo, [offset, end, offset]]);
           break;
         case 'icmp':
           if (fields.chksum === undefined) add(offset + 2, false, [[offset, end, offset]]);
           break;
         case 'icmpv6':
           if (fields.chksum === undefined) {
-            add(offset + 2, false, ipVersions[i] === 6 ? [...pseudo, [offset, end, offset]] : [[offset, end, offset]]);
+            add(
+              offset + 2,
+              false,
+              ipVersions[i] === 6 ? [...pseudo, [offset, end, offset]] : [[offset, end, offset]],
+            );
           }
           break;
         default:

@@ -47,11 +47,18 @@ export function parseVary(text: string): VarySpec {
   const name = text.slice(0, eq).trim();
   const expression = text.slice(eq + 1).trim();
   const match = /^([a-z0-9]+)(?:\[(-?\d+)\])?\.([A-Za-z0-9_@]+)$/.exec(name);
-  if (!match) throw new FieldError('vary', name, "expected layer.field or layer[N].field, e.g. 'ipv4[1].src'");
+  if (!match)
+    throw new FieldError('vary', name, "expected layer.field or layer[N].field, e.g. 'ipv4[1].src'");
   const layer = match[1]!;
   if (!isLayerName(layer)) throw new FieldError('vary', name, `unknown layer '${layer}'`);
   if (expression === '') throw new FieldError('vary', name, 'empty expression after =');
-  return { layer, occurrence: match[2] === undefined ? 0 : Number(match[2]), field: match[3]!, expression, text };
+  return {
+    layer,
+    occurrence: match[2] === undefined ? 0 : Number(match[2]),
+    field: match[3]!,
+    expression,
+    text,
+  };
 }
 
 /** How values are produced; numbers for fields up to 48 bits, bigint only at compile time for IPv6. */
@@ -115,7 +122,13 @@ function splitRange(text: string): [string, string] | undefined {
 }
 
 /** Compiles an expression for a field of `kind` and `bits`. */
-export function parseGenerator(spec: VarySpec, kind: WireKind, bits: number, fieldSalt: number, defaultSeed: number): Generator {
+export function parseGenerator(
+  spec: VarySpec,
+  kind: WireKind,
+  bits: number,
+  fieldSalt: number,
+  defaultSeed: number,
+): Generator {
   const fail = (reason: string): never => {
     throw new FieldError(spec.layer, spec.field, `--vary '${spec.text}': ${reason}`);
   };
@@ -139,7 +152,12 @@ export function parseGenerator(spec: VarySpec, kind: WireKind, bits: number, fie
       last = parseValue(spec, kind, bits, range![1]);
       if (last < base) fail(`empty range ${part}`);
     }
-    return { kind: 'random', base, span: last - base + 1n, seed: (seed ^ Math.imul(fieldSalt + 1, 0x9e3779b9)) >>> 0 };
+    return {
+      kind: 'random',
+      base,
+      span: last - base + 1n,
+      seed: (seed ^ Math.imul(fieldSalt + 1, 0x9e3779b9)) >>> 0,
+    };
   }
   const range = splitRange(expression);
   if (range) {

@@ -5,8 +5,8 @@
 import { numberToIpv4 } from '../core/address.js';
 import { ether } from '../layers/ethernet.js';
 import { gtpu } from '../layers/gtpu.js';
-import type { LayerValue } from '../layers/layer.js';
 import { ipv4 } from '../layers/ipv4.js';
+import type { LayerValue } from '../layers/layer.js';
 import { raw } from '../layers/raw.js';
 import { tcp } from '../layers/tcp.js';
 import { udp } from '../layers/udp.js';

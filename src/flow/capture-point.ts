@@ -16,7 +16,11 @@ export function capturePosition(spec: CapturePointSpec): number {
   if (spec === 'client') return 0;
   if (spec === 'server') return 1;
   if (typeof spec !== 'number' || !Number.isFinite(spec) || spec < 0 || spec > 1) {
-    throw new FieldError('flow', 'captureAt', `expected client, server or a fraction 0..1, got ${String(spec)}`);
+    throw new FieldError(
+      'flow',
+      'captureAt',
+      `expected client, server or a fraction 0..1, got ${String(spec)}`,
+    );
   }
   return spec;
 }

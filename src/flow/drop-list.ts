@@ -29,7 +29,8 @@ export function parseDropList(text: string): DropEntry[] {
   for (const raw of text.split(',')) {
     const token = raw.trim();
     const match = /^(?:(\d+):)?([cs])(syn|fin|ack)?(\d+)?$/i.exec(token);
-    if (!match) throw new SpecError(token, position, 'expected an entry like c3, s2, csyn, sfin, cack4 or 1:c3');
+    if (!match)
+      throw new SpecError(token, position, 'expected an entry like c3, s2, csyn, sfin, cack4 or 1:c3');
     const kind = (match[3]?.toLowerCase() ?? 'data') as DropKind;
     const index = match[4] === undefined ? (kind === 'data' ? Number.NaN : 1) : Number(match[4]);
     if (!Number.isInteger(index) || index < 1) throw new SpecError(token, position, 'the count is 1-based');

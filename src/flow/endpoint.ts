@@ -8,7 +8,12 @@
  * offset 1 + i, the FIN follows the last data byte. Offsets never wrap; the 32-bit wire values are
  * made only when a segment is built.
  */
-import { type CongestionAlgorithm, type CongestionControl, createCongestionControl, initialWindowBytes } from './congestion.js';
+import {
+  type CongestionAlgorithm,
+  type CongestionControl,
+  createCongestionControl,
+  initialWindowBytes,
+} from './congestion.js';
 import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
 import { type CapturedSegment, type Side, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
 
@@ -109,7 +114,13 @@ export class Endpoint {
   timeWaitUntilUs: number | undefined;
   closeReason: string | undefined;
   /** Counters for the summary. */
-  readonly stats = { segmentsSent: 0, dataSegmentsSent: 0, retransmissions: 0, bytesSent: 0, zeroWindowProbes: 0 };
+  readonly stats = {
+    segmentsSent: 0,
+    dataSegmentsSent: 0,
+    retransmissions: 0,
+    bytesSent: 0,
+    zeroWindowProbes: 0,
+  };
 
   // ---- negotiated
   private peerIss = 0;
@@ -177,7 +188,6 @@ export class Endpoint {
   private readTimer: TimerHandle | undefined;
   private readCarry = 0;
   private inReceive = false;
-  private dupAckSeries = 0;
 
   constructor(
     readonly config: EndpointConfig,
@@ -223,7 +233,13 @@ export class Endpoint {
   /** Abortive close: send a RST now and forget the connection. */
   abort(): void {
     if (this.state === 'CLOSED' || this.state === 'LISTEN') return;
-    this.emit({ seqOff: this.sndNxt, flags: TCP_RST | TCP_ACK, payloadStart: 0, payloadEnd: 0, note: 'reset' });
+    this.emit({
+      seqOff: this.sndNxt,
+      flags: TCP_RST | TCP_ACK,
+      payloadStart: 0,
+      payloadEnd: 0,
+      note: 'reset',
+    });
     this.teardown('reset sent');
   }
 
@@ -254,7 +270,7 @@ export class Endpoint {
       return;
     }
     if (this.state === 'SYN_SENT') {
-      if (flags & TCP_SYN && flags & TCP_ACK && ((segment.ack - this.config.iss) >>> 0) === 1) {
+      if (flags & TCP_SYN && flags & TCP_ACK && (segment.ack - this.config.iss) >>> 0 === 1) {
         this.completeActiveOpen(segment);
       }
       return;
@@ -434,7 +450,11 @@ export class Endpoint {
     while (i < this.ooo.length && this.ooo[i]!.start <= merged.end) {
       const r = this.ooo[i]!;
       added -= Math.max(0, Math.min(r.end, merged.end) - Math.max(r.start, merged.start));
-      merged = { start: Math.min(r.start, merged.start), end: Math.max(r.end, merged.end), stamp: this.oooStamp };
+      merged = {
+        start: Math.min(r.start, merged.start),
+        end: Math.max(r.end, merged.end),
+        stamp: this.oooStamp,
+      };
       this.ooo.splice(i, 1);
     }
     this.ooo.splice(i, 0, merged);
@@ -608,9 +628,20 @@ export class Endpoint {
     if (this.config.tracing) this.traceEvent('ack', { ack: ackOff });
   }
 
+  /**
+   * Whether the window was actually in use, so growing it is justified (RFC 7661's idea, as Linux
+   * tcp_is_cwnd_limited()): in slow start while cwnd < 2 * flight, otherwise while the flight filled cwnd
+   * to within one segment. A receiver- or application-limited sender keeps its cwnd.
+   */
+  private cwndLimited(flightBefore: number): boolean {
+    if (this.cc.cwnd < this.cc.ssthresh) return this.cc.cwnd < 2 * flightBefore;
+    return flightBefore + this.effectiveMss > this.cc.cwnd;
+  }
+
   private onNewAck(ackOff: number): void {
     const now = this.host.now();
     const acked = ackOff - this.sndUna;
+    const flightBefore = this.sndMax - this.sndUna;
     // Karn's rule: sample only from a segment never retransmitted; the newest one fully acked.
     let sample: TxSegment | undefined;
     while (this.txHead < this.tx.length && this.tx[this.txHead]!.end <= ackOff) {
@@ -628,7 +659,6 @@ export class Endpoint {
     if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
     this.backoff = 0;
     this.dupAcks = 0;
-    this.dupAckSeries = 0;
     this.computeRto();
 
     if (this.finSent && ackOff >= this.finOffset() + 1) this.onFinAcked();
@@ -643,12 +673,15 @@ export class Endpoint {
         // RFC 6582 partial ACK: retransmit the first unacked segment, deflate, add back one SMSS.
         const first = this.tx[this.txHead];
         if (first) this.retransmit(first, `NewReno partial-ACK retransmission of segment ${first.ordinal}`);
-        this.cc.cwnd = Math.max(this.cc.cwnd - acked + (acked >= this.effectiveMss ? this.effectiveMss : 0), this.effectiveMss);
+        this.cc.cwnd = Math.max(
+          this.cc.cwnd - acked + (acked >= this.effectiveMss ? this.effectiveMss : 0),
+          this.effectiveMss,
+        );
       } else {
         this.updateLost();
       }
     } else if (this.recovery === 'loss') {
-      this.cc.onNewAck(acked, now, this.srttUs);
+      if (this.cwndLimited(flightBefore)) this.cc.onNewAck(acked, now, this.srttUs);
       if (ackOff >= this.recoverPoint) {
         this.recovery = 'open';
         this.clearRecoveryMarks();
@@ -656,7 +689,7 @@ export class Endpoint {
       } else {
         this.updateLost();
       }
-    } else {
+    } else if (this.cwndLimited(flightBefore)) {
       this.cc.onNewAck(acked, now, this.srttUs);
     }
     this.restartRto();
@@ -664,7 +697,6 @@ export class Endpoint {
 
   private onDuplicateAck(): void {
     this.dupAcks++;
-    this.dupAckSeries++;
     if (this.recovery === 'open') {
       const firstLost = this.sackOk && this.isLostAt(this.txHead);
       if ((this.dupAcks >= DUP_THRESH || firstLost) && this.sndUna > this.recoverPoint) {
@@ -879,7 +911,8 @@ export class Endpoint {
     }
     // RFC 3042 limited transmit. With SACK the SACKed segments already leave the pipe, which has the
     // same effect (one new segment per duplicate ACK), so the allowance is only for non-SACK peers.
-    const limitedTransmit = !this.sackOk && this.recovery === 'open' && this.dupAcks > 0 && this.dupAcks < DUP_THRESH;
+    const limitedTransmit =
+      !this.sackOk && this.recovery === 'open' && this.dupAcks > 0 && this.dupAcks < DUP_THRESH;
     const allowance = limitedTransmit ? this.dupAcks * smss : 0;
     const inFlight = this.recovery === 'open' ? this.pipe : this.sndMax - this.sndUna;
     return this.sendNew(this.cc.cwnd + allowance - inFlight);
@@ -946,7 +979,13 @@ export class Endpoint {
     const psh = len > 0 && seg.start + len === this.finOffset() ? TCP_PSH : 0;
     const flags = TCP_ACK | psh | (seg.fin ? TCP_FIN : 0);
     const finNote = len === 0 && seg.fin ? note.replace(/segment \d+/, 'FIN') : note;
-    this.emit({ seqOff: seg.start, flags, payloadStart: seg.start - 1, payloadEnd: seg.start - 1 + len, note: finNote });
+    this.emit({
+      seqOff: seg.start,
+      flags,
+      payloadStart: seg.start - 1,
+      payloadEnd: seg.start - 1 + len,
+      note: finNote,
+    });
     this.armRto();
   }
 
@@ -1055,7 +1094,13 @@ export class Endpoint {
   private sendZeroWindowProbe(): void {
     const start = this.sndNxt;
     this.stats.zeroWindowProbes++;
-    this.emit({ seqOff: start, flags: TCP_ACK, payloadStart: start - 1, payloadEnd: start, note: 'zero window probe' });
+    this.emit({
+      seqOff: start,
+      flags: TCP_ACK,
+      payloadStart: start - 1,
+      payloadEnd: start,
+      note: 'zero window probe',
+    });
   }
 
   // ================================================================ building segments
@@ -1089,7 +1134,10 @@ export class Endpoint {
       ack: hasAck ? (this.peerIss + this.rcvNxt) >>> 0 : 0,
       flags: spec.flags,
       window,
-      payload: spec.payloadEnd > spec.payloadStart ? this.appData.subarray(spec.payloadStart, spec.payloadEnd) : EMPTY,
+      payload:
+        spec.payloadEnd > spec.payloadStart
+          ? this.appData.subarray(spec.payloadStart, spec.payloadEnd)
+          : EMPTY,
       connection: c.connection,
     };
     if (syn) {
@@ -1113,7 +1161,6 @@ export class Endpoint {
     const pureAck = len === 0 && (spec.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
     if (pureAck && !syn) {
       if (segment.ack === this.lastSentAck && window === this.lastSentWindowRaw && window !== 0) {
-        this.dupAckSeries++;
         note ??= 'duplicate ACK';
       } else if (segment.ack === this.lastSentAck && window !== this.lastSentWindowRaw && window !== 0) {
         note ??= 'window update';
@@ -1164,7 +1211,14 @@ export class Endpoint {
 
   private traceEvent(
     kind: TraceEventKind,
-    extra: { seq?: number; len?: number; ack?: number; flags?: number; note?: string; bytesInFlight?: number } = {},
+    extra: {
+      seq?: number;
+      len?: number;
+      ack?: number;
+      flags?: number;
+      note?: string;
+      bytesInFlight?: number;
+    } = {},
   ): void {
     if (!this.config.tracing) return;
     this.host.trace({

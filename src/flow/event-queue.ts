@@ -21,7 +21,12 @@ export class EventQueue {
   }
 
   schedule(timeUs: number, action: () => void): TimerHandle {
-    const event: QueuedEvent = { timeUs: Math.max(timeUs, this.nowUs), order: this.counter++, action, cancelled: false };
+    const event: QueuedEvent = {
+      timeUs: Math.max(timeUs, this.nowUs),
+      order: this.counter++,
+      action,
+      cancelled: false,
+    };
     this.push(event);
     return {
       cancel: () => {

@@ -4,7 +4,7 @@
  * whole flow can be written to a capture file with each segment's note as a pcapng comment.
  */
 import { createCaptureWriter } from '../capture/index.js';
-import { type LayerValue, ether, ipv4, ipv6, raw, tcp } from '../layers/index.js';
+import { ether, ipv4, ipv6, type LayerValue, raw, tcp } from '../layers/index.js';
 import { encodePacket } from '../packet/index.js';
 import { type CapturedSegment, segmentTime } from './types.js';
 
@@ -76,7 +76,9 @@ export function* flowFrames(
     const layers = segmentToLayers(segment, { ...options, clientPort, ipId });
     if (ethernet) {
       const fromClient = segment.from === 'client';
-      layers.unshift(ether({ src: fromClient ? clientMac : serverMac, dst: fromClient ? serverMac : clientMac }));
+      layers.unshift(
+        ether({ src: fromClient ? clientMac : serverMac, dst: fromClient ? serverMac : clientMac }),
+      );
     }
     yield { data: encodePacket(layers), segment };
   }

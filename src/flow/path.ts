@@ -11,7 +11,7 @@
  * position p is seen by the capture point only if captureAt <= p.
  */
 import type { LossProcess } from './random.js';
-import { SeededRandom, noLoss } from './random.js';
+import { noLoss, SeededRandom } from './random.js';
 
 export interface PathDirectionConfig {
   /** Propagation delay from sender to receiver, microseconds. */
@@ -87,7 +87,10 @@ export class PathDirection {
     if (dropped === undefined) {
       const atBottleneck = sendUs + Math.round(c.bottleneckAt * d);
       if (c.bandwidthBps > 0) {
-        while (this.departureHead < this.departures.length && this.departures[this.departureHead]! <= atBottleneck) {
+        while (
+          this.departureHead < this.departures.length &&
+          this.departures[this.departureHead]! <= atBottleneck
+        ) {
           this.departureHead++;
         }
         if (this.departureHead > 4096) {

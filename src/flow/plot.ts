@@ -56,9 +56,11 @@ export function niceTicks(min: number, max: number, approximateCount = 6): numbe
   if (!(span > 0)) return [min];
   const raw = span / approximateCount;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => span / s <= approximateCount) ?? 10 * power;
+  const step =
+    [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => span / s <= approximateCount) ?? 10 * power;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 
@@ -102,33 +104,52 @@ function axes(
   for (const t of niceTicks(x.min, x.max, 8)) {
     const px = project(x, t);
     parts.push(`<line x1="${px}" y1="${y.pixelMin}" x2="${px}" y2="${y.pixelMax}" stroke="${COLORS.grid}"/>`);
-    parts.push(`<line x1="${px}" y1="${y.pixelMin}" x2="${px}" y2="${y.pixelMin + 5}" stroke="${COLORS.axis}"/>`);
+    parts.push(
+      `<line x1="${px}" y1="${y.pixelMin}" x2="${px}" y2="${y.pixelMin + 5}" stroke="${COLORS.axis}"/>`,
+    );
     parts.push(`<text x="${px}" y="${y.pixelMin + 18}" text-anchor="middle">${xFormat(t)}</text>`);
   }
   for (const t of niceTicks(y.min, y.max, 6)) {
     const py = project(y, t);
     parts.push(`<line x1="${x.pixelMin}" y1="${py}" x2="${x.pixelMax}" y2="${py}" stroke="${COLORS.grid}"/>`);
-    parts.push(`<line x1="${x.pixelMin - 5}" y1="${py}" x2="${x.pixelMin}" y2="${py}" stroke="${COLORS.axis}"/>`);
+    parts.push(
+      `<line x1="${x.pixelMin - 5}" y1="${py}" x2="${x.pixelMin}" y2="${py}" stroke="${COLORS.axis}"/>`,
+    );
     parts.push(`<text x="${x.pixelMin - 8}" y="${py + 4}" text-anchor="end">${yFormat(t)}</text>`);
   }
   parts.push(
     `<rect x="${x.pixelMin}" y="${y.pixelMax}" width="${x.pixelMax - x.pixelMin}" height="${y.pixelMin - y.pixelMax}" fill="none" stroke="${COLORS.axis}"/>`,
   );
-  parts.push(`<text x="${(x.pixelMin + x.pixelMax) / 2}" y="${y.pixelMin + 36}" text-anchor="middle">${xLabel}</text>`);
+  parts.push(
+    `<text x="${(x.pixelMin + x.pixelMax) / 2}" y="${y.pixelMin + 36}" text-anchor="middle">${xLabel}</text>`,
+  );
   const cy = (y.pixelMin + y.pixelMax) / 2;
-  parts.push(`<text x="${x.pixelMin - 62}" y="${cy}" text-anchor="middle" transform="rotate(-90 ${x.pixelMin - 62} ${cy})">${yLabel}</text>`);
+  parts.push(
+    `<text x="${x.pixelMin - 62}" y="${cy}" text-anchor="middle" transform="rotate(-90 ${x.pixelMin - 62} ${cy})">${yLabel}</text>`,
+  );
   return parts.join('\n');
 }
 
-function legend(x: number, y: number, items: Array<{ label: string; color: string; kind: 'line' | 'bar' | 'dash' | 'dot' }>): string {
+function legend(
+  x: number,
+  y: number,
+  items: Array<{ label: string; color: string; kind: 'line' | 'bar' | 'dash' | 'dot' }>,
+): string {
   const parts: string[] = [];
   let cx = x;
   for (const item of items) {
-    if (item.kind === 'bar') parts.push(`<line x1="${cx + 8}" y1="${y - 9}" x2="${cx + 8}" y2="${y + 3}" stroke="${item.color}" stroke-width="3"/>`);
-    else if (item.kind === 'dot') parts.push(`<circle cx="${cx + 8}" cy="${y - 3}" r="4" fill="${item.color}"/>`);
-    else parts.push(`<line x1="${cx}" y1="${y - 3}" x2="${cx + 18}" y2="${y - 3}" stroke="${item.color}" stroke-width="2"${item.kind === 'dash' ? ' stroke-dasharray="5,3"' : ''}/>`);
+    if (item.kind === 'bar')
+      parts.push(
+        `<line x1="${cx + 8}" y1="${y - 9}" x2="${cx + 8}" y2="${y + 3}" stroke="${item.color}" stroke-width="3"/>`,
+      );
+    else if (item.kind === 'dot')
+      parts.push(`<circle cx="${cx + 8}" cy="${y - 3}" r="4" fill="${item.color}"/>`);
+    else
+      parts.push(
+        `<line x1="${cx}" y1="${y - 3}" x2="${cx + 18}" y2="${y - 3}" stroke="${item.color}" stroke-width="2"${item.kind === 'dash' ? ' stroke-dasharray="5,3"' : ''}/>`,
+      );
     parts.push(`<text x="${cx + 24}" y="${y + 1}">${escapeXml(item.label)}</text>`);
-    cx += 30 + item.label.length * 7;
+    cx += 44 + item.label.length * 6.6;
   }
   return parts.join('\n');
 }
@@ -174,7 +195,8 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
   const bottom2 = height - 70;
   const x: Scale = { min: 0, max: endSeconds, pixelMin: left, pixelMax: right };
   const y1: Scale = { min: 0, max: maxSeq * 1.03, pixelMin: bottom1, pixelMax: top1 };
-  const formatSeconds = (v: number): string => (endSeconds < 2 ? `${Number((v * 1000).toPrecision(6))} ms` : `${v} s`);
+  const formatSeconds = (v: number): string =>
+    endSeconds < 2 ? `${Number((v * 1000).toPrecision(6))} ms` : `${v} s`;
 
   const out: string[] = [];
   out.push(
@@ -182,11 +204,29 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
   );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   const title = options.title ?? `TCP flow: ${side} → ${peer} data (connection ${connection})`;
-  out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
+  );
   out.push(axes(x, y1, 'time', 'relative sequence number', formatBytes, formatSeconds));
 
+  // Zero-window periods: a light band from a zero-window ACK to the next ACK that opens the window.
+  let zeroSince: number | undefined;
+  for (const a of acks) {
+    if (a.window === 0 && zeroSince === undefined) zeroSince = seconds(a.timeUs);
+    if (a.window !== 0 && zeroSince !== undefined) {
+      const xa = project(x, zeroSince);
+      const xb = project(x, seconds(a.timeUs));
+      out.push(
+        `<rect x="${xa.toFixed(1)}" y="${top1}" width="${Math.max(1, xb - xa).toFixed(1)}" height="${bottom1 - top1}" fill="${COLORS.zeroWindow}" opacity="0.08"/>`,
+      );
+      zeroSince = undefined;
+    }
+  }
   // Receive window line and ACK line (steps).
-  const ackPoints: Array<[number, number]> = acks.map((a) => [project(x, seconds(a.timeUs)), project(y1, rel(a.ack))]);
+  const ackPoints: Array<[number, number]> = acks.map((a) => [
+    project(x, seconds(a.timeUs)),
+    project(y1, rel(a.ack)),
+  ]);
   const windowPoints: Array<[number, number]> = acks.map((a) => [
     project(x, seconds(a.timeUs)),
     project(y1, rel(a.ack) + a.window * 2 ** receiverShift),
@@ -197,31 +237,44 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
   for (const a of acks) {
     for (const [l, r] of a.sackBlocks ?? []) {
       const px = project(x, seconds(a.timeUs));
-      out.push(`<line x1="${px.toFixed(1)}" y1="${project(y1, rel(l)).toFixed(1)}" x2="${px.toFixed(1)}" y2="${project(y1, rel(r)).toFixed(1)}" stroke="${COLORS.sack}" stroke-width="3" opacity="0.6"/>`);
+      out.push(
+        `<line x1="${px.toFixed(1)}" y1="${project(y1, rel(l)).toFixed(1)}" x2="${px.toFixed(1)}" y2="${project(y1, rel(r)).toFixed(1)}" stroke="${COLORS.sack}" stroke-width="3" opacity="0.6"/>`,
+      );
     }
   }
   // Zero-window ACKs.
   for (const a of acks) {
     if (a.window === 0) {
-      out.push(`<circle cx="${project(x, seconds(a.timeUs)).toFixed(1)}" cy="${project(y1, rel(a.ack)).toFixed(1)}" r="4" fill="none" stroke="${COLORS.zeroWindow}" stroke-width="1.5"/>`);
+      out.push(
+        `<circle cx="${project(x, seconds(a.timeUs)).toFixed(1)}" cy="${project(y1, rel(a.ack)).toFixed(1)}" r="4" fill="none" stroke="${COLORS.zeroWindow}" stroke-width="1.5"/>`,
+      );
     }
   }
-  // Data segments.
+  // Data segments; retransmissions and probes are drawn last so they stay on top.
   let highest = 0;
+  const marked: string[] = [];
   for (const s of data) {
     const start = rel(s.seq);
     const end = start + Math.max(s.payload.length, 1);
     const isProbe = s.note === 'zero window probe';
     const isRetransmission = !isProbe && start < highest;
-    highest = Math.max(highest, end);
+    if (!isProbe) highest = Math.max(highest, end);
     const color = isProbe ? COLORS.probe : isRetransmission ? COLORS.retransmission : COLORS.data;
     const px = project(x, seconds(s.timeUs)).toFixed(1);
     const yA = project(y1, start);
     const yB = Math.min(project(y1, end), yA - 2);
     const w = isRetransmission || isProbe ? 2.5 : 1.5;
-    out.push(`<line x1="${px}" y1="${yA.toFixed(1)}" x2="${px}" y2="${yB.toFixed(1)}" stroke="${color}" stroke-width="${w}"/>`);
-    if (isRetransmission) out.push(`<circle cx="${px}" cy="${yB.toFixed(1)}" r="3" fill="${color}"/>`);
+    const target = isRetransmission || isProbe ? marked : out;
+    target.push(
+      `<line x1="${px}" y1="${yA.toFixed(1)}" x2="${px}" y2="${yB.toFixed(1)}" stroke="${color}" stroke-width="${w}"/>`,
+    );
+    if (isRetransmission || isProbe) {
+      target.push(
+        `<circle cx="${px}" cy="${yB.toFixed(1)}" r="3.5" fill="${color}" stroke="white" stroke-width="0.8"/>`,
+      );
+    }
   }
+  out.push(...marked);
   out.push(
     legend(left, top1 - 12, [
       { label: 'data segment', color: COLORS.data, kind: 'bar' },
@@ -230,12 +283,14 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
       { label: 'ACK', color: COLORS.ack, kind: 'line' },
       { label: 'receive window (ACK + rwnd)', color: COLORS.window, kind: 'line' },
       { label: 'SACK block', color: COLORS.sack, kind: 'bar' },
-      { label: 'zero window', color: COLORS.zeroWindow, kind: 'dot' },
+      { label: 'zero window (shaded)', color: COLORS.zeroWindow, kind: 'dot' },
     ]),
   );
 
   // Bottom panel: congestion state from the trace.
-  const stateEvents = trace.filter((e) => e.kind === 'send' || e.kind === 'ack' || e.kind === 'rto' || e.kind.startsWith('recovery'));
+  const stateEvents = trace.filter(
+    (e) => e.kind === 'send' || e.kind === 'ack' || e.kind === 'rto' || e.kind.startsWith('recovery'),
+  );
   const traceSeconds = (e: TraceEvent): number => (e.timeUs + startUs - t0) / 1e6;
   let maxWindow = 1;
   for (const e of stateEvents) {
@@ -247,16 +302,40 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
     if (e.kind === 'rto' || e.kind === 'recovery-start') {
       const px = project(x, traceSeconds(e)).toFixed(1);
       const color = e.kind === 'rto' ? COLORS.rto : COLORS.recovery;
-      out.push(`<line x1="${px}" y1="${y2.pixelMin}" x2="${px}" y2="${y2.pixelMax}" stroke="${color}" stroke-dasharray="2,3" opacity="0.7"/>`);
+      out.push(
+        `<line x1="${px}" y1="${y2.pixelMin}" x2="${px}" y2="${y2.pixelMax}" stroke="${color}" stroke-dasharray="2,3" opacity="0.7"/>`,
+      );
     }
   }
   const at = (e: TraceEvent, v: number): [number, number] => [project(x, traceSeconds(e)), project(y2, v)];
-  out.push(polyline(steps(stateEvents.map((e) => at(e, e.bytesInFlight)), right), COLORS.inFlight, 1.2, 'opacity="0.85"'));
-  out.push(polyline(steps(stateEvents.map((e) => at(e, e.cwnd)), right), COLORS.cwnd, 2));
+  out.push(
+    polyline(
+      steps(
+        stateEvents.map((e) => at(e, e.bytesInFlight)),
+        right,
+      ),
+      COLORS.inFlight,
+      1.2,
+      'opacity="0.85"',
+    ),
+  );
+  out.push(
+    polyline(
+      steps(
+        stateEvents.map((e) => at(e, e.cwnd)),
+        right,
+      ),
+      COLORS.cwnd,
+      2,
+    ),
+  );
   const withThreshold = stateEvents.filter((e) => e.ssthresh !== null);
   out.push(
     polyline(
-      steps(withThreshold.map((e) => at(e, Math.min(e.ssthresh!, y2.max))), right),
+      steps(
+        withThreshold.map((e) => at(e, Math.min(e.ssthresh!, y2.max))),
+        right,
+      ),
       COLORS.ssthresh,
       1.5,
       'stroke-dasharray="6,4"',

@@ -4,7 +4,12 @@
  * point saw, the senders' trace and a summary.
  */
 import { FieldError } from '../core/errors.js';
-import { type CapturePointSpec, CaptureCollector, capturePosition, capturePositionFor } from './capture-point.js';
+import {
+  CaptureCollector,
+  type CapturePointSpec,
+  capturePosition,
+  capturePositionFor,
+} from './capture-point.js';
 import type { CongestionAlgorithm } from './congestion.js';
 import { type DropEntry, DropScript, parseDropList } from './drop-list.js';
 import { Endpoint, type EndpointConfig, type EndpointHost } from './endpoint.js';
@@ -12,12 +17,12 @@ import { EventQueue } from './event-queue.js';
 import { type DropReason, PathDirection, type PathDirectionConfig } from './path.js';
 import {
   BernoulliLoss,
-  type GilbertElliottParameters,
   GilbertElliottLoss,
-  type LossProcess,
-  SeededRandom,
+  type GilbertElliottParameters,
   gilbertForMeanLoss,
+  type LossProcess,
   noLoss,
+  SeededRandom,
 } from './random.js';
 import type { TraceEvent } from './trace.js';
 import type { CapturedSegment, Side } from './types.js';
@@ -143,7 +148,8 @@ export function patternBytes(length: number, salt: number): Uint8Array {
   const out = new Uint8Array(length);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   for (let i = 0; i < length; i++) {
-    out[i] = i % 64 === 63 ? 0x0a : alphabet.charCodeAt((i + salt * 7 + Math.floor(i / 64)) % alphabet.length);
+    out[i] =
+      i % 64 === 63 ? 0x0a : alphabet.charCodeAt((i + salt * 7 + Math.floor(i / 64)) % alphabet.length);
   }
   return out;
 }
@@ -151,7 +157,8 @@ export function patternBytes(length: number, salt: number): Uint8Array {
 function toBytes(value: Uint8Array | number | undefined, fallback: number, salt: number): Uint8Array {
   if (value instanceof Uint8Array) return value;
   const count = value ?? fallback;
-  if (!Number.isInteger(count) || count < 0) throw new FieldError('flow', 'bytes', `expected a byte count >= 0, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new FieldError('flow', 'bytes', `expected a byte count >= 0, got ${count}`);
   return patternBytes(count, salt);
 }
 
@@ -194,7 +201,10 @@ export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
   const tracing = options.tracing ?? true;
   const connections = Math.floor(checkRange('connections', options.connections ?? 1, 1, 100_000));
   const readerRate = (side: Side): number => {
-    const r = side === 'client' ? (options.clientReaderRate ?? options.readerRate) : (options.serverReaderRate ?? options.readerRate);
+    const r =
+      side === 'client'
+        ? (options.clientReaderRate ?? options.readerRate)
+        : (options.serverReaderRate ?? options.readerRate);
     if (r === undefined) return Number.POSITIVE_INFINITY;
     return checkRange('readerRate', r, 1, Number.POSITIVE_INFINITY);
   };

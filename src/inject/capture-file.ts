@@ -33,7 +33,11 @@ class Reader {
   }
   need(offset: number, count: number, what: string): void {
     if (offset < 0 || offset + count > this.bytes.length) {
-      throw new CaptureError(offset, `${what} needs ${count} bytes but the file ends at ${this.bytes.length}`, this.path);
+      throw new CaptureError(
+        offset,
+        `${what} needs ${count} bytes but the file ends at ${this.bytes.length}`,
+        this.path,
+      );
     }
   }
   u16(offset: number): number {
@@ -55,7 +59,8 @@ function readPcap(reader: Reader, magic: number): ReplayRecord[] {
     const sec = reader.u32(offset);
     const fraction = reader.u32(offset + 4);
     const caplen = reader.u32(offset + 8);
-    if (caplen > MAX_RECORD) throw new CaptureError(offset + 8, `record length ${caplen} is implausible`, reader.path);
+    if (caplen > MAX_RECORD)
+      throw new CaptureError(offset + 8, `record length ${caplen} is implausible`, reader.path);
     reader.need(offset + 16, caplen, 'pcap record data');
     records.push({
       linkType,
@@ -115,7 +120,8 @@ function readPcapng(reader: Reader): ReplayRecord[] {
       if (!iface) throw new CaptureError(body, 'packet refers to an undeclared interface', reader.path);
       const ticks = (BigInt(reader.u32(body + 4)) << 32n) | BigInt(reader.u32(body + 8));
       const caplen = reader.u32(body + 12);
-      if (body + 20 + caplen > bodyEnd) throw new CaptureError(body + 12, 'packet data runs past its block', reader.path);
+      if (body + 20 + caplen > bodyEnd)
+        throw new CaptureError(body + 12, 'packet data runs past its block', reader.path);
       const sec = ticks / iface.ticksPerSecond;
       const nsec = ((ticks % iface.ticksPerSecond) * 1_000_000_000n) / iface.ticksPerSecond;
       records.push({

@@ -38,7 +38,10 @@ export function toInjectError(error: unknown, interfaceName: string, action: str
       return new InjectError('EPERM', NEED_CAP_NET_RAW);
     case 'ENODEV':
     case 'ENXIO':
-      return new InjectError('ENODEV', `interface '${interfaceName}' does not exist (in this network namespace)`);
+      return new InjectError(
+        'ENODEV',
+        `interface '${interfaceName}' does not exist (in this network namespace)`,
+      );
     case 'ENETDOWN':
       return new InjectError(
         'ENETDOWN',

@@ -48,7 +48,12 @@ export class PacketLink {
   private readonly frame: ReceivedFrame;
   private closed = false;
 
-  private constructor(socket: NativePacketSocket, interfaceName: string, force: boolean, bufferBytes: number) {
+  private constructor(
+    socket: NativePacketSocket,
+    interfaceName: string,
+    force: boolean,
+    bufferBytes: number,
+  ) {
     this.socket = socket;
     this.interfaceName = interfaceName;
     this.force = force;
@@ -108,7 +113,11 @@ export class PacketLink {
 
   /** Sends frames with sendmmsg; returns how many the kernel took (fewer when its queue filled). */
   sendBatch(frames: Uint8Array[], checked = false): number {
-    if (!checked) frames.forEach((frame, index) => this.check(frame, index));
+    if (!checked) {
+      frames.forEach((frame, index) => {
+        this.check(frame, index);
+      });
+    }
     try {
       return this.socket.sendBatch(frames);
     } catch (error) {

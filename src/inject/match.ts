@@ -155,7 +155,10 @@ function errorQuotes(
     for (let j = start; j < layers.length; j++) {
       const quoted = layers[j]!;
       if (IP_LAYERS.has(quoted.layer)) {
-        if (!sameAddress(textField(quoted, 'src'), source) || !sameAddress(textField(quoted, 'dst'), destination)) {
+        if (
+          !sameAddress(textField(quoted, 'src'), source) ||
+          !sameAddress(textField(quoted, 'dst'), destination)
+        ) {
           break;
         }
         continue;
@@ -167,7 +170,12 @@ function errorQuotes(
 }
 
 /** Finds layers of `name` in the candidate whose enclosing IP swaps the request's addresses. */
-function* replyLayers(candidate: MatchPacket, name: string, requestIp: MatchLayer | undefined, vni: number | undefined) {
+function* replyLayers(
+  candidate: MatchPacket,
+  name: string,
+  requestIp: MatchLayer | undefined,
+  vni: number | undefined,
+) {
   const layers = candidate.layers;
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
@@ -176,7 +184,8 @@ function* replyLayers(candidate: MatchPacket, name: string, requestIp: MatchLaye
     let quoted = false;
     for (let k = 0; k < i; k++) {
       const outer = layers[k]!;
-      if ((outer.layer === 'icmp' || outer.layer === 'icmpv6') && quotedAfterError(layers, k) !== undefined) quoted = true;
+      if ((outer.layer === 'icmp' || outer.layer === 'icmpv6') && quotedAfterError(layers, k) !== undefined)
+        quoted = true;
     }
     if (quoted) continue;
     if (vni !== undefined && tunnelVni(layers, i) !== vni) continue;
@@ -186,7 +195,10 @@ function* replyLayers(candidate: MatchPacket, name: string, requestIp: MatchLaye
       if (!sameAddress(textField(ip, 'src'), textField(requestIp, 'dst'))) {
         // a reply to a broadcast/multicast destination comes from someone else: only require it is for us
         const destination = textField(requestIp, 'dst') ?? '';
-        const broadcastLike = destination.endsWith('.255') || destination.startsWith('ff') || /^2(2[4-9]|3\d)\./.test(destination);
+        const broadcastLike =
+          destination.endsWith('.255') ||
+          destination.startsWith('ff') ||
+          /^2(2[4-9]|3\d)\./.test(destination);
         if (!broadcastLike) continue;
       }
       if (!sameAddress(textField(ip, 'dst'), textField(requestIp, 'src'))) continue;
@@ -213,7 +225,11 @@ function icmpEchoProbe(request: MatchPacket, index: number): Probe | undefined {
     }`,
     matches(candidate) {
       for (const reply of replyLayers(candidate, echo.layer, ip, vni)) {
-        if (numberField(reply, 'type') === replyType && numberField(reply, 'id') === id && numberField(reply, 'seq') === seq) {
+        if (
+          numberField(reply, 'type') === replyType &&
+          numberField(reply, 'id') === id &&
+          numberField(reply, 'seq') === seq
+        ) {
           return true;
         }
       }
@@ -262,7 +278,9 @@ function tcpProbe(request: MatchPacket, index: number): Probe {
         ip,
         'tcp',
         (quoted) =>
-          numberField(quoted, 'sport') === sport && numberField(quoted, 'dport') === dport && numberField(quoted, 'seq') === seq,
+          numberField(quoted, 'sport') === sport &&
+          numberField(quoted, 'dport') === dport &&
+          numberField(quoted, 'seq') === seq,
       );
     },
   };

@@ -100,7 +100,20 @@ export class RawIpSocket {
     const destination = formatIPv4(packet, 16);
     const buffer = Buffer.from(packet.buffer, packet.byteOffset, packet.length);
     return new Promise((resolve, reject) => {
+      // raw-socket sends when its (unreferenced) poll handle says writable: keep the event loop alive until
+      // then, and give up if the kernel never takes the packet
+      const keepAlive = setTimeout(
+        () =>
+          reject(
+            new InjectError(
+              'ETIMEDOUT',
+              `the raw IP socket on '${this.interfaceName}' never became writable`,
+            ),
+          ),
+        5000,
+      );
       this.socket.send(buffer, 0, buffer.length, destination, (error) => {
+        clearTimeout(keepAlive);
         if (error) reject(toInjectError(error, this.interfaceName, 'send'));
         else resolve();
       });

@@ -64,7 +64,8 @@ function captureOffsetsMs(records: readonly ReplayRecord[]): Float64Array {
   const first = records[0]!;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    const ms = (record.timestampSec - first.timestampSec) * 1000 + (record.timestampNsec - first.timestampNsec) / 1e6;
+    const ms =
+      (record.timestampSec - first.timestampSec) * 1000 + (record.timestampNsec - first.timestampNsec) / 1e6;
     // a capture going back in time sends that frame at once (like tcpreplay)
     offsets[i] = Math.max(i > 0 ? offsets[i - 1]! : 0, ms);
   }
@@ -72,12 +73,16 @@ function captureOffsetsMs(records: readonly ReplayRecord[]): Float64Array {
 }
 
 function validate(options: ReplayOptions): void {
-  if (options.speed !== undefined && !(options.speed > 0)) throw new InjectError('EINVAL', '--speed must be above 0');
-  if (options.pps !== undefined && !(options.pps > 0)) throw new InjectError('EINVAL', '--pps must be above 0');
+  if (options.speed !== undefined && !(options.speed > 0))
+    throw new InjectError('EINVAL', '--speed must be above 0');
+  if (options.pps !== undefined && !(options.pps > 0))
+    throw new InjectError('EINVAL', '--pps must be above 0');
   if (options.loop !== undefined && !(Number.isInteger(options.loop) && options.loop >= 1)) {
     throw new InjectError('EINVAL', '--loop must be a whole number of at least 1');
   }
-  const modes = [options.speed !== undefined, options.pps !== undefined, options.topspeed === true].filter(Boolean);
+  const modes = [options.speed !== undefined, options.pps !== undefined, options.topspeed === true].filter(
+    Boolean,
+  );
   if (modes.length > 1) throw new InjectError('EINVAL', 'give only one of --speed, --pps and --topspeed');
 }
 
@@ -88,7 +93,11 @@ export async function replayRecords(
   options: ReplayOptions = {},
 ): Promise<ReplayReport> {
   validate(options);
-  const link = PacketLink.open(interfaceName, { ...options, receive: false, qdiscBypass: options.qdiscBypass ?? false });
+  const link = PacketLink.open(interfaceName, {
+    ...options,
+    receive: false,
+    qdiscBypass: options.qdiscBypass ?? false,
+  });
   try {
     records.forEach((record, index) => {
       if (record.linkType !== 1) {
@@ -100,7 +109,9 @@ export async function replayRecords(
       link.check(record.data, index);
     });
     if (options.topspeed) return await replayTopspeed(link, records, options);
-    return await withRealtimePriority(options.realtime ?? true, (realtime) => replayTimed(link, records, options, realtime));
+    return await withRealtimePriority(options.realtime ?? true, (realtime) =>
+      replayTimed(link, records, options, realtime),
+    );
   } finally {
     link.close();
   }
@@ -154,7 +165,8 @@ async function replayTimed(
   for (let loop = 0; loop < loops; loop++) {
     for (let i = 0; i < records.length; i++) {
       if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true, realtime);
-      const at = options.pps !== undefined ? (due * 1000) / options.pps : (loop * duration + offsets[i]!) / speed;
+      const at =
+        options.pps !== undefined ? (due * 1000) / options.pps : (loop * duration + offsets[i]!) / speed;
       due++;
       if (Number.isNaN(start)) {
         // let pending work run and warm the wait path up before the clock starts
@@ -183,7 +195,11 @@ async function replayTimed(
   return report(sent, failed, bytes, start, last, total, false, realtime);
 }
 
-async function replayTopspeed(link: PacketLink, records: readonly ReplayRecord[], options: ReplayOptions): Promise<ReplayReport> {
+async function replayTopspeed(
+  link: PacketLink,
+  records: readonly ReplayRecord[],
+  options: ReplayOptions,
+): Promise<ReplayReport> {
   const loops = options.loop ?? 1;
   const total = records.length * loops;
   const frames = records.map((record) => record.data);

@@ -73,7 +73,10 @@ export function isLoopbackInterface(interfaceName: string): boolean {
 }
 
 /** Refuses the default-route interface and loopback unless forced; returns the interface name. */
-export function checkInterfaceAllowed(interfaceName: string | undefined, options: SafetyOptions = {}): string {
+export function checkInterfaceAllowed(
+  interfaceName: string | undefined,
+  options: SafetyOptions = {},
+): string {
   const name = requireInterface(interfaceName);
   if (options.force) return name;
   if (isLoopbackInterface(name)) {
@@ -149,7 +152,12 @@ export function checkFrameSize(
 }
 
 /** Refuses IP packets larger than the interface MTU unless forced. */
-export function checkPacketSize(packet: Uint8Array, mtu: number, interfaceName: string, options: SafetyOptions = {}): void {
+export function checkPacketSize(
+  packet: Uint8Array,
+  mtu: number,
+  interfaceName: string,
+  options: SafetyOptions = {},
+): void {
   if (options.force) return;
   if (packet.length > mtu) {
     throw new InjectError(

@@ -34,7 +34,8 @@ export async function sendPackets(
 ): Promise<SendReport> {
   const count = options.count ?? 1;
   const intervalMs = options.intervalMs ?? 0;
-  if (!(Number.isInteger(count) && count >= 1)) throw new InjectError('EINVAL', '--count must be a whole number of at least 1');
+  if (!(Number.isInteger(count) && count >= 1))
+    throw new InjectError('EINVAL', '--count must be a whole number of at least 1');
   if (!(intervalMs >= 0)) throw new InjectError('EINVAL', '--interval must be 0 or more milliseconds');
   const total = count * packets.length;
   let send: (packet: Uint8Array) => Promise<void> | void;
@@ -46,7 +47,9 @@ export async function sendPackets(
   } else {
     const link = PacketLink.open(interfaceName, { ...options, receive: false });
     try {
-      packets.forEach((packet, index) => link.check(packet, packets.length > 1 ? index : undefined));
+      packets.forEach((packet, index) => {
+        link.check(packet, packets.length > 1 ? index : undefined);
+      });
     } catch (error) {
       link.close();
       throw error;
@@ -59,10 +62,12 @@ export async function sendPackets(
   try {
     for (let round = 0; round < count; round++) {
       for (const packet of packets) {
-        if (options.signal?.aborted) return { sent, total, elapsedMs: performance.now() - start, interrupted: true };
+        if (options.signal?.aborted)
+          return { sent, total, elapsedMs: performance.now() - start, interrupted: true };
         if (sent > 0 && intervalMs > 0) {
           await waitUntil(start + sent * intervalMs, options.signal);
-          if (options.signal?.aborted) return { sent, total, elapsedMs: performance.now() - start, interrupted: true };
+          if (options.signal?.aborted)
+            return { sent, total, elapsedMs: performance.now() - start, interrupted: true };
         }
         await send(packet);
         sent++;

@@ -107,7 +107,11 @@ const u32 = (value: number): number => value >>> 0;
 const seqAfter = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
 /** Routing: the next hop for `destination` on `interfaceName` from /proc/net/route (gateway, or on-link). */
-export function nextHopFor(interfaceName: string, destination: string, routeText?: string): string | undefined {
+export function nextHopFor(
+  interfaceName: string,
+  destination: string,
+  routeText?: string,
+): string | undefined {
   const target = ipv4ToNumber(destination);
   if (target === undefined) return undefined;
   const text = routeText ?? readFileSync('/proc/net/route', 'utf8');
@@ -117,7 +121,12 @@ export function nextHopFor(interfaceName: string, destination: string, routeText
     if (columns.length < 8 || columns[0] !== interfaceName) continue;
     const parse = (hex: string): number => {
       const little = Number.parseInt(hex, 16);
-      return u32(((little & 0xff) << 24) | (((little >>> 8) & 0xff) << 16) | (((little >>> 16) & 0xff) << 8) | (little >>> 24));
+      return u32(
+        ((little & 0xff) << 24) |
+          (((little >>> 8) & 0xff) << 16) |
+          (((little >>> 16) & 0xff) << 8) |
+          (little >>> 24),
+      );
     };
     const network = parse(columns[1]!);
     const gateway = parse(columns[2]!);
@@ -127,11 +136,27 @@ export function nextHopFor(interfaceName: string, destination: string, routeText
     if (!best || prefix > best.prefix) best = { prefix, gateway };
   }
   if (!best) return undefined;
-  return best.gateway === 0 ? destination : formatIPv4(Uint8Array.of(best.gateway >>> 24, (best.gateway >>> 16) & 0xff, (best.gateway >>> 8) & 0xff, best.gateway & 0xff));
+  return best.gateway === 0
+    ? destination
+    : formatIPv4(
+        Uint8Array.of(
+          best.gateway >>> 24,
+          (best.gateway >>> 16) & 0xff,
+          (best.gateway >>> 8) & 0xff,
+          best.gateway & 0xff,
+        ),
+      );
 }
 
 /** Resolves an IPv4 address to a MAC with an ARP request sent and answered on `link`. */
-export function resolveMac(link: PacketLink, srcMac: string, srcIp: string, targetIp: string, timeoutMs = 1000, retries = 2): string {
+export function resolveMac(
+  link: PacketLink,
+  srcMac: string,
+  srcIp: string,
+  targetIp: string,
+  timeoutMs = 1000,
+  retries = 2,
+): string {
   const request = encodePacket([
     ether({ src: srcMac, dst: 'ff:ff:ff:ff:ff:ff' }),
     arp({ op: 1, hwsrc: srcMac, psrc: srcIp, hwdst: '00:00:00:00:00:00', pdst: targetIp }),
@@ -149,11 +174,16 @@ export function resolveMac(link: PacketLink, srcMac: string, srcIp: string, targ
       return String(reply.fields['hwsrc']);
     }
   }
-  throw new InjectError('EARP', `no ARP reply from ${targetIp} on '${link.interfaceName}'; give the next hop's MAC with --dst-mac`);
+  throw new InjectError(
+    'EARP',
+    `no ARP reply from ${targetIp} on '${link.interfaceName}'; give the next hop's MAC with --dst-mac`,
+  );
 }
 
 export class UserspaceTcpClient {
-  readonly options: Required<Pick<TcpClientOptions, 'srcIp' | 'dstIp' | 'dstPort' | 'timeoutMs' | 'retries' | 'window'>>;
+  readonly options: Required<
+    Pick<TcpClientOptions, 'srcIp' | 'dstIp' | 'dstPort' | 'timeoutMs' | 'retries' | 'window'>
+  >;
   readonly srcPort: number;
   readonly srcMac: string;
   readonly dstMac: string;
@@ -255,7 +285,10 @@ export class UserspaceTcpClient {
     ];
     const frame = encodePacket(layers);
     this.link.send(frame);
-    const flags = typeof spec.flags === 'number' ? spec.flags : (decodePacket(frame).layers[2]?.fields['flags'] as number);
+    const flags =
+      typeof spec.flags === 'number'
+        ? spec.flags
+        : (decodePacket(frame).layers[2]?.fields['flags'] as number);
     this.segments.push({
       direction: 'out',
       timeMs: performance.now() - this.start,
@@ -284,7 +317,8 @@ export class UserspaceTcpClient {
       const segment = decoded.layers[ipIndex + 1];
       if (!ip || segment?.layer !== 'tcp') continue;
       if (ip.fields['src'] !== this.options.dstIp || ip.fields['dst'] !== this.options.srcIp) continue;
-      if (segment.fields['sport'] !== this.options.dstPort || segment.fields['dport'] !== this.srcPort) continue;
+      if (segment.fields['sport'] !== this.options.dstPort || segment.fields['dport'] !== this.srcPort)
+        continue;
       // payload: from the end of the TCP header to the end of the IP datagram (Ethernet padding excluded)
       const ipEnd = ip.offset + Number(ip.fields['len']);
       const payload = bytes.subarray(segment.offset + segment.headerLength, Math.min(ipEnd, bytes.length));
@@ -315,7 +349,10 @@ export class UserspaceTcpClient {
 
   private throwIfReset(segment: ReceivedSegment): void {
     if (segment.flags & RST) {
-      throw new InjectError('ECONNRESET', `${this.options.dstIp}:${this.options.dstPort} reset the connection`);
+      throw new InjectError(
+        'ECONNRESET',
+        `${this.options.dstIp}:${this.options.dstPort} reset the connection`,
+      );
     }
   }
 
@@ -406,7 +443,10 @@ export class UserspaceTcpClient {
         if (!seqAfter(end, this.sndUna)) return;
       }
     }
-    throw new InjectError('ETIMEDOUT', `${this.options.dstIp} did not acknowledge ${data.length} bytes of data`);
+    throw new InjectError(
+      'ETIMEDOUT',
+      `${this.options.dstIp} did not acknowledge ${data.length} bytes of data`,
+    );
   }
 
   /** Reads until the peer closes (FIN) or `done(received)` says enough; returns the data received so far. */
@@ -469,14 +509,22 @@ export interface RequestResult {
 }
 
 /** Connect, send `request`, read the whole response (until the server closes), close. */
-export function tcpRequest(options: TcpClientOptions & { request: Uint8Array; idleTimeoutMs?: number }): RequestResult {
+export function tcpRequest(
+  options: TcpClientOptions & { request: Uint8Array; idleTimeoutMs?: number },
+): RequestResult {
   const client = UserspaceTcpClient.open(options);
   try {
     const synAck = client.connect();
     if (options.request.length > 0) client.send(options.request);
     const response = client.read({ idleTimeoutMs: options.idleTimeoutMs ?? 3000 });
     client.close();
-    return { synAck, response, segments: client.segments, resetsReceived: client.resetsReceived, srcPort: client.srcPort };
+    return {
+      synAck,
+      response,
+      segments: client.segments,
+      resetsReceived: client.resetsReceived,
+      srcPort: client.srcPort,
+    };
   } finally {
     client.dispose();
   }

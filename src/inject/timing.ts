@@ -86,7 +86,10 @@ export function waitUntil(target: number, signal?: AbortSignal): Promise<void> {
  * The replay loop sleeps in clock_nanosleep most of the time, so this costs the machine nothing, but it
  * lets frames leave on time even when other processes keep every CPU busy. Returns whether it was applied.
  */
-export async function withRealtimePriority<T>(enabled: boolean, work: (realtime: boolean) => Promise<T>): Promise<T> {
+export async function withRealtimePriority<T>(
+  enabled: boolean,
+  work: (realtime: boolean) => Promise<T>,
+): Promise<T> {
   let applied = false;
   if (enabled) {
     try {

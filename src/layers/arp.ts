@@ -15,12 +15,13 @@
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * Addresses are strings: a hardware address of 6 octets is a MAC, a protocol address of 4 octets
- * IPv4 and of 16 octets IPv6. Other sizes decode to bytes (Uint8Array) and may be given as bytes or
- * hex when building. `hwlen`/`plen` left out are the sizes of the given addresses; set, they are
- * written as set (the addresses keep their own sizes). Ethernet padding after the message becomes
- * the Ethernet trailer (contentEnd is the end of the last address).
+ * IPv4. Other sizes decode to bytes (Uint8Array) and may be given as bytes or hex when building
+ * (an IPv6 address string is also accepted for a 16-octet protocol address). `hwlen`/`plen` left
+ * out are the sizes of the given addresses; set, they are written as set (the addresses keep their
+ * own sizes). Ethernet padding after the message becomes the Ethernet trailer (contentEnd is the
+ * end of the last address).
  */
-import { formatIPv4, formatIPv6, formatMac, isIPv4, isIPv6, isMac } from '../core/address.js';
+import { formatIPv4, formatMac, isIPv4, isIPv6, isMac } from '../core/address.js';
 import { need, readU16, toHex, writeU16 } from '../core/bytes.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, uintOf, writeIPv4Field, writeIPv6Field, writeMacField } from './field-check.js';
@@ -126,9 +127,7 @@ function formatHardware(bytes: Uint8Array, offset: number, length: number): ArpA
 }
 
 function formatProtocol(bytes: Uint8Array, offset: number, length: number): ArpAddress {
-  if (length === 4) return formatIPv4(bytes, offset);
-  if (length === 16) return formatIPv6(bytes, offset);
-  return bytes.subarray(offset, offset + length);
+  return length === 4 ? formatIPv4(bytes, offset) : bytes.subarray(offset, offset + length);
 }
 
 function addressText(value: ArpAddress | undefined): string {

@@ -52,6 +52,13 @@ export function writeIPv4Field(
   }
 }
 
+// Parsing IPv6 text allocates (splits, group arrays); packets repeat the same few addresses, so the
+// last few parsed are kept and copied, keeping the encode hot path free of allocation.
+const IPV6_CACHE_SIZE = 8;
+const ipv6CacheTexts: (string | undefined)[] = new Array(IPV6_CACHE_SIZE).fill(undefined);
+const ipv6CacheBytes = new Uint8Array(16 * IPV6_CACHE_SIZE);
+let ipv6CacheNext = 0;
+
 export function writeIPv6Field(
   layer: string,
   field: string,
@@ -59,11 +66,21 @@ export function writeIPv6Field(
   out: Uint8Array,
   offset: number,
 ): void {
+  for (let slot = 0; slot < IPV6_CACHE_SIZE; slot++) {
+    if (ipv6CacheTexts[slot] === text) {
+      for (let i = 0; i < 16; i++) out[offset + i] = ipv6CacheBytes[16 * slot + i]!;
+      return;
+    }
+  }
   try {
     writeIPv6(text, out, offset);
   } catch (error) {
     throw new FieldError(layer, field, (error as Error).message);
   }
+  const slot = ipv6CacheNext;
+  ipv6CacheNext = (slot + 1) % IPV6_CACHE_SIZE;
+  ipv6CacheTexts[slot] = text;
+  for (let i = 0; i < 16; i++) ipv6CacheBytes[16 * slot + i] = out[offset + i]!;
 }
 
 /** A bytes field as bytes (hex strings parsed); bad hex throws FieldError. */

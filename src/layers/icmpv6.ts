@@ -9,6 +9,8 @@
  *  |              the 4 octets after the checksum, by type         |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |  NS/NA: Target Address (16 octets), then NDP options ...      |
+ *  |  RA: reachable time, retrans timer, then NDP options ...      |
+ *  |  redirect: Target, Destination Address, then NDP options ...  |
  *  |  errors: as much of the invoking IPv6 packet as fits ...      |
  *  |  echo: data ...                                               |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -20,13 +22,18 @@
  *   2 packet too big: mtu (32);  4 parameter problem: ptr (32)
  *   133 router solicitation, 135 neighbour solicitation: res (32)
  *   136 neighbour advertisement: flags (3: R 4, S 2, O 1), res (29)
+ *   134 router advertisement: chlim (8), raflags (8: M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04),
+ *       routerlifetime (16); then reachabletime (32), retranstimer (32)
+ *   137 redirect: res (32); then target and `dst` (the redirected destination)
  *   any other type: unused (32), and the rest of the message is raw data.
- * NS and NA continue with `target` and `options` (NDP option bytes, kept exact, up to the end of
- * the message; RS has `options` only). `lladdr` is a convenience: a source (NS, RS) or target
- * (NA) link-layer address option written before `options`.
+ * NS and NA continue with `target`; RS, NS, NA, RA and redirect end with `options` (NDP option
+ * bytes, kept exact, up to the end of the message). `lladdr` is a convenience: a source (RS, NS,
+ * RA) or target (NA, redirect) link-layer address option written before `options`.
  *
  * Defaults: type 128 (echo request), code 0, id 0, seq 0; NA flags R+O (Scapy's); NS target
- * 2001:db8::2, NA target 2001:db8::1 (the default IPv6 destination and source).
+ * 2001:db8::2, NA target 2001:db8::1 (the default IPv6 destination and source); RA as Scapy's
+ * (chlim 0, raflags 0x08 = preference medium... no: 0, lifetime 1800, timers 0); redirect target
+ * 2001:db8::fe, dst 2001:db8::2.
  * The checksum uses the enclosing IPv6 header's pseudo-header (upper-layer length end - offset,
  * next header 58; the final destination when a routing header has segments left, see
  * ipv6ChecksumDestination); without an enclosing IPv6 header it covers the message alone.
@@ -63,8 +70,20 @@ export interface Icmpv6Fields {
   flags?: number | string;
   /** RS/NS: the 32 reserved bits; NA: the 29 reserved bits after the flags; default 0. */
   res?: number;
-  /** NS/NA target address. */
+  /** NS/NA/redirect target address. */
   target?: string;
+  /** RA: current hop limit; default 0 (unspecified). */
+  chlim?: number;
+  /** RA: the flags octet (M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04); default 0. */
+  raflags?: number;
+  /** RA: router lifetime in seconds; default 1800 (Scapy's). */
+  routerlifetime?: number;
+  /** RA: reachable time in ms; default 0. */
+  reachabletime?: number;
+  /** RA: retransmission timer in ms; default 0. */
+  retranstimer?: number;
+  /** Redirect: the destination address being redirected; default 2001:db8::2. */
+  dst?: string;
   /** NDP option bytes (RS/NS/NA), kept exact. */
   options?: BytesValue;
   /** Convenience: a source (RS/NS) or target (NA) link-layer address option with this MAC. */
@@ -140,11 +159,26 @@ export function icmpv6IsError(type: number): boolean {
   return type >= 1 && type <= 4;
 }
 
-/** Where the NDP options start (RS 8, NS/NA 24), or 0 for types without options here. */
+/** Where the NDP options start (RS 8, RA 16, NS/NA 24, redirect 40), or 0 for types without options. */
 function optionsStart(type: number): number {
-  if (type === ICMPV6_TYPE.neighborSolicitation || type === ICMPV6_TYPE.neighborAdvertisement) return 24;
-  if (type === ICMPV6_TYPE.routerSolicitation) return 8;
-  return 0;
+  switch (type) {
+    case ICMPV6_TYPE.routerSolicitation:
+      return 8;
+    case ICMPV6_TYPE.routerAdvertisement:
+      return 16;
+    case ICMPV6_TYPE.neighborSolicitation:
+    case ICMPV6_TYPE.neighborAdvertisement:
+      return 24;
+    case ICMPV6_TYPE.redirect:
+      return 40;
+    default:
+      return 0;
+  }
+}
+
+/** The link-layer address option `lladdr` writes: target (2) for NA and redirect, else source (1). */
+function lladdrOptionType(type: number): number {
+  return type === ICMPV6_TYPE.neighborAdvertisement || type === ICMPV6_TYPE.redirect ? 2 : 1;
 }
 
 /** One NDP option as parsed for display. */
@@ -242,9 +276,15 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     ptr: { kind: 'uint', max: 0xffffffff, doc: 'pointer (type 4 parameter problem; default 0)' },
     flags: { kind: 'flags', max: 7, doc: 'NA flags R, S, O (default RO)', parseFlags: parseNaFlags },
     res: { kind: 'uint', max: 0xffffffff, doc: 'reserved bits (RS/NS 32, NA 29; default 0)' },
-    target: { kind: 'ipv6', doc: 'NS/NA target address' },
-    options: { kind: 'bytes', doc: 'NDP option bytes (RS/NS/NA)' },
-    lladdr: { kind: 'mac', doc: 'source (RS/NS) or target (NA) link-layer address option' },
+    target: { kind: 'ipv6', doc: 'NS/NA/redirect target address' },
+    chlim: { kind: 'uint', max: 0xff, doc: 'RA current hop limit (default 0)' },
+    raflags: { kind: 'uint', max: 0xff, doc: 'RA flags octet: M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04 (default 0)' },
+    routerlifetime: { kind: 'uint', max: 0xffff, doc: 'RA router lifetime (default 1800)' },
+    reachabletime: { kind: 'uint', max: 0xffffffff, doc: 'RA reachable time (default 0)' },
+    retranstimer: { kind: 'uint', max: 0xffffffff, doc: 'RA retransmission timer (default 0)' },
+    dst: { kind: 'ipv6', doc: 'redirect destination address (default 2001:db8::2)' },
+    options: { kind: 'bytes', doc: 'NDP option bytes (RS/RA/NS/NA/redirect)' },
+    lladdr: { kind: 'mac', doc: 'source (RS/NS/RA) or target (NA/redirect) link-layer address option' },
   },
 
   headerLength(fields: Icmpv6Fields): number {
@@ -276,7 +316,15 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
         break;
       case ICMPV6_TYPE.routerSolicitation:
       case ICMPV6_TYPE.neighborSolicitation:
+      case ICMPV6_TYPE.redirect:
         writeU32(out, rest, uintOf('icmpv6', 'res', fields.res, 0xffffffff, 0));
+        break;
+      case ICMPV6_TYPE.routerAdvertisement:
+        out[rest] = uintOf('icmpv6', 'chlim', fields.chlim, 0xff, 0);
+        out[rest + 1] = uintOf('icmpv6', 'raflags', fields.raflags, 0xff, 0);
+        writeU16(out, rest + 2, uintOf('icmpv6', 'routerlifetime', fields.routerlifetime, 0xffff, 1800));
+        writeU32(out, rest + 4, uintOf('icmpv6', 'reachabletime', fields.reachabletime, 0xffffffff, 0));
+        writeU32(out, rest + 8, uintOf('icmpv6', 'retranstimer', fields.retranstimer, 0xffffffff, 0));
         break;
       case ICMPV6_TYPE.neighborAdvertisement:
         writeU32(
@@ -290,13 +338,19 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     }
     const start = optionsStart(type);
     if (start === 0) return;
-    if (start === 24) {
-      const fallback = type === ICMPV6_TYPE.neighborSolicitation ? '2001:db8::2' : '2001:db8::1';
+    if (start >= 24) {
+      const fallback =
+        type === ICMPV6_TYPE.neighborSolicitation
+          ? '2001:db8::2'
+          : type === ICMPV6_TYPE.redirect
+            ? '2001:db8::fe'
+            : '2001:db8::1';
       writeIPv6Field('icmpv6', 'target', fields.target ?? fallback, out, offset + 8);
     }
+    if (start === 40) writeIPv6Field('icmpv6', 'dst', fields.dst ?? '2001:db8::2', out, offset + 24);
     let at = offset + start;
     if (fields.lladdr !== undefined) {
-      out[at] = type === ICMPV6_TYPE.neighborAdvertisement ? 2 : 1;
+      out[at] = lladdrOptionType(type);
       out[at + 1] = 1;
       writeMacField('icmpv6', 'lladdr', fields.lladdr, out, at + 2);
       at += 8;
@@ -334,7 +388,11 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
         break;
       case ICMPV6_TYPE.routerSolicitation:
       case ICMPV6_TYPE.neighborSolicitation:
+      case ICMPV6_TYPE.redirect:
         fields = { type, code, chksum, res: word };
+        break;
+      case ICMPV6_TYPE.routerAdvertisement:
+        fields = { type, code, chksum, chlim: word >>> 24, raflags: (word >>> 16) & 0xff, routerlifetime: word & 0xffff };
         break;
       case ICMPV6_TYPE.neighborAdvertisement:
         fields = { type, code, chksum, flags: word >>> 29, res: word & 0x1fffffff };
@@ -351,9 +409,14 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
         offset,
         start,
         end,
-        type === ICMPV6_TYPE.routerSolicitation ? 'header' : 'target address',
+        start <= 16 ? 'header' : 'target address',
       );
-      if (start === 24) fields.target = formatIPv6(bytes, offset + 8);
+      if (start === 16) {
+        fields.reachabletime = readU32(bytes, offset + 8);
+        fields.retranstimer = readU32(bytes, offset + 12);
+      }
+      if (start >= 24) fields.target = formatIPv6(bytes, offset + 8);
+      if (start === 40) fields.dst = formatIPv6(bytes, offset + 24);
       const options = bytes.subarray(offset + start, end);
       fields.options = options;
       const parsed = parseNdpOptions(options);

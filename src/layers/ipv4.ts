@@ -26,9 +26,9 @@
  *
  * Decode reports: ihl < 5 (header taken as 20 bytes, rest raw), total length 0, shorter than the
  * header or longer than the bytes, and a bad header checksum; inside an ICMP error's quoted
- * datagram lengths and checksum are not checked. A header (with options) longer than the bytes
- * throws DecodeError.
- * A fragment (MF set or offset ≠ 0) is followed by raw bytes.
+ * datagram lengths and checksum are not reported (the checksum status is still in `info`). A
+ * header (with options) longer than the bytes throws DecodeError. A fragment (MF set or offset
+ * ≠ 0) is followed by raw bytes, except a first fragment quoted in an ICMP error.
  */
 import { formatIPv4 } from '../core/address.js';
 import { need, readU16, readU32, writeU16 } from '../core/bytes.js';
@@ -332,8 +332,10 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
     }
     const options = bytes.subarray(offset + IPV4_HEADER_LENGTH, offset + headerLength);
 
+    // The quoted header of an ICMP error is whole, so its checksum status is shown (as Wireshark
+    // does) but a bad one is not reported as a problem there.
     let checksumStatus: 'good' | 'bad' | 'none' = 'none';
-    if (usable && check) {
+    if (usable) {
       if (checksumVerifies(bytes, offset, offset + headerLength)) checksumStatus = 'good';
       else {
         checksumStatus = 'bad';
@@ -343,7 +345,7 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
           offset + headerLength,
           onesSum(bytes, offset, offset + 10),
         );
-        problem('bad-checksum', `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`);
+        if (check) problem('bad-checksum', `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`);
       }
     }
 
@@ -385,7 +387,11 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
       },
       headerLength,
       contentEnd,
-      next: usable && !fragment ? context.bindings.ipProtocol.get(proto) : undefined,
+      // Inside an ICMP error the first fragment's transport header is still shown (as Wireshark).
+      next:
+        usable && (!fragment || (context.insideIcmpError && frag === 0))
+          ? context.bindings.ipProtocol.get(proto)
+          : undefined,
       info: {
         dscp: tos >>> 2,
         ecn: tos & 3,

@@ -34,8 +34,10 @@
  * zero octets plus the addresses (types other than 4), or for type 4 an SRH prefix (last entry =
  * n - 1, flags 0, tag 0) plus the segments; segleft then defaults to n (n - 1 for type 4), as Scapy.
  * Decode returns `data` (the routing data exactly) and lists addresses/options in `info`. A
- * fragment with a non-zero offset or M set is followed by raw bytes. Upper-layer checksums keep
- * using the enclosing IPv6 header for their pseudo-header.
+ * fragment with a non-zero offset or M set is followed by raw bytes (except a first fragment
+ * quoted in an ICMPv6 error); a hop-by-hop header anywhere but right after the IPv6 header is
+ * reported. Upper-layer checksums keep using the enclosing IPv6
+ * header for their pseudo-header (with the final destination of a routing header).
  */
 import { formatIPv6 } from '../core/address.js';
 import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
@@ -237,6 +239,15 @@ function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<I
           message: 'an option runs past the end of the header',
         });
       }
+      // RFC 8200 §4.1 (and Wireshark's warning): hop-by-hop options come right after the IPv6 header.
+      if (name === 'ipv6hop' && !(context.ipVersion === 6 && context.ipOffset + 40 === offset)) {
+        context.problems.push({
+          layer: name,
+          offset,
+          kind: 'bad-value',
+          message: 'the hop-by-hop options header must come immediately after the IPv6 header',
+        });
+      }
       return {
         fields: { nh, len: bytes[offset + 1]!, options },
         headerLength,
@@ -388,6 +399,8 @@ export const ipv6fragCodec: LayerCodec<Ipv6fragFields> = {
     const fragmentOffset = word >>> 3;
     const m = word & 1;
     const fragment = fragmentOffset !== 0 || m !== 0;
+    // Inside an ICMPv6 error the first fragment's upper-layer header is still shown (as for IPv4).
+    const follow = !fragment || (context.insideIcmpError && fragmentOffset === 0);
     return {
       fields: {
         nh,
@@ -399,7 +412,7 @@ export const ipv6fragCodec: LayerCodec<Ipv6fragFields> = {
       },
       headerLength: IPV6_FRAGMENT_HEADER_LENGTH,
       contentEnd: end,
-      next: fragment ? undefined : context.bindings.ipProtocol.get(nh),
+      next: follow ? context.bindings.ipProtocol.get(nh) : undefined,
       info: { fragment },
     };
   },

@@ -30,6 +30,9 @@ import {
 } from './order-service.js';
 import { runTcpSession, type ServerAction, type SessionResult, type Transmission } from './tcp-session.js';
 
+/** Flow notes that only repeat what the flags already say. */
+const SYN_NOTES: ReadonlySet<string> = new Set(['SYN', 'SYN-ACK']);
+
 /** HAProxy's own processing time before it forwards a request or relays a response, µs. */
 const HAPROXY_PROCESSING_US = 300;
 
@@ -290,7 +293,7 @@ function renderPackets(
       const extra = hopDetail(config, hop, direction, inner);
       const heading = [where, wrapped.detail, extra].filter((part) => part !== '').join(', ');
       const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
-      if (segment.note) comments.push(segment.note);
+      if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
       if (lost !== undefined) {
         comments.push(direction === 'up' ? 'lost on the radio uplink after this point' : 'lost on the radio downlink after this point');
       }
@@ -319,7 +322,7 @@ function renderPackets(
       const text = namer.describe({ ...segment, connection: 1000 + connection.index }, { client: 'forwarded request', server: 'order service response' });
       const heading = `Backend ${fromHaproxy ? 'HAProxy -> order service' : 'order service -> HAProxy'}`;
       const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
-      if (segment.note) comments.push(segment.note);
+      if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
       if (fromHaproxy && segment.payload.length > 0 && connection.forwarded && isFirstData(segment, connection.backend)) {
         comments.push(`X-Forwarded-For: ${headerOf(parseHttp(connection.forwarded), 'x-forwarded-for')}`);
       }

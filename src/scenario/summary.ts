@@ -41,7 +41,7 @@ export function formatHopTable(scenario: Scenario): string {
   ].join('\n');
 }
 
-const ARROW_WIDTH = 44;
+const ARROW_WIDTH = 50;
 
 /** One arrow of the ladder: `|--- label --->|`, `|<-- label ----|`, or cut by an X where it was lost. */
 function arrow(label: string, up: boolean, lost: boolean): string {
@@ -68,6 +68,7 @@ export function formatLadder(result: JourneyResult): string {
     lines.push(title);
     lines.push(`${padLeft('ms', 10)}  ${pad('phone', ARROW_WIDTH - 7)}HAProxy`);
     const iss = new Map<string, number>();
+    const scale = new Map<string, number>();
     const events = connection.front.transmissions.map((transmission) => {
       const segment = transmission.segment;
       const up = segment.from === 'client';
@@ -78,11 +79,19 @@ export function formatLadder(result: JourneyResult): string {
     for (const { transmission, up, atUs } of events) {
       const segment = transmission.segment;
       const key = segment.from;
-      if (segment.flags & 0x02) iss.set(key, segment.seq);
+      const peer = up ? 'server' : 'client';
+      if (segment.flags & 0x02) {
+        iss.set(key, segment.seq);
+        scale.set(key, segment.wscale ?? 0);
+      }
       const relative = (segment.seq - (iss.get(key) ?? segment.seq)) >>> 0;
+      const relativeAck = (segment.ack - (iss.get(peer) ?? segment.ack)) >>> 0;
       let label = flagNames(segment.flags);
       if (segment.payload.length > 0) label += ` seq=${relative} len=${segment.payload.length}`;
-      else if (!(segment.flags & 0x02)) label += ` win=${segment.window}`;
+      else if (!(segment.flags & 0x02)) {
+        // Windows in bytes: the raw field shifted by the sender's window scale (never on a SYN).
+        label += ` ack=${relativeAck} win=${segment.window * 2 ** (scale.get(key) ?? 0)}`;
+      }
       const note = segment.note ? `  ${segment.note}` : '';
       const lost = transmission.lostAtUs !== undefined;
       const time = ((atUs - t0) / 1000).toFixed(3);

@@ -73,7 +73,9 @@ describe('generateToCapture', () => {
           expect(bytesEqual(record.data, encodePacket(workloads.vxlan.packet(i))), `packet ${i}`).toBe(true);
           const t = 999_999_000 + i * 333;
           expect(record.timestampSec).toBe(1_700_000_000 + Math.floor(t / 1e9));
-          expect(record.timestampNsec).toBe(resolution === 'ns' ? t % 1e9 : Math.floor((t % 1e9) / 1000) * 1000);
+          expect(record.timestampNsec).toBe(
+            resolution === 'ns' ? t % 1e9 : Math.floor((t % 1e9) / 1000) * 1000,
+          );
         }
         i++;
       }
@@ -87,7 +89,13 @@ describe('generateToCapture', () => {
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     const layers = parseSpec('ipv4(src=192.0.2.1)/udp(sport=1000,dport=2000)/raw(len=10)');
-    const result = await generateToCapture({ layers, vary: ['udp.sport=1000+'], count: 10, output: stream, format: 'pcap' });
+    const result = await generateToCapture({
+      layers,
+      vary: ['udp.sport=1000+'],
+      count: 10,
+      output: stream,
+      format: 'pcap',
+    });
     expect(result.workers).toBe(0);
     const file = Buffer.concat(chunks);
     const records = [...readCapture(file)];
@@ -95,10 +103,14 @@ describe('generateToCapture', () => {
     expect(records[0]!.linkType).toBe(101);
     const last = encodePacket(parseSpec('ipv4(src=192.0.2.1)/udp(sport=1009,dport=2000)/raw(len=10)'));
     expect(bytesEqual(records[9]!.data, last)).toBe(true);
-    await expect(generateToCapture({ layers, count: -1, output: join(dir, 'x.pcap') })).rejects.toThrow(FieldError);
-    await expect(generateToCapture({ layers, count: 1, vary: ['udp.len=1'], output: join(dir, 'x.pcap') })).rejects.toThrow(
+    await expect(generateToCapture({ layers, count: -1, output: join(dir, 'x.pcap') })).rejects.toThrow(
       FieldError,
     );
-    await expect(generateToCapture({ layers, count: 1, workers: 0, output: join(dir, 'x.pcap') })).rejects.toThrow(FieldError);
+    await expect(
+      generateToCapture({ layers, count: 1, vary: ['udp.len=1'], output: join(dir, 'x.pcap') }),
+    ).rejects.toThrow(FieldError);
+    await expect(
+      generateToCapture({ layers, count: 1, workers: 0, output: join(dir, 'x.pcap') }),
+    ).rejects.toThrow(FieldError);
   });
 });

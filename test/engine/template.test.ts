@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatMac, formatIPv6, numberToIpv4 } from '../../src/core/address.js';
+import { formatIPv6, formatMac, numberToIpv4 } from '../../src/core/address.js';
 import { toHex } from '../../src/core/bytes.js';
 import { FieldError } from '../../src/core/errors.js';
-import { CompiledTemplate, compileTemplate } from '../../src/engine/template.js';
+import { type CompiledTemplate, compileTemplate } from '../../src/engine/template.js';
 import { parseVary } from '../../src/engine/vary.js';
 import { workloads } from '../../src/engine/workloads.js';
 import type { LayerValue } from '../../src/layers/layer.js';
@@ -50,7 +50,28 @@ function expectSame(template: CompiledTemplate, indices: Iterable<number>): void
   for (const i of indices) expect(engineBytes(template, i), `packet ${i}`).toBe(explicitBytes(template, i));
 }
 
-const EDGES = [0, 1, 2, 255, 256, 4095, 4096, 16383, 16384, 59999, 60000, 65535, 65536, 999_999, 16_777_215, 16_777_216, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32];
+const EDGES = [
+  0,
+  1,
+  2,
+  255,
+  256,
+  4095,
+  4096,
+  16383,
+  16384,
+  59999,
+  60000,
+  65535,
+  65536,
+  999_999,
+  16_777_215,
+  16_777_216,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+];
 
 describe('engine template vs encodePacket', () => {
   for (const name of ['gtpu', 'vxlan'] as const) {
@@ -108,19 +129,37 @@ describe('engine template vs encodePacket', () => {
   });
 
   it('derives the VXLAN outer source port (flow hash) when it is left out and inner fields vary', () => {
-    const layers = parseSpec('ether/ipv4/udp/vxlan(vni=7)/ether/ipv4(src=10.1.0.1)/udp(sport=5000,dport=6000)/raw(len=20)');
+    const layers = parseSpec(
+      'ether/ipv4/udp/vxlan(vni=7)/ether/ipv4(src=10.1.0.1)/udp(sport=5000,dport=6000)/raw(len=20)',
+    );
     const template = compileTemplate(layers, ['ipv4[1].src=10.1.0.1+', 'udp[1].sport=5000..5999']);
-    expectSame(template, Array.from({ length: 300 }, (_, i) => i * 37));
+    expectSame(
+      template,
+      Array.from({ length: 300 }, (_, i) => i * 37),
+    );
   });
 
   it('IPv6 UDP, ICMP echo and ICMPv6 echo checksums', () => {
     const cases: [string, string[]][] = [
-      ['ether/ipv6/udp(sport=1000,dport=2000)/raw(len=9)', ['udp.sport=1000+', 'ipv6.hlim=1..255', 'raw.u8@8=0+']],
-      ['ipv4(src=198.51.100.1)/icmp(id=1,seq=1)/raw(len=56)', ['icmp.seq=0+', 'icmp.id=random', 'ipv4.id=0+']],
+      [
+        'ether/ipv6/udp(sport=1000,dport=2000)/raw(len=9)',
+        ['udp.sport=1000+', 'ipv6.hlim=1..255', 'raw.u8@8=0+'],
+      ],
+      [
+        'ipv4(src=198.51.100.1)/icmp(id=1,seq=1)/raw(len=56)',
+        ['icmp.seq=0+', 'icmp.id=random', 'ipv4.id=0+'],
+      ],
       ['ether/ipv6/icmpv6(type=128,id=1,seq=1)/raw(len=8)', ['icmpv6.seq=0+', 'ipv6.src=2001:db8::1+']],
-      ['ether/ipv4/udp(dport=2152)/gtpu(teid=1,seq=5)/ipv4/udp/raw(len=3)', ['gtpu.seq=0+', 'gtpu.teid=random', 'udp[1].dport=1..9']],
+      [
+        'ether/ipv4/udp(dport=2152)/gtpu(teid=1,seq=5)/ipv4/udp/raw(len=3)',
+        ['gtpu.seq=0+', 'gtpu.teid=random', 'udp[1].dport=1..9'],
+      ],
     ];
-    for (const [spec, vary] of cases) expectSame(compileTemplate(parseSpec(spec), vary), Array.from({ length: 400 }, (_, i) => i * 131));
+    for (const [spec, vary] of cases)
+      expectSame(
+        compileTemplate(parseSpec(spec), vary),
+        Array.from({ length: 400 }, (_, i) => i * 131),
+      );
   });
 
   it('a UDP checksum that computes to 0 is sent as 0xFFFF; TCP and ICMP keep every value (all 65536 sums)', () => {
@@ -129,7 +168,10 @@ describe('engine template vs encodePacket', () => {
       ['ether/ipv4/tcp/raw(len=6)', 17],
     ] as const) {
       const template = compileTemplate(parseSpec(spec), ['raw.u16@0=0+']);
-      expectSame(template, Array.from({ length: Math.ceil(65536 / every) }, (_, i) => i * every));
+      expectSame(
+        template,
+        Array.from({ length: Math.ceil(65536 / every) }, (_, i) => i * every),
+      );
     }
     const udp = compileTemplate(parseSpec('ipv4/udp(sport=7,dport=9)/raw(len=6)'), ['raw.u16@0=0+']);
     const out = new Uint8Array(udp.length);
@@ -168,7 +210,12 @@ describe('engine template vs encodePacket', () => {
 
 describe('vary syntax', () => {
   it('parses names with occurrences', () => {
-    expect(parseVary('gtpu.teid=1..1000000')).toMatchObject({ layer: 'gtpu', occurrence: 0, field: 'teid', expression: '1..1000000' });
+    expect(parseVary('gtpu.teid=1..1000000')).toMatchObject({
+      layer: 'gtpu',
+      occurrence: 0,
+      field: 'teid',
+      expression: '1..1000000',
+    });
     expect(parseVary('ipv4[1].src=10.0.0.0+')).toMatchObject({ layer: 'ipv4', occurrence: 1, field: 'src' });
     expect(parseVary('ipv4[-1].dst=1.2.3.4')).toMatchObject({ occurrence: -1 });
   });

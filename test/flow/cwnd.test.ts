@@ -5,7 +5,9 @@
  *   (4) ssthresh = max(FlightSize/2, 2*SMSS); RFC 6928 IW = min(10*SMSS, max(2*SMSS, 14600));
  *   RFC 6582 fast recovery without SACK: cwnd = ssthresh + 3*SMSS, +SMSS per further duplicate ACK,
  *   partial ACK deflates by the bytes acked and adds back SMSS if at least SMSS was acked, full ACK
- *   sets cwnd = ssthresh; RFC 6675 with SACK: cwnd = ssthresh on entry and on exit.
+ *   sets cwnd = ssthresh; RFC 6675 with SACK: cwnd = ssthresh on entry and on exit. cwnd grows only
+ *   while it limits the sender (RFC 7661, Linux tcp_is_cwnd_limited): in slow start while
+ *   cwnd < 2 * FlightSize, in congestion avoidance while FlightSize + SMSS > cwnd.
  */
 import { describe, expect, it } from 'vitest';
 import { synthesizeFlow } from '../../src/flow/simulator.js';
@@ -59,6 +61,9 @@ function expectedTrajectory(segments: CapturedSegment[], sack: boolean): number[
     lastWindow = s.window;
     if (ack > una) {
       const acked = ack - una;
+      // Growth only while the window was in use (RFC 7661 / Linux tcp_is_cwnd_limited()).
+      const flightBefore = highest - una;
+      const limited = cwnd < ssthresh ? cwnd < 2 * flightBefore : flightBefore + SMSS > cwnd;
       una = ack;
       if (inRecovery) {
         if (ack >= recover) {
@@ -67,6 +72,8 @@ function expectedTrajectory(segments: CapturedSegment[], sack: boolean): number[
         } else if (!sack) {
           cwnd = Math.max(cwnd - acked + (acked >= SMSS ? SMSS : 0), SMSS);
         }
+      } else if (!limited) {
+        // application- or receiver-limited: cwnd stays
       } else if (cwnd < ssthresh) {
         cwnd += Math.min(acked, SMSS);
       } else {
@@ -119,18 +126,28 @@ describe('congestion window trajectory follows the RFC arithmetic', () => {
       const recoveryStart = result.trace.find((e) => e.side === 'client' && e.kind === 'recovery-start');
       expect(recoveryStart).toBeDefined();
       const ssthresh = recoveryStart!.ssthresh!;
-      expect(Math.max(...expected.slice(0, expected.indexOf(ssthresh + (sack ? 0 : 3 * SMSS))))).toBeGreaterThan(
-        ssthresh,
+      expect(
+        Math.max(...expected.slice(0, expected.indexOf(ssthresh + (sack ? 0 : 3 * SMSS)))),
+      ).toBeGreaterThan(ssthresh);
+      const afterRecovery = result.trace.filter(
+        (e) => e.side === 'client' && e.kind === 'ack' && e.recovery === 'open',
       );
-      const afterRecovery = result.trace.filter((e) => e.side === 'client' && e.kind === 'ack' && e.recovery === 'open');
       const last = afterRecovery.at(-1)!;
       expect(last.cwnd).toBeGreaterThan(ssthresh); // congestion avoidance grew it again
     });
   }
 
   it('tail loss: RTO sets ssthresh = max(FlightSize/2, 2*SMSS) and cwnd = 1 SMSS, then slow start', () => {
-    const result = synthesizeFlow({ request: 14_480, response: 100, drop: 'c10,c11', cc: 'newreno', rttMs: 40 });
-    const rtos = result.trace.filter((e) => e.side === 'client' && e.kind === 'send' && /RTO/.test(e.note ?? ''));
+    const result = synthesizeFlow({
+      request: 14_480,
+      response: 100,
+      drop: 'c10,c11',
+      cc: 'newreno',
+      rttMs: 40,
+    });
+    const rtos = result.trace.filter(
+      (e) => e.side === 'client' && e.kind === 'send' && /RTO/.test(e.note ?? ''),
+    );
     expect(rtos).toHaveLength(2);
     // At the first timeout only the last segment was outstanding: FlightSize = SMSS, so ssthresh = 2*SMSS.
     for (const e of rtos) {

@@ -41,12 +41,16 @@ export interface FrameAnalysis {
 
 export function tshark(args: string[]): string {
   const config = mkdtempSync(join(tmpdir(), 'pktcraft-ws-'));
-  return execFileSync('tshark', ['-n', '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...args], {
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: config },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  return execFileSync(
+    'tshark',
+    ['-n', '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...args],
+    {
+      env: { ...process.env, WIRESHARK_CONFIG_DIR: config },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
 }
 
 export async function synthesizeToCapture(

@@ -39,7 +39,16 @@ export interface LabInfo {
     interface: string;
     mac: string;
     ip: string;
-    vxlan: { interface: string; vni: number; port: number; mac: string; ip: string; remote: string; peerMac: string; peerIp: string };
+    vxlan: {
+      interface: string;
+      vni: number;
+      port: number;
+      mac: string;
+      ip: string;
+      remote: string;
+      peerMac: string;
+      peerIp: string;
+    };
     http: { ip: string; port: number; root: string };
   };
 }
@@ -90,8 +99,25 @@ export class Lab {
   }
 
   /** Starts tcpdump writing to `file` and resolves once it is listening. */
-  async tcpdump(place: Place, iface: string, file: string, filter: string[], extra: string[] = []): Promise<ChildProcess> {
-    const child = this.start(place, ['tcpdump', '-i', iface, '-n', '--immediate-mode', '-U', '-w', file, ...extra, ...filter]);
+  async tcpdump(
+    place: Place,
+    iface: string,
+    file: string,
+    filter: string[],
+    extra: string[] = [],
+  ): Promise<ChildProcess> {
+    const child = this.start(place, [
+      'tcpdump',
+      '-i',
+      iface,
+      '-n',
+      '--immediate-mode',
+      '-U',
+      '-w',
+      file,
+      ...extra,
+      ...filter,
+    ]);
     await new Promise<void>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${text}`)), 10_000);

@@ -8,7 +8,10 @@ import { CLI, useLab } from './lab.js';
 
 const lab = useLab({ vni: 300 });
 
-function expectOneLineRefusal(result: { status: number; stderr: string; stdout: string }, pattern: RegExp): void {
+function expectOneLineRefusal(
+  result: { status: number; stderr: string; stdout: string },
+  pattern: RegExp,
+): void {
   expect(result.status, result.stderr).toBe(2);
   expect(result.stdout).toBe('');
   const lines = result.stderr.split('\n').filter((line) => line.length > 0);
@@ -26,32 +29,61 @@ describe('refusals', () => {
   it('refuses to send without --interface', () => {
     expectOneLineRefusal(lab().pktcraft('client', ['send', icmpSpec()]), /needs --interface/);
     expectOneLineRefusal(lab().pktcraft('client', ['sr', icmpSpec()]), /needs --interface/);
-    expectOneLineRefusal(lab().pktcraft('client', ['tcp-client', '203.0.113.2', '8080', '--src', '198.51.100.10']), /needs --interface/);
+    expectOneLineRefusal(
+      lab().pktcraft('client', ['tcp-client', '203.0.113.2', '8080', '--src', '198.51.100.10']),
+      /needs --interface/,
+    );
   });
 
   it('refuses the interface that carries the default route, unless --force', () => {
     const { router } = lab().info;
     // give the router a default route through its server-side interface, inside its own namespace
-    const route = lab().run('router', ['ip', 'route', 'add', 'default', 'via', '203.0.113.2', 'dev', router.serverSide.interface]);
+    const route = lab().run('router', [
+      'ip',
+      'route',
+      'add',
+      'default',
+      'via',
+      '203.0.113.2',
+      'dev',
+      router.serverSide.interface,
+    ]);
     expect(route.status, route.stderr).toBe(0);
     expectOneLineRefusal(
       lab().pktcraft('router', ['send', icmpSpec(), '--interface', router.serverSide.interface]),
       /refusing to send on 'r1': it carries this host's default route.*--force/,
     );
     // the other interface is fine, and --force overrides
-    expect(lab().pktcraft('router', ['send', icmpSpec(), '--interface', router.clientSide.interface]).status).toBe(0);
-    expect(lab().pktcraft('router', ['send', icmpSpec(), '--interface', router.serverSide.interface, '--force']).status).toBe(0);
+    expect(
+      lab().pktcraft('router', ['send', icmpSpec(), '--interface', router.clientSide.interface]).status,
+    ).toBe(0);
+    expect(
+      lab().pktcraft('router', ['send', icmpSpec(), '--interface', router.serverSide.interface, '--force'])
+        .status,
+    ).toBe(0);
   });
 
   it('refuses loopback', () => {
-    expectOneLineRefusal(lab().pktcraft('client', ['send', icmpSpec(), '--interface', 'lo']), /loopback interface 'lo'.*--force/);
+    expectOneLineRefusal(
+      lab().pktcraft('client', ['send', icmpSpec(), '--interface', 'lo']),
+      /loopback interface 'lo'.*--force/,
+    );
   });
 
   it('says in one line how to get CAP_NET_RAW when it is missing', () => {
     const command = `node --import tsx ${CLI} send '${icmpSpec()}' --interface c0`;
     const result = lab().run('client', ['capsh', '--drop=cap_net_raw', '--', '-c', command]);
-    expectOneLineRefusal(result, /needs CAP_NET_RAW: run as root, or .*setcap cap_net_raw\+ep \$\(readlink -f \$\(which node\)\)/);
-    const sr = lab().run('client', ['capsh', '--drop=cap_net_raw', '--', '-c', command.replace(' send ', ' sr ')]);
+    expectOneLineRefusal(
+      result,
+      /needs CAP_NET_RAW: run as root, or .*setcap cap_net_raw\+ep \$\(readlink -f \$\(which node\)\)/,
+    );
+    const sr = lab().run('client', [
+      'capsh',
+      '--drop=cap_net_raw',
+      '--',
+      '-c',
+      command.replace(' send ', ' sr '),
+    ]);
     expectOneLineRefusal(sr, /needs CAP_NET_RAW/);
   });
 

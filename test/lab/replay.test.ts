@@ -50,10 +50,23 @@ describe('replay', () => {
       ['ether', 'proto', '0x88b5'],
       ['-Q', 'in', '--time-stamp-precision', 'nano', '-c', String(FRAMES)],
     );
-    const result = lab().pktcraft('client', ['replay', source, '--interface', client.interface, '--speed', '1', '--json']);
+    const result = lab().pktcraft('client', [
+      'replay',
+      source,
+      '--interface',
+      client.interface,
+      '--speed',
+      '1',
+      '--json',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const report = JSON.parse(result.stdout) as { sent: number; failed: number; total: number; interrupted: boolean };
+    const report = JSON.parse(result.stdout) as {
+      sent: number;
+      failed: number;
+      total: number;
+      interrupted: boolean;
+    };
     expect(report).toMatchObject({ sent: FRAMES, failed: 0, total: FRAMES, interrupted: false });
     await new Promise<void>((resolve) => {
       if (tcpdump.exitCode !== null) resolve();
@@ -68,17 +81,31 @@ describe('replay', () => {
       expect(Buffer.from(arrived[i]!.data).equals(Buffer.from(sent[i]!.data)), `frame ${i}`).toBe(true);
     }
     const t0 = arrived[0]!.timestampSec * 1e3 + arrived[0]!.timestampNsec / 1e6;
-    const lateness = arrived.map((record, i) => record.timestampSec * 1e3 + record.timestampNsec / 1e6 - t0 - i * GAP_MS);
-    console.log(lateness.map((x) => x.toFixed(3)).join(' '));
+    const lateness = arrived.map(
+      (record, i) => record.timestampSec * 1e3 + record.timestampNsec / 1e6 - t0 - i * GAP_MS,
+    );
     for (let i = 0; i < FRAMES; i++) {
-      expect(Math.abs(lateness[i]!), `frame ${i} is ${lateness[i]!.toFixed(3)} ms off its schedule`).toBeLessThan(1);
+      expect(
+        Math.abs(lateness[i]!),
+        `frame ${i} is ${lateness[i]!.toFixed(3)} ms off its schedule`,
+      ).toBeLessThan(1);
     }
   });
 
   it('--pps paces frames at a fixed rate and --loop repeats the capture', () => {
     const { client } = lab().info;
     const source = join(dir, 'source.pcap');
-    const result = lab().pktcraft('client', ['replay', source, '-i', client.interface, '--pps', '500', '--loop', '2', '--json']);
+    const result = lab().pktcraft('client', [
+      'replay',
+      source,
+      '-i',
+      client.interface,
+      '--pps',
+      '500',
+      '--loop',
+      '2',
+      '--json',
+    ]);
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { sent: number; total: number; elapsedMs: number };
     expect(report.sent).toBe(FRAMES * 2);

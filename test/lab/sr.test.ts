@@ -21,7 +21,15 @@ describe('sr in the lab', () => {
   it('gets the kernel echo reply to an ICMP echo injected at layer 2 and matches it by id and seq', () => {
     const { client, server } = lab().info;
     const spec = `ether(src=${client.mac},dst=${client.gatewayMac})/ipv4(src=${client.pktcraftIp},dst=${server.ip})/icmp(id=0x1234,seq=7)/raw(text="pktcraft")`;
-    const result = lab().pktcraft('client', ['sr', spec, '--interface', client.interface, '--timeout', '3000', '--json']);
+    const result = lab().pktcraft('client', [
+      'sr',
+      spec,
+      '--interface',
+      client.interface,
+      '--timeout',
+      '3000',
+      '--json',
+    ]);
     expect(result.stderr).toContain('received 1 answer');
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout) as SrJson;
@@ -38,7 +46,15 @@ describe('sr in the lab', () => {
     const { client } = lab().info;
     // 203.0.113.99 does not exist: the router's ARP fails and nothing comes back
     const spec = `ether(src=${client.mac},dst=${client.gatewayMac})/ipv4(src=${client.pktcraftIp},dst=203.0.113.99)/icmp(id=1,seq=1)`;
-    const result = lab().pktcraft('client', ['sr', spec, '--interface', client.interface, '--timeout', '500', '--json']);
+    const result = lab().pktcraft('client', [
+      'sr',
+      spec,
+      '--interface',
+      client.interface,
+      '--timeout',
+      '500',
+      '--json',
+    ]);
     expect(result.status).toBe(1);
     const json = JSON.parse(result.stdout) as SrJson;
     expect(json.answers).toHaveLength(0);
@@ -52,11 +68,28 @@ describe('sr in the lab', () => {
       `ether(src=${client.mac},dst=${client.gatewayMac})/ipv4(src=${client.pktcraftIp},dst=${server.ip})` +
       `/udp(sport=49152,dport=4789)/vxlan(vni=${vni})/ether(src=${vx.peerMac},dst=${vx.mac})` +
       `/ipv4(src=${vx.peerIp},dst=${vx.ip})/icmp(id=0x0bad,seq=3)/raw(text="inner")`;
-    const result = lab().pktcraft('client', ['sr', spec, '--interface', client.interface, '--timeout', '3000', '--json']);
+    const result = lab().pktcraft('client', [
+      'sr',
+      spec,
+      '--interface',
+      client.interface,
+      '--timeout',
+      '3000',
+      '--json',
+    ]);
     expect(result.stderr).toContain('received 1 answer');
     const json = JSON.parse(result.stdout) as SrJson;
     const layers = json.answers[0]!.layers;
-    expect(layers.map((layer) => layer.layer)).toEqual(['ether', 'ipv4', 'udp', 'vxlan', 'ether', 'ipv4', 'icmp', 'raw']);
+    expect(layers.map((layer) => layer.layer)).toEqual([
+      'ether',
+      'ipv4',
+      'udp',
+      'vxlan',
+      'ether',
+      'ipv4',
+      'icmp',
+      'raw',
+    ]);
     expect(layers[1]!.fields).toMatchObject({ src: server.ip, dst: client.pktcraftIp });
     expect(layers[2]!.fields).toMatchObject({ dport: 4789 });
     expect(layers[3]!.fields).toMatchObject({ vni });
@@ -64,6 +97,25 @@ describe('sr in the lab', () => {
     expect(layers[5]!.fields).toMatchObject({ src: vx.ip, dst: vx.peerIp });
     expect(layers[6]!.fields).toMatchObject({ type: 0, id: 0x0bad, seq: 3 });
     expect(layers[7]!.fields['data']).toBe(Buffer.from('inner').toString('hex'));
+  });
+
+  it('sends at layer 3 (--l3, raw IP socket bound to the interface) and matches the echo reply', () => {
+    const { client, server } = lab().info;
+    const spec = `ipv4(src=${client.pktcraftIp},dst=${server.ip})/icmp(id=0x013,seq=2)`;
+    const result = lab().pktcraft('client', [
+      'sr',
+      spec,
+      '--interface',
+      client.interface,
+      '--l3',
+      '--timeout',
+      '3000',
+      '--json',
+    ]);
+    expect(result.stderr).toContain('received 1 answer');
+    const layers = (JSON.parse(result.stdout) as SrJson).answers[0]!.layers;
+    expect(layers[1]!.fields).toMatchObject({ src: server.ip, dst: client.pktcraftIp });
+    expect(layers[2]!.fields).toMatchObject({ type: 0, id: 0x013, seq: 2 });
   });
 
   it('runs in namespaces of its own', () => {

@@ -12,7 +12,15 @@ import { useLab } from './lab.js';
 
 interface TcpJson {
   srcPort: number;
-  synAck: { mss: number; wscale: number; sackok: boolean; tsval: number; tsecr: number; window: number; options: string };
+  synAck: {
+    mss: number;
+    wscale: number;
+    sackok: boolean;
+    tsval: number;
+    tsecr: number;
+    window: number;
+    options: string;
+  };
   segments: Array<{ direction: 'in' | 'out'; flags: string; seq: number; ack: number; length: number }>;
   resetsReceived: number;
   response: string;
@@ -95,7 +103,9 @@ describe('userspace TCP client', () => {
     // the last segment is the server's ACK of our FIN
     const last = json.segments[json.segments.length - 1]!;
     expect(last).toMatchObject({ direction: 'in', flags: 'A' });
-    const ourFin = json.segments.filter((segment) => segment.direction === 'out' && segment.flags.includes('F'));
+    const ourFin = json.segments.filter(
+      (segment) => segment.direction === 'out' && segment.flags.includes('F'),
+    );
     expect(ourFin).toHaveLength(1);
     expect(last.ack).toBe((ourFin[0]!.seq + 1) >>> 0);
   });

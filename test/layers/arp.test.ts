@@ -98,12 +98,13 @@ describe('arp', () => {
     ).toBe(ODD_SIZES);
   });
 
-  it('prints 16-byte protocol addresses as IPv6', () => {
+  it('accepts IPv6 strings for 16-byte protocol addresses, decoded as bytes', () => {
     const hex = buildHex([arp({ ptype: 0x86dd, psrc: '2001:db8::1', pdst: '2001:db8::2' })]);
     expect(hex.slice(8, 12)).toBe('0610');
     const fields = decodeHex(hex, 'arp').layers[0]!.fields;
-    expect(fields.psrc).toBe('2001:db8::1');
-    expect(fields.pdst).toBe('2001:db8::2');
+    expect(toHex(fields.psrc as Uint8Array)).toBe('20010db8000000000000000000000001');
+    expect(toHex(fields.pdst as Uint8Array)).toBe('20010db8000000000000000000000002');
+    expectJsonAndSpecRoundTrip(hex, 'arp');
   });
 
   it('writes wrong hwlen/plen as set', () => {

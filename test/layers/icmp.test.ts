@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../src/core/bytes.js';
 import { FieldError } from '../../src/core/errors.js';
 import { icmp, icmpCodec } from '../../src/layers/icmp.js';
 import { ipv4 } from '../../src/layers/ipv4.js';
 import { raw } from '../../src/layers/raw.js';
+import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import {
   buildHex,
@@ -140,6 +143,7 @@ describe('icmp', () => {
       const decoded = decodeHex(hex, 'ipv4');
       expect(stackOf(decoded)).toBe('ipv4/icmp/ipv4/icmp');
       expect(decoded.problems).toEqual([]);
+      expect(decoded.layers[2]!.info).toMatchObject({ checksum: 'good' });
       expect(decoded.layers[3]!.info).toMatchObject({ checksum: 'none' });
     }
 
@@ -149,6 +153,38 @@ describe('icmp', () => {
     const decoded = expectRoundTrip(full, 'ipv4');
     expect(stackOf(decoded)).toBe('ipv4/icmp/ipv4/icmp');
     expect(decoded.problems).toEqual([]);
+
+    // a quoted header with a wrong checksum: shown bad in info, not reported
+    const badQuote = encodePacket([
+      ipv4(router),
+      icmp({ type: 11 }),
+      ipv4({ ...v4, chksum: 0x1234 }),
+      icmp(),
+    ]);
+    const bad = expectRoundTrip(badQuote, 'ipv4');
+    expect(bad.problems).toEqual([]);
+    expect(bad.layers[2]!.info).toMatchObject({ checksum: 'bad' });
+  });
+
+  it('a quoted first fragment still shows what it carries (as Wireshark)', () => {
+    // tshark 4.0.17 shows eth:ethertype:ip:icmp:ip:udp for Scapy's Ether()/IP(...)/ICMP(type=11)
+    //   /IP(src='192.0.2.1', dst='192.0.2.2', flags='MF', proto=17, len=1500)/Raw(bytes.fromhex('9c40829a05c81234'))
+    const bytes = encodePacket([
+      ipv4(router),
+      icmp({ type: 11 }),
+      ipv4({ ...v4, flags: 'MF', proto: 1, len: 1500 }),
+      icmp({ id: 5, seq: 6 }),
+    ]);
+    const decoded = expectRoundTrip(bytes, 'ipv4');
+    expect(stackOf(decoded)).toBe('ipv4/icmp/ipv4/icmp');
+    expect(decoded.problems).toEqual([]);
+    const later = encodePacket([
+      ipv4(router),
+      icmp({ type: 11 }),
+      ipv4({ ...v4, frag: 10, proto: 1 }),
+      icmp(),
+    ]);
+    expect(stackOf(expectRoundTrip(later, 'ipv4'))).toBe('ipv4/icmp/ipv4/raw');
   });
 
   it('the quoted UDP header decodes with the default bindings without problems', () => {
@@ -194,6 +230,37 @@ describe('icmp', () => {
 
   it('rebuilds the vectors from their JSON form and their text spec', () => {
     for (const hex of VECTORS) expectJsonAndSpecRoundTrip(hex, 'ipv4');
+  });
+
+  it('property: random valid messages of every layout decode to the fields they were built from', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 8, 13, 3, 5, 11, 12, 4, 42),
+        fc.nat(255),
+        fc.nat(0xffff),
+        fc.nat(0xffff),
+        fc.nat(255),
+        fc.uint8Array({ maxLength: 40 }),
+        (type, code, a, b, c, payload) => {
+          const fields =
+            type === 0 || type === 8 || type === 13
+              ? { type, code, id: a, seq: b }
+              : type === 3
+                ? { type, code, unused: a, mtu: b }
+                : type === 5
+                  ? { type, code, gw: `192.0.${c}.${a & 255}` }
+                  : type === 12
+                    ? { type, code, ptr: c, unused: a * 256 + (b & 255) }
+                    : { type, code, unused: a * 0x10000 + b };
+          const bytes = encodePacket([ipv4(v4), icmp(fields), raw(payload)]);
+          const decoded = decodePacket(bytes, { first: 'ipv4', bindings: networkBindings });
+          expect(decoded.problems.filter((problem) => problem.layer === 'icmp')).toEqual([]);
+          expect(decoded.layers[1]!.fields).toMatchObject(fields);
+          expect(toHex(encodePacket(decoded.layers))).toBe(toHex(bytes));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('property: decode throws only DecodeError', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatIPv6 } from '../../src/core/address.js';
 import { toHex } from '../../src/core/bytes.js';
 import { FieldError } from '../../src/core/errors.js';
 import {
@@ -11,6 +12,8 @@ import {
 } from '../../src/layers/icmpv6.js';
 import { ipv6 } from '../../src/layers/ipv6.js';
 import { raw } from '../../src/layers/raw.js';
+import { decodePacket } from '../../src/packet/decode.js';
+import { encodePacket } from '../../src/packet/encode.js';
 import {
   buildHex,
   bytesOfHex,
@@ -206,6 +209,62 @@ describe('icmpv6', () => {
 
   it('rebuilds the vectors from their JSON form and their text spec', () => {
     for (const hex of VECTORS) expectJsonAndSpecRoundTrip(hex, 'ipv6');
+  });
+
+  it('property: random valid messages of every layout decode to the fields they were built from', () => {
+    const address = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => formatIPv6(bytes));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(128, 129, 1, 2, 3, 4, 133, 135, 136, 200),
+        fc.nat(255),
+        fc.nat(0xffff),
+        fc.nat(0xffff),
+        fc.nat(7),
+        address,
+        fc.uint8Array({ maxLength: 5 }).map((units) => units.map((unit) => (unit % 3) + 1)),
+        (type, code, a, b, flags, target, optionUnits) => {
+          // NDP options: well-formed TLVs of 1-3 units (type 0x1e, zero data)
+          const options = new Uint8Array(optionUnits.reduce((sum, unit) => sum + unit * 8, 0));
+          let at = 0;
+          for (const unit of optionUnits) {
+            options[at] = 0x1e;
+            options[at + 1] = unit;
+            at += unit * 8;
+          }
+          const word = a * 0x10000 + b;
+          const fields =
+            type === 128 || type === 129
+              ? { type, code, id: a, seq: b }
+              : type === 2
+                ? { type, code, mtu: word }
+                : type === 4
+                  ? { type, code, ptr: word }
+                  : type === 133
+                    ? { type, code, res: word, options }
+                    : type === 135
+                      ? { type, code, res: word, target, options }
+                      : type === 136
+                        ? { type, code, flags, res: word & 0x1fffffff, target, options }
+                        : { type, code, unused: word };
+          const bytes = encodePacket([
+            ipv6(v6),
+            icmpv6(fields),
+            raw({ len: type >= 128 && type <= 129 ? 10 : 0 }),
+          ]);
+          const decoded = decodePacket(bytes, { first: 'ipv6', bindings: networkBindings });
+          expect(decoded.problems).toEqual([]);
+          expect(decoded.layers[1]!.fields).toMatchObject({
+            ...fields,
+            ...('options' in fields ? { options: expect.any(Uint8Array) } : {}),
+          });
+          if ('options' in fields)
+            expect(toHex(decoded.layers[1]!.fields.options as Uint8Array)).toBe(toHex(options));
+          expect(decoded.layers[1]!.info).toMatchObject({ checksum: 'good' });
+          expect(toHex(encodePacket(decoded.layers))).toBe(toHex(bytes));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('property: decode throws only DecodeError', () => {

@@ -159,6 +159,14 @@ describe('IPv6 extension headers', () => {
     expect(fragment.layers[1]!.fields).toEqual({ nh: 58, res: 0x11, offset: 100, res2: 2, m: 1, id: 5 });
   });
 
+  it('a first fragment quoted in an ICMPv6 error still shows its upper layer', () => {
+    const quoted = [ipv6(v6), ipv6frag({ m: 1, id: 9 }), icmpv6({ id: 7 })];
+    const bytes = bytesOfHex(buildHex([ipv6(v6), icmpv6({ type: 3 }), ...quoted]));
+    const decoded = expectRoundTrip(bytes, 'ipv6');
+    expect(stackOf(decoded)).toBe('ipv6/icmpv6/ipv6/ipv6frag/icmpv6');
+    expect(stackOf(decodeHex(buildHex(quoted), 'ipv6'))).toBe('ipv6/ipv6frag/raw');
+  });
+
   it('writes a wrong len as set; decode then reports the header cut short', () => {
     const hex = buildHex([ipv6(v6), ipv6hop({ len: 3 }), raw('abcdefgh')]);
     expect(hex.slice(80, 84)).toBe('3b03');
@@ -171,6 +179,20 @@ describe('IPv6 extension headers', () => {
     const hex = buildHex([ipv6(v6), ipv6dest({ options: '1e0f616263000000' }), raw('x')]);
     const decoded = expectRoundTrip(bytesOfHex(hex), 'ipv6');
     expect(decoded.problems.map((problem) => problem.kind)).toEqual(['malformed']);
+  });
+
+  it('reports a hop-by-hop header that does not follow the IPv6 header', () => {
+    const hex = buildHex([ipv6(v6), ipv6dest(), ipv6hop(), icmpv6()]);
+    const decoded = expectRoundTrip(bytesOfHex(hex), 'ipv6');
+    expect(stackOf(decoded)).toBe('ipv6/ipv6dest/ipv6hop/icmpv6');
+    expect(decoded.problems).toEqual([
+      {
+        layer: 'ipv6hop',
+        offset: 48,
+        kind: 'bad-value',
+        message: 'the hop-by-hop options header must come immediately after the IPv6 header',
+      },
+    ]);
   });
 
   it('rejects values that do not fit and bad addresses', () => {

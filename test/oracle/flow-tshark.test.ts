@@ -12,14 +12,19 @@ import { type CapturedSegment, TCP_SYN } from '../../src/flow/types.js';
 import {
   ANALYSIS_FLAGS,
   type AnalysisFlag,
-  type FrameAnalysis,
   analyze,
+  type FrameAnalysis,
   followRaw,
   framesWith,
   synthesizeToCapture,
 } from '../flow/tshark-harness.js';
 
-const FORBIDDEN: AnalysisFlag[] = ['spurious_retransmission', 'out_of_order', 'ack_lost_segment', 'keep_alive'];
+const FORBIDDEN: AnalysisFlag[] = [
+  'spurious_retransmission',
+  'out_of_order',
+  'ack_lost_segment',
+  'keep_alive',
+];
 const BASE: FlowOptions = { rttMs: 40, bandwidthBps: 10_000_000, seed: 4 };
 
 interface Judged {
@@ -39,7 +44,10 @@ function appBytes(length: number, salt: number): Uint8Array {
   return out;
 }
 
-let sent: { request: Uint8Array; response: Uint8Array } = { request: new Uint8Array(0), response: new Uint8Array(0) };
+let sent: { request: Uint8Array; response: Uint8Array } = {
+  request: new Uint8Array(0),
+  response: new Uint8Array(0),
+};
 
 async function judge(options: FlowOptions, ipVersion: 4 | 6 = 4): Promise<Judged> {
   const request = appBytes(Number(options.request ?? 0), 1);
@@ -157,7 +165,9 @@ describe('tshark judges synthesized TCP flows', () => {
     expect(rto).toHaveLength(2);
     expect(framesWith(judged.frames, 'retransmission')).toEqual(rto);
     // Backoff: the second timeout is twice the first (RTO = max(200 ms, SRTT + 4 RTTVAR) = 200 ms here).
-    const lastAck = framesWhere(segments, (s) => s.from === 'server').filter((f) => f < rto[0]!).at(-1)!;
+    const lastAck = framesWhere(segments, (s) => s.from === 'server')
+      .filter((f) => f < rto[0]!)
+      .at(-1)!;
     const first = segments[rto[0]! - 1]!.timeUs - segments[lastAck - 1]!.timeUs;
     const second = segments[rto[1]! - 1]!.timeUs - segments[rto[0]! - 1]!.timeUs;
     expect(first).toBe(200_000);
@@ -168,9 +178,17 @@ describe('tshark judges synthesized TCP flows', () => {
   });
 
   it('a zero-window stall: probes with backoff, then a window update reopens the flow', async () => {
-    const judged = await judge({ request: 24_000, response: 100, serverRwnd: 16_384, serverReaderRate: 2000 });
+    const judged = await judge({
+      request: 24_000,
+      response: 100,
+      serverRwnd: 16_384,
+      serverReaderRate: 2000,
+    });
     const { segments } = judged.result;
-    const zeroWindow = framesWhere(segments, (s) => s.from === 'server' && s.window === 0 && !(s.flags & TCP_SYN));
+    const zeroWindow = framesWhere(
+      segments,
+      (s) => s.from === 'server' && s.window === 0 && !(s.flags & TCP_SYN),
+    );
     const probes = noted(segments, /^zero window probe$/);
     const updates = noted(segments, /^window update$/);
     expect(zeroWindow.length).toBeGreaterThan(0);
@@ -222,7 +240,12 @@ describe('tshark judges synthesized TCP flows', () => {
     expect(fast).toHaveLength(1);
     expect(framesWith(judged.frames, 'retransmission')).toEqual(fast);
     expect(framesWith(judged.frames, 'duplicate_ack')).toEqual(noted(segments, /^duplicate ACK$/));
-    expectOnlyFlags(judged.frames, ['retransmission', 'fast_retransmission', 'duplicate_ack', 'lost_segment']);
+    expectOnlyFlags(judged.frames, [
+      'retransmission',
+      'fast_retransmission',
+      'duplicate_ack',
+      'lost_segment',
+    ]);
     expectPayloadFollowed(judged, 40_000, 100);
   });
 
@@ -237,10 +260,10 @@ describe('tshark judges synthesized TCP flows', () => {
       expect(judged.result.summary.drops.loss).toBeGreaterThan(0);
       expect(judged.result.summary.complete).toBe(true);
       expectPayloadFollowed(judged, Number(options.request), Number(options.response));
-      console.log(
-        `random loss ${JSON.stringify(options)}: drops ${JSON.stringify(judged.result.summary.drops)}, ` +
-          ANALYSIS_FLAGS.map((f) => `${f}=${framesWith(judged.frames, f).length}`).join(' '),
-      );
+      // Every retransmission we made is one tshark sees as some kind of resend (captured at the client,
+      // server retransmissions may legitimately show as out-of-order, since the client is their receiver).
+      expect(framesWith(judged.frames, 'spurious_retransmission')).toEqual([]);
+      expect(framesWith(judged.frames, 'ack_lost_segment')).toEqual([]);
       for (const f of judged.frames) {
         for (const message of f.experts) expect(message).not.toMatch(/checksum|Malformed/i);
       }

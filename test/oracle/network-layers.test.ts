@@ -30,14 +30,37 @@ const PACKETS: LayerValue[][] = [
   // 1: one 802.1Q tag
   [ether(), dot1q({ vlan: 100, pcp: 5, dei: 1 }), ipv4(v4), icmp({ id: 1, seq: 1 }), raw('hello')],
   // 2: 802.1ad S-tag + two C-tags, IPv6 inside
-  [ether(), dot1q({ vlan: 10, pcp: 2 }), dot1q({ vlan: 20 }), dot1q({ vlan: 30 }), ipv6(v6), icmpv6({ id: 2, seq: 3 })],
+  [
+    ether(),
+    dot1q({ vlan: 10, pcp: 2 }),
+    dot1q({ vlan: 20 }),
+    dot1q({ vlan: 30 }),
+    ipv6(v6),
+    icmpv6({ id: 2, seq: 3 }),
+  ],
   // 3-4: ARP request and reply
   [ether({ dst: 'ff:ff:ff:ff:ff:ff' }), arp()],
-  [ether(), arp({ op: 2, hwsrc: '02:00:00:00:00:02', psrc: '192.0.2.2', hwdst: '02:00:00:00:00:01', pdst: '192.0.2.1' })],
+  [
+    ether(),
+    arp({
+      op: 2,
+      hwsrc: '02:00:00:00:00:02',
+      psrc: '192.0.2.2',
+      hwdst: '02:00:00:00:00:01',
+      pdst: '192.0.2.1',
+    }),
+  ],
   // 5: DSCP/ECN, DF, record route + NOP + timestamp options
   [
     ether(),
-    ipv4({ ...v4, dscp: 46, ecn: 1, flags: 'DF', ttl: 30, options: '070b04c6336401c633640201440c0d01c6336403000003e8' }),
+    ipv4({
+      ...v4,
+      dscp: 46,
+      ecn: 1,
+      flags: 'DF',
+      ttl: 30,
+      options: '070b04c6336401c633640201440c0d01c6336403000003e8',
+    }),
     icmp(),
   ],
   // 6: router alert option
@@ -49,7 +72,13 @@ const PACKETS: LayerValue[][] = [
   // 9: deliberately bad ICMP checksum
   [ether(), ipv4(v4), icmp({ chksum: 0xdead })],
   // 10: fragmentation needed, quoting IPv4/ICMP
-  [ether(), ipv4(router4), icmp({ type: 3, code: 4, mtu: 1400 }), ipv4({ ...v4, flags: 'DF' }), icmp({ id: 5, seq: 6 })],
+  [
+    ether(),
+    ipv4(router4),
+    icmp({ type: 3, code: 4, mtu: 1400 }),
+    ipv4({ ...v4, flags: 'DF' }),
+    icmp({ id: 5, seq: 6 }),
+  ],
   // 11: time exceeded
   [ether(), ipv4(router4), icmp({ type: 11 }), ipv4({ ...v4, ttl: 10 }), icmp({ id: 5, seq: 6 })],
   // 12: redirect
@@ -205,7 +234,11 @@ beforeAll(() => {
       'aggregator=;',
       ...FIELDS.flatMap((field) => ['-e', field]),
     ],
-    { env: { ...process.env, WIRESHARK_CONFIG_DIR: dir }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    {
+      env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
   );
   rows = output
     .trimEnd()
@@ -221,7 +254,8 @@ afterAll(() => {
 });
 
 const row = (frame: number): Row => rows[frame - 1]!;
-const pick = (frame: number, ...fields: (typeof FIELDS)[number][]) => fields.map((field) => row(frame)[field]);
+const pick = (frame: number, ...fields: (typeof FIELDS)[number][]) =>
+  fields.map((field) => row(frame)[field]);
 
 describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () => {
   it('has one row per packet, no malformed packet, and only the expert items we meant', () => {
@@ -245,7 +279,9 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
       '1',
       '0x0800',
     ]);
-    expect(pick(2, 'frame.protocols', 'ieee8021ad.id', 'ieee8021ad.priority', 'vlan.id', 'vlan.etype')).toEqual([
+    expect(
+      pick(2, 'frame.protocols', 'ieee8021ad.id', 'ieee8021ad.priority', 'vlan.id', 'vlan.etype'),
+    ).toEqual([
       'eth:ethertype:ieee8021ad:ethertype:vlan:ethertype:vlan:ethertype:ipv6:icmpv6',
       '10',
       '2',
@@ -256,25 +292,27 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
   });
 
   it('ARP request and reply', () => {
-    expect(pick(3, 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4')).toEqual([
-      '1',
-      '02:00:00:00:00:01',
-      '192.0.2.1',
-      '00:00:00:00:00:00',
-      '192.0.2.2',
-    ]);
-    expect(pick(4, 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4')).toEqual([
-      '2',
-      '02:00:00:00:00:02',
-      '192.0.2.2',
-      '02:00:00:00:00:01',
-      '192.0.2.1',
-    ]);
+    expect(
+      pick(3, 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4'),
+    ).toEqual(['1', '02:00:00:00:00:01', '192.0.2.1', '00:00:00:00:00:00', '192.0.2.2']);
+    expect(
+      pick(4, 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4'),
+    ).toEqual(['2', '02:00:00:00:00:02', '192.0.2.2', '02:00:00:00:00:01', '192.0.2.1']);
   });
 
   it('IPv4 header fields and options', () => {
     expect(
-      pick(5, 'ip.hdr_len', 'ip.len', 'ip.dsfield.dscp', 'ip.dsfield.ecn', 'ip.flags', 'ip.ttl', 'ip.proto', 'ip.checksum.status'),
+      pick(
+        5,
+        'ip.hdr_len',
+        'ip.len',
+        'ip.dsfield.dscp',
+        'ip.dsfield.ecn',
+        'ip.flags',
+        'ip.ttl',
+        'ip.proto',
+        'ip.checksum.status',
+      ),
     ).toEqual(['44', '52', '46', '1', '0x02', '30', '1', '1']);
     expect(pick(5, 'ip.opt.type', 'ip.opt.ptr', 'ip.opt.time_stamp_addr', 'ip.opt.time_stamp')).toEqual([
       '7;1;68',
@@ -290,7 +328,12 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
       '9',
       '9',
     ]);
-    expect(pick(7, 'frame.protocols', 'ip.flags', 'ip.id', 'ip.proto')).toEqual(['eth:ethertype:ip:data', '0x01', '0x004d', '59']);
+    expect(pick(7, 'frame.protocols', 'ip.flags', 'ip.id', 'ip.proto')).toEqual([
+      'eth:ethertype:ip:data',
+      '0x01',
+      '0x004d',
+      '59',
+    ]);
   });
 
   it('deliberately wrong checksums are bad, and our decoder says the same value should be', () => {
@@ -300,21 +343,29 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
     for (const frame of [8, 9, 21]) {
       const should = /should be (0x[0-9a-f]{4})/.exec(row(frame)['_ws.expert.message'])![1]!;
       const problems = decodePacket(frames[frame - 1]!).problems;
-      expect(problems.map((problem) => problem.message)).toEqual([expect.stringMatching(new RegExp(`should be ${should}$`))]);
+      expect(problems.map((problem) => problem.message)).toEqual([
+        expect.stringMatching(new RegExp(`should be ${should}$`)),
+      ]);
     }
   });
 
   it('ICMP errors with their quoted datagram', () => {
-    expect(pick(10, 'frame.protocols', 'icmp.type', 'icmp.code', 'icmp.mtu', 'icmp.checksum.status')).toEqual([
-      'eth:ethertype:ip:icmp:ip:icmp',
-      '3;8',
-      '4;0',
-      '1400',
+    expect(pick(10, 'frame.protocols', 'icmp.type', 'icmp.code', 'icmp.mtu', 'icmp.checksum.status')).toEqual(
+      ['eth:ethertype:ip:icmp:ip:icmp', '3;8', '4;0', '1400', '1;2'],
+    );
+    expect(pick(11, 'icmp.type', 'ip.ttl', 'icmp.ident', 'icmp.seq')).toEqual(['11;8', '64;10', '5', '6']);
+    expect(pick(12, 'icmp.type', 'icmp.code', 'icmp.redir_gw', 'icmp.checksum.status')).toEqual([
+      '5;8',
+      '1;0',
+      '192.0.2.253',
       '1;2',
     ]);
-    expect(pick(11, 'icmp.type', 'ip.ttl', 'icmp.ident', 'icmp.seq')).toEqual(['11;8', '64;10', '5', '6']);
-    expect(pick(12, 'icmp.type', 'icmp.code', 'icmp.redir_gw', 'icmp.checksum.status')).toEqual(['5;8', '1;0', '192.0.2.253', '1;2']);
-    expect(pick(13, 'icmp.type', 'icmp.pointer', 'ip.hdr_len', 'icmp.checksum.status')).toEqual(['12;8', '20', '20;24', '1;2']);
+    expect(pick(13, 'icmp.type', 'icmp.pointer', 'ip.hdr_len', 'icmp.checksum.status')).toEqual([
+      '12;8',
+      '20',
+      '20;24',
+      '1;2',
+    ]);
   });
 
   it('IPv6 extension header chain', () => {
@@ -322,26 +373,31 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
       'eth:ethertype:ipv6:ipv6.hopopts:ipv6.dstopts:ipv6.routing:ipv6.fraghdr:icmpv6',
     );
     expect(
-      pick(14, 'ipv6.nxt', 'ipv6.hopopts.nxt', 'ipv6.dstopts.nxt', 'ipv6.routing.type', 'ipv6.routing.segleft', 'ipv6.opt.type'),
+      pick(
+        14,
+        'ipv6.nxt',
+        'ipv6.hopopts.nxt',
+        'ipv6.dstopts.nxt',
+        'ipv6.routing.type',
+        'ipv6.routing.segleft',
+        'ipv6.opt.type',
+      ),
     ).toEqual(['0', '60', '43', '4', '0', '0x05;0x01;0x01']);
-    expect(pick(14, 'ipv6.fraghdr.ident', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more', 'icmpv6.checksum.status')).toEqual([
-      '0xabcdef01',
-      '0',
-      '0',
-      '1',
-    ]);
-    expect(pick(15, 'ipv6.routing.type', 'ipv6.routing.segleft', 'ipv6.routing.srh.addr', 'icmpv6.checksum.status')).toEqual([
-      '4',
-      '1',
-      '2001:db8::30;2001:db8::2',
-      '1',
-    ]);
-    expect(pick(16, 'frame.protocols', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more', 'ipv6.fraghdr.ident')).toEqual([
-      'eth:ethertype:ipv6:ipv6.fraghdr:data',
-      '100',
-      '1',
-      '0x00000005',
-    ]);
+    expect(
+      pick(14, 'ipv6.fraghdr.ident', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more', 'icmpv6.checksum.status'),
+    ).toEqual(['0xabcdef01', '0', '0', '1']);
+    expect(
+      pick(
+        15,
+        'ipv6.routing.type',
+        'ipv6.routing.segleft',
+        'ipv6.routing.srh.addr',
+        'icmpv6.checksum.status',
+      ),
+    ).toEqual(['4', '1', '2001:db8::30;2001:db8::2', '1']);
+    expect(
+      pick(16, 'frame.protocols', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more', 'ipv6.fraghdr.ident'),
+    ).toEqual(['eth:ethertype:ipv6:ipv6.fraghdr:data', '100', '1', '0x00000005']);
     expect(pick(22, 'frame.protocols', 'ipv6.opt.type', 'icmpv6.checksum.status')).toEqual([
       'eth:ethertype:ipv6:ipv6.dstopts:icmpv6',
       '0x1e;0x01',
@@ -350,12 +406,15 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
   });
 
   it('neighbour discovery', () => {
-    expect(pick(17, 'icmpv6.type', 'icmpv6.nd.ns.target_address', 'icmpv6.opt.src_linkaddr', 'icmpv6.checksum.status')).toEqual([
-      '135',
-      'fe80::2',
-      '02:00:00:00:00:01',
-      '1',
-    ]);
+    expect(
+      pick(
+        17,
+        'icmpv6.type',
+        'icmpv6.nd.ns.target_address',
+        'icmpv6.opt.src_linkaddr',
+        'icmpv6.checksum.status',
+      ),
+    ).toEqual(['135', 'fe80::2', '02:00:00:00:00:01', '1']);
     expect(
       pick(
         18,
@@ -371,13 +430,9 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
   });
 
   it('ICMPv6 errors with their quoted packet', () => {
-    expect(pick(19, 'frame.protocols', 'icmpv6.type', 'icmpv6.mtu', 'ipv6.plen', 'icmpv6.checksum.status')).toEqual([
-      'eth:ethertype:ipv6:icmpv6:ipv6:icmpv6:data',
-      '2;128',
-      '1400',
-      '72;24',
-      '1;2',
-    ]);
+    expect(
+      pick(19, 'frame.protocols', 'icmpv6.type', 'icmpv6.mtu', 'ipv6.plen', 'icmpv6.checksum.status'),
+    ).toEqual(['eth:ethertype:ipv6:icmpv6:ipv6:icmpv6:data', '2;128', '1400', '72;24', '1;2']);
     expect(pick(20, 'frame.protocols', 'icmpv6.type', 'ipv6.hlim', 'icmpv6.checksum.status')).toEqual([
       'eth:ethertype:ipv6:icmpv6:ipv6:icmpv6',
       '3;128',
@@ -398,7 +453,9 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
         packet.layers.map((layer) => layer.layer),
         `frame ${i + 1}`,
       ).toEqual(PACKETS[i]!.map((layer) => layer.layer));
-      expect(Buffer.from(encodePacket(packet.layers)).equals(Buffer.from(frame)), `frame ${i + 1}`).toBe(true);
+      expect(Buffer.from(encodePacket(packet.layers)).equals(Buffer.from(frame)), `frame ${i + 1}`).toBe(
+        true,
+      );
     });
   });
 });

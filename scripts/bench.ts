@@ -1,0 +1,454 @@
+/**
+ * `npm run bench` (tsx scripts/bench.ts): the DESIGN.md workloads through every pktcraft path, each
+ * the median of several runs, each run in a fresh child process so that its peak RSS is its own.
+ *
+ *   tsx scripts/bench.ts [--workload gtpu|vxlan|decode|capture|all] [--count N] [--runs K] [--json]
+ *                        [--compare] [--scapy-count M] [--dir DIR]
+ *
+ * Variants (packets/s, MB/s of frame bytes, peak RSS):
+ *   gtpu, vxlan: api (a layer stack built per packet, encodePacket, CaptureWriter.writePacket),
+ *                api-into (encodePacketInto straight into the writer's buffer via reserveRecord),
+ *                engine (compiled template, one thread), engine-workers (worker threads),
+ *                copy-bound (copies pre-built frames into the writer's buffer and writes them: the
+ *                ceiling for any Node generator writing through this writer)
+ *   decode:      bulk (decodeBulk over readCapture views), object (decodePacket per packet); both
+ *                sum the inner TCP source ports and check the sum
+ *   capture:     src/capture/bench.ts's write/read throughput
+ * --compare also runs the gopacket program (scripts/bench/gopacket) and the Scapy script
+ * (scripts/bench/scapy_bench.py, with --scapy-count packets) on the same workloads and checks that
+ * their files are byte-identical to pktcraft's (sha256).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCapture } from '../src/capture/reader.js';
+import { createCaptureWriter } from '../src/capture/writer.js';
+import { readU16 } from '../src/core/bytes.js';
+import { generateToCapture } from '../src/engine/generate.js';
+import { type WorkloadName, workloads } from '../src/engine/workloads.js';
+import { BulkDecoded, BulkLayer, decodeBulk } from '../src/packet/bulk.js';
+import { decodePacket } from '../src/packet/decode.js';
+import { encodedLength, encodePacket, encodePacketInto } from '../src/packet/encode.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Measurement {
+  workload: string;
+  variant: string;
+  packets: number;
+  seconds: number;
+  packetsPerSecond: number;
+  megabytesPerSecond: number;
+  peakRssMb: number;
+  note?: string;
+}
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1]! : fallback;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const START_SEC = 1_700_000_000;
+
+/** Sum of the inner TCP source ports of the gtpu workload's first `count` packets. */
+function expectedPortSum(count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += 1024 + (i % 60000);
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child: one variant, one run. Prints one JSON line.
+
+async function runVariant(
+  workload: string,
+  variant: string,
+  count: number,
+  dir: string,
+): Promise<Omit<Measurement, 'peakRssMb'>> {
+  const output = join(dir, `${workload}-${variant}.pcap`);
+  const started = performance.now();
+  let frameBytes = 0;
+  let note: string | undefined;
+  if (workload === 'gtpu' || workload === 'vxlan') {
+    const w = workloads[workload as WorkloadName];
+    if (variant === 'api') {
+      const writer = createCaptureWriter(output, { format: 'pcap', linkType: 1 });
+      for (let i = 0; i < count; i++) {
+        const frame = encodePacket(w.packet(i));
+        writer.writePacket(frame, START_SEC + Math.floor(i / 1e6), (i % 1e6) * 1000);
+        frameBytes += frame.length;
+      }
+      await writer.close();
+    } else if (variant === 'api-into') {
+      const writer = createCaptureWriter(output, { format: 'pcap', linkType: 1 });
+      for (let i = 0; i < count; i++) {
+        const layers = w.packet(i);
+        const length = encodedLength(layers);
+        const slot = writer.reserveRecord(length, length, START_SEC + Math.floor(i / 1e6), (i % 1e6) * 1000);
+        encodePacketInto(layers, slot.buffer, slot.offset);
+        frameBytes += length;
+      }
+      await writer.close();
+    } else if (variant === 'engine' || variant === 'engine-workers') {
+      const result = await generateToCapture({
+        layers: w.layers,
+        vary: w.vary,
+        count,
+        output,
+        workers: variant === 'engine' ? 1 : availableParallelism(),
+      });
+      frameBytes = result.frameLength * count;
+      note = `workers=${result.workers}`;
+    } else if (variant === 'copy-bound') {
+      const ring = Array.from({ length: 1024 }, (_, i) => encodePacket(w.packet(i)));
+      const startedCopy = performance.now();
+      const writer = createCaptureWriter(output, { format: 'pcap', linkType: 1 });
+      for (let i = 0; i < count; i++) {
+        const frame = ring[i & 1023]!;
+        const slot = writer.reserveRecord(
+          frame.length,
+          frame.length,
+          START_SEC + Math.floor(i / 1e6),
+          (i % 1e6) * 1000,
+        );
+        slot.buffer.set(frame, slot.offset);
+        frameBytes += frame.length;
+      }
+      await writer.close();
+      const seconds = (performance.now() - startedCopy) / 1000;
+      return {
+        workload,
+        variant,
+        packets: count,
+        seconds,
+        packetsPerSecond: count / seconds,
+        megabytesPerSecond: frameBytes / seconds / 1e6,
+      };
+    } else {
+      throw new Error(`unknown variant ${variant}`);
+    }
+  } else if (workload === 'decode') {
+    const input = join(dir, 'decode-input.pcap');
+    const file = readFileSync(input);
+    // A plain Uint8Array view: its subarrays are cheaper than Buffer's (no FastBuffer per record).
+    const bytes = new Uint8Array(file.buffer, file.byteOffset, file.length);
+    const t0 = performance.now();
+    let sum = 0;
+    let packets = 0;
+    if (variant === 'bulk') {
+      const bulk = new BulkDecoded();
+      for (const record of readCapture(bytes, { reuseRecord: true })) {
+        const data = record.data;
+        decodeBulk(data, bulk);
+        const tcp = bulk.find(BulkLayer.tcp, -1);
+        if (tcp >= 0) sum += readU16(data, bulk.offsets[tcp]!);
+        frameBytes += data.length;
+        packets++;
+      }
+    } else if (variant === 'object') {
+      for (const record of readCapture(bytes, { reuseRecord: true })) {
+        const decoded = decodePacket(record.data);
+        for (let i = decoded.layers.length - 1; i >= 0; i--) {
+          const layer = decoded.layers[i]!;
+          if (layer.layer === 'tcp') {
+            sum += layer.fields.sport as number;
+            break;
+          }
+        }
+        frameBytes += record.data.length;
+        packets++;
+      }
+    } else {
+      throw new Error(`unknown variant ${variant}`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const expected = expectedPortSum(packets);
+    if (sum !== expected) throw new Error(`decode ${variant}: port sum ${sum}, expected ${expected}`);
+    return {
+      workload,
+      variant,
+      packets,
+      seconds,
+      packetsPerSecond: packets / seconds,
+      megabytesPerSecond: frameBytes / seconds / 1e6,
+      note: `sum=${sum}`,
+    };
+  } else if (workload === 'capture') {
+    const { benchCapture } = await import('../src/capture/bench.js');
+    const result = await benchCapture(count, variant === 'pcapng' ? 'pcapng' : 'pcap');
+    const parts = [
+      ['write', result.write],
+      ['write-in-place', result.writeInPlace],
+      ['read', result.read],
+    ] as const;
+    return {
+      workload,
+      variant,
+      packets: count,
+      seconds: result.write.seconds + result.read.seconds,
+      packetsPerSecond: result.write.packetsPerSecond,
+      megabytesPerSecond: result.write.megabytesPerSecond,
+      note: parts
+        .map(
+          ([name, r]) =>
+            `${name} ${(r.packetsPerSecond / 1e6).toFixed(2)} Mpps ${r.megabytesPerSecond.toFixed(0)} MB/s`,
+        )
+        .join('; '),
+    };
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    workload,
+    variant,
+    packets: count,
+    seconds,
+    packetsPerSecond: count / seconds,
+    megabytesPerSecond: frameBytes / seconds / 1e6,
+    ...(note ? { note } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent: orchestrates children, takes medians, prints a table or JSON.
+
+function runChild(workload: string, variant: string, count: number, dir: string): Measurement {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--child', workload, variant, String(count), dir],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (child.status !== 0) throw new Error(`${workload}/${variant} failed:\n${child.stderr}`);
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Measurement;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function medianOf(runs: Measurement[]): Measurement {
+  const by = median(runs.map((r) => r.packetsPerSecond));
+  const chosen = runs.find((r) => r.packetsPerSecond === by) ?? runs[0]!;
+  return {
+    ...chosen,
+    packetsPerSecond: by,
+    megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
+    seconds: median(runs.map((r) => r.seconds)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+  };
+}
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+interface ToolResult {
+  workload: string;
+  tool: string;
+  pps: number;
+  mbps?: number;
+  maxrss_kb?: number;
+  count: number;
+  identical?: boolean | string;
+  zero_udp_checksums?: number;
+}
+
+function gopacketBinary(dir: string): string | undefined {
+  const binary = join(dir, 'gopacket-bench');
+  if (existsSync(binary)) return binary;
+  try {
+    execFileSync('go', ['build', '-o', binary, join(here, 'bench', 'gopacket', 'main.go')], {
+      env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: join(dir, 'gocache') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    return binary;
+  } catch (error) {
+    process.stderr.write(`bench: gopacket program not built (${(error as Error).message.split('\n')[0]})\n`);
+    return undefined;
+  }
+}
+
+function runTool(command: string, args: string[]): ToolResult[] {
+  const out = execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return out
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as ToolResult);
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') {
+    const [workload, variant, count, dir] = process.argv.slice(3);
+    const result = await runVariant(workload!, variant!, Number(count), dir!);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(`${JSON.stringify({ ...result, peakRssMb })}\n`);
+    return;
+  }
+  const workload = arg('workload', 'all');
+  const count = Number(arg('count', '1000000'));
+  const runs = Number(arg('runs', '5'));
+  const json = flag('json');
+  const compare = flag('compare');
+  const scapyCount = Number(arg('scapy-count', '20000'));
+  const dir = arg('dir', '') || mkdtempSync(join(tmpdir(), 'pktcraft-bench-'));
+  const keep = arg('dir', '') !== '';
+  const plan: [string, string[]][] = [];
+  const wanted = (name: string) => workload === 'all' || workload === name;
+  for (const name of ['gtpu', 'vxlan'] as const) {
+    if (wanted(name)) plan.push([name, ['api', 'api-into', 'engine', 'engine-workers', 'copy-bound']]);
+  }
+  if (wanted('decode')) plan.push(['decode', ['bulk', 'object']]);
+  if (wanted('capture')) plan.push(['capture', ['pcap']]);
+  if (plan.length === 0)
+    throw new Error(`unknown workload '${workload}' (gtpu, vxlan, decode, capture, all)`);
+  const results: Measurement[] = [];
+  const tools: ToolResult[] = [];
+  try {
+    if (wanted('decode')) {
+      // The decode input: the gtpu workload's capture (made by the engine; checked against gopacket below).
+      await generateToCapture({
+        ...workloads.gtpu,
+        count,
+        output: join(dir, 'decode-input.pcap'),
+        workers: 1,
+      });
+    }
+    for (const [name, variants] of plan) {
+      for (const variant of variants) {
+        const measured: Measurement[] = [];
+        for (let run = 0; run < runs; run++) measured.push(runChild(name, variant, count, dir));
+        const result = medianOf(measured);
+        results.push(result);
+        if (!json) {
+          process.stderr.write(
+            `${name.padEnd(8)} ${variant.padEnd(15)} ${(result.packetsPerSecond / 1e6).toFixed(3).padStart(8)} Mpps ${result.megabytesPerSecond
+              .toFixed(0)
+              .padStart(
+                6,
+              )} MB/s  peak RSS ${result.peakRssMb.toFixed(0).padStart(5)} MB${result.note ? `  ${result.note}` : ''}\n`,
+          );
+        }
+      }
+    }
+    if (compare) {
+      const go = gopacketBinary(dir);
+      for (const name of ['gtpu', 'vxlan'] as const) {
+        if (!wanted(name)) continue;
+        const ours = join(dir, `${name}-engine.pcap`);
+        if (go) {
+          const goRuns: ToolResult[] = [];
+          for (let run = 0; run < runs; run++) {
+            goRuns.push(
+              ...runTool(go, [
+                '-workload',
+                name,
+                '-count',
+                String(count),
+                '-out',
+                join(dir, `${name}-go.pcap`),
+              ]),
+            );
+          }
+          const goResult = {
+            ...goRuns[0]!,
+            pps: median(goRuns.map((r) => r.pps)),
+            mbps: median(goRuns.map((r) => r.mbps ?? 0)),
+          };
+          // Byte comparison: as gopacket writes it, and with its zero UDP checksums sent as 0xFFFF.
+          runTool(go, [
+            '-workload',
+            name,
+            '-count',
+            String(count),
+            '-out',
+            join(dir, `${name}-go-rfc768.pcap`),
+            '-rfc768',
+          ]);
+          const same = sha256(ours) === sha256(join(dir, `${name}-go.pcap`));
+          const sameFixed = sha256(ours) === sha256(join(dir, `${name}-go-rfc768.pcap`));
+          goResult.identical = same
+            ? true
+            : sameFixed
+              ? 'only with -rfc768 (zero UDP checksums sent as 0xFFFF)'
+              : false;
+          tools.push(goResult);
+        }
+        const scapy = runTool('/usr/bin/python3', [
+          join(here, 'bench', 'scapy_bench.py'),
+          '--workload',
+          name,
+          '--count',
+          String(scapyCount),
+          '--out',
+          join(dir, `${name}-scapy.pcap`),
+        ])[0]!;
+        const small = join(dir, `${name}-small.pcap`);
+        await generateToCapture({ ...workloads[name], count: scapyCount, output: small, workers: 1 });
+        scapy.identical = sha256(small) === sha256(join(dir, `${name}-scapy.pcap`));
+        tools.push(scapy);
+      }
+      if (wanted('decode')) {
+        const input = join(dir, 'decode-input.pcap');
+        if (go) {
+          for (const parser of ['fast', 'packet']) {
+            const goRuns: ToolResult[] = [];
+            for (let run = 0; run < runs; run++)
+              goRuns.push(...runTool(go, ['-workload', 'decode', '-in', input, '-parser', parser]));
+            tools.push({
+              ...goRuns[0]!,
+              pps: median(goRuns.map((r) => r.pps)),
+              mbps: median(goRuns.map((r) => r.mbps ?? 0)),
+            });
+          }
+        }
+        tools.push(
+          ...runTool('/usr/bin/python3', [
+            join(here, 'bench', 'scapy_bench.py'),
+            '--workload',
+            'decode',
+            '--count',
+            String(scapyCount),
+            '--in',
+            input,
+          ]),
+        );
+      }
+      if (!json) {
+        for (const tool of tools) {
+          process.stderr.write(
+            `${tool.workload.padEnd(14)} ${tool.tool.padEnd(9)} ${(tool.pps / 1e6).toFixed(3).padStart(8)} Mpps ${(
+              tool.mbps ?? 0
+            )
+              .toFixed(0)
+              .padStart(
+                6,
+              )} MB/s  peak RSS ${((tool.maxrss_kb ?? 0) / 1024).toFixed(0).padStart(5)} MB  n=${tool.count}${
+              tool.identical !== undefined ? `  identical=${tool.identical}` : ''
+            }${tool.zero_udp_checksums ? `  zero-udp-checksums=${tool.zero_udp_checksums}` : ''}\n`,
+          );
+        }
+      }
+    }
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+  };
+  if (json) process.stdout.write(`${JSON.stringify({ machine, count, runs, results, tools }, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
