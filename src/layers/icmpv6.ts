@@ -32,7 +32,7 @@
  *
  * Defaults: type 128 (echo request), code 0, id 0, seq 0; NA flags R+O (Scapy's); NS target
  * 2001:db8::2, NA target 2001:db8::1 (the default IPv6 destination and source); RA as Scapy's
- * (chlim 0, raflags 0x08 = preference medium... no: 0, lifetime 1800, timers 0); redirect target
+ * (chlim 0, raflags 0x08 = router preference medium, lifetime 1800, timers 0); redirect target
  * 2001:db8::fe, dst 2001:db8::2.
  * The checksum uses the enclosing IPv6 header's pseudo-header (upper-layer length end - offset,
  * next header 58; the final destination when a routing header has segments left, see
@@ -74,7 +74,7 @@ export interface Icmpv6Fields {
   target?: string;
   /** RA: current hop limit; default 0 (unspecified). */
   chlim?: number;
-  /** RA: the flags octet (M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04); default 0. */
+  /** RA: the flags octet (M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04); default 0x08 (Prf medium, Scapy's). */
   raflags?: number;
   /** RA: router lifetime in seconds; default 1800 (Scapy's). */
   routerlifetime?: number;
@@ -278,7 +278,11 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     res: { kind: 'uint', max: 0xffffffff, doc: 'reserved bits (RS/NS 32, NA 29; default 0)' },
     target: { kind: 'ipv6', doc: 'NS/NA/redirect target address' },
     chlim: { kind: 'uint', max: 0xff, doc: 'RA current hop limit (default 0)' },
-    raflags: { kind: 'uint', max: 0xff, doc: 'RA flags octet: M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04 (default 0)' },
+    raflags: {
+      kind: 'uint',
+      max: 0xff,
+      doc: 'RA flags octet: M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04 (default 0x08)',
+    },
     routerlifetime: { kind: 'uint', max: 0xffff, doc: 'RA router lifetime (default 1800)' },
     reachabletime: { kind: 'uint', max: 0xffffffff, doc: 'RA reachable time (default 0)' },
     retranstimer: { kind: 'uint', max: 0xffffffff, doc: 'RA retransmission timer (default 0)' },
@@ -321,7 +325,7 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
         break;
       case ICMPV6_TYPE.routerAdvertisement:
         out[rest] = uintOf('icmpv6', 'chlim', fields.chlim, 0xff, 0);
-        out[rest + 1] = uintOf('icmpv6', 'raflags', fields.raflags, 0xff, 0);
+        out[rest + 1] = uintOf('icmpv6', 'raflags', fields.raflags, 0xff, 0x08);
         writeU16(out, rest + 2, uintOf('icmpv6', 'routerlifetime', fields.routerlifetime, 0xffff, 1800));
         writeU32(out, rest + 4, uintOf('icmpv6', 'reachabletime', fields.reachabletime, 0xffffffff, 0));
         writeU32(out, rest + 8, uintOf('icmpv6', 'retranstimer', fields.retranstimer, 0xffffffff, 0));
@@ -392,7 +396,14 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
         fields = { type, code, chksum, res: word };
         break;
       case ICMPV6_TYPE.routerAdvertisement:
-        fields = { type, code, chksum, chlim: word >>> 24, raflags: (word >>> 16) & 0xff, routerlifetime: word & 0xffff };
+        fields = {
+          type,
+          code,
+          chksum,
+          chlim: word >>> 24,
+          raflags: (word >>> 16) & 0xff,
+          routerlifetime: word & 0xffff,
+        };
         break;
       case ICMPV6_TYPE.neighborAdvertisement:
         fields = { type, code, chksum, flags: word >>> 29, res: word & 0x1fffffff };
@@ -404,13 +415,7 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     let headerLength = ICMPV6_HEADER_LENGTH;
     const start = optionsStart(type);
     if (start !== 0) {
-      need(
-        'icmpv6',
-        offset,
-        start,
-        end,
-        start <= 16 ? 'header' : 'target address',
-      );
+      need('icmpv6', offset, start, end, start <= 16 ? 'header' : 'target address');
       if (start === 16) {
         fields.reachabletime = readU32(bytes, offset + 8);
         fields.retranstimer = readU32(bytes, offset + 12);

@@ -120,8 +120,8 @@ export function decodeBulk(
         const dport = readU16(bytes, at + 2);
         const udpLength = readU16(bytes, at + 4);
         if (udpLength >= 8 && at + udpLength < limit) contentEnd = at + udpLength;
-        const low = sport < dport ? sport : dport;
-        const high = sport < dport ? dport : sport;
+        const low = Math.min(sport, dport);
+        const high = Math.max(sport, dport);
         next = portNext(low);
         if (next === 0) next = portNext(high);
         break;

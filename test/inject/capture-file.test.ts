@@ -53,7 +53,7 @@ describe('readCaptureRecords', () => {
     scapyWrite(`wrpcap('${dir}/cut.pcap', ps)`);
     const whole = spawnSync('truncate', ['-s', '-5', join(dir, 'cut.pcap')]);
     expect(whole.status).toBe(0);
-    expect(() => readCaptureRecords(join(dir, 'cut.pcap'))).toThrow(/pcap record data/);
+    expect(() => readCaptureRecords(join(dir, 'cut.pcap'))).toThrow(/truncated/);
   });
 });
 

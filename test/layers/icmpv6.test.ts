@@ -52,7 +52,17 @@ const TIME_EXCEEDED =
 const BAD_CHECKSUM =
   '6000000000083a4020010db800000000000000000000000120010db80000000000000000000000028000beef00000000';
 
-const VECTORS = [ECHO, NS, NA, TOO_BIG, UNREACHABLE, TIME_EXCEEDED, BAD_CHECKSUM];
+// IPv6(src='fe80::1', dst='ff02::1', hlim=255)/ICMPv6ND_RA(chlim=64, M=1, O=1, prf=1, routerlifetime=1800,
+//   reachabletime=30000, retranstimer=1000)/ICMPv6NDOptSrcLLAddr(lladdr='02:00:00:00:00:01')
+//   /ICMPv6NDOptMTU(mtu=1500)/ICMPv6NDOptPrefixInfo(prefix='2001:db8::', prefixlen=64)
+const RA =
+  '6000000000403afffe800000000000000000000000000001ff02000000000000000000000000000186003bba40c8070800007530000003e8010102000000000105010000000005dc030440c0ffffffffffffffff0000000020010db8000000000000000000000000';
+// IPv6(src='fe80::1', dst='2001:db8::1', hlim=255)/ICMPv6ND_Redirect(tgt='fe80::2', dst='2001:db8::99')
+//   /ICMPv6NDOptDstLLAddr(lladdr='02:00:00:00:00:02')
+const REDIRECT =
+  '6000000000303afffe80000000000000000000000000000120010db80000000000000000000000018900198100000000fe80000000000000000000000000000220010db80000000000000000000000990201020000000002';
+
+const VECTORS = [ECHO, NS, NA, TOO_BIG, UNREACHABLE, TIME_EXCEEDED, BAD_CHECKSUM, RA, REDIRECT];
 
 describe('icmpv6', () => {
   it('builds echo with the IPv6 pseudo-header checksum, like Scapy', () => {
@@ -85,6 +95,57 @@ describe('icmpv6', () => {
         icmpv6({ type: 136, flags: 3, target: '2001:db8::2', options: '0201020000000002' }),
       ]),
     ).toBe(NA);
+  });
+
+  it('builds a router advertisement and a redirect like Scapy', () => {
+    const options = '05010000000005dc030440c0ffffffffffffffff0000000020010db8000000000000000000000000';
+    expect(
+      buildHex([
+        ipv6({ src: 'fe80::1', dst: 'ff02::1', hlim: 255 }),
+        icmpv6({
+          type: 134,
+          chlim: 64,
+          raflags: 0xc8,
+          reachabletime: 30000,
+          retranstimer: 1000,
+          lladdr: '02:00:00:00:00:01',
+          options,
+        }),
+      ]),
+    ).toBe(RA);
+    expect(
+      buildHex([
+        ipv6({ src: 'fe80::1', dst: '2001:db8::1', hlim: 255 }),
+        icmpv6({ type: 137, target: 'fe80::2', dst: '2001:db8::99', lladdr: '02:00:00:00:00:02' }),
+      ]),
+    ).toBe(REDIRECT);
+  });
+
+  it('decodes a router advertisement and a redirect', () => {
+    const ra = decodeHex(RA, 'ipv6');
+    expect(ra.problems).toEqual([]);
+    expect(ra.layers[1]!.fields).toMatchObject({
+      type: 134,
+      chlim: 64,
+      raflags: 0xc8,
+      routerlifetime: 1800,
+      reachabletime: 30000,
+      retranstimer: 1000,
+    });
+    expect(ra.layers[1]!.info!.options).toEqual([
+      { type: 1, name: 'Source link-layer address', offset: 0, length: 8, lladdr: '02:00:00:00:00:01' },
+      { type: 5, name: 'MTU', offset: 8, length: 8, mtu: 1500 },
+      { type: 3, name: 'Prefix information', offset: 16, length: 32, prefixLength: 64, prefix: '2001:db8::' },
+    ]);
+    const redirect = decodeHex(REDIRECT, 'ipv6');
+    expect(redirect.problems).toEqual([]);
+    expect(redirect.layers[1]!.fields).toMatchObject({
+      type: 137,
+      res: 0,
+      target: 'fe80::2',
+      dst: '2001:db8::99',
+    });
+    expect(redirect.layers[1]!.info).toMatchObject({ lladdr: '02:00:00:00:00:02', checksum: 'good' });
   });
 
   it('builds errors quoting the offending packet', () => {
@@ -215,7 +276,7 @@ describe('icmpv6', () => {
     const address = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => formatIPv6(bytes));
     fc.assert(
       fc.property(
-        fc.constantFrom(128, 129, 1, 2, 3, 4, 133, 135, 136, 200),
+        fc.constantFrom(128, 129, 1, 2, 3, 4, 133, 134, 135, 136, 137, 200),
         fc.nat(255),
         fc.nat(0xffff),
         fc.nat(0xffff),
@@ -245,7 +306,20 @@ describe('icmpv6', () => {
                       ? { type, code, res: word, target, options }
                       : type === 136
                         ? { type, code, flags, res: word & 0x1fffffff, target, options }
-                        : { type, code, unused: word };
+                        : type === 134
+                          ? {
+                              type,
+                              code,
+                              chlim: a & 255,
+                              raflags: b & 255,
+                              routerlifetime: a,
+                              reachabletime: word,
+                              retranstimer: b,
+                              options,
+                            }
+                          : type === 137
+                            ? { type, code, res: word, target, dst: target, options }
+                            : { type, code, unused: word };
           const bytes = encodePacket([
             ipv6(v6),
             icmpv6(fields),

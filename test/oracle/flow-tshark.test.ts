@@ -260,8 +260,8 @@ describe('tshark judges synthesized TCP flows', () => {
       expect(judged.result.summary.drops.loss).toBeGreaterThan(0);
       expect(judged.result.summary.complete).toBe(true);
       expectPayloadFollowed(judged, Number(options.request), Number(options.response));
-      // Every retransmission we made is one tshark sees as some kind of resend (captured at the client,
-      // server retransmissions may legitimately show as out-of-order, since the client is their receiver).
+      // Nothing was resent needlessly and no ACK covers data the capture never saw. (Captured at the client,
+      // the server's retransmissions may legitimately show as out-of-order: the client is their receiver.)
       expect(framesWith(judged.frames, 'spurious_retransmission')).toEqual([]);
       expect(framesWith(judged.frames, 'ack_lost_segment')).toEqual([]);
       for (const f of judged.frames) {
