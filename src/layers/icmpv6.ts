@@ -68,7 +68,7 @@ export interface Icmpv6Fields {
   ptr?: number;
   /** NA: R (4), S (2), O (1) as an integer or letters ('RSO', 'SO'); default R+O. */
   flags?: number | string;
-  /** RS/NS: the 32 reserved bits; NA: the 29 reserved bits after the flags; default 0. */
+  /** RS/NS/redirect: the 32 reserved bits; NA: the 29 reserved bits after the flags; default 0. */
   res?: number;
   /** NS/NA/redirect target address. */
   target?: string;
@@ -275,8 +275,7 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     mtu: { kind: 'uint', max: 0xffffffff, doc: 'MTU (type 2 packet too big; default 1280)' },
     ptr: { kind: 'uint', max: 0xffffffff, doc: 'pointer (type 4 parameter problem; default 0)' },
     flags: { kind: 'flags', max: 7, doc: 'NA flags R, S, O (default RO)', parseFlags: parseNaFlags },
-    res: { kind: 'uint', max: 0xffffffff, doc: 'reserved bits (RS/NS 32, NA 29; default 0)' },
-    target: { kind: 'ipv6', doc: 'NS/NA/redirect target address' },
+    res: { kind: 'uint', max: 0xffffffff, doc: 'reserved bits (RS/NS/redirect 32, NA 29; default 0)' },
     chlim: { kind: 'uint', max: 0xff, doc: 'RA current hop limit (default 0)' },
     raflags: {
       kind: 'uint',
@@ -286,6 +285,7 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     routerlifetime: { kind: 'uint', max: 0xffff, doc: 'RA router lifetime (default 1800)' },
     reachabletime: { kind: 'uint', max: 0xffffffff, doc: 'RA reachable time (default 0)' },
     retranstimer: { kind: 'uint', max: 0xffffffff, doc: 'RA retransmission timer (default 0)' },
+    target: { kind: 'ipv6', doc: 'NS/NA/redirect target address' },
     dst: { kind: 'ipv6', doc: 'redirect destination address (default 2001:db8::2)' },
     options: { kind: 'bytes', doc: 'NDP option bytes (RS/RA/NS/NA/redirect)' },
     lladdr: { kind: 'mac', doc: 'source (RS/NS/RA) or target (NA/redirect) link-layer address option' },

@@ -44,6 +44,7 @@
  * `dataofs` set, raw options are written unpadded); `chksum` computed in `finish` with the IPv4/IPv6
  * pseudo-header. Defaults are Scapy's: sport 20, dport 80, seq 0, ack 0, flags S, window 8192.
  */
+
 import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import {
   checksumVerifies,
@@ -53,6 +54,7 @@ import {
 } from '../core/checksum.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, hex16, uintOf } from './field-check.js';
+import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL } from './numbers.js';
 
@@ -377,7 +379,13 @@ export const tcpCodec: LayerCodec<TcpFields> = {
     const initial =
       frame.ipVersion === 4
         ? pseudoHeaderSumV4(out, frame.ipOffset, IP_PROTOCOL.tcp, length)
-        : pseudoHeaderSumV6(out, frame.ipOffset, IP_PROTOCOL.tcp, length);
+        : pseudoHeaderSumV6(
+            out,
+            frame.ipOffset,
+            IP_PROTOCOL.tcp,
+            length,
+            ipv6ChecksumDestination(out, frame.ipOffset, offset),
+          );
     writeU16(out, offset + 16, 0);
     writeU16(out, offset + 16, internetChecksum(out, offset, end, initial));
   },
@@ -436,7 +444,13 @@ export const tcpCodec: LayerCodec<TcpFields> = {
       const initial =
         context.ipVersion === 4
           ? pseudoHeaderSumV4(bytes, context.ipOffset, IP_PROTOCOL.tcp, length)
-          : pseudoHeaderSumV6(bytes, context.ipOffset, IP_PROTOCOL.tcp, length);
+          : pseudoHeaderSumV6(
+              bytes,
+              context.ipOffset,
+              IP_PROTOCOL.tcp,
+              length,
+              ipv6ChecksumDestination(bytes, context.ipOffset, offset),
+            );
       if (checksumVerifies(bytes, offset, end, initial)) checksum = 'good';
       else {
         checksum = 'bad';

@@ -20,6 +20,7 @@
  * Decode: the next layer is looked up by the lower port first, then the higher (Wireshark's order);
  * a length below 8 or beyond the bytes, a bad checksum, and a zero checksum over IPv6 are problems.
  */
+
 import { need, readU16, writeU16 } from '../core/bytes.js';
 import {
   checksumVerifies,
@@ -28,6 +29,7 @@ import {
   pseudoHeaderSumV6,
 } from '../core/checksum.js';
 import { hex16, uintOf } from './field-check.js';
+import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL, UDP_PORT } from './numbers.js';
 
@@ -99,7 +101,13 @@ export const udpCodec: LayerCodec<UdpFields> = {
     const initial =
       frame.ipVersion === 4
         ? pseudoHeaderSumV4(out, frame.ipOffset, IP_PROTOCOL.udp, length)
-        : pseudoHeaderSumV6(out, frame.ipOffset, IP_PROTOCOL.udp, length);
+        : pseudoHeaderSumV6(
+            out,
+            frame.ipOffset,
+            IP_PROTOCOL.udp,
+            length,
+            ipv6ChecksumDestination(out, frame.ipOffset, offset),
+          );
     writeU16(out, offset + 6, 0);
     const sum = internetChecksum(out, offset, end, initial);
     writeU16(out, offset + 6, sum === 0 ? 0xffff : sum);
@@ -144,7 +152,13 @@ export const udpCodec: LayerCodec<UdpFields> = {
         const initial =
           context.ipVersion === 4
             ? pseudoHeaderSumV4(bytes, context.ipOffset, IP_PROTOCOL.udp, len)
-            : pseudoHeaderSumV6(bytes, context.ipOffset, IP_PROTOCOL.udp, len);
+            : pseudoHeaderSumV6(
+                bytes,
+                context.ipOffset,
+                IP_PROTOCOL.udp,
+                len,
+                ipv6ChecksumDestination(bytes, context.ipOffset, offset),
+              );
         if (checksumVerifies(bytes, offset, offset + len, initial)) checksum = 'good';
         else {
           checksum = 'bad';

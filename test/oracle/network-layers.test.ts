@@ -119,6 +119,26 @@ const PACKETS: LayerValue[][] = [
   [ether(), ipv6(v6), icmpv6({ chksum: 0xbeef })],
   // 22: destination options with an unknown option (PadN added)
   [ether(), ipv6(v6), ipv6dest({ options: '1e026162' }), icmpv6({ id: 4 })],
+  // 23: router advertisement with source link-layer address and MTU options
+  [
+    ether(),
+    ipv6({ src: 'fe80::1', dst: 'ff02::1', hlim: 255 }),
+    icmpv6({
+      type: 134,
+      chlim: 64,
+      raflags: 0xc8,
+      reachabletime: 30000,
+      retranstimer: 1000,
+      lladdr: '02:00:00:00:00:01',
+      options: '05010000000005dc',
+    }),
+  ],
+  // 24: redirect with the target link-layer address
+  [
+    ether(),
+    ipv6({ src: 'fe80::1', dst: '2001:db8::1', hlim: 255 }),
+    icmpv6({ type: 137, target: 'fe80::2', dst: '2001:db8::99', lladdr: '02:00:00:00:00:02' }),
+  ],
 ];
 
 const FIELDS = [
@@ -181,6 +201,14 @@ const FIELDS = [
   'icmpv6.nd.na.flag.o',
   'icmpv6.opt.src_linkaddr',
   'icmpv6.opt.target_linkaddr',
+  'icmpv6.nd.ra.cur_hop_limit',
+  'icmpv6.nd.ra.flag',
+  'icmpv6.nd.ra.router_lifetime',
+  'icmpv6.nd.ra.reachable_time',
+  'icmpv6.nd.ra.retrans_timer',
+  'icmpv6.opt.mtu',
+  'icmpv6.nd.rd.target_address',
+  'icmpv6.rd.na.destination_address',
   'icmpv6.checksum.status',
   '_ws.malformed',
   '_ws.expert.message',
@@ -427,6 +455,33 @@ describe('tshark reads our VLAN/ARP/IPv4/IPv6/ICMP/ICMPv6 packets as meant', () 
         'icmpv6.checksum.status',
       ),
     ).toEqual(['136', 'fe80::2', '0', '1', '1', '02:00:00:00:00:02', '1']);
+  });
+
+  it('router advertisement and redirect', () => {
+    expect(
+      pick(
+        23,
+        'icmpv6.type',
+        'icmpv6.nd.ra.cur_hop_limit',
+        'icmpv6.nd.ra.flag',
+        'icmpv6.nd.ra.router_lifetime',
+        'icmpv6.nd.ra.reachable_time',
+        'icmpv6.nd.ra.retrans_timer',
+        'icmpv6.opt.src_linkaddr',
+        'icmpv6.opt.mtu',
+        'icmpv6.checksum.status',
+      ),
+    ).toEqual(['134', '64', '0xc8', '1800', '30000', '1000', '02:00:00:00:00:01', '1500', '1']);
+    expect(
+      pick(
+        24,
+        'icmpv6.type',
+        'icmpv6.nd.rd.target_address',
+        'icmpv6.rd.na.destination_address',
+        'icmpv6.opt.target_linkaddr',
+        'icmpv6.checksum.status',
+      ),
+    ).toEqual(['137', 'fe80::2', '2001:db8::99', '02:00:00:00:00:02', '1']);
   });
 
   it('ICMPv6 errors with their quoted packet', () => {

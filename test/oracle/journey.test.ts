@@ -1,0 +1,358 @@
+/**
+ * Issue 5 "done means", judged by tshark 4.0 with checksum validation on.
+ *
+ * tshark runs with `-o tcp.reassemble_out_of_order:TRUE`: at the radio hop the phone's capture holds
+ * both the original request segment 3 and its fast retransmission (byte-identical payloads), and
+ * tshark 4.0's in-order reassembly reports that as "New fragment overlaps old data (retransmission?)"
+ * (Error/Malformed) once the HTTP request it belongs to was already reassembled. With out-of-order
+ * reassembly on, tshark handles the retransmission and reports nothing. The HTTP request is found by
+ * tshark's HTTP heuristic on the unregistered ports 8000/8001, so no "decode as" is needed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePacket } from '../../src/packet/index.js';
+import {
+  buildJourney,
+  hopFileName,
+  type JourneyConfig,
+  type JourneyResult,
+  orderedPackets,
+  phoneRequest,
+  resolveJourneyConfig,
+  writeScenario,
+} from '../../src/scenario/index.js';
+import { SEVERITY, type TsharkPacket, tsharkFields } from '../../src/verify/tshark.js';
+
+const PREFERENCES = ['tcp.reassemble_out_of_order:TRUE'];
+
+const ANALYSIS_FLAGS = [
+  'tcp.analysis.retransmission',
+  'tcp.analysis.fast_retransmission',
+  'tcp.analysis.spurious_retransmission',
+  'tcp.analysis.out_of_order',
+  'tcp.analysis.lost_segment',
+  'tcp.analysis.ack_lost_segment',
+  'tcp.analysis.duplicate_ack',
+  'tcp.analysis.window_update',
+  'tcp.analysis.window_full',
+  'tcp.analysis.zero_window',
+  'tcp.analysis.zero_window_probe',
+  'tcp.analysis.zero_window_probe_ack',
+  'tcp.analysis.keep_alive',
+  'tcp.analysis.keep_alive_ack',
+  'tcp.analysis.reused_ports',
+] as const;
+type Flag = (typeof ANALYSIS_FLAGS)[number];
+
+interface Variant {
+  name: string;
+  config: JourneyConfig;
+  result: JourneyResult;
+  dir: string;
+}
+
+let root: string;
+const variants: Record<string, Variant> = {};
+
+function hopFile(variant: Variant, hopIndex: number): string {
+  return join(variant.dir, variant.config.name, `${hopFileName(hopIndex, variant.result.hops[hopIndex]!)}.pcap`);
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'pktcraft-journey-'));
+  const configs: Record<string, object> = {
+    default: {},
+    fiveG: { mode: '5g', name: 'j5g' },
+    retry: { retry: { enabled: true }, name: 'jretry' },
+    timeout: { retry: { enabled: true, break: 'timeout' }, name: 'jtimeout' },
+    snat: { pgw: { snat: '203.0.113.99' }, internet: { routers: 2 }, name: 'jsnat' },
+    zero: { lessons: { zeroWindow: true, uplinkDrops: [2, 5], downlinkDrops: [2] }, name: 'jzero' },
+  };
+  for (const [name, file] of Object.entries(configs)) {
+    const config = resolveJourneyConfig(file);
+    const result = buildJourney(config);
+    const dir = join(root, name);
+    await writeScenario(result.scenario, dir);
+    variants[name] = { name, config, result, dir };
+  }
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+interface ExpectedFrame {
+  /** Flags tshark may set on this frame. */
+  allowed: Set<Flag>;
+  /** Flags tshark must set (one of each inner list). */
+  required: Flag[][];
+}
+
+/**
+ * What the scenario intends at each frame of one hop, from what the scenario knows about each packet
+ * (the sender's note: retransmission, duplicate ACK, window update, zero window probe) and from the
+ * segments this capture point saw (a gap where a segment was lost before it).
+ */
+function intendedFlags(variant: Variant, hopIndex: number): ExpectedFrame[] {
+  const hop = variant.result.hops[hopIndex]!;
+  const packets = orderedPackets(variant.result.scenario).filter((packet) => packet.hop === hopIndex);
+  const highest = new Map<string, number>();
+  const lastAck = new Map<string, number>();
+  return packets.map((packet) => {
+    const decoded = decodePacket(packet.data, { linkType: hop.linkType });
+    const tcp = decoded.layers.find((layer) => layer.layer === 'tcp')!;
+    const ip = decoded.layers.filter((layer) => layer.layer === 'ipv4').at(-1)!;
+    const { seq, ack, flags, window, sport, dport } = tcp.fields as Record<string, number>;
+    const length = (ip.fields.len as number) - (ip.fields.ihl as number) * 4 - (tcp.fields.dataofs as number) * 4;
+    const key = `${ip.fields.src}:${sport}>${ip.fields.dst}:${dport}`;
+    const notes = packet.comments.slice(1).join(' | ');
+    const allowed = new Set<Flag>();
+    const required: Flag[][] = [];
+    const end = (seq + length + (flags & 0x03 ? 1 : 0)) >>> 0;
+    const seen = highest.get(key);
+    if (/retransmission/.test(notes)) {
+      for (const flag of ['tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.out_of_order'] as const) {
+        allowed.add(flag);
+      }
+      required.push(
+        hop.kind === 'radio' && /fast retransmission/.test(notes)
+          ? ['tcp.analysis.fast_retransmission']
+          : ['tcp.analysis.retransmission', 'tcp.analysis.out_of_order'],
+      );
+    }
+    if (seen !== undefined && length > 0 && ((seq - seen) | 0) > 0 && !(flags & 0x04)) {
+      // A segment lost before this capture point leaves a hole in front of this one.
+      allowed.add('tcp.analysis.lost_segment');
+      required.push(['tcp.analysis.lost_segment']);
+    }
+    if (/duplicate ACK/.test(notes)) {
+      allowed.add('tcp.analysis.duplicate_ack');
+      required.push(['tcp.analysis.duplicate_ack']);
+    }
+    if (length === 0 && !(flags & 0x07) && lastAck.get(key) === ack) {
+      // A pure ACK with the same ack number: tshark calls it a window update when the window moved.
+      allowed.add('tcp.analysis.window_update');
+      allowed.add('tcp.analysis.duplicate_ack');
+    }
+    if (/zero window probe/.test(notes)) {
+      allowed.add('tcp.analysis.zero_window_probe');
+      required.push(['tcp.analysis.zero_window_probe']);
+    }
+    if (window === 0 && !(flags & 0x07)) {
+      allowed.add('tcp.analysis.zero_window');
+      allowed.add('tcp.analysis.zero_window_probe_ack');
+      required.push(['tcp.analysis.zero_window']);
+    }
+    if (length > 0 && (variant.config.lessons.windowSqueeze || variant.config.lessons.zeroWindow)) {
+      allowed.add('tcp.analysis.window_full');
+    }
+    if (seen === undefined || ((end - seen) | 0) > 0) highest.set(key, end);
+    if (flags & 0x10) lastAck.set(key, ack);
+    return { allowed, required };
+  });
+}
+
+function flagsOf(packet: TsharkPacket): Flag[] {
+  return ANALYSIS_FLAGS.filter((flag) => packet[flag] !== undefined);
+}
+
+/** Expert items at Warning or above that are not TCP sequence analysis or an intended RST. */
+function unexpectedExperts(packet: TsharkPacket): string[] {
+  const severities = packet['_ws.expert.severity'] ?? [];
+  const messages = packet['_ws.expert.message'] ?? [];
+  const groups = packet['_ws.expert.group'] ?? [];
+  const bad: string[] = [];
+  severities.forEach((severity, i) => {
+    if (Number(severity) < SEVERITY.warning) return;
+    const sequenceGroup = Number(groups[i]) === 0x02000000;
+    if (Number(severity) === SEVERITY.warning && sequenceGroup) return; // judged flag by flag
+    if (Number(severity) === SEVERITY.warning && /^Connection reset \(RST\)$/.test(messages[i] ?? '')) return;
+    bad.push(`${severity} ${messages[i]}`);
+  });
+  if (packet['_ws.malformed']) bad.push('malformed');
+  return bad;
+}
+
+const EXPERT_FIELDS = ['_ws.expert.severity', '_ws.expert.group', '_ws.expert.message', '_ws.malformed'];
+
+describe.each(['default', 'fiveG', 'retry', 'timeout', 'snat', 'zero'])('journey variant %s, every hop', (name) => {
+  it('decodes cleanly with checksums validated: only the intended TCP analysis flags, at the intended frames', async () => {
+    const variant = variants[name]!;
+    for (let hopIndex = 0; hopIndex < variant.result.hops.length; hopIndex++) {
+      const hop = variant.result.hops[hopIndex]!;
+      const file = hopFile(variant, hopIndex);
+      const packets = await tsharkFields(
+        file,
+        [...EXPERT_FIELDS, ...ANALYSIS_FLAGS, 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'frame.protocols'],
+        { preferences: PREFERENCES },
+      );
+      const intended = intendedFlags(variant, hopIndex);
+      expect(packets.length, hop.id).toBe(intended.length);
+      packets.forEach((packet, i) => {
+        const where = `${name} ${hop.id} frame ${i + 1}`;
+        expect(unexpectedExperts(packet), where).toEqual([]);
+        for (const status of [...(packet['ip.checksum.status'] ?? []), ...(packet['tcp.checksum.status'] ?? [])]) {
+          expect(status, where).toBe('1');
+        }
+        for (const status of packet['udp.checksum.status'] ?? []) expect(status, where).toBe('1');
+        const flags = flagsOf(packet);
+        for (const flag of flags) expect(intended[i]!.allowed.has(flag), `${where}: unintended ${flag}`).toBe(true);
+        for (const oneOf of intended[i]!.required) {
+          expect(
+            oneOf.some((flag) => flags.includes(flag)),
+            `${where}: expected ${oneOf.join(' or ')}`,
+          ).toBe(true);
+        }
+        const protocols = packet['frame.protocols']?.[0] ?? '';
+        expect(protocols, where).toMatch(hop.kind === 'radio' ? /^raw:ip:tcp/ : /^eth:ethertype:ip:/);
+      });
+    }
+  });
+});
+
+describe('the default journey as tshark sees it', () => {
+  it('shows the fast retransmission at the radio and the hole it leaves at every later hop', async () => {
+    const variant = variants.default!;
+    const radio = await tsharkFields(hopFile(variant, 0), ['tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack_num'], {
+      preferences: PREFERENCES,
+    });
+    expect(radio.filter((p) => p['tcp.analysis.fast_retransmission']).length).toBe(1);
+    expect(radio.filter((p) => p['tcp.analysis.duplicate_ack_num']).length).toBeGreaterThanOrEqual(3);
+    for (let hop = 1; hop <= 8; hop++) {
+      const packets = await tsharkFields(hopFile(variant, hop), ['tcp.analysis.lost_segment'], { preferences: PREFERENCES });
+      expect(packets.filter((p) => p['tcp.analysis.lost_segment']).length, variant.result.hops[hop]!.id).toBe(1);
+    }
+  });
+
+  it('has the outer addresses, UDP ports, TEIDs (up != down) and the VNI', async () => {
+    const { config } = variants.default!;
+    const s1u = await tsharkFields(hopFile(variants.default!, 1), ['ip.src', 'ip.dst', 'udp.srcport', 'udp.dstport', 'gtp.teid']);
+    const teids = new Set<string>();
+    for (const p of s1u) {
+      expect(p['udp.dstport']).toEqual(['2152']);
+      const up = p['ip.src']![0] === config.enodeb.ip;
+      expect(p['ip.dst']![0]).toBe(up ? config.sgw.s1uIp : config.enodeb.ip);
+      expect(p['ip.src']![1]).toBe(up ? config.phone.ip : config.slb.vip);
+      teids.add(`${up ? 'up' : 'down'} ${p['gtp.teid']![0]}`);
+    }
+    expect([...teids].sort()).toEqual(['down 0x0e0b1001', 'up 0x1a2b3c4d']);
+    const s5 = await tsharkFields(hopFile(variants.default!, 2), ['ip.src', 'gtp.teid']);
+    expect(new Set(s5.map((p) => `${p['ip.src']![0]} ${p['gtp.teid']![0]}`))).toEqual(
+      new Set([`${config.sgw.s5Ip} 0x2b3c4d5e`, `${config.pgw.ip} 0x5e0b2002`]),
+    );
+    const vx = await tsharkFields(hopFile(variants.default!, 8), ['udp.dstport', 'udp.srcport', 'vxlan.vni', 'ip.src', 'ip.dst', 'eth.dst']);
+    for (const p of vx) {
+      expect(p['vxlan.vni']).toEqual(['7001']);
+      const up = p['ip.src']![0] === config.slb.hostIp;
+      expect(p['udp.dstport']).toEqual([up ? '4789' : '4789']);
+      expect(Number(p['udp.srcport']![0])).toBeGreaterThanOrEqual(32768);
+      // The inner frame carries the DNATed destination (uplink) / the VM as source (downlink).
+      expect(up ? p['ip.dst']![1] : p['ip.src']![1]).toBe(config.haproxy.vmIp);
+      expect(p['eth.dst']![1]).toBe(up ? config.haproxy.vmMac : config.slb.gatewayMac);
+    }
+  });
+
+  it('reassembles at the HAProxy hop exactly the request the phone sent', async () => {
+    const variant = variants.default!;
+    const request = Buffer.from(phoneRequest(variant.config)).toString('hex');
+    for (const hop of [0, 8]) {
+      const text = execFileSync(
+        'tshark',
+        ['-n', '-r', hopFile(variant, hop), '-o', PREFERENCES[0]!, '-q', '-z', 'follow,tcp,raw,0'],
+        { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'] },
+      ).toString();
+      // Client-to-server data lines are not indented; the server's are.
+      const clientHex = text
+        .split('\n')
+        .filter((line) => /^[0-9a-f]+$/.test(line))
+        .join('');
+      expect(clientHex, variant.result.hops[hop]!.id).toBe(request);
+    }
+    const http = await tsharkFields(hopFile(variant, 8), ['http.request.method', 'http.request.uri', 'http.response.code'], {
+      preferences: PREFERENCES,
+    });
+    expect(http.flatMap((p) => p['http.request.method'] ?? [])).toEqual(['POST']);
+    expect(http.flatMap((p) => p['http.response.code'] ?? [])).toEqual(['201']);
+  });
+
+  it('forwards with X-Forwarded-For on the backend hop', async () => {
+    const variant = variants.default!;
+    const backend = await tsharkFields(hopFile(variant, 9), ['http.x_forwarded_for', 'http.response.code', 'ip.src', 'ip.dst']);
+    expect(backend.flatMap((p) => p['http.x_forwarded_for'] ?? [])).toEqual([variant.config.phone.ip]);
+    expect(backend.flatMap((p) => p['http.response.code'] ?? [])).toEqual(['201']);
+  });
+
+  it('puts every hop in one pcapng: named interfaces, right link types, comments, time order, nothing malformed', async () => {
+    const variant = variants.default!;
+    const file = join(variant.dir, `${variant.config.name}.pcapng`);
+    const packets = await tsharkFields(
+      file,
+      ['frame.interface_name', 'frame.interface_id', 'frame.encap_type', 'frame.comment', 'frame.time_epoch', ...EXPERT_FIELDS],
+      { preferences: PREFERENCES },
+    );
+    expect(packets.length).toBe(variant.result.scenario.packets.length);
+    const names = variant.result.hops.map((hop, i) => hopFileName(i, hop));
+    let last = 0;
+    for (const p of packets) {
+      const id = Number(p['frame.interface_id']![0]);
+      expect(p['frame.interface_name']![0]).toBe(names[id]);
+      expect(p['frame.encap_type']![0]).toBe(id === 0 ? '7' : '1'); // wtap: 7 raw IP, 1 Ethernet
+      expect(p['frame.comment']?.[0]).toBeTruthy();
+      const time = Number(p['frame.time_epoch']![0]);
+      expect(time).toBeGreaterThanOrEqual(last);
+      last = time;
+      // tshark 4.0 keys TCP conversations by addresses and ports only, so in the combined file one hop's
+      // copy of a segment looks like a retransmission of another hop's: only sequence warnings may appear.
+      expect(unexpectedExperts(p)).toEqual([]);
+    }
+    expect(new Set(packets.map((p) => p['frame.interface_id']![0])).size).toBe(names.length);
+  });
+});
+
+describe('5G mode as tshark sees it', () => {
+  it('carries the QFI in the PDU Session Container: UL PDU type 1, DL PDU type 0', async () => {
+    const variant = variants.fiveG!;
+    for (const hop of [1, 2]) {
+      const packets = await tsharkFields(hopFile(variant, hop), [
+        'ip.src',
+        'gtp.ext_hdr.pdu_ses_con.pdu_type',
+        'gtp.ext_hdr.pdu_ses_con.qos_flow_id',
+      ]);
+      for (const p of packets) {
+        const up = p['ip.src']![1] === variant.config.phone.ip;
+        expect(p['gtp.ext_hdr.pdu_ses_con.qos_flow_id']).toEqual([String(variant.config.tunnels.qfi)]);
+        expect(p['gtp.ext_hdr.pdu_ses_con.pdu_type']).toEqual([up ? '1' : '0']);
+      }
+    }
+  });
+});
+
+describe('--retry as tshark sees it', () => {
+  for (const name of ['retry', 'timeout']) {
+    it(`${name}: two connections from the phone, the same Idempotency-Key, one order, the same order id`, async () => {
+      const variant = variants[name]!;
+      const key = variant.config.order.idempotencyKey;
+      const radio = await tsharkFields(hopFile(variant, 0), ['tcp.stream', 'http.request.line', 'tcp.flags.syn', 'tcp.flags.ack'], {
+        preferences: PREFERENCES,
+      });
+      const streams = new Set(radio.map((p) => p['tcp.stream']![0]));
+      expect(streams.size).toBe(2);
+      const keyed = radio.filter((p) => (p['http.request.line'] ?? []).includes(`Idempotency-Key: ${key}\r\n`));
+      expect(keyed.map((p) => p['tcp.stream']![0])).toEqual(['0', '1']);
+      const backend = await tsharkFields(hopFile(variant, 9), ['tcp.stream', 'http.response.code', 'http.file_data'], {
+        preferences: PREFERENCES,
+      });
+      const responses = backend.filter((p) => p['http.response.code']);
+      expect(responses.map((p) => p['http.response.code']![0])).toEqual(['201', '200']);
+      const ids = responses.map((p) => {
+        const body = Buffer.from((p['http.file_data']![0] ?? '').replace(/:/g, ''), 'hex').toString();
+        return /"orderId": "([^"]+)"/.exec(body.length > 0 ? body : (p['http.file_data']![0] ?? ''))?.[1];
+      });
+      expect(ids).toEqual(['ord-100017', 'ord-100017']);
+      expect(variant.result.ordersCreated).toBe(1);
+    });
+  }
+});
