@@ -5,3 +5,5 @@ export * from './core/checksum.js';
 export * from './core/errors.js';
 export * from './layers/index.js';
 export * from './packet/index.js';
+export * from './capture/index.js';
+export * from './flow/index.js';

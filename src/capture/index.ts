@@ -2,7 +2,7 @@
 
 export { type ConvertOptions, type ConvertSummary, convertCapture, formatFromPath } from './convert.js';
 export {
-  type FirstLayer,
+  type LinkFirstLayer,
   firstLayerForLinkType,
   type KnownLinkType,
   LinkType,

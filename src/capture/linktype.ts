@@ -15,7 +15,7 @@ export const LinkType = {
 export type KnownLinkType = (typeof LinkType)[keyof typeof LinkType];
 
 /** The first layer of a packet captured on this link type; 'ip' means IPv4 or IPv6 by the version nibble. */
-export type FirstLayer = 'ether' | 'ip' | 'ipv4' | 'ipv6' | 'sll' | 'sll2';
+export type LinkFirstLayer = 'ether' | 'ip' | 'ipv4' | 'ipv6' | 'sll' | 'sll2';
 
 const NAMES: ReadonlyMap<number, string> = new Map([
   [LinkType.ETHERNET, 'Ethernet'],
@@ -35,7 +35,7 @@ const SHORT_NAMES: ReadonlyMap<number, string> = new Map([
   [LinkType.LINUX_SLL2, 'linux-sll2'],
 ]);
 
-const FIRST_LAYERS: ReadonlyMap<number, FirstLayer> = new Map<number, FirstLayer>([
+const FIRST_LAYERS: ReadonlyMap<number, LinkFirstLayer> = new Map<number, LinkFirstLayer>([
   [LinkType.ETHERNET, 'ether'],
   [LinkType.RAW, 'ip'],
   [LinkType.LINUX_SLL, 'sll'],
@@ -54,7 +54,7 @@ export function linkTypeShortName(linkType: number): string {
   return SHORT_NAMES.get(linkType) ?? `linktype-${linkType}`;
 }
 
-export function firstLayerForLinkType(linkType: number): FirstLayer | undefined {
+export function firstLayerForLinkType(linkType: number): LinkFirstLayer | undefined {
   return FIRST_LAYERS.get(linkType);
 }
 

@@ -34,7 +34,7 @@ export {
   type FlowOptions,
   type FlowResult,
   type FlowSummary,
-  patternBytes,
+  printablePatternBytes,
   synthesizeFlow,
 } from './simulator.js';
 export type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';

@@ -144,7 +144,7 @@ export interface FlowResult {
 const DEFAULT_START_TIME = 1_700_000_000;
 
 /** Deterministic filler: byte i of a pattern stream (printable, so follow-stream output is readable). */
-export function patternBytes(length: number, salt: number): Uint8Array {
+export function printablePatternBytes(length: number, salt: number): Uint8Array {
   const out = new Uint8Array(length);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   for (let i = 0; i < length; i++) {
@@ -159,7 +159,7 @@ function toBytes(value: Uint8Array | number | undefined, fallback: number, salt:
   const count = value ?? fallback;
   if (!Number.isInteger(count) || count < 0)
     throw new FieldError('flow', 'bytes', `expected a byte count >= 0, got ${count}`);
-  return patternBytes(count, salt);
+  return printablePatternBytes(count, salt);
 }
 
 function checkRange(field: string, value: number, min: number, max: number): number {
