@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { CaptureError, FieldError } from '../core/errors.js';
-import { buildJourney, type JourneyConfig, phoneRequest, resolveJourneyConfig, writeScenario } from '../scenario/index.js';
+import {
+  buildJourney,
+  type JourneyConfig,
+  phoneRequest,
+  resolveJourneyConfig,
+  writeScenario,
+} from '../scenario/index.js';
 import { formatHopTable, formatLadder } from '../scenario/summary.js';
 
 export type Lesson = 'heavy-loss' | 'zero-window' | 'rto';
@@ -41,7 +47,12 @@ function readConfigFile(path: string): unknown {
 /** Applies the command-line switches on top of a resolved config (and validates again). */
 export function applyJourneyFlags(
   config: JourneyConfig,
-  flags: { retry?: boolean | undefined; fiveG?: boolean | undefined; lessons?: readonly Lesson[] | undefined; name?: string | undefined },
+  flags: {
+    retry?: boolean | undefined;
+    fiveG?: boolean | undefined;
+    lessons?: readonly Lesson[] | undefined;
+    name?: string | undefined;
+  },
 ): JourneyConfig {
   const next = structuredClone(config);
   if (flags.retry) next.retry.enabled = true;
@@ -69,22 +80,42 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'scenario file (JSON) merged over the defaults' })
-      .option('print-config', { type: 'boolean', describe: 'print the resolved config (the defaults without --config) and exit' })
-      .option('retry', { type: 'boolean', describe: 'break the first connection after the request; the phone retries with the same Idempotency-Key' })
-      .option('5g', { type: 'boolean', describe: '5G names (N3/N9/N6) and the PDU Session Container with the QFI' })
+      .option('print-config', {
+        type: 'boolean',
+        describe: 'print the resolved config (the defaults without --config) and exit',
+      })
+      .option('retry', {
+        type: 'boolean',
+        describe:
+          'break the first connection after the request; the phone retries with the same Idempotency-Key',
+      })
+      .option('5g', {
+        type: 'boolean',
+        describe: '5G names (N3/N9/N6) and the PDU Session Container with the QFI',
+      })
       .option('lesson', {
         type: 'string',
         array: true,
         choices: LESSONS,
-        describe: 'extra lessons: heavy-loss (more radio losses both ways), zero-window (the phone app stalls), rto (a tail loss)',
+        describe:
+          'extra lessons: heavy-loss (more radio losses both ways), zero-window (the phone app stalls), rto (a tail loss)',
       })
-      .option('plot', { type: 'string', describe: 'write the phone <-> HAProxy TCP flow as an SVG time/sequence plot' })
+      .option('plot', {
+        type: 'string',
+        describe: 'write the phone <-> HAProxy TCP flow as an SVG time/sequence plot',
+      })
       .option('out', { type: 'string', default: 'captures', describe: 'output directory' })
-      .option('name', { type: 'string', describe: 'base name of the outputs (default from the config: order-journey)' })
+      .option('name', {
+        type: 'string',
+        describe: 'base name of the outputs (default from the config: order-journey)',
+      })
       .option('quiet', { type: 'boolean', describe: 'print only the names of the files written' })
       .example('$0 journey', 'write captures/order-journey.pcapng and captures/order-journey/NN-hop.pcap')
       .example('$0 journey --retry --5g --name order-journey-retry-5g', 'the idempotent retry over a 5G core')
-      .example('$0 journey --print-config > my.json && $0 journey --config my.json', 'start from the defaults') as never,
+      .example(
+        '$0 journey --print-config > my.json && $0 journey --config my.json',
+        'start from the defaults',
+      ) as never,
   handler: async (args) => {
     const file = args.config !== undefined ? readConfigFile(args.config) : {};
     const config = applyJourneyFlags(resolveJourneyConfig(file), {
@@ -108,11 +139,15 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       out.write(`${files.combined}\n${files.perHop.join('\n')}\n${args.plot ? `${args.plot}\n` : ''}`);
       return;
     }
-    out.write(`order journey (${config.mode === '5g' ? '5G' : '4G'}${config.retry.enabled ? `, retry after ${config.retry.break}` : ''})\n\n`);
+    out.write(
+      `order journey (${config.mode === '5g' ? '5G' : '4G'}${config.retry.enabled ? `, retry after ${config.retry.break}` : ''})\n\n`,
+    );
     out.write(`${formatHopTable(result.scenario)}\n\n`);
     out.write(`${formatLadder(result)}\n\n`);
     out.write(`wrote ${files.combined} (one interface per hop, every packet commented)\n`);
-    out.write(`wrote ${files.perHop.length} per-hop captures in ${files.perHop[0]?.replace(/\/[^/]*$/, '') ?? ''}/\n`);
+    out.write(
+      `wrote ${files.perHop.length} per-hop captures in ${files.perHop[0]?.replace(/\/[^/]*$/, '') ?? ''}/\n`,
+    );
     if (args.plot !== undefined) out.write(`wrote ${args.plot}\n`);
   },
 };

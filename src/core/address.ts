@@ -12,11 +12,58 @@ export function isMac(text: string): boolean {
   return MAC_RE.test(text);
 }
 
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
+}
+
+/**
+ * Parses "02:00:00:00:00:01" (':' or '-', one or two hex digits a group) into 6 bytes at out[offset];
+ * returns false when it is not a MAC. A hand loop: encoding parses MACs for every packet.
+ */
+function parseMacInto(text: string, out: Uint8Array, offset: number): boolean {
+  let group = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 58 || code === 45) {
+      if (digits === 0 || group === 5) return false;
+      out[offset + group++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const digit = hexDigit(code);
+    if (digit < 0 || digits === 2) return false;
+    value = value * 16 + digit;
+    digits++;
+  }
+  if (group !== 5 || digits === 0) return false;
+  out[offset + 5] = value;
+  return true;
+}
+
+/** Recently written MACs: a packet stream repeats a few addresses. */
+const macCache = new Map<string, Uint8Array>();
+
 /** Writes a MAC given as "02:00:00:00:00:01" (or with '-') into out at offset. Throws TypeError if invalid. */
 export function writeMac(text: string, out: Uint8Array, offset: number): void {
-  const match = MAC_RE.exec(text);
-  if (!match) throw new TypeError(`not a MAC address: '${text}'`);
-  for (let i = 0; i < 6; i++) out[offset + i] = Number.parseInt(match[i + 1]!, 16);
+  let bytes = macCache.get(text);
+  if (bytes === undefined) {
+    bytes = new Uint8Array(6);
+    if (!parseMacInto(text, bytes, 0)) throw new TypeError(`not a MAC address: '${text}'`);
+    if (macCache.size >= 256) macCache.clear();
+    macCache.set(text, bytes);
+  }
+  out[offset] = bytes[0]!;
+  out[offset + 1] = bytes[1]!;
+  out[offset + 2] = bytes[2]!;
+  out[offset + 3] = bytes[3]!;
+  out[offset + 4] = bytes[4]!;
+  out[offset + 5] = bytes[5]!;
 }
 
 export function parseMac(text: string): Uint8Array {

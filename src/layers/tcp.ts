@@ -165,10 +165,19 @@ export function tcpFlagNames(flags: number): string {
   return names.reverse().join(', ');
 }
 
+/** Parsed flag strings ("PA", "SYN+ACK"): a packet stream repeats a handful of them. */
+const parsedFlags = new Map<string, number>();
+
 function flagsOf(value: number | string | undefined): number {
   if (value === undefined) return TCP_FLAGS.SYN;
   if (typeof value === 'number') return uintOf('tcp', 'flags', value, 0x1ff, 0);
+  const cached = parsedFlags.get(value);
+  if (cached !== undefined) return cached;
   const parsed = parseTcpFlags(value);
+  if (parsed !== undefined && parsed <= 0x1ff) {
+    if (parsedFlags.size >= 256) parsedFlags.clear();
+    parsedFlags.set(value, parsed);
+  }
   if (parsed === undefined || parsed > 0x1ff) {
     throw new FieldError(
       'tcp',

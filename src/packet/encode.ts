@@ -107,10 +107,34 @@ export function encodedLength(layers: readonly LayerValue[]): number {
   return layout(layers);
 }
 
-/** Encodes a layer stack (outermost first) into a new buffer, filling every field left out. */
+/**
+ * Small packets are carved from a shared slab (each packet its own, never reused region), like
+ * Node's Buffer pool: one ArrayBuffer per ~64 KiB of packets instead of one per packet.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_PACKET = 4096;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function allocatePacket(length: number): Uint8Array {
+  if (length > SLAB_MAX_PACKET) return new Uint8Array(length);
+  if (slabUsed + length > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + length);
+  slabUsed += (length + 7) & ~7;
+  return out;
+}
+
+/**
+ * Encodes a layer stack (outermost first) into a new buffer, filling every field left out. The
+ * result may be a view into a shared slab (its `byteOffset` is then not 0); copy it, or use
+ * `encodePacketInto`, when its underlying ArrayBuffer matters.
+ */
 export function encodePacket(layers: readonly LayerValue[]): Uint8Array {
   const total = layout(layers);
-  const out = new Uint8Array(total);
+  const out = allocatePacket(total);
   run(layers, out, 0);
   return out;
 }

@@ -42,7 +42,14 @@ export interface JourneyConfig {
   internet: { routers: number; routerMacs: string[] | null };
   dcEdge: { mac: string };
   slb: { vip: string; port: number; hostIp: string; hostMac: string; gatewayMac: string; vni: number };
-  haproxy: { vmIp: string; vmMac: string; port: number; hostIp: string; hostMac: string; backendSourcePort: number };
+  haproxy: {
+    vmIp: string;
+    vmMac: string;
+    port: number;
+    hostIp: string;
+    hostMac: string;
+    backendSourcePort: number;
+  };
   orderService: { ip: string; mac: string; port: number };
   /** One-way delays in milliseconds: each is the time from the start of that link to the start of the next. */
   delays: {
@@ -133,7 +140,14 @@ export const JOURNEY_SCHEMA: Schema = {
     dcEdge: { kind: 'object', fields: { mac } },
     slb: {
       kind: 'object',
-      fields: { vip: ip, port, hostIp: ip, hostMac: mac, gatewayMac: mac, vni: { kind: 'uint', max: 0xffffff } },
+      fields: {
+        vip: ip,
+        port,
+        hostIp: ip,
+        hostMac: mac,
+        gatewayMac: mac,
+        vni: { kind: 'uint', max: 0xffffff },
+      },
     },
     haproxy: {
       kind: 'object',
@@ -165,7 +179,10 @@ export const JOURNEY_SCHEMA: Schema = {
     },
     tcp: {
       kind: 'object',
-      fields: { seed: { kind: 'uint', max: 0xffffffff }, congestionControl: { kind: 'enum', values: ['cubic', 'newreno'] } },
+      fields: {
+        seed: { kind: 'uint', max: 0xffffffff },
+        congestionControl: { kind: 'enum', values: ['cubic', 'newreno'] },
+      },
     },
     order: {
       kind: 'object',
@@ -267,10 +284,18 @@ export function resolveJourneyConfig(file: unknown = {}): JourneyConfig {
 function checkConsistency(config: JourneyConfig): void {
   const { s1u, s5 } = config.tunnels;
   if (s1u.uplinkTeid === s1u.downlinkTeid) {
-    throw new FieldError('config', 'tunnels.s1u.downlinkTeid', 'must differ from tunnels.s1u.uplinkTeid (each end assigns its own TEID)');
+    throw new FieldError(
+      'config',
+      'tunnels.s1u.downlinkTeid',
+      'must differ from tunnels.s1u.uplinkTeid (each end assigns its own TEID)',
+    );
   }
   if (s5.uplinkTeid === s5.downlinkTeid) {
-    throw new FieldError('config', 'tunnels.s5.downlinkTeid', 'must differ from tunnels.s5.uplinkTeid (each end assigns its own TEID)');
+    throw new FieldError(
+      'config',
+      'tunnels.s5.downlinkTeid',
+      'must differ from tunnels.s5.uplinkTeid (each end assigns its own TEID)',
+    );
   }
   const macs = config.internet.routerMacs;
   if (macs !== null && macs.length !== config.internet.routers) {

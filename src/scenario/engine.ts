@@ -38,6 +38,8 @@ export interface Scenario {
   name: string;
   hops: ScenarioHop[];
   packets: ScenarioPacket[];
+  /** Host names for the pcapng Name Resolution Block (Wireshark shows them with name resolution on). */
+  names?: Array<{ address: string; names: string[] }>;
 }
 
 export interface HopStats {
@@ -67,10 +69,16 @@ export function orderedPackets(scenario: Scenario): ScenarioPacket[] {
 }
 
 export function hopStats(scenario: Scenario): HopStats[] {
-  const stats = scenario.hops.map((hop, index) => ({ hop, fileName: hopFileName(index, hop), packets: 0, bytes: 0 }));
+  const stats = scenario.hops.map((hop, index) => ({
+    hop,
+    fileName: hopFileName(index, hop),
+    packets: 0,
+    bytes: 0,
+  }));
   for (const packet of scenario.packets) {
     const entry = stats[packet.hop];
-    if (!entry) throw new FieldError('scenario', 'hop', `packet refers to hop ${packet.hop}, which does not exist`);
+    if (!entry)
+      throw new FieldError('scenario', 'hop', `packet refers to hop ${packet.hop}, which does not exist`);
     entry.packets++;
     entry.bytes += packet.data.length;
   }
@@ -78,7 +86,8 @@ export function hopStats(scenario: Scenario): HopStats[] {
 }
 
 function splitTime(timeUs: number): [number, number] {
-  if (!Number.isSafeInteger(timeUs) || timeUs < 0) throw new FieldError('scenario', 'time', `bad capture time ${timeUs} µs`);
+  if (!Number.isSafeInteger(timeUs) || timeUs < 0)
+    throw new FieldError('scenario', 'time', `bad capture time ${timeUs} µs`);
   const sec = Math.floor(timeUs / 1_000_000);
   return [sec, (timeUs - sec * 1_000_000) * 1000];
 }
@@ -106,6 +115,7 @@ export async function writeScenario(scenario: Scenario, dir: string): Promise<Sc
       description: `${hop.label}: ${hop.encapsulation}`,
     })),
     sectionComment: `pktcraft scenario ${scenario.name}`,
+    nameRecords: scenario.names,
     userApplication: 'pktcraft',
   });
   for (const packet of ordered) {

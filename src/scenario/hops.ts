@@ -27,7 +27,15 @@ import { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 export const LINKTYPE_ETHERNET = 1;
 export const LINKTYPE_RAW = 101;
 
-export type HopKind = 'radio' | 'gtp-access' | 'gtp-core' | 'sgi' | 'internet' | 'dc-edge' | 'vxlan' | 'backend';
+export type HopKind =
+  | 'radio'
+  | 'gtp-access'
+  | 'gtp-core'
+  | 'sgi'
+  | 'internet'
+  | 'dc-edge'
+  | 'vxlan'
+  | 'backend';
 
 export interface JourneyHop extends ScenarioHop {
   kind: HopKind;
@@ -182,7 +190,12 @@ function routersAfterServer(config: JourneyConfig, hop: JourneyHop): number {
  * it (to the VIP), a downlink packet as HAProxy sent it (from the VM address to the phone's public
  * address). Only TTL, addresses/ports under NAT and the checksums (updated incrementally) change.
  */
-export function innerPacketAt(config: JourneyConfig, hop: JourneyHop, direction: Direction, sent: Uint8Array): Uint8Array {
+export function innerPacketAt(
+  config: JourneyConfig,
+  hop: JourneyHop,
+  direction: Direction,
+  sent: Uint8Array,
+): Uint8Array {
   let packet = sent;
   if (direction === 'up') {
     const routers = routersBefore(config, hop);
@@ -256,7 +269,13 @@ function hex32(value: number): string {
 }
 
 /** The frame captured at `hop` for an inner packet (already as it looks at that hop). */
-export function wrapAt(config: JourneyConfig, hop: JourneyHop, direction: Direction, inner: Uint8Array, ids: OuterIds): Wrapped {
+export function wrapAt(
+  config: JourneyConfig,
+  hop: JourneyHop,
+  direction: Direction,
+  inner: Uint8Array,
+  ids: OuterIds,
+): Wrapped {
   if (hop.kind === 'radio') return { data: inner, detail: '' };
   const up = direction === 'up';
   const macs = uplinkMacs(config, hop);

@@ -19,7 +19,14 @@ export {
   type ScenarioPacket,
   writeScenario,
 } from './engine.js';
-export { type HopKind, innerPacketAt, type JourneyHop, journeyHops, publicPhoneAddress, wrapAt } from './hops.js';
+export {
+  type HopKind,
+  innerPacketAt,
+  type JourneyHop,
+  journeyHops,
+  publicPhoneAddress,
+  wrapAt,
+} from './hops.js';
 export { buildJourney, flagNames, type JourneyConnection, type JourneyResult } from './journey.js';
 export {
   forwardedRequest,
@@ -35,4 +42,10 @@ export {
 export { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 export { mergeOver, type Schema, validate } from './schema.js';
 export { formatHopTable, formatLadder } from './summary.js';
-export { runTcpSession, type ServerAction, type SessionOptions, type SessionResult, type Transmission } from './tcp-session.js';
+export {
+  runTcpSession,
+  type ServerAction,
+  type SessionOptions,
+  type SessionResult,
+  type Transmission,
+} from './tcp-session.js';

@@ -11,13 +11,22 @@
  * 3. Every segment of the phone ↔ HAProxy connection is shown at every front hop (hops.ts) at the time
  *    it passes there, with that hop's encapsulation and addresses; the backend connection at its hop.
  */
-import { encodePacket } from '../packet/index.js';
+
 import type { DropEntry } from '../flow/drop-list.js';
 import { segmentToLayers } from '../flow/packets.js';
 import { type CapturedSegment, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../flow/types.js';
+import { encodePacket } from '../packet/index.js';
 import type { JourneyConfig } from './config.js';
 import type { Scenario, ScenarioPacket } from './engine.js';
-import { type Direction, innerPacketAt, type JourneyHop, journeyHops, OuterIds, publicPhoneAddress, wrapAt } from './hops.js';
+import {
+  type Direction,
+  innerPacketAt,
+  type JourneyHop,
+  journeyHops,
+  OuterIds,
+  publicPhoneAddress,
+  wrapAt,
+} from './hops.js';
 import {
   forwardedRequest,
   type HttpMessage,
@@ -83,7 +92,11 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
     mss: phoneMss,
     // The squeeze: a small receive buffer drained by a slow app; the zero window: an app that stalls.
     receiveBuffer: squeeze ? 4096 : config.phone.receiveWindow,
-    readerRate: config.lessons.zeroWindow ? 4_000 : config.lessons.windowSqueeze ? 100_000 : Number.POSITIVE_INFINITY,
+    readerRate: config.lessons.zeroWindow
+      ? 4_000
+      : config.lessons.windowSqueeze
+        ? 100_000
+        : Number.POSITIVE_INFINITY,
   };
   const serverSide = { mss: 1460, receiveBuffer: 131072, readerRate: Number.POSITIVE_INFINITY };
   const connections: JourneyConnection[] = [];
@@ -144,7 +157,10 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
       lossPositionUs,
       drops:
         index === 0
-          ? [...dropEntries('client', config.lessons.uplinkDrops), ...dropEntries('server', config.lessons.downlinkDrops)]
+          ? [
+              ...dropEntries('client', config.lessons.uplinkDrops),
+              ...dropEntries('server', config.lessons.downlinkDrops),
+            ]
           : [],
       seed: config.tcp.seed + index,
       congestion: config.tcp.congestionControl,
@@ -153,11 +169,16 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
       server: serverSide,
       request,
       onRequest,
-      clientTimeoutUs: breaks && config.retry.break === 'timeout' ? Math.round(config.retry.timeoutMs * 1000) : undefined,
+      clientTimeoutUs:
+        breaks && config.retry.break === 'timeout' ? Math.round(config.retry.timeoutMs * 1000) : undefined,
     });
     connection.front = front;
     connection.answered = front.responseReadUs !== undefined;
-    connection.outcome = front.serverReset ? 'reset by HAProxy' : front.clientAborted ? 'timed out, phone reset it' : 'completed';
+    connection.outcome = front.serverReset
+      ? 'reset by HAProxy'
+      : front.clientAborted
+        ? 'timed out, phone reset it'
+        : 'completed';
     connections.push(connection);
     // The phone learns of the break (the RST arrives, or its timer fires), waits, and tries again.
     const learnedUs = front.serverReset
@@ -168,15 +189,41 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
     startUs = learnedUs + Math.round(config.retry.backoffMs * 1000);
   }
 
-  const packets = renderPackets(config, hops, oneWayUs, lossPositionUs, backendHopIndex, backendOneWayUs, connections);
+  const packets = renderPackets(config, hops, oneWayUs, backendHopIndex, backendOneWayUs, connections);
   return {
     config,
-    scenario: { name: config.name, hops, packets },
+    scenario: { name: config.name, hops, packets, names: hostNames(config) },
     hops,
     oneWayUs,
     connections,
     ordersCreated: store.orderCount,
   };
+}
+
+/** Names of the journey's hosts for the pcapng Name Resolution Block (one name per address). */
+function hostNames(config: JourneyConfig): Array<{ address: string; names: string[] }> {
+  const fiveG = config.mode === '5g';
+  const entries: Array<[string, string]> = [
+    [config.phone.ip, 'phone.ue.example'],
+    [config.enodeb.ip, fiveG ? 'gnb.ran.example' : 'enodeb.ran.example'],
+    [config.sgw.s1uIp, fiveG ? 'i-upf-n3.core.example' : 'sgw-s1u.core.example'],
+    [config.sgw.s5Ip, fiveG ? 'i-upf-n9.core.example' : 'sgw-s5.core.example'],
+    [config.pgw.ip, fiveG ? 'psa-upf.core.example' : 'pgw.core.example'],
+    [config.slb.vip, config.order.host.replace(/:\d+$/, '')],
+    [config.slb.hostIp, 'slb-host.dc.example'],
+    [config.haproxy.hostIp, 'haproxy-host.dc.example'],
+    [config.haproxy.vmIp, 'haproxy.vpc.example'],
+    [config.orderService.ip, 'orders.vpc.example'],
+  ];
+  if (config.pgw.snat) entries.push([config.pgw.snat, 'nat.core.example']);
+  const seen = new Set<string>();
+  const out: Array<{ address: string; names: string[] }> = [];
+  for (const [address, name] of entries) {
+    if (seen.has(address)) continue;
+    seen.add(address);
+    out.push({ address, names: [name] });
+  }
+  return out;
 }
 
 function lastSend(transmissions: readonly Transmission[], side: 'client' | 'server', flag: number): number {
@@ -235,7 +282,9 @@ function hopDetail(config: JourneyConfig, hop: JourneyHop, direction: Direction,
     case 'internet':
       return `router ${hop.router}, TTL ${ttl}`;
     case 'dc-edge':
-      return direction === 'up' ? `to the SLB VIP ${config.slb.vip}, TTL ${ttl}` : `from the SLB VIP ${config.slb.vip}, TTL ${ttl}`;
+      return direction === 'up'
+        ? `to the SLB VIP ${config.slb.vip}, TTL ${ttl}`
+        : `from the SLB VIP ${config.slb.vip}, TTL ${ttl}`;
     case 'vxlan':
       return direction === 'up'
         ? `DNAT ${config.slb.vip} -> ${config.haproxy.vmIp}`
@@ -249,7 +298,6 @@ function renderPackets(
   config: JourneyConfig,
   hops: JourneyHop[],
   oneWayUs: number,
-  lossPositionUs: number,
   backendHopIndex: number,
   backendOneWayUs: number,
   connections: JourneyConnection[],
@@ -260,7 +308,12 @@ function renderPackets(
   const namer = new SegmentNamer();
   const phoneAddress = publicPhoneAddress(config);
   // Inner packets as sent, in send order over every connection (IP ids are per-sender counters).
-  const sent: Array<{ transmission: Transmission; bytes: Uint8Array; connection: JourneyConnection; text: string }> = [];
+  const sent: Array<{
+    transmission: Transmission;
+    bytes: Uint8Array;
+    connection: JourneyConnection;
+    text: string;
+  }> = [];
   for (const connection of connections) {
     for (const transmission of connection.front.transmissions) {
       const segment = transmission.segment;
@@ -295,9 +348,19 @@ function renderPackets(
       const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
       if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
       if (lost !== undefined) {
-        comments.push(direction === 'up' ? 'lost on the radio uplink after this point' : 'lost on the radio downlink after this point');
+        comments.push(
+          direction === 'up'
+            ? 'lost on the radio uplink after this point'
+            : 'lost on the radio downlink after this point',
+        );
       }
-      packets.push({ hop: hopIndex, timeUs: segment.timeUs + travelled, data: wrapped.data, comments, direction });
+      packets.push({
+        hop: hopIndex,
+        timeUs: segment.timeUs + travelled,
+        data: wrapped.data,
+        comments,
+        direction,
+      });
     }
   });
   // The backend connections, captured on the HAProxy VM's interface.
@@ -319,14 +382,27 @@ function renderPackets(
       const inner = encodePacket(layers);
       const direction: Direction = fromHaproxy ? 'up' : 'down';
       const wrapped = wrapAt(config, backendHop, direction, inner, outerIds);
-      const text = namer.describe({ ...segment, connection: 1000 + connection.index }, { client: 'forwarded request', server: 'order service response' });
+      const text = namer.describe(
+        { ...segment, connection: 1000 + connection.index },
+        { client: 'forwarded request', server: 'order service response' },
+      );
       const heading = `Backend ${fromHaproxy ? 'HAProxy -> order service' : 'order service -> HAProxy'}`;
       const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
       if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
-      if (fromHaproxy && segment.payload.length > 0 && connection.forwarded && isFirstData(segment, connection.backend)) {
+      if (
+        fromHaproxy &&
+        segment.payload.length > 0 &&
+        connection.forwarded &&
+        isFirstData(segment, connection.backend)
+      ) {
         comments.push(`X-Forwarded-For: ${headerOf(parseHttp(connection.forwarded), 'x-forwarded-for')}`);
       }
-      if (!fromHaproxy && segment.payload.length > 0 && connection.order && isFirstData(segment, connection.backend)) {
+      if (
+        !fromHaproxy &&
+        segment.payload.length > 0 &&
+        connection.order &&
+        isFirstData(segment, connection.backend)
+      ) {
         comments.push(
           `order ${connection.order.orderId} ${connection.order.created ? 'created (201 Created)' : 'already exists for this Idempotency-Key (200 OK)'}`,
         );
@@ -344,6 +420,8 @@ function renderPackets(
 }
 
 function isFirstData(segment: CapturedSegment, session: SessionResult): boolean {
-  const first = session.transmissions.find((t) => t.segment.from === segment.from && t.segment.payload.length > 0);
+  const first = session.transmissions.find(
+    (t) => t.segment.from === segment.from && t.segment.payload.length > 0,
+  );
   return first?.segment === segment;
 }

@@ -89,7 +89,9 @@ export function forwardedRequest(phoneBytes: Uint8Array, clientAddress: string):
   const text = decoder.decode(phoneBytes);
   const headEnd = text.indexOf('\r\n\r\n');
   if (headEnd < 0) throw new FieldError('http', 'message', 'no end of headers (CRLF CRLF)');
-  return encoder.encode(`${text.slice(0, headEnd)}\r\nX-Forwarded-For: ${clientAddress}${text.slice(headEnd)}`);
+  return encoder.encode(
+    `${text.slice(0, headEnd)}\r\nX-Forwarded-For: ${clientAddress}${text.slice(headEnd)}`,
+  );
 }
 
 export interface OrderResult {
@@ -116,7 +118,11 @@ export class OrderStore {
   /** Handles a `POST /orders`: 201 with a new order id, or 200 with the existing one for a known key. */
   placeOrder(request: HttpMessage): OrderResult {
     if (!request.startLine.startsWith('POST /orders ')) {
-      throw new FieldError('order-service', 'request', `expected POST /orders, got ${JSON.stringify(request.startLine)}`);
+      throw new FieldError(
+        'order-service',
+        'request',
+        `expected POST /orders, got ${JSON.stringify(request.startLine)}`,
+      );
     }
     const key = headerOf(request, 'idempotency-key');
     if (key === undefined) throw new FieldError('order-service', 'request', 'missing Idempotency-Key header');
@@ -133,7 +139,9 @@ export function orderResponse(result: OrderResult, request: HttpMessage, config:
   const key = headerOf(request, 'idempotency-key') ?? '';
   const lines: string[] = [];
   for (let i = 1; i <= config.order.items; i++) {
-    lines.push(`    {"line": ${i}, "status": "reserved", "warehouse": "wh-${1 + (i % 3)}", "eta": "2023-11-16"}`);
+    lines.push(
+      `    {"line": ${i}, "status": "reserved", "warehouse": "wh-${1 + (i % 3)}", "eta": "2023-11-16"}`,
+    );
   }
   const body = encoder.encode(
     `{\n  "orderId": "${result.orderId}",\n  "status": "accepted",\n  "customerId": "${config.order.customerId}",\n` +

@@ -16,11 +16,16 @@ export function journeyFlowAtPhone(result: JourneyResult, connectionIndex = 0): 
   const segments: CapturedSegment[] = [];
   for (const { segment, lostAtUs } of connection.front.transmissions) {
     if (segment.from === 'client') segments.push({ ...segment, connection: 0 });
-    else if (lostAtUs === undefined) segments.push({ ...segment, connection: 0, timeUs: segment.timeUs + result.oneWayUs });
+    else if (lostAtUs === undefined)
+      segments.push({ ...segment, connection: 0, timeUs: segment.timeUs + result.oneWayUs });
   }
   segments.sort((a, b) => a.timeUs - b.timeUs);
   const startTimeUs = segments[0]?.timeUs ?? result.config.startTime * 1_000_000;
-  const summary = { startTimeUs, connections: [], segmentsCaptured: segments.length } as unknown as FlowSummary;
+  const summary = {
+    startTimeUs,
+    connections: [],
+    segmentsCaptured: segments.length,
+  } as unknown as FlowSummary;
   return { segments, trace: connection.front.trace.map((event) => ({ ...event, connection: 0 })), summary };
 }
 

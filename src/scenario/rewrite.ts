@@ -18,9 +18,11 @@ const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 
 function checkIpv4(packet: Uint8Array): number {
-  if (packet.length < 20 || packet[0]! >> 4 !== 4) throw new FieldError('rewrite', 'packet', 'not an IPv4 packet');
+  if (packet.length < 20 || packet[0]! >> 4 !== 4)
+    throw new FieldError('rewrite', 'packet', 'not an IPv4 packet');
   const headerLength = (packet[0]! & 0x0f) * 4;
-  if (headerLength < 20 || headerLength > packet.length) throw new FieldError('rewrite', 'packet', 'bad IPv4 header length');
+  if (headerLength < 20 || headerLength > packet.length)
+    throw new FieldError('rewrite', 'packet', 'bad IPv4 header length');
   return headerLength;
 }
 
@@ -67,7 +69,8 @@ export function rewriteAddress(packet: Uint8Array, which: 'src' | 'dst', address
 /** NAT of the TCP/UDP source or destination port, updating the transport checksum. */
 export function rewritePort(packet: Uint8Array, which: 'sport' | 'dport', port: number): Uint8Array {
   const headerLength = checkIpv4(packet);
-  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new FieldError('rewrite', which, `bad port ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff)
+    throw new FieldError('rewrite', which, `bad port ${port}`);
   const out = packet.slice();
   const at = headerLength + (which === 'sport' ? 0 : 2);
   const old = readU16(out, at);

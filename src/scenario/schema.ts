@@ -28,7 +28,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   return String(value);
 }
 
@@ -45,7 +46,8 @@ function join(path: string, key: string | number): string {
 export function validate(value: unknown, schema: Schema, path = ''): unknown {
   switch (schema.kind) {
     case 'object': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `must be an object, got ${describe(value)}`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        fail(path, `must be an object, got ${describe(value)}`);
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         if (!Object.hasOwn(schema.fields, key)) {
@@ -74,25 +76,32 @@ export function validate(value: unknown, schema: Schema, path = ''): unknown {
       if (typeof value !== 'boolean') fail(path, `must be true or false, got ${describe(value)}`);
       return value;
     case 'ipv4':
-      if (typeof value !== 'string' || !isIPv4(value)) fail(path, `must be an IPv4 address like "192.0.2.1", got ${describe(value)}`);
+      if (typeof value !== 'string' || !isIPv4(value))
+        fail(path, `must be an IPv4 address like "192.0.2.1", got ${describe(value)}`);
       return value;
     case 'mac':
-      if (typeof value !== 'string' || !isMac(value)) fail(path, `must be a MAC address like "02:00:00:00:00:01", got ${describe(value)}`);
+      if (typeof value !== 'string' || !isMac(value))
+        fail(path, `must be a MAC address like "02:00:00:00:00:01", got ${describe(value)}`);
       return value;
     case 'enum':
       if (typeof value !== 'string' || !schema.values.includes(value)) {
-        fail(path, `must be one of ${schema.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`);
+        fail(
+          path,
+          `must be one of ${schema.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`,
+        );
       }
       return value;
     case 'string':
       if (typeof value !== 'string' || value.length > schema.maxLength) {
         fail(path, `must be a string of at most ${schema.maxLength} characters, got ${describe(value)}`);
       }
-      if (schema.pattern && !schema.pattern.test(value)) fail(path, `must match ${schema.pattern}, got ${describe(value)}`);
+      if (schema.pattern && !schema.pattern.test(value))
+        fail(path, `must match ${schema.pattern}, got ${describe(value)}`);
       return value;
     case 'array': {
       if (!Array.isArray(value)) fail(path, `must be an array, got ${describe(value)}`);
-      if (value.length > schema.maxItems) fail(path, `must have at most ${schema.maxItems} items, got ${value.length}`);
+      if (value.length > schema.maxItems)
+        fail(path, `must have at most ${schema.maxItems} items, got ${value.length}`);
       value.forEach((item, index) => {
         validate(item, schema.of, join(path, index));
       });

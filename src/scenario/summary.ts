@@ -26,13 +26,20 @@ export function formatHopTable(scenario: Scenario): string {
     String(stat.bytes),
   ]);
   const header = ['hop', 'link type', 'encapsulation', 'packets', 'bytes'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   const line = (cells: string[]): string =>
-    cells.map((cell, column) => (column >= 3 ? padLeft(cell, widths[column]!) : pad(cell, widths[column]!))).join('  ');
-  const total = hopStats(scenario).reduce((sum, stat) => ({ packets: sum.packets + stat.packets, bytes: sum.bytes + stat.bytes }), {
-    packets: 0,
-    bytes: 0,
-  });
+    cells
+      .map((cell, column) => (column >= 3 ? padLeft(cell, widths[column]!) : pad(cell, widths[column]!)))
+      .join('  ');
+  const total = hopStats(scenario).reduce(
+    (sum, stat) => ({ packets: sum.packets + stat.packets, bytes: sum.bytes + stat.bytes }),
+    {
+      packets: 0,
+      bytes: 0,
+    },
+  );
   return [
     line(header),
     widths.map((width) => '-'.repeat(width)).join('  '),
@@ -95,7 +102,9 @@ export function formatLadder(result: JourneyResult): string {
       const note = segment.note ? `  ${segment.note}` : '';
       const lost = transmission.lostAtUs !== undefined;
       const time = ((atUs - t0) / 1000).toFixed(3);
-      lines.push(`${padLeft(time, 10)}  ${arrow(label, up, lost)}${lost ? '  lost on the radio' : ''}${note}`);
+      lines.push(
+        `${padLeft(time, 10)}  ${arrow(label, up, lost)}${lost ? '  lost on the radio' : ''}${note}`,
+      );
     }
     const order = connection.order;
     if (order) {

@@ -58,7 +58,11 @@ let root: string;
 const variants: Record<string, Variant> = {};
 
 function hopFile(variant: Variant, hopIndex: number): string {
-  return join(variant.dir, variant.config.name, `${hopFileName(hopIndex, variant.result.hops[hopIndex]!)}.pcap`);
+  return join(
+    variant.dir,
+    variant.config.name,
+    `${hopFileName(hopIndex, variant.result.hops[hopIndex]!)}.pcap`,
+  );
 }
 
 beforeAll(async () => {
@@ -70,6 +74,8 @@ beforeAll(async () => {
     timeout: { retry: { enabled: true, break: 'timeout' }, name: 'jtimeout' },
     snat: { pgw: { snat: '203.0.113.99' }, internet: { routers: 2 }, name: 'jsnat' },
     zero: { lessons: { zeroWindow: true, uplinkDrops: [2, 5], downlinkDrops: [2] }, name: 'jzero' },
+    heavy: { lessons: { uplinkDrops: [3, 4, 6], downlinkDrops: [2] }, name: 'jheavy' },
+    rto: { lessons: { uplinkDrops: [8] }, mode: '5g', name: 'jrto' },
   };
   for (const [name, file] of Object.entries(configs)) {
     const config = resolveJourneyConfig(file);
@@ -106,7 +112,8 @@ function intendedFlags(variant: Variant, hopIndex: number): ExpectedFrame[] {
     const tcp = decoded.layers.find((layer) => layer.layer === 'tcp')!;
     const ip = decoded.layers.filter((layer) => layer.layer === 'ipv4').at(-1)!;
     const { seq, ack, flags, window, sport, dport } = tcp.fields as Record<string, number>;
-    const length = (ip.fields.len as number) - (ip.fields.ihl as number) * 4 - (tcp.fields.dataofs as number) * 4;
+    const length =
+      (ip.fields.len as number) - (ip.fields.ihl as number) * 4 - (tcp.fields.dataofs as number) * 4;
     const key = `${ip.fields.src}:${sport}>${ip.fields.dst}:${dport}`;
     const notes = packet.comments.slice(1).join(' | ');
     const allowed = new Set<Flag>();
@@ -114,7 +121,11 @@ function intendedFlags(variant: Variant, hopIndex: number): ExpectedFrame[] {
     const end = (seq + length + (flags & 0x03 ? 1 : 0)) >>> 0;
     const seen = highest.get(key);
     if (/retransmission/.test(notes)) {
-      for (const flag of ['tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.out_of_order'] as const) {
+      for (const flag of [
+        'tcp.analysis.retransmission',
+        'tcp.analysis.fast_retransmission',
+        'tcp.analysis.out_of_order',
+      ] as const) {
         allowed.add(flag);
       }
       required.push(
@@ -178,58 +189,86 @@ function unexpectedExperts(packet: TsharkPacket): string[] {
 
 const EXPERT_FIELDS = ['_ws.expert.severity', '_ws.expert.group', '_ws.expert.message', '_ws.malformed'];
 
-describe.each(['default', 'fiveG', 'retry', 'timeout', 'snat', 'zero'])('journey variant %s, every hop', (name) => {
-  it('decodes cleanly with checksums validated: only the intended TCP analysis flags, at the intended frames', async () => {
-    const variant = variants[name]!;
-    for (let hopIndex = 0; hopIndex < variant.result.hops.length; hopIndex++) {
-      const hop = variant.result.hops[hopIndex]!;
-      const file = hopFile(variant, hopIndex);
-      const packets = await tsharkFields(
-        file,
-        [...EXPERT_FIELDS, ...ANALYSIS_FLAGS, 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'frame.protocols'],
-        { preferences: PREFERENCES },
-      );
-      const intended = intendedFlags(variant, hopIndex);
-      expect(packets.length, hop.id).toBe(intended.length);
-      packets.forEach((packet, i) => {
-        const where = `${name} ${hop.id} frame ${i + 1}`;
-        expect(unexpectedExperts(packet), where).toEqual([]);
-        for (const status of [...(packet['ip.checksum.status'] ?? []), ...(packet['tcp.checksum.status'] ?? [])]) {
-          expect(status, where).toBe('1');
-        }
-        for (const status of packet['udp.checksum.status'] ?? []) expect(status, where).toBe('1');
-        const flags = flagsOf(packet);
-        for (const flag of flags) expect(intended[i]!.allowed.has(flag), `${where}: unintended ${flag}`).toBe(true);
-        for (const oneOf of intended[i]!.required) {
-          expect(
-            oneOf.some((flag) => flags.includes(flag)),
-            `${where}: expected ${oneOf.join(' or ')}`,
-          ).toBe(true);
-        }
-        const protocols = packet['frame.protocols']?.[0] ?? '';
-        expect(protocols, where).toMatch(hop.kind === 'radio' ? /^raw:ip:tcp/ : /^eth:ethertype:ip:/);
-      });
-    }
-  });
-});
+describe.each(['default', 'fiveG', 'retry', 'timeout', 'snat', 'zero', 'heavy', 'rto'])(
+  'journey variant %s, every hop',
+  (name) => {
+    it('decodes cleanly with checksums validated: only the intended TCP analysis flags, at the intended frames', async () => {
+      const variant = variants[name]!;
+      for (let hopIndex = 0; hopIndex < variant.result.hops.length; hopIndex++) {
+        const hop = variant.result.hops[hopIndex]!;
+        const file = hopFile(variant, hopIndex);
+        const packets = await tsharkFields(
+          file,
+          [
+            ...EXPERT_FIELDS,
+            ...ANALYSIS_FLAGS,
+            'ip.checksum.status',
+            'udp.checksum.status',
+            'tcp.checksum.status',
+            'frame.protocols',
+          ],
+          { preferences: PREFERENCES },
+        );
+        const intended = intendedFlags(variant, hopIndex);
+        expect(packets.length, hop.id).toBe(intended.length);
+        packets.forEach((packet, i) => {
+          const where = `${name} ${hop.id} frame ${i + 1}`;
+          expect(unexpectedExperts(packet), where).toEqual([]);
+          for (const status of [
+            ...(packet['ip.checksum.status'] ?? []),
+            ...(packet['tcp.checksum.status'] ?? []),
+          ]) {
+            expect(status, where).toBe('1');
+          }
+          for (const status of packet['udp.checksum.status'] ?? []) expect(status, where).toBe('1');
+          const flags = flagsOf(packet);
+          for (const flag of flags)
+            expect(intended[i]!.allowed.has(flag), `${where}: unintended ${flag}`).toBe(true);
+          for (const oneOf of intended[i]!.required) {
+            expect(
+              oneOf.some((flag) => flags.includes(flag)),
+              `${where}: expected ${oneOf.join(' or ')}`,
+            ).toBe(true);
+          }
+          const protocols = packet['frame.protocols']?.[0] ?? '';
+          expect(protocols, where).toMatch(hop.kind === 'radio' ? /^raw:ip:tcp/ : /^eth:ethertype:ip:/);
+        });
+      }
+    });
+  },
+);
 
 describe('the default journey as tshark sees it', () => {
   it('shows the fast retransmission at the radio and the hole it leaves at every later hop', async () => {
     const variant = variants.default!;
-    const radio = await tsharkFields(hopFile(variant, 0), ['tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack_num'], {
-      preferences: PREFERENCES,
-    });
+    const radio = await tsharkFields(
+      hopFile(variant, 0),
+      ['tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack_num'],
+      {
+        preferences: PREFERENCES,
+      },
+    );
     expect(radio.filter((p) => p['tcp.analysis.fast_retransmission']).length).toBe(1);
     expect(radio.filter((p) => p['tcp.analysis.duplicate_ack_num']).length).toBeGreaterThanOrEqual(3);
     for (let hop = 1; hop <= 8; hop++) {
-      const packets = await tsharkFields(hopFile(variant, hop), ['tcp.analysis.lost_segment'], { preferences: PREFERENCES });
-      expect(packets.filter((p) => p['tcp.analysis.lost_segment']).length, variant.result.hops[hop]!.id).toBe(1);
+      const packets = await tsharkFields(hopFile(variant, hop), ['tcp.analysis.lost_segment'], {
+        preferences: PREFERENCES,
+      });
+      expect(packets.filter((p) => p['tcp.analysis.lost_segment']).length, variant.result.hops[hop]!.id).toBe(
+        1,
+      );
     }
   });
 
   it('has the outer addresses, UDP ports, TEIDs (up != down) and the VNI', async () => {
     const { config } = variants.default!;
-    const s1u = await tsharkFields(hopFile(variants.default!, 1), ['ip.src', 'ip.dst', 'udp.srcport', 'udp.dstport', 'gtp.teid']);
+    const s1u = await tsharkFields(hopFile(variants.default!, 1), [
+      'ip.src',
+      'ip.dst',
+      'udp.srcport',
+      'udp.dstport',
+      'gtp.teid',
+    ]);
     const teids = new Set<string>();
     for (const p of s1u) {
       expect(p['udp.dstport']).toEqual(['2152']);
@@ -243,7 +282,14 @@ describe('the default journey as tshark sees it', () => {
     expect(new Set(s5.map((p) => `${p['ip.src']![0]} ${p['gtp.teid']![0]}`))).toEqual(
       new Set([`${config.sgw.s5Ip} 0x2b3c4d5e`, `${config.pgw.ip} 0x5e0b2002`]),
     );
-    const vx = await tsharkFields(hopFile(variants.default!, 8), ['udp.dstport', 'udp.srcport', 'vxlan.vni', 'ip.src', 'ip.dst', 'eth.dst']);
+    const vx = await tsharkFields(hopFile(variants.default!, 8), [
+      'udp.dstport',
+      'udp.srcport',
+      'vxlan.vni',
+      'ip.src',
+      'ip.dst',
+      'eth.dst',
+    ]);
     for (const p of vx) {
       expect(p['vxlan.vni']).toEqual(['7001']);
       const up = p['ip.src']![0] === config.slb.hostIp;
@@ -271,16 +317,25 @@ describe('the default journey as tshark sees it', () => {
         .join('');
       expect(clientHex, variant.result.hops[hop]!.id).toBe(request);
     }
-    const http = await tsharkFields(hopFile(variant, 8), ['http.request.method', 'http.request.uri', 'http.response.code'], {
-      preferences: PREFERENCES,
-    });
+    const http = await tsharkFields(
+      hopFile(variant, 8),
+      ['http.request.method', 'http.request.uri', 'http.response.code'],
+      {
+        preferences: PREFERENCES,
+      },
+    );
     expect(http.flatMap((p) => p['http.request.method'] ?? [])).toEqual(['POST']);
     expect(http.flatMap((p) => p['http.response.code'] ?? [])).toEqual(['201']);
   });
 
   it('forwards with X-Forwarded-For on the backend hop', async () => {
     const variant = variants.default!;
-    const backend = await tsharkFields(hopFile(variant, 9), ['http.x_forwarded_for', 'http.response.code', 'ip.src', 'ip.dst']);
+    const backend = await tsharkFields(hopFile(variant, 9), [
+      'http.x_forwarded_for',
+      'http.response.code',
+      'ip.src',
+      'ip.dst',
+    ]);
     expect(backend.flatMap((p) => p['http.x_forwarded_for'] ?? [])).toEqual([variant.config.phone.ip]);
     expect(backend.flatMap((p) => p['http.response.code'] ?? [])).toEqual(['201']);
   });
@@ -290,7 +345,14 @@ describe('the default journey as tshark sees it', () => {
     const file = join(variant.dir, `${variant.config.name}.pcapng`);
     const packets = await tsharkFields(
       file,
-      ['frame.interface_name', 'frame.interface_id', 'frame.encap_type', 'frame.comment', 'frame.time_epoch', ...EXPERT_FIELDS],
+      [
+        'frame.interface_name',
+        'frame.interface_id',
+        'frame.encap_type',
+        'frame.comment',
+        'frame.time_epoch',
+        ...EXPERT_FIELDS,
+      ],
       { preferences: PREFERENCES },
     );
     expect(packets.length).toBe(variant.result.scenario.packets.length);
@@ -335,16 +397,26 @@ describe('--retry as tshark sees it', () => {
     it(`${name}: two connections from the phone, the same Idempotency-Key, one order, the same order id`, async () => {
       const variant = variants[name]!;
       const key = variant.config.order.idempotencyKey;
-      const radio = await tsharkFields(hopFile(variant, 0), ['tcp.stream', 'http.request.line', 'tcp.flags.syn', 'tcp.flags.ack'], {
-        preferences: PREFERENCES,
-      });
+      const radio = await tsharkFields(
+        hopFile(variant, 0),
+        ['tcp.stream', 'http.request.line', 'tcp.flags.syn', 'tcp.flags.ack'],
+        {
+          preferences: PREFERENCES,
+        },
+      );
       const streams = new Set(radio.map((p) => p['tcp.stream']![0]));
       expect(streams.size).toBe(2);
-      const keyed = radio.filter((p) => (p['http.request.line'] ?? []).includes(`Idempotency-Key: ${key}\r\n`));
+      const keyed = radio.filter((p) =>
+        (p['http.request.line'] ?? []).includes(`Idempotency-Key: ${key}\r\n`),
+      );
       expect(keyed.map((p) => p['tcp.stream']![0])).toEqual(['0', '1']);
-      const backend = await tsharkFields(hopFile(variant, 9), ['tcp.stream', 'http.response.code', 'http.file_data'], {
-        preferences: PREFERENCES,
-      });
+      const backend = await tsharkFields(
+        hopFile(variant, 9),
+        ['tcp.stream', 'http.response.code', 'http.file_data'],
+        {
+          preferences: PREFERENCES,
+        },
+      );
       const responses = backend.filter((p) => p['http.response.code']);
       expect(responses.map((p) => p['http.response.code']![0])).toEqual(['201', '200']);
       const ids = responses.map((p) => {

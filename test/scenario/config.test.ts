@@ -16,7 +16,14 @@ describe('journey config', () => {
   it('resolves {} to the defaults, documentation addresses and 02: MACs', () => {
     const config = resolveJourneyConfig({});
     expect(config).toEqual(defaultJourneyConfig());
-    const ips = [config.phone.ip, config.enodeb.ip, config.sgw.s1uIp, config.pgw.ip, config.slb.vip, config.haproxy.vmIp];
+    const ips = [
+      config.phone.ip,
+      config.enodeb.ip,
+      config.sgw.s1uIp,
+      config.pgw.ip,
+      config.slb.vip,
+      config.haproxy.vmIp,
+    ];
     for (const ip of ips) expect(ip).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
     for (const mac of [config.enodeb.mac, config.sgw.s1uMac, config.slb.hostMac, config.haproxy.vmMac]) {
       expect(mac).toMatch(/^02:/);
@@ -36,12 +43,20 @@ describe('journey config', () => {
     expect(errorOf({ slb: { vni: 99999999 } }).message).toBe(
       'config.slb.vni: must be an integer from 0 to 16777215, got 99999999',
     );
-    expect(errorOf({ tunnels: { s1u: { uplinkTeid: 'abc' } } }).message).toMatch(/^config\.tunnels\.s1u\.uplinkTeid: must be an integer/);
-    expect(errorOf({ phone: { ip: '10.0.0.300' } }).message).toMatch(/^config\.phone\.ip: must be an IPv4 address/);
+    expect(errorOf({ tunnels: { s1u: { uplinkTeid: 'abc' } } }).message).toMatch(
+      /^config\.tunnels\.s1u\.uplinkTeid: must be an integer/,
+    );
+    expect(errorOf({ phone: { ip: '10.0.0.300' } }).message).toMatch(
+      /^config\.phone\.ip: must be an IPv4 address/,
+    );
     expect(errorOf({ enodeb: { mac: 'zz' } }).message).toMatch(/^config\.enodeb\.mac: must be a MAC address/);
     expect(errorOf({ mode: '6g' }).message).toBe('config.mode: must be one of "4g", "5g", got "6g"');
-    expect(errorOf({ lessons: { uplinkDrops: [3, 0] } }).message).toMatch(/^config\.lessons\.uplinkDrops\[1\]: must be an integer from 1/);
-    expect(errorOf({ retry: { enabled: 'yes' } }).message).toMatch(/^config\.retry\.enabled: must be true or false/);
+    expect(errorOf({ lessons: { uplinkDrops: [3, 0] } }).message).toMatch(
+      /^config\.lessons\.uplinkDrops\[1\]: must be an integer from 1/,
+    );
+    expect(errorOf({ retry: { enabled: 'yes' } }).message).toMatch(
+      /^config\.retry\.enabled: must be true or false/,
+    );
   });
 
   it('rejects unknown keys, listing the known ones', () => {
@@ -52,8 +67,12 @@ describe('journey config', () => {
   });
 
   it('checks rules across keys', () => {
-    expect(errorOf({ tunnels: { s5: { uplinkTeid: 5, downlinkTeid: 5 } } }).field).toBe('tunnels.s5.downlinkTeid');
-    expect(errorOf({ internet: { routers: 2, routerMacs: ['02:00:00:00:0a:01'] } }).field).toBe('internet.routerMacs');
+    expect(errorOf({ tunnels: { s5: { uplinkTeid: 5, downlinkTeid: 5 } } }).field).toBe(
+      'tunnels.s5.downlinkTeid',
+    );
+    expect(errorOf({ internet: { routers: 2, routerMacs: ['02:00:00:00:0a:01'] } }).field).toBe(
+      'internet.routerMacs',
+    );
     expect(errorOf([1, 2]).field).toBe('(root)');
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/core/bytes.js';
 import { type DecodedLayer, decodePacket } from '../../src/packet/index.js';
-import { buildJourney, type JourneyResult, orderedPackets, resolveJourneyConfig } from '../../src/scenario/index.js';
+import {
+  buildJourney,
+  type JourneyResult,
+  orderedPackets,
+  resolveJourneyConfig,
+} from '../../src/scenario/index.js';
 
 interface Seen {
   hop: string;
@@ -66,7 +71,16 @@ describe('the order journey (4G defaults)', () => {
 
   it('has the hops of the issue in path order, radio first as raw IP', () => {
     expect(result.hops.map((hop) => hop.id)).toEqual([
-      'radio', 's1u', 's5', 'sgi', 'internet-1', 'internet-2', 'internet-3', 'dc-edge', 'vxlan', 'backend',
+      'radio',
+      's1u',
+      's5',
+      'sgi',
+      'internet-1',
+      'internet-2',
+      'internet-3',
+      'dc-edge',
+      'vxlan',
+      'backend',
     ]);
     expect(result.hops.map((hop) => hop.linkType)).toEqual([101, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(result.ordersCreated).toBe(1);
@@ -87,8 +101,12 @@ describe('the order journey (4G defaults)', () => {
       const pattern = names[s.hop] ?? /^Internet (up|down)link, router \d, TTL \d+/;
       expect(s.comments[0]).toMatch(pattern);
     }
-    expect(seen.some((s) => s.hop === 'radio' && s.comments.includes('fast retransmission of segment 3'))).toBe(true);
-    expect(seen.some((s) => s.hop === 'radio' && s.comments.includes('lost on the radio uplink after this point'))).toBe(true);
+    expect(
+      seen.some((s) => s.hop === 'radio' && s.comments.includes('fast retransmission of segment 3')),
+    ).toBe(true);
+    expect(
+      seen.some((s) => s.hop === 'radio' && s.comments.includes('lost on the radio uplink after this point')),
+    ).toBe(true);
   });
 
   it('uses different TEIDs up and down on S1-U and S5, UDP 2152 and the tunnel end addresses', () => {
@@ -128,8 +146,28 @@ describe('the order journey (4G defaults)', () => {
     const ttlAt = (hop: string, direction: 'up' | 'down'): Set<unknown> =>
       new Set(seen.filter((s) => s.hop === hop && s.direction === direction).map((s) => s.innerFields.ttl));
     const up = ['radio', 's1u', 's5', 'sgi', 'internet-1', 'internet-2', 'internet-3', 'dc-edge', 'vxlan'];
-    expect(up.map((hop) => [...ttlAt(hop, 'up')])).toEqual([[64], [64], [64], [63], [62], [61], [60], [59], [59]]);
-    expect(up.map((hop) => [...ttlAt(hop, 'down')])).toEqual([[59], [59], [59], [60], [61], [62], [63], [64], [64]]);
+    expect(up.map((hop) => [...ttlAt(hop, 'up')])).toEqual([
+      [64],
+      [64],
+      [64],
+      [63],
+      [62],
+      [61],
+      [60],
+      [59],
+      [59],
+    ]);
+    expect(up.map((hop) => [...ttlAt(hop, 'down')])).toEqual([
+      [59],
+      [59],
+      [59],
+      [60],
+      [61],
+      [62],
+      [63],
+      [64],
+      [64],
+    ]);
   });
 
   it('DNATs to the HAProxy VM inside VXLAN (UDP 4789, the VNI, virtual MACs) and undoes it on the way back', () => {
@@ -151,7 +189,11 @@ describe('the order journey (4G defaults)', () => {
   });
 
   it('changes the MACs at every Ethernet hop', () => {
-    const macs = new Set(seen.filter((s) => s.direction === 'up' && s.hop !== 'radio').map((s) => `${layer(s, 'ether').fields.src}`));
+    const macs = new Set(
+      seen
+        .filter((s) => s.direction === 'up' && s.hop !== 'radio')
+        .map((s) => `${layer(s, 'ether').fields.src}`),
+    );
     expect(macs.size).toBe(9);
   });
 });
@@ -178,7 +220,9 @@ describe('journey variants', () => {
       const phone = s.innerFields[s.direction === 'up' ? 'src' : 'dst'];
       expect(phone, s.comments[0]).toBe(beforePgw ? config.phone.ip : '203.0.113.99');
     }
-    const backend = seen.find((s) => s.hop === 'backend' && s.comments.some((c) => c.startsWith('X-Forwarded-For')));
+    const backend = seen.find(
+      (s) => s.hop === 'backend' && s.comments.some((c) => c.startsWith('X-Forwarded-For')),
+    );
     expect(backend?.comments).toContain('X-Forwarded-For: 203.0.113.99');
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveJourneyConfig } from '../../src/scenario/config.js';
-import { forwardedRequest, headerOf, OrderStore, orderResponse, parseHttp, phoneRequest } from '../../src/scenario/order-service.js';
+import {
+  forwardedRequest,
+  headerOf,
+  OrderStore,
+  orderResponse,
+  parseHttp,
+  phoneRequest,
+} from '../../src/scenario/order-service.js';
 
 const config = resolveJourneyConfig({});
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
@@ -42,17 +49,23 @@ describe('the idempotent order store', () => {
   });
   it('answers 201 Created / 200 OK with the order id in the body', () => {
     const request = parseHttp(phoneRequest(config));
-    const created = parseHttp(orderResponse({ status: 201, orderId: 'ord-7', created: true }, request, config));
+    const created = parseHttp(
+      orderResponse({ status: 201, orderId: 'ord-7', created: true }, request, config),
+    );
     expect(created.startLine).toBe('HTTP/1.1 201 Created');
     expect(headerOf(created, 'location')).toBe('/orders/ord-7');
     expect((JSON.parse(text(created.body)) as { orderId: string }).orderId).toBe('ord-7');
-    const replayed = parseHttp(orderResponse({ status: 200, orderId: 'ord-7', created: false }, request, config));
+    const replayed = parseHttp(
+      orderResponse({ status: 200, orderId: 'ord-7', created: false }, request, config),
+    );
     expect(replayed.startLine).toBe('HTTP/1.1 200 OK');
     expect((JSON.parse(text(replayed.body)) as { orderId: string; replayed: boolean }).replayed).toBe(true);
   });
   it('refuses a request without an Idempotency-Key', () => {
     const store = new OrderStore(1);
-    const bad = parseHttp(new TextEncoder().encode('POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'));
+    const bad = parseHttp(
+      new TextEncoder().encode('POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'),
+    );
     expect(() => store.placeOrder(bad)).toThrow(/Idempotency-Key/);
   });
 });

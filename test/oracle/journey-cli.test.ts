@@ -1,0 +1,69 @@
+/** `pktcraft journey` end to end, as a user runs it (through tsx, the same entry as `npm start`). */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultJourneyConfig } from '../../src/scenario/index.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'pktcraft-journey-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function pktcraft(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(
+    join(repo, 'node_modules', '.bin', 'tsx'),
+    [join(repo, 'src', 'cli', 'main.ts'), ...args],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('pktcraft journey', () => {
+  it('prints the defaults with --print-config, and they round-trip through --config', () => {
+    const printed = pktcraft('journey', '--print-config');
+    expect(printed.status).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual(defaultJourneyConfig());
+    writeFileSync(join(dir, 'my.json'), printed.stdout);
+    const again = pktcraft('journey', '--config', 'my.json', '--print-config', '--5g', '--retry');
+    const config = JSON.parse(again.stdout) as { mode: string; retry: { enabled: boolean } };
+    expect(config.mode).toBe('5g');
+    expect(config.retry.enabled).toBe(true);
+  });
+
+  it('names the bad key of a config file on one line, exit code 2', () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ slb: { vni: -1 } }));
+    const run = pktcraft('journey', '--config', 'bad.json');
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe('pktcraft: config.slb.vni: must be an integer from 0 to 16777215, got -1');
+    writeFileSync(join(dir, 'typo.json'), '{"tunnels": {"s1u": {"uplinkTeed": 5}}}');
+    expect(pktcraft('journey', '--config', 'typo.json').stderr).toMatch(
+      /config\.tunnels\.s1u\.uplinkTeed: unknown key/,
+    );
+    writeFileSync(join(dir, 'broken.json'), '{');
+    expect(pktcraft('journey', '--config', 'broken.json').status).toBe(2);
+  });
+
+  it('writes the files it names and prints the hop table and the ladder', () => {
+    const run = pktcraft('journey', '--plot', 'flow.svg');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^hop\s+link type\s+encapsulation\s+packets\s+bytes$/m);
+    expect(run.stdout).toMatch(/^01-radio\s+Raw IP\s+/m);
+    expect(run.stdout).toMatch(/^09-vxlan\s+Ethernet\s+Ethernet \/ IPv4 \/ UDP 4789 \/ VXLAN/m);
+    expect(run.stdout).toMatch(/X\s+\|\s+lost on the radio/);
+    expect(run.stdout).toContain('fast retransmission of segment 3');
+    expect(run.stdout).toContain('order service: 201 Created ord-100017');
+    expect(run.stdout).toContain('wrote captures/order-journey.pcapng');
+    expect(existsSync(join(dir, 'captures', 'order-journey.pcapng'))).toBe(true);
+    expect(existsSync(join(dir, 'captures', 'order-journey', '10-backend.pcap'))).toBe(true);
+    expect(existsSync(join(dir, 'flow.svg'))).toBe(true);
+  });
+
+  it('runs the lessons', () => {
+    for (const lesson of ['heavy-loss', 'zero-window', 'rto']) {
+      const run = pktcraft('journey', '--lesson', lesson, '--out', `out-${lesson}`, '--quiet');
+      expect(run.status, run.stderr).toBe(0);
+      expect(existsSync(join(dir, `out-${lesson}`, 'order-journey.pcapng'))).toBe(true);
+    }
+  });
+});
