@@ -2,9 +2,9 @@
 
 export { type ConvertOptions, type ConvertSummary, convertCapture, formatFromPath } from './convert.js';
 export {
-  type LinkFirstLayer,
   firstLayerForLinkType,
   type KnownLinkType,
+  type LinkFirstLayer,
   LinkType,
   linkTypeName,
   linkTypeShortName,

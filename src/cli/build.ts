@@ -3,11 +3,14 @@
  */
 import type { CommandModule } from 'yargs';
 import { toHex } from '../core/bytes.js';
+import { SpecError } from '../core/errors.js';
+import { generateToCapture } from '../engine/generate.js';
 import { decodePacket } from '../packet/decode.js';
 import { encodePacket } from '../packet/encode.js';
 import { formatHexDump, formatTree } from '../packet/show.js';
 import { parseSpec } from '../packet/spec.js';
-import { writePacketsToFile } from './output.js';
+import { captureFormatFor, installSigintFlush, linkTypeForFirstLayer, writePacketsToFile } from './output.js';
+import { progressReporter } from './progress.js';
 
 interface BuildArgs {
   spec: string;
@@ -18,6 +21,9 @@ interface BuildArgs {
   comment?: string[];
   interface?: string;
   dump?: boolean;
+  vary?: string[];
+  workers?: number;
+  seed?: number;
 }
 
 export const buildCommand: CommandModule<object, BuildArgs> = {
@@ -41,6 +47,17 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .option('format', { choices: ['pcap', 'pcapng'] as const, describe: 'force the capture format' })
       .option('comment', { type: 'string', array: true, describe: 'pcapng packet comment (repeatable)' })
       .option('interface', { type: 'string', describe: 'pcapng interface name' })
+      .option('vary', {
+        type: 'string',
+        array: true,
+        describe:
+          "a field that changes per packet (repeatable), LAYER[N].FIELD=EXPR: N counts that layer from the outside (0 first, -1 innermost); EXPR is V, A..B (cycle), A+ or A+STEP (count up), V1,V2,... (list) or random[(A..B,seed=S)]; e.g. 'gtpu.teid=1..1000000', 'ipv4[1].src=10.0.0.0+'",
+      })
+      .option('workers', {
+        type: 'number',
+        describe: 'worker threads for --vary jobs (default: the core count)',
+      })
+      .option('seed', { type: 'number', describe: 'seed for random --vary values (default 1)' })
       .example(
         "$0 build 'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(dport=2152)/gtpu(teid=0x1234)/ipv4/icmp' --hex",
         'GTP-U echo in hex',
@@ -52,6 +69,37 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
   handler: async (args) => {
     const layers = parseSpec(args.spec);
     const frame = encodePacket(layers);
+    if (args.vary?.length) {
+      if (!args.output)
+        throw new SpecError('--vary', 0, '--vary needs -o FILE (a capture to write the packets to)');
+      if (args.comment?.length || args.interface) {
+        throw new SpecError(
+          '--vary',
+          0,
+          '--comment and --interface are not available with --vary (the fast engine writes bare records)',
+        );
+      }
+      const count = Math.max(0, Math.floor(args.count));
+      const format = captureFormatFor(args.output, args.format);
+      linkTypeForFirstLayer(layers[0]!.layer);
+      installSigintFlush();
+      const progress = progressReporter('build', count);
+      const result = await generateToCapture({
+        layers,
+        count,
+        vary: args.vary,
+        output: args.output,
+        format,
+        ...(args.workers !== undefined ? { workers: args.workers } : {}),
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        onProgress: progress.update,
+      });
+      progress.done();
+      process.stderr.write(
+        `wrote ${result.packets} packets of ${result.frameLength} bytes to ${args.output} in ${result.seconds.toFixed(2)} s: ${(result.packetsPerSecond / 1e6).toFixed(2)} M packets/s${result.workers ? ` (${result.workers} workers)` : ''}\n`,
+      );
+      return;
+    }
     if (args.output) {
       const count = Math.max(0, Math.floor(args.count));
       await writePacketsToFile(args.output, layers[0]!.layer, frame, count, {

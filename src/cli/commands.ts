@@ -1,24 +1,28 @@
-// Every CLI command, one module each: import it and push it here.
+// Every CLI command, one module each, in the order `pktcraft --help` lists them.
 import type { CommandModule } from 'yargs';
 import { buildCommand } from './build.js';
-import { decodeCommand } from './decode.js';
-import { verifyCommand } from './verify.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types
-export const commands: CommandModule<any, any>[] = [buildCommand, decodeCommand, verifyCommand];
 import { convertCommand } from './convert.js';
-commands.push(convertCommand);
+import { decodeCommand } from './decode.js';
 import { infoCommand } from './info.js';
-commands.push(infoCommand);
+import { journeyCommand } from './journey.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
 import { srCommand } from './sr.js';
 import { tcpClientCommand } from './tcp-client.js';
-commands.push(sendCommand);
-commands.push(srCommand);
-commands.push(replayCommand);
-commands.push(tcpClientCommand);
-import { journeyCommand } from './journey.js';
-commands.push(journeyCommand);
 import { tcpFlowCommand } from './tcp-flow.js';
-commands.push(tcpFlowCommand);
+import { verifyCommand } from './verify.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types
+export const commands: CommandModule<any, any>[] = [
+  journeyCommand,
+  buildCommand,
+  decodeCommand,
+  verifyCommand,
+  infoCommand,
+  convertCommand,
+  tcpFlowCommand,
+  sendCommand,
+  srCommand,
+  replayCommand,
+  tcpClientCommand,
+];
