@@ -56,6 +56,58 @@ describe('pktcraft build / decode', () => {
     expect(run('build', specs[0]!, '--hex').stdout.trim()).toBe(original);
   });
 
+  it('writes pcapng with comments and an interface name that tshark shows, and decode shows them too', () => {
+    const file = join(directory, 'commented.pcapng');
+    const built = run(
+      'build',
+      'ether/ipv4/udp(sport=40000,dport=33333)/raw(len=8)',
+      '-o',
+      file,
+      '--count',
+      '2',
+      '--comment',
+      'first note',
+      '--comment',
+      'second note',
+      '--interface',
+      's1u-probe',
+    );
+    expect(built.code).toBe(0);
+    const tshark = spawnSync(
+      'tshark',
+      [
+        '-n',
+        '-r',
+        file,
+        '-T',
+        'fields',
+        '-E',
+        'occurrence=a',
+        '-E',
+        'aggregator=|',
+        '-e',
+        'frame.comment',
+        '-e',
+        'frame.interface_name',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, WIRESHARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'pktcraft-ws-')) },
+      },
+    );
+    expect(tshark.stdout.trim().split('\n')).toEqual([
+      'first note|second note\ts1u-probe',
+      'first note|second note\ts1u-probe',
+    ]);
+    const decoded = run('decode', file);
+    expect(decoded.stdout).toMatch(/interface: s1u-probe/);
+    expect(decoded.stdout).toMatch(/comments: first note \| second note/);
+    const forced = join(directory, 'forced.cap');
+    expect(run('build', 'ether/ipv4', '-o', forced, '--format', 'pcapng').code).toBe(0);
+    expect(readFileSync(forced).readUInt32LE(0)).toBe(0x0a0d0d0a);
+    expect(run('build', 'ether/ipv4', '-o', join(directory, 'noext')).code).toBe(2);
+  });
+
   it('decodes hex with a link type and a decode-as rule', () => {
     const hex = run(
       'build',
