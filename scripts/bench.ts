@@ -2,36 +2,54 @@
  * `npm run bench` (tsx scripts/bench.ts): the DESIGN.md workloads through every pktcraft path, each
  * the median of several runs, each run in a fresh child process so that its peak RSS is its own.
  *
- *   tsx scripts/bench.ts [--workload gtpu|vxlan|decode|capture|all] [--count N] [--runs K] [--json]
- *                        [--compare] [--scapy-count M] [--dir DIR]
+ *   tsx scripts/bench.ts [--workload gtpu|vxlan|decode|capture|flow|l2|all] [--count N] [--runs K] [--json]
+ *                        [--compare] [--scapy-count M] [--dir DIR] [--flow-bytes B] [--l2-packets P]
+ *
+ * It imports the built product (`../dist/`; `npm run bench` builds first), so engine worker threads
+ * run dist/engine/worker.js with no TypeScript loader.
  *
  * Variants (packets/s, MB/s of frame bytes, peak RSS):
  *   gtpu, vxlan: api (a layer stack built per packet, encodePacket, CaptureWriter.writePacket),
  *                api-into (encodePacketInto straight into the writer's buffer via reserveRecord),
  *                engine (compiled template, one thread), engine-workers (worker threads),
  *                copy-bound (copies pre-built frames into the writer's buffer and writes them: the
- *                ceiling for any Node generator writing through this writer)
- *   decode:      bulk (decodeBulk over readCapture views), object (decodePacket per packet); both
- *                sum the inner TCP source ports and check the sum
+ *                ceiling for any Node generator writing through this writer),
+ *                copy-pipelined (copies pre-built frames into two buffers written alternately on
+ *                libuv's thread pool, as the one-thread engine writes: the ceiling for that path)
+ *   decode:      bulk (decodeBulk over CaptureParser.step views), object (decodePacket per packet over
+ *                readCapture views); both sum the inner TCP source ports and check the sum
  *   capture:     src/capture/bench.ts's write/read throughput
+ *   flow:        src/flow/bench.ts benchFlow: a 100 MB TCP transfer with 1% loss, synthesized and written
+ *   l2:          src/inject/bench.ts benchL2SendRate: `pktcraft replay --topspeed` beside
+ *                `tcpreplay --topspeed` on a veth pair in a namespace of its own (needs root)
  * --compare also runs the gopacket program (scripts/bench/gopacket) and the Scapy script
  * (scripts/bench/scapy_bench.py, with --scapy-count packets) on the same workloads and checks that
  * their files are byte-identical to pktcraft's (sha256).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  write,
+} from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readCapture } from '../src/capture/reader.js';
-import { createCaptureWriter } from '../src/capture/writer.js';
-import { readU16 } from '../src/core/bytes.js';
-import { generateToCapture } from '../src/engine/generate.js';
-import { type WorkloadName, workloads } from '../src/engine/workloads.js';
-import { BulkDecoded, BulkLayer, decodeBulk } from '../src/packet/bulk.js';
-import { decodePacket } from '../src/packet/decode.js';
-import { encodedLength, encodePacket, encodePacketInto } from '../src/packet/encode.js';
+import { CaptureParser, STEP_END, STEP_RECORD } from '../dist/capture/parser.js';
+import { readCapture } from '../dist/capture/reader.js';
+import { createCaptureWriter } from '../dist/capture/writer.js';
+import { readU16 } from '../dist/core/bytes.js';
+import { generateToCapture } from '../dist/engine/generate.js';
+import { type WorkloadName, workloads } from '../dist/engine/workloads.js';
+import { BulkDecoded, BulkLayer, decodeBulk } from '../dist/packet/bulk.js';
+import { decodePacket } from '../dist/packet/decode.js';
+import { encodedLength, encodePacket, encodePacketInto } from '../dist/packet/encode.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -44,6 +62,8 @@ interface Measurement {
   megabytesPerSecond: number;
   peakRssMb: number;
   note?: string;
+  /** A tool run beside it in the same child (l2: tcpreplay). */
+  peer?: { tool: string; packetsPerSecond: number; megabytesPerSecond: number };
 }
 
 function arg(name: string, fallback: string): string {
@@ -61,6 +81,63 @@ function expectedPortSum(count: number): number {
   return sum;
 }
 
+/** Writes `length` bytes of `view` to `fd` on libuv's thread pool. */
+function writeAll(fd: number, view: Uint8Array, length: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (at: number): void => {
+      if (at >= length) resolve();
+      else write(fd, view, at, length - at, null, (error, n) => (error ? reject(error) : next(at + n)));
+    };
+    next(0);
+  });
+}
+
+/**
+ * The copy bound of the pipelined one-thread path: pre-built frames copied, with their pcap record
+ * headers, into two buffers written alternately while the other fills (what the engine does).
+ */
+async function copyPipelined(ring: Uint8Array[], count: number, output: string): Promise<number> {
+  const chunkPackets = 16_384;
+  const largest = Math.max(...ring.map((frame) => frame.length));
+  const buffers = [
+    new Uint8Array(chunkPackets * (16 + largest)),
+    new Uint8Array(chunkPackets * (16 + largest)),
+  ];
+  const header = new DataView(new ArrayBuffer(24));
+  header.setUint32(0, 0xa1b2c3d4, true);
+  header.setUint16(4, 2, true);
+  header.setUint16(6, 4, true);
+  header.setUint32(16, 262144, true);
+  header.setUint32(20, 1, true);
+  const fd = openSync(output, 'w');
+  let frameBytes = 0;
+  let pending: Promise<void> | undefined;
+  try {
+    await writeAll(fd, new Uint8Array(header.buffer), 24);
+    for (let first = 0, turn = 0; first < count; first += chunkPackets, turn ^= 1) {
+      const out = buffers[turn]!;
+      const view = new DataView(out.buffer);
+      let at = 0;
+      for (let i = first, last = Math.min(first + chunkPackets, count); i < last; i++) {
+        const frame = ring[i & 1023]!;
+        view.setUint32(at, START_SEC + Math.floor(i / 1e6), true);
+        view.setUint32(at + 4, i % 1e6, true);
+        view.setUint32(at + 8, frame.length, true);
+        view.setUint32(at + 12, frame.length, true);
+        out.set(frame, at + 16);
+        at += 16 + frame.length;
+        frameBytes += frame.length;
+      }
+      if (pending) await pending;
+      pending = writeAll(fd, out, at);
+    }
+    if (pending) await pending;
+  } finally {
+    closeSync(fd);
+  }
+  return frameBytes;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Child: one variant, one run. Prints one JSON line.
 
@@ -71,6 +148,10 @@ async function runVariant(
   dir: string,
 ): Promise<Omit<Measurement, 'peakRssMb'>> {
   const output = join(dir, `${workload}-${variant}.pcap`);
+  // The previous run's file is removed before the clock starts (as the gopacket program creates its
+  // file before timing): truncating a big file on open, and ext4's flush on close of a truncated
+  // file, are not packet generation.
+  rmSync(output, { force: true });
   const started = performance.now();
   let frameBytes = 0;
   let note: string | undefined;
@@ -129,9 +210,55 @@ async function runVariant(
         packetsPerSecond: count / seconds,
         megabytesPerSecond: frameBytes / seconds / 1e6,
       };
+    } else if (variant === 'copy-pipelined') {
+      const ring = Array.from({ length: 1024 }, (_, i) => encodePacket(w.packet(i)));
+      const startedCopy = performance.now();
+      frameBytes = await copyPipelined(ring, count, output);
+      const seconds = (performance.now() - startedCopy) / 1000;
+      return {
+        workload,
+        variant,
+        packets: count,
+        seconds,
+        packetsPerSecond: count / seconds,
+        megabytesPerSecond: frameBytes / seconds / 1e6,
+      };
     } else {
       throw new Error(`unknown variant ${variant}`);
     }
+  } else if (workload === 'flow') {
+    const { benchFlow } = await import('../dist/flow/bench.js');
+    const flowBytes = Number(arg('flow-bytes', String(100 * 1024 * 1024)));
+    const result = await benchFlow({ bytes: flowBytes, loss: 0.01, path: output });
+    return {
+      workload,
+      variant,
+      packets: result.segments,
+      seconds: result.totalMs / 1000,
+      packetsPerSecond: result.packetsPerSecond,
+      megabytesPerSecond: result.megabytesPerSecond,
+      note: `${(result.bytes / 1e6).toFixed(0)} MB transfer, loss ${result.loss}: ${result.segments} segments, ${result.retransmissions} retransmissions; synthesize ${result.synthesizeMs.toFixed(0)} ms + write ${result.writeMs.toFixed(0)} ms; file ${(result.fileBytes / 1e6).toFixed(0)} MB`,
+    };
+  } else if (workload === 'l2') {
+    const { benchL2SendRate } = await import('../dist/inject/bench.js');
+    const packets = Number(arg('l2-packets', '1000000'));
+    const result = benchL2SendRate({ packets, frameLength: 128 });
+    const ours = result.pktcraft;
+    const theirs = result.tcpreplay;
+    return {
+      workload,
+      variant,
+      packets: ours.packets,
+      seconds: ours.elapsedMs / 1000,
+      packetsPerSecond: ours.packetsPerSecond,
+      megabytesPerSecond: ours.megabitsPerSecond / 8,
+      note: `${result.frameLength}-byte frames; tcpreplay --topspeed ${(theirs.packetsPerSecond / 1e6).toFixed(3)} Mpps (${theirs.packets} packets)`,
+      peer: {
+        tool: 'tcpreplay',
+        packetsPerSecond: theirs.packetsPerSecond,
+        megabytesPerSecond: theirs.megabitsPerSecond / 8,
+      },
+    };
   } else if (workload === 'decode') {
     const input = join(dir, 'decode-input.pcap');
     const file = readFileSync(input);
@@ -142,8 +269,14 @@ async function runVariant(
     let packets = 0;
     if (variant === 'bulk') {
       const bulk = new BulkDecoded();
-      for (const record of readCapture(bytes, { reuseRecord: true })) {
-        const data = record.data;
+      // The parser's step loop (what readCapture's iterator wraps) without the generator protocol.
+      const parser = new CaptureParser({ reuseRecord: true });
+      for (let pos = 0; ; ) {
+        const step = parser.step(bytes, pos, bytes.length, true, pos);
+        pos = parser.pos;
+        if (step === STEP_END) break;
+        if (step !== STEP_RECORD) continue;
+        const data = parser.record.data;
         decodeBulk(data, bulk);
         const tcp = bulk.find(BulkLayer.tcp, -1);
         if (tcp >= 0) sum += readU16(data, bulk.offsets[tcp]!);
@@ -179,7 +312,7 @@ async function runVariant(
       note: `sum=${sum}`,
     };
   } else if (workload === 'capture') {
-    const { benchCapture } = await import('../src/capture/bench.js');
+    const { benchCapture } = await import('../dist/capture/bench.js');
     const result = await benchCapture(count, variant === 'pcapng' ? 'pcapng' : 'pcap');
     const parts = [
       ['write', result.write],
@@ -216,10 +349,43 @@ async function runVariant(
 // ---------------------------------------------------------------------------------------------
 // Parent: orchestrates children, takes medians, prints a table or JSON.
 
+/**
+ * This process's peak RSS in kB: VmHWM from /proc/self/status, which starts afresh at exec
+ * (getrusage's maxRSS keeps the forking parent's high-water mark).
+ */
+function peakRssKb(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // not Linux: fall back to getrusage
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+/** Options the children read themselves. */
+function passThrough(): string[] {
+  const out: string[] = [];
+  for (const name of ['flow-bytes', 'l2-packets']) {
+    const value = arg(name, '');
+    if (value !== '') out.push(`--${name}`, value);
+  }
+  return out;
+}
+
 function runChild(workload: string, variant: string, count: number, dir: string): Measurement {
   const child = spawnSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--child', workload, variant, String(count), dir],
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--child',
+      workload,
+      variant,
+      String(count),
+      dir,
+      ...passThrough(),
+    ],
     { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
   if (child.status !== 0) throw new Error(`${workload}/${variant} failed:\n${child.stderr}`);
@@ -242,6 +408,15 @@ function medianOf(runs: Measurement[]): Measurement {
     megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
     seconds: median(runs.map((r) => r.seconds)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    ...(chosen.peer
+      ? {
+          peer: {
+            ...chosen.peer,
+            packetsPerSecond: median(runs.map((r) => r.peer?.packetsPerSecond ?? 0)),
+            megabytesPerSecond: median(runs.map((r) => r.peer?.megabytesPerSecond ?? 0)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -288,7 +463,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
     const [workload, variant, count, dir] = process.argv.slice(3);
     const result = await runVariant(workload!, variant!, Number(count), dir!);
-    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    const peakRssMb = peakRssKb() / 1024;
     process.stdout.write(`${JSON.stringify({ ...result, peakRssMb })}\n`);
     return;
   }
@@ -300,15 +475,24 @@ async function main(): Promise<void> {
   const scapyCount = Number(arg('scapy-count', '20000'));
   const dir = arg('dir', '') || mkdtempSync(join(tmpdir(), 'pktcraft-bench-'));
   const keep = arg('dir', '') !== '';
+  if (keep) mkdirSync(dir, { recursive: true });
   const plan: [string, string[]][] = [];
   const wanted = (name: string) => workload === 'all' || workload === name;
   for (const name of ['gtpu', 'vxlan'] as const) {
-    if (wanted(name)) plan.push([name, ['api', 'api-into', 'engine', 'engine-workers', 'copy-bound']]);
+    if (wanted(name))
+      plan.push([name, ['api', 'api-into', 'engine', 'engine-workers', 'copy-bound', 'copy-pipelined']]);
   }
   if (wanted('decode')) plan.push(['decode', ['bulk', 'object']]);
   if (wanted('capture')) plan.push(['capture', ['pcap']]);
+  if (wanted('flow')) plan.push(['flow', ['synthesize+write']]);
+  if (wanted('l2')) {
+    if (process.getuid?.() === 0) plan.push(['l2', ['replay-topspeed']]);
+    else if (workload === 'l2')
+      throw new Error('the l2 workload needs root (it creates a network namespace)');
+    else process.stderr.write('bench: l2 skipped: it needs root (it creates a network namespace)\n');
+  }
   if (plan.length === 0)
-    throw new Error(`unknown workload '${workload}' (gtpu, vxlan, decode, capture, all)`);
+    throw new Error(`unknown workload '${workload}' (gtpu, vxlan, decode, capture, flow, l2, all)`);
   const results: Measurement[] = [];
   const tools: ToolResult[] = [];
   try {

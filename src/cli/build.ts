@@ -55,7 +55,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       })
       .option('workers', {
         type: 'number',
-        describe: 'worker threads for --vary jobs (default: the core count)',
+        describe: 'worker threads for --vary jobs (default: cores - 1, at least 1)',
       })
       .option('seed', { type: 'number', describe: 'seed for random --vary values (default 1)' })
       .example(

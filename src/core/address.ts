@@ -72,12 +72,44 @@ export function parseMac(text: string): Uint8Array {
   return out;
 }
 
+/** Two lowercase hex digits per byte value. */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Decimal text per byte value. */
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * Recently formatted MACs, direct-mapped on the low bits of the address: a capture repeats a few
+ * addresses, and a hit returns the same flat string without building it again.
+ */
+const MAC_CACHE_SIZE = 64;
+const macCacheHigh = new Int32Array(MAC_CACHE_SIZE).fill(-1);
+const macCacheLow = new Int32Array(MAC_CACHE_SIZE);
+const macCacheText: string[] = new Array<string>(MAC_CACHE_SIZE).fill('');
+
 export function formatMac(bytes: Uint8Array, offset = 0): string {
-  let text = '';
-  for (let i = 0; i < 6; i++) {
-    if (i) text += ':';
-    text += toHex(bytes, offset + i, offset + i + 1);
+  const b0 = bytes[offset]!;
+  const b1 = bytes[offset + 1]!;
+  const b2 = bytes[offset + 2]!;
+  const b3 = bytes[offset + 3]!;
+  const b4 = bytes[offset + 4]!;
+  const b5 = bytes[offset + 5]!;
+  if (b5 === undefined) {
+    // Fewer than 6 bytes (no decoder calls it so): the historical output, byte by byte.
+    let text = '';
+    for (let i = 0; i < 6; i++) {
+      if (i) text += ':';
+      text += toHex(bytes, offset + i, offset + i + 1);
+    }
+    return text;
   }
+  const high = (b0 << 8) | b1;
+  const low = (b2 << 24) | (b3 << 16) | (b4 << 8) | b5;
+  const slot = (b5 ^ b3) & (MAC_CACHE_SIZE - 1);
+  if (macCacheHigh[slot] === high && macCacheLow[slot] === low) return macCacheText[slot]!;
+  const text = `${HEX2[b0]}:${HEX2[b1]}:${HEX2[b2]}:${HEX2[b3]}:${HEX2[b4]}:${HEX2[b5]}`;
+  macCacheHigh[slot] = high;
+  macCacheLow[slot] = low;
+  macCacheText[slot] = text;
   return text;
 }
 
@@ -116,9 +148,23 @@ export function isIPv4(text: string): boolean {
   return ipv4ToNumber(text) !== undefined;
 }
 
+/** Recently parsed IPv4 texts, direct-mapped on the last characters (a stream repeats a few). */
+const IPV4_PARSE_CACHE_SIZE = 64;
+const ipv4ParseText: string[] = new Array<string>(IPV4_PARSE_CACHE_SIZE).fill('');
+const ipv4ParseValue = new Float64Array(IPV4_PARSE_CACHE_SIZE);
+
 export function writeIPv4(text: string, out: Uint8Array, offset: number): void {
-  const value = ipv4ToNumber(text);
-  if (value === undefined) throw new TypeError(`not an IPv4 address: '${text}'`);
+  const n = text.length;
+  const slot =
+    n > 1 ? (text.charCodeAt(n - 1) * 7 + text.charCodeAt(n - 2) * 3 + n) & (IPV4_PARSE_CACHE_SIZE - 1) : 0;
+  let value: number | undefined;
+  if (ipv4ParseText[slot] === text && n > 0) value = ipv4ParseValue[slot]!;
+  else {
+    value = ipv4ToNumber(text);
+    if (value === undefined) throw new TypeError(`not an IPv4 address: '${text}'`);
+    ipv4ParseText[slot] = text;
+    ipv4ParseValue[slot] = value;
+  }
   out[offset] = value >>> 24;
   out[offset + 1] = value >>> 16;
   out[offset + 2] = value >>> 8;
@@ -132,8 +178,24 @@ export function parseIPv4(text: string): Uint8Array {
 }
 
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  const b0 = bytes[offset];
+  const b1 = bytes[offset + 1];
+  const b2 = bytes[offset + 2];
+  const b3 = bytes[offset + 3];
+  if (b3 === undefined) return `${b0}.${b1}.${b2}.${b3}`;
+  const value = (b0! << 24) | (b1! << 16) | (b2! << 8) | b3;
+  const slot = (b3 ^ (b2! << 2) ^ b1!) & (IPV4_CACHE_SIZE - 1);
+  if (ipv4CacheValue[slot] === value && ipv4CacheText[slot] !== '') return ipv4CacheText[slot]!;
+  const text = `${DEC[b0!]}.${DEC[b1!]}.${DEC[b2!]}.${DEC[b3]}`;
+  ipv4CacheValue[slot] = value;
+  ipv4CacheText[slot] = text;
+  return text;
 }
+
+/** Recently formatted IPv4 addresses, direct-mapped (as the MAC cache). */
+const IPV4_CACHE_SIZE = 256;
+const ipv4CacheValue = new Int32Array(IPV4_CACHE_SIZE);
+const ipv4CacheText: string[] = new Array<string>(IPV4_CACHE_SIZE).fill('');
 
 /** Parses an IPv6 address (RFC 4291 text forms, including embedded IPv4) into 8 groups, or undefined. */
 function ipv6Groups(text: string): number[] | undefined {
@@ -188,30 +250,31 @@ export function parseIPv6(text: string): Uint8Array {
 
 /** RFC 5952 canonical text. */
 export function formatIPv6(bytes: Uint8Array, offset = 0): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push((bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!);
+  // The longest run of two or more zero groups (leftmost on a tie) becomes '::'.
   let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
+  let bestLength = 1;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    const zero = bytes[offset + 2 * i] === 0 && bytes[offset + 2 * i + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLength) {
+        bestStart = runStart;
+        bestLength = i - runStart + 1;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
       continue;
     }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
+    const group = (bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!;
+    text += i === 7 || i + 1 === bestStart ? group.toString(16) : `${group.toString(16)}:`;
   }
-  if (bestLength < 2) bestStart = -1;
-  const hex = (g: number) => g.toString(16);
-  if (bestStart === -1) return groups.map(hex).join(':');
-  const head = groups.slice(0, bestStart).map(hex).join(':');
-  const tail = groups
-    .slice(bestStart + bestLength)
-    .map(hex)
-    .join(':');
-  return `${head}::${tail}`;
+  return text;
 }

@@ -6,15 +6,29 @@
  * this toolkit handles: 65535 words of 0xffff is below 2^32) and folded once at the end.
  */
 
-/** Adds the 16-bit big-endian words of bytes[start, end) to `initial`; an odd last byte is padded with zero. */
+/**
+ * Adds the 16-bit big-endian words of bytes[start, end) to `initial`; an odd last byte is padded with
+ * zero. Bytes past the end of the buffer count as zero. The result is not folded (see `foldSum`).
+ */
 export function onesSum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
-  let sum = initial;
+  // High and low bytes summed apart (small integers, eight bytes a turn), joined at the end:
+  // the same sum as adding (hi << 8 | lo) word by word, in fewer operations.
+  const stop = Math.min(end, bytes.length);
+  let high = 0;
+  let low = 0;
   let i = start;
-  const evenEnd = end - ((end - start) & 1);
-  for (; i < evenEnd; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (i < end) sum += bytes[i]! << 8;
-  // Fold occasionally to stay exact in float64 for very large inputs.
-  return sum;
+  const end8 = stop - ((stop - start) & 7);
+  for (; i < end8; i += 8) {
+    high += bytes[i]! + bytes[i + 2]! + bytes[i + 4]! + bytes[i + 6]!;
+    low += bytes[i + 1]! + bytes[i + 3]! + bytes[i + 5]! + bytes[i + 7]!;
+  }
+  const evenEnd = stop - ((stop - start) & 1);
+  for (; i < evenEnd; i += 2) {
+    high += bytes[i]!;
+    low += bytes[i + 1]!;
+  }
+  if (i < stop) high += bytes[i]!;
+  return initial + high * 256 + low;
 }
 
 /** Folds a sum to 16 bits with end-around carry. */

@@ -4,7 +4,7 @@
  * (the same framing functions the writer uses) and the main thread appends them in order, so the file
  * is byte-identical to the single-threaded one.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { formatFromPath } from '../capture/convert.js';
@@ -38,7 +38,10 @@ export interface GenerateOptions {
   vary?: readonly string[] | undefined;
   /** Seed for `random` expressions without their own; default 1. */
   seed?: number | undefined;
-  /** Worker threads; default the number of cores. 1 (or a small count) generates on this thread. */
+  /**
+   * Worker threads; default the number of cores less one (the file is written from a core of its
+   * own). 1 (or a small count) generates on this thread, writing one buffer while it fills the next.
+   */
   workers?: number | undefined;
   /** A file path, or a writable stream (streams are written from this thread only). */
   output: string | NodeJS.WritableStream;
@@ -66,6 +69,8 @@ export interface GenerateResult {
 export const MIN_PACKETS_PER_WORKER = 200_000;
 const CHUNK_PACKETS = 16_384;
 const PROGRESS_EVERY = 65_536;
+/** Packets per buffer of the single-thread pipeline (a power of two dividing PROGRESS_EVERY). */
+const PIPELINE_CHUNK_PACKETS = 4_096;
 
 /** What a chunk of framed records needs to know (cloneable, sent to workers). */
 export interface FramingOptions {
@@ -171,7 +176,7 @@ export async function generateToCapture(options: GenerateOptions): Promise<Gener
     'pcap';
   const framing = framingFor(options, format);
   const linkType = options.linkType ?? linkTypeFor(options.layers);
-  const requested = options.workers ?? availableParallelism();
+  const requested = options.workers ?? Math.max(1, availableParallelism() - 1);
   if (!Number.isInteger(requested) || requested < 1)
     throw new FieldError('engine', 'workers', `bad worker count ${requested}`);
   const workers =
@@ -189,6 +194,12 @@ export async function generateToCapture(options: GenerateOptions): Promise<Gener
     bytes =
       headerBytes +
       (await generateWithWorkers(template, options, framing, workers, options.output as string));
+  } else if (typeof options.output === 'string' && count >= CHUNK_PACKETS) {
+    writer.flushSync();
+    const headerBytes = writer.bytesWritten;
+    writer.closeSync();
+    bytes =
+      headerBytes + (await generatePipelined(template, framing, count, options.output, options.onProgress));
   } else {
     generateOnThisThread(template, framing, writer, count, options.onProgress);
     await writer.close();
@@ -222,6 +233,62 @@ function generateOnThisThread(
     template.writePacket(i, slot.buffer, slot.offset);
     if (onProgress && (i & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) onProgress(i + 1, count);
   }
+}
+
+/** Writes `length` bytes of `view` to `fd` on libuv's thread pool (short writes continued). */
+function writeAll(fd: number, view: Uint8Array, length: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (at: number): void => {
+      if (at >= length) {
+        resolve();
+        return;
+      }
+      write(fd, view, at, length - at, null, (error, written) => {
+        if (error) reject(error);
+        else next(at + written);
+      });
+    };
+    next(0);
+  });
+}
+
+/**
+ * One thread, two buffers: while the kernel copies one chunk of framed records into the file (on
+ * libuv's thread pool, so on another core), this thread fills the next. The records are those of
+ * `fillRecords`, the framing the workers use, so the file is the same bytes as every other path.
+ */
+async function generatePipelined(
+  template: CompiledTemplate,
+  framing: FramingOptions,
+  count: number,
+  path: string,
+  onProgress: GenerateOptions['onProgress'],
+): Promise<number> {
+  const chunkPackets = PIPELINE_CHUNK_PACKETS;
+  const chunkBytes = chunkPackets * recordLength(framing.format, template.length);
+  const buffers = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+  const fd = openSync(path, 'a');
+  let written = 0;
+  let pending: Promise<void> | undefined;
+  try {
+    for (let first = 0, turn = 0; first < count; first += chunkPackets, turn ^= 1) {
+      const out = buffers[turn]!;
+      const used = fillRecords(template, framing, first, Math.min(chunkPackets, count - first), out, 0);
+      if (pending) await pending;
+      pending = writeAll(fd, out, used);
+      written += used;
+      const done = Math.min(first + chunkPackets, count);
+      if (onProgress && done < count && (done & (PROGRESS_EVERY - 1)) === 0) onProgress(done, count);
+    }
+    if (pending) await pending;
+  } catch (error) {
+    // Let a write already under way finish before the file is closed.
+    await pending?.catch(() => undefined);
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return written;
 }
 
 /** Messages between the main thread and a worker. */

@@ -167,6 +167,12 @@ export class Endpoint {
 
   // ---- receiver
   private rcvNxt = 0;
+  /**
+   * The right edge of the receive window as we mean it (RCV.NXT + RCV.WND of RFC 9293): it stays put
+   * until it can move by at least min(RCV.BUFF/2, MSS) (receiver SWS avoidance, RFC 1122 4.2.3.3).
+   */
+  private rcvWndRight = 0;
+  /** The furthest right edge the window field has ever promised (scaled, so up to one unit past rcvWndRight). */
   private rcvAdvRight = 0;
   private lastSentAck = -1;
   private lastSentWindowRaw = -1;
@@ -187,6 +193,7 @@ export class Endpoint {
   private lastAckedRcvNxt = 0;
   private readTimer: TimerHandle | undefined;
   private readCarry = 0;
+  private probeAnswerOwed = false;
   private inReceive = false;
 
   constructor(
@@ -317,6 +324,7 @@ export class Endpoint {
     this.sndMax = 1;
     this.sndWndRight = segment.window; // SYN windows are never scaled
     this.lastPeerWindowRaw = segment.window;
+    this.maxSndWnd = segment.window;
     if (segment.tsval !== undefined) this.tsRecent = segment.tsval;
     this.sendSyn();
     this.traceEvent('state');
@@ -325,6 +333,9 @@ export class Endpoint {
   private completeActiveOpen(segment: CapturedSegment): void {
     this.peerIss = segment.seq;
     this.rcvNxt = 1;
+    // The window our SYN offered starts at the peer's first sequence number, known only now.
+    this.rcvWndRight = this.rcvNxt + this.lastAdvertised;
+    this.rcvAdvRight = this.rcvWndRight;
     this.readPeerSynOptions(segment);
     if (segment.tsval !== undefined) this.tsRecent = segment.tsval;
     this.sndUna = 1;
@@ -404,9 +415,17 @@ export class Endpoint {
       this.ackNow = true;
       return false;
     }
-    const advertisedLeft = this.rcvAdvRight - this.rcvNxt;
-    if (len > 0 && off >= this.rcvNxt && advertisedLeft <= 0) {
-      // Zero window: data is not acceptable (a probe); answer with an ACK.
+    if (segment.probe === true) {
+      // The probe's byte is never taken (Linux's probes carry none). While our window is closed the
+      // answer goes at once (tshark: zero window probe ACK). If it has reopened, the probe crossed our
+      // window update or the update was lost: the window goes with the next ACK we owe, at the latest
+      // when the delayed-ACK timer fires, so a crossing probe does not draw a duplicate ACK.
+      if (this.lastSentWindowRaw === 0) this.ackNow = true;
+      else this.oweProbeAnswer();
+      return false;
+    }
+    if (len > 0 && off >= this.rcvNxt && off >= this.rcvAdvRight) {
+      // Beyond the window: not acceptable; answer with an ACK.
       this.ackNow = true;
       return false;
     }
@@ -495,13 +514,16 @@ export class Endpoint {
     });
   }
 
-  /** Linux tcp_cleanup_rbuf(): after reading, announce a window that at least doubled. */
+  /**
+   * Linux tcp_cleanup_rbuf(): after reading, announce a window that at least doubled. With receiver SWS
+   * avoidance a closed window reopens only once at least min(RCV.BUFF/2, MSS) is free.
+   */
   private maybeSendWindowUpdate(): void {
     if (this.state === 'CLOSED' || this.state === 'LISTEN' || this.state === 'SYN_SENT') return;
     if (this.peerFinConsumed) return;
-    const current = Math.max(0, this.rcvAdvRight - this.rcvNxt);
+    const current = Math.max(0, this.rcvWndRight - this.rcvNxt);
     if (2 * current > this.config.receiveBuffer) return;
-    const fresh = this.freshWindow();
+    const fresh = this.selectWindow().right - this.rcvNxt;
     if (fresh > 0 && fresh >= 2 * current) {
       this.ackNow = true;
       this.flushAck('window update');
@@ -520,15 +542,24 @@ export class Endpoint {
       this.ackNow = true;
       return;
     }
-    if (!this.delackTimer) {
-      this.delackTimer = this.host.schedule(this.host.now() + this.config.delayedAckUs, () => {
-        this.delackTimer = undefined;
-        if (this.rcvNxt > this.lastAckedRcvNxt && this.state !== 'CLOSED') {
-          this.ackNow = true;
-          this.flushAck();
-        }
-      });
-    }
+    this.armDelayedAck();
+  }
+
+  private armDelayedAck(): void {
+    if (this.delackTimer) return;
+    this.delackTimer = this.host.schedule(this.host.now() + this.config.delayedAckUs, () => {
+      this.delackTimer = undefined;
+      if ((this.rcvNxt > this.lastAckedRcvNxt || this.probeAnswerOwed) && this.state !== 'CLOSED') {
+        this.ackNow = true;
+        this.flushAck();
+      }
+    });
+  }
+
+  /** A probe found the window open: answer with the next ACK, or after the delayed-ACK timeout. */
+  private oweProbeAnswer(): void {
+    this.probeAnswerOwed = true;
+    this.armDelayedAck();
   }
 
   /** Sends a pure ACK if one is owed and no other segment carried it. */
@@ -537,24 +568,43 @@ export class Endpoint {
     this.emit({ seqOff: this.sndNxt, flags: TCP_ACK, payloadStart: 0, payloadEnd: 0, note });
   }
 
-  /** The window we could offer now, before the never-shrink rule: Linux __tcp_select_window(). */
-  private freshWindow(): number {
-    const buffer = this.config.receiveBuffer;
-    const free = Math.max(0, buffer - this.unread - this.oooBytes);
-    if (free < buffer / 2 && free < this.effectiveMss) return 0;
-    // Linux ALIGN()s up to the scale unit, so a window of at least one MSS is not scaled away.
-    const unit = 2 ** this.receiveShift;
-    return Math.min(Math.ceil(free / unit) * unit, Math.floor(0xffff * unit));
+  /** min(RCV.BUFF/2, MSS): the least the right edge of our window moves by (RFC 1122 4.2.3.3, Fr = 1/2). */
+  private windowStep(): number {
+    return Math.max(1, Math.min(Math.floor(this.config.receiveBuffer / 2), this.effectiveMss));
   }
 
-  /** The raw window field for a non-SYN segment, and the scaled window it stands for. */
-  private windowToAdvertise(): { raw: number; bytes: number } {
+  /**
+   * The window for a non-SYN segment, as Linux __tcp_select_window() with receiver SWS avoidance
+   * (RFC 1122 4.2.3.3, RFC 9293 3.8.6.2.2):
+   *  - with at least half the buffer free, the window is the free space (its right edge never moves back);
+   *  - under pressure the right edge stays where it is unless it can move by at least windowStep(), and
+   *    then to the free space rounded down to whole segments (zero when less than one MSS is free).
+   *    The sender's full segments fill such a window exactly, so a reader that falls behind closes it to
+   *    exactly zero, and it reopens by at least one MSS.
+   * The raw field is rounded up to the scale unit, like Linux's ALIGN(), so a segment's worth is never
+   * scaled away; the edge we keep is the exact one, so once the sender has filled it the field says 0
+   * even if the rounding had promised a few bytes more. Under pressure a kept window of less than one
+   * scale unit (and less than the step) cannot be said exactly and is too small to use, so it is closed
+   * too. Both are retractions by less than one scale unit, which RFC 7323 (section 2.4, appendix F)
+   * expects senders to take.
+   */
+  private selectWindow(): { raw: number; bytes: number; right: number } {
     const unit = 2 ** this.receiveShift;
-    let bytes = this.freshWindow();
-    const current = Math.max(0, this.rcvAdvRight - this.rcvNxt);
-    if (bytes < current) bytes = Math.ceil(current / unit) * unit; // never shrink the right edge
-    const raw = Math.min(0xffff, Math.floor(bytes / unit));
-    return { raw, bytes: raw * unit };
+    const buffer = this.config.receiveBuffer;
+    const free = Math.max(0, buffer - this.unread - this.oooBytes);
+    const maxWindow = 0xffff * unit;
+    let right = Math.max(this.rcvWndRight, this.rcvNxt);
+    if (free >= buffer / 2) {
+      right = Math.max(right, this.rcvNxt + Math.min(free, maxWindow));
+    } else {
+      const step = this.windowStep();
+      if (right - this.rcvNxt < Math.min(unit, step)) right = this.rcvNxt;
+      const mss = this.effectiveMss;
+      const offer = Math.min(Math.floor(free / mss) * mss, maxWindow);
+      if (this.rcvNxt + offer - right >= step) right = this.rcvNxt + offer;
+    }
+    const raw = Math.min(0xffff, Math.ceil((right - this.rcvNxt) / unit));
+    return { raw, bytes: raw * unit, right };
   }
 
   private sackBlocksToSend(): Array<[number, number]> {
@@ -936,9 +986,10 @@ export class Endpoint {
     const outstanding = this.sndMax - this.sndUna;
     if (budget < len && outstanding > 0) return false;
     if (budget <= 0) return false;
-    // Sender-side silly window avoidance as Linux tcp_snd_wnd_test(): send only when a full segment (or
-    // all that is left) fits in the window; a smaller window is used by the persist timer instead.
-    if (len < Math.min(this.effectiveMss, available)) return false;
+    // Sender-side SWS avoidance (RFC 1122 4.2.3.4, Linux tcp_snd_wnd_test()): send a full segment, all
+    // that is left, or at least half the largest window the peer ever offered; a smaller usable window
+    // waits for the persist timer (the override timer), which sends what fits (tcp_write_wakeup()).
+    if (len < Math.min(this.effectiveMss, available) && len < this.maxSndWnd / 2) return false;
     const fin = this.closeRequested && this.sndNxt + len === finOff;
     this.sendSegment(this.sndNxt, len, fin, undefined);
     return true;
@@ -1063,23 +1114,30 @@ export class Endpoint {
     const base = Math.max(this.rtoUs, this.config.minRtoUs);
     const timeout = Math.min(base * 2 ** this.persistBackoff, this.config.maxRtoUs);
     this.persistTimer = this.host.schedule(this.host.now() + timeout, () => {
-      this.persistTimer = undefined;
-      if (!this.synchronized() || !this.dataPending()) return;
-      if (this.sndUna !== this.sndMax) return;
-      const windowLeft = this.sndWndRight - this.sndNxt;
-      this.traceEvent('persist');
-      if (windowLeft > 0) {
-        // Linux tcp_write_wakeup(): send what the small window allows.
-        const len = Math.min(windowLeft, this.effectiveMss, this.finOffset() - this.sndNxt);
-        const fin = this.closeRequested && this.sndNxt + len === this.finOffset();
-        this.sendSegment(this.sndNxt, len, fin, undefined);
-        this.persistBackoff = 0;
-        return;
-      }
-      this.sendZeroWindowProbe();
-      this.persistBackoff++;
-      this.armPersist();
+      // Segments arriving in the same microsecond are processed first (they were scheduled before this
+      // timer's expiry handler), so a window update that is already here cancels the probe.
+      this.persistTimer = this.host.schedule(this.host.now(), () => this.onPersistTimeout());
     });
+  }
+
+  /** Linux tcp_probe_timer(): probe a zero window, or send what a too-small window takes (the override). */
+  private onPersistTimeout(): void {
+    this.persistTimer = undefined;
+    if (!this.synchronized() || !this.dataPending()) return;
+    if (this.sndUna !== this.sndMax) return;
+    const windowLeft = this.sndWndRight - this.sndNxt;
+    this.traceEvent('persist');
+    if (windowLeft > 0) {
+      // Linux tcp_write_wakeup(): send what the small window allows.
+      const len = Math.min(windowLeft, this.effectiveMss, this.finOffset() - this.sndNxt);
+      const fin = this.closeRequested && this.sndNxt + len === this.finOffset();
+      this.sendSegment(this.sndNxt, len, fin, undefined);
+      this.persistBackoff = 0;
+      return;
+    }
+    this.sendZeroWindowProbe();
+    this.persistBackoff++;
+    this.armPersist();
   }
 
   private cancelPersist(): void {
@@ -1090,7 +1148,10 @@ export class Endpoint {
     this.persistBackoff = 0;
   }
 
-  /** A one-byte probe of new data beyond the closed window (the probe does not advance snd.nxt). */
+  /**
+   * A one-byte probe beyond the closed window (the byte Wireshark looks for). The probe does not advance
+   * snd.nxt; a receiver that finds its window closed does not take the byte (see CapturedSegment.probe).
+   */
   private sendZeroWindowProbe(): void {
     const start = this.sndNxt;
     this.stats.zeroWindowProbes++;
@@ -1100,6 +1161,7 @@ export class Endpoint {
       payloadStart: start - 1,
       payloadEnd: start,
       note: 'zero window probe',
+      probe: true,
     });
   }
 
@@ -1112,6 +1174,7 @@ export class Endpoint {
     payloadEnd: number;
     note: string | undefined;
     syn?: boolean;
+    probe?: boolean;
   }): void {
     const c = this.config;
     const now = this.host.now();
@@ -1119,13 +1182,16 @@ export class Endpoint {
     const hasAck = (spec.flags & TCP_ACK) !== 0;
     let window: number;
     let windowBytes: number;
+    let windowRight: number;
     if (syn) {
       window = Math.min(0xffff, c.receiveBuffer);
       windowBytes = window;
+      windowRight = this.rcvNxt + windowBytes;
     } else {
-      const w = this.windowToAdvertise();
+      const w = this.selectWindow();
       window = w.raw;
       windowBytes = w.bytes;
+      windowRight = w.right;
     }
     const segment: CapturedSegment = {
       timeUs: now,
@@ -1140,6 +1206,7 @@ export class Endpoint {
           : EMPTY,
       connection: c.connection,
     };
+    if (spec.probe === true) segment.probe = true;
     if (syn) {
       segment.mss = c.mss;
       if (c.wscale >= 0 && (c.side === 'client' || this.peerWscale >= 0)) segment.wscale = c.wscale;
@@ -1171,17 +1238,14 @@ export class Endpoint {
       this.lastSentAck = segment.ack;
       this.lastAckedRcvNxt = this.rcvNxt;
       this.ackNow = false;
+      this.probeAnswerOwed = false;
       this.delackTimer?.cancel();
       this.delackTimer = undefined;
     }
-    if (!syn) {
-      this.lastSentWindowRaw = window;
-      this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + windowBytes);
-      this.lastAdvertised = windowBytes;
-    } else {
-      this.rcvAdvRight = this.rcvNxt + windowBytes;
-      this.lastAdvertised = windowBytes;
-    }
+    if (!syn) this.lastSentWindowRaw = window;
+    this.rcvWndRight = windowRight;
+    this.rcvAdvRight = syn ? windowRight : Math.max(this.rcvAdvRight, this.rcvNxt + windowBytes);
+    this.lastAdvertised = windowBytes;
     this.stats.segmentsSent++;
     this.host.transmit(segment);
     if (c.tracing) {

@@ -40,6 +40,11 @@ export interface CapturedSegment {
   connection: number;
   /** What the sender meant by this segment, e.g. "fast retransmission of segment 3", "zero window probe". */
   note?: string;
+  /**
+   * A zero window probe from the persist timer. It carries one byte so that Wireshark recognizes it, but
+   * the receiver never takes that byte: like Linux's probe, which carries none, it only asks for an ACK.
+   */
+  probe?: boolean;
 }
 
 /** Seconds and nanoseconds of a capture time, for capture writers. */

@@ -115,6 +115,13 @@ export function parseIpv4Flags(text: string): number | undefined {
   return value;
 }
 
+function ipv4Problem(context: DecodeContext, offset: number, kind: Problem['kind'], message: string): void {
+  context.problems.push({ layer: 'ipv4', offset, kind, message });
+}
+
+/** The options of a header without any: one shared empty view (nothing in it to change). */
+const NO_OPTIONS = new Uint8Array(0);
+
 /** Flag names joined with '+' ('DF', 'evil+MF'); '' for none. */
 export function formatIpv4Flags(flags: number): string {
   const names: string[] = [];
@@ -123,6 +130,8 @@ export function formatIpv4Flags(flags: number): string {
   if (flags & 1) names.push('MF');
   return names.join('+');
 }
+
+const IPV4_FLAG_TEXT: readonly string[] = Array.from({ length: 8 }, (_, flags) => formatIpv4Flags(flags));
 
 function flagsOf(value: number | string | undefined): number {
   if (value === undefined) return 0;
@@ -306,9 +315,6 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv4Fields> {
     need('ipv4', offset, IPV4_HEADER_LENGTH, end);
     const check = !context.insideIcmpError;
-    const problems = context.problems;
-    const problem = (kind: Problem['kind'], message: string) =>
-      problems.push({ layer: 'ipv4', offset, kind, message });
     const version = bytes[offset]! >>> 4;
     const ihl = bytes[offset]! & 0x0f;
     const tos = bytes[offset + 1]!;
@@ -320,17 +326,25 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
     const chksum = readU16(bytes, offset + 10);
     const available = end - offset;
     let usable = true;
-    if (version !== 4) problem('bad-value', `version ${version}, should be 4`);
+    if (version !== 4) ipv4Problem(context, offset, 'bad-value', `version ${version}, should be 4`);
 
     let headerLength = ihl * 4;
     if (ihl < 5) {
-      problem('bad-length', `bad header length ${headerLength} (ihl ${ihl}), should be at least 20`);
+      ipv4Problem(
+        context,
+        offset,
+        'bad-length',
+        `bad header length ${headerLength} (ihl ${ihl}), should be at least 20`,
+      );
       headerLength = IPV4_HEADER_LENGTH;
       usable = false;
     } else {
       need('ipv4', offset, headerLength, end, 'header with options');
     }
-    const options = bytes.subarray(offset + IPV4_HEADER_LENGTH, offset + headerLength);
+    const options =
+      headerLength > IPV4_HEADER_LENGTH
+        ? bytes.subarray(offset + IPV4_HEADER_LENGTH, offset + headerLength)
+        : NO_OPTIONS;
 
     // The quoted header of an ICMP error is whole, so its checksum status is shown (as Wireshark
     // does) but a bad one is not reported as a problem there.
@@ -345,23 +359,43 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
           offset + headerLength,
           onesSum(bytes, offset, offset + 10),
         );
-        if (check) problem('bad-checksum', `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`);
+        if (check)
+          ipv4Problem(
+            context,
+            offset,
+            'bad-checksum',
+            `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+          );
       }
     }
 
     let contentEnd = end;
     if (len === 0) {
       if (check)
-        problem(
+        ipv4Problem(
+          context,
+          offset,
           'bad-length',
           'total length 0 (Wireshark takes it as TSO); the packet is taken to end with the bytes',
         );
     } else if (len < headerLength) {
-      if (check) problem('bad-length', `total length ${len} is less than the header length ${headerLength}`);
+      if (check)
+        ipv4Problem(
+          context,
+          offset,
+          'bad-length',
+          `total length ${len} is less than the header length ${headerLength}`,
+        );
       contentEnd = offset + headerLength;
       usable = false;
     } else if (len > available) {
-      if (check) problem('bad-length', `total length ${len} exceeds the ${available} bytes available`);
+      if (check)
+        ipv4Problem(
+          context,
+          offset,
+          'bad-length',
+          `total length ${len} exceeds the ${available} bytes available`,
+        );
     } else {
       contentEnd = offset + len;
     }
@@ -395,10 +429,10 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
       info: {
         dscp: tos >>> 2,
         ecn: tos & 3,
-        flags: formatIpv4Flags(flags),
+        flags: IPV4_FLAG_TEXT[flags]!,
         fragment,
         checksum: checksumStatus,
-        options: parseIpv4Options(options),
+        options: options.length === 0 ? [] : parseIpv4Options(options),
       },
     };
   },

@@ -87,8 +87,19 @@ export function ipProtocolFor(
 ): number | undefined {
   const next = layers[nextIndex];
   if (!next) return undefined;
-  const number = (IP_PROTOCOL as Record<string, number>)[next.layer];
-  return number;
+  // A switch on the common names first: a keyed lookup with a varying key is slow per packet.
+  switch (next.layer) {
+    case 'tcp':
+      return IP_PROTOCOL.tcp;
+    case 'udp':
+      return IP_PROTOCOL.udp;
+    case 'icmp':
+      return IP_PROTOCOL.icmp;
+    case 'icmpv6':
+      return IP_PROTOCOL.icmpv6;
+    default:
+      return (IP_PROTOCOL as Record<string, number>)[next.layer];
+  }
 }
 
 /** Merges "decode as" overrides into the default bindings. */

@@ -37,6 +37,13 @@ export function patternBytes(length: number): Uint8Array {
 
 const encoder = new TextEncoder();
 
+/** The counting pattern of every length up to 256 as ready views (one copy per packet, no loop). */
+const PATTERN_LENGTH = 256;
+const PATTERN = patternBytes(PATTERN_LENGTH);
+const PATTERN_VIEWS: readonly Uint8Array[] = Array.from({ length: PATTERN_LENGTH + 1 }, (_, n) =>
+  PATTERN.subarray(0, n),
+);
+
 function rawLength(fields: RawFields): number {
   if (fields.data !== undefined) {
     return typeof fields.data === 'string' ? bytesOfChecked(fields.data).length : fields.data.length;
@@ -75,6 +82,7 @@ export const rawCodec: LayerCodec<RawFields> = {
     if (fields.data !== undefined) out.set(bytesOfChecked(fields.data), offset);
     else if (fields.text !== undefined)
       encoder.encodeInto(fields.text, out.subarray(offset, frame.payloadEnd));
+    else if (frame.headerLength <= PATTERN_LENGTH) out.set(PATTERN_VIEWS[frame.headerLength]!, offset);
     else for (let i = 0; i < frame.headerLength; i++) out[offset + i] = i & 0xff;
   },
 

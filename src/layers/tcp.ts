@@ -165,6 +165,13 @@ export function tcpFlagNames(flags: number): string {
   return names.reverse().join(', ');
 }
 
+/** tcpFlagNames and tcpFlagLetters of every 9-bit flags value, for the decoder. */
+const FLAG_NAMES_TEXT: readonly string[] = Array.from({ length: 512 }, (_, flags) => tcpFlagNames(flags));
+const FLAG_LETTERS_TEXT: readonly string[] = Array.from({ length: 512 }, (_, flags) => tcpFlagLetters(flags));
+
+/** The options of a header without any: one shared empty view (nothing in it to change). */
+const NO_OPTIONS = new Uint8Array(0);
+
 /** Parsed flag strings ("PA", "SYN+ACK"): a packet stream repeats a handful of them. */
 const parsedFlags = new Map<string, number>();
 
@@ -428,7 +435,10 @@ export const tcpCodec: LayerCodec<TcpFields> = {
         );
       }
     }
-    const options = bytes.subarray(offset + TCP_HEADER_LENGTH, offset + headerLength);
+    const options =
+      headerLength > TCP_HEADER_LENGTH
+        ? bytes.subarray(offset + TCP_HEADER_LENGTH, offset + headerLength)
+        : NO_OPTIONS;
     const fields: TcpFields = {
       sport,
       dport,
@@ -443,8 +453,8 @@ export const tcpCodec: LayerCodec<TcpFields> = {
       options,
     };
     const info: Record<string, unknown> = {
-      flagNames: tcpFlagNames(flags),
-      flagLetters: tcpFlagLetters(flags),
+      flagNames: FLAG_NAMES_TEXT[flags]!,
+      flagLetters: FLAG_LETTERS_TEXT[flags]!,
     };
     parseOptions(bytes, offset + TCP_HEADER_LENGTH, offset + headerLength, context, info);
     let checksum = 'unverified';

@@ -104,14 +104,14 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
       continue;
     }
     const contentEnd = Math.min(Math.max(step.contentEnd, offset + step.headerLength), end);
-    layers.push({
-      layer: name,
-      fields: step.fields as Record<string, unknown>,
-      offset,
-      headerLength: step.headerLength,
-      end: contentEnd,
-      ...(step.info ? { info: step.info } : {}),
-    });
+    // Two fixed shapes (with and without info): no object spread per layer.
+    const info = step.info;
+    const fields = step.fields as Record<string, unknown>;
+    layers.push(
+      info
+        ? { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd, info }
+        : { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd },
+    );
     contentEnds.push(contentEnd);
     if (name === 'raw') break;
     if (name === 'ipv4' || name === 'ipv6') {

@@ -204,6 +204,93 @@ describe('connection behaviour', () => {
   });
 });
 
+describe('silly window syndrome avoidance (RFC 1122 4.2.3.3 and 4.2.3.4, as Linux)', () => {
+  // 100 kB to a server whose app reads 5 kB/s from a 16 KiB buffer; window scale 7 (128-byte units).
+  const slowReader = { request: 100_000, response: 0, rwnd: 16_384, readerRate: 5000, seed: 4 };
+  const mss = 1448;
+  const unit = 128;
+
+  it('the receiver closes the window to exactly zero and reopens it by at least one MSS', () => {
+    const { segments } = synthesizeFlow(slowReader);
+    const acks = segments.filter((s) => s.from === 'server' && !(s.flags & (TCP_SYN | TCP_FIN)));
+    const firstZero = acks.findIndex((s) => s.window === 0);
+    expect(firstZero).toBeGreaterThan(0);
+    // From the first zero window until the last data segment is acknowledged (after that nothing is sent
+    // into the window any more).
+    const lastData = segments.filter((s) => s.from === 'client' && s.payload.length > 0).at(-1)!;
+    const dataEnd = lastData.seq + lastData.payload.length;
+    const squeezed = acks.slice(firstZero).filter((s) => ((s.ack - dataEnd) | 0) < 0);
+    expect(squeezed.filter((s) => s.window === 0).length).toBeGreaterThan(20);
+    // Never a window too small for a full segment: zero, or at least one MSS.
+    for (const s of squeezed) {
+      if (s.window !== 0) expect(s.window * unit).toBeGreaterThanOrEqual(mss);
+    }
+    // Each closed window follows a full segment that reached the edge the receiver meant: it never
+    // reopens by a sliver the sender would fill with a tiny segment.
+    const clientData = segments.filter((s) => s.from === 'client' && s.payload.length > 1);
+    for (const z of squeezed.filter((s) => s.window === 0)) {
+      const filled = clientData.filter((d) => ((d.seq + d.payload.length - z.ack) | 0) === 0);
+      expect(filled.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the sender sends full segments only, probes the zero window, and ends with the last bytes', () => {
+    const { segments, summary } = synthesizeFlow(slowReader);
+    expect(summary.connections[0]!.complete).toBe(true);
+    const data = segments.filter((s) => s.from === 'client' && s.payload.length > 0);
+    const probes = data.filter((s) => s.note === 'zero window probe');
+    expect(probes.length).toBeGreaterThan(10);
+    for (const p of probes) expect(p.payload.length).toBe(1);
+    const last = data.at(-1)!;
+    expect(last.flags & TCP_FIN).toBe(TCP_FIN);
+    const small = data.filter((s) => s !== last && !probes.includes(s) && s.payload.length < mss);
+    // At most one: the persist timer's override when the buffer first fills (the first offer was not a
+    // whole number of segments), sent into exactly the window the sender was given. The old model sent
+    // dozens of 128-byte segments.
+    expect(small.length).toBeLessThanOrEqual(1);
+    for (const s of small) {
+      const i = segments.indexOf(s);
+      const lastAck = segments
+        .slice(0, i)
+        .filter((a) => a.from === 'server')
+        .at(-1)!;
+      expect((s.seq + s.payload.length - (lastAck.ack + lastAck.window * unit)) | 0).toBe(0);
+      expect(s.timeUs - lastAck.timeUs).toBeGreaterThanOrEqual(200_000); // the persist timer, min RTO
+    }
+  });
+
+  it('a probe byte is not taken as data, and a probe that crossed a window update draws no duplicate ACK', () => {
+    const { segments } = synthesizeFlow(slowReader);
+    let probes = 0;
+    let crossed = 0;
+    segments.forEach((s, i) => {
+      if (s.note !== 'zero window probe') return;
+      probes++;
+      const answer = segments.slice(i + 1).find((a) => a.from === 'server')!;
+      expect(answer.ack).toBe(s.seq);
+      if (answer.note === 'window update') crossed++;
+    });
+    expect(probes).toBeGreaterThan(10);
+    // Captured at the client, the update arrives after the probe left: the two crossed on the path.
+    expect(crossed).toBeGreaterThan(5);
+    // The receiver answers such a probe with its next ACK (the one for the data the update lets in).
+    expect(segments.filter((s) => s.from === 'server' && s.note === 'duplicate ACK')).toEqual([]);
+  });
+
+  it('a window below one MSS but at least half the largest window is used at once (RFC 1122 (c))', () => {
+    // A 1000-byte receive buffer: after the first segment (1000 bytes, the SYN's unscaled window) every
+    // segment but the last is 1024 bytes (the window rounded up to 128-byte units), none waits for the
+    // persist timer, no probes.
+    const { segments, summary } = synthesizeFlow({ request: 20_000, response: 100, serverRwnd: 1000 });
+    const data = segments.filter((s) => s.from === 'client' && s.payload.length > 0);
+    expect(data[0]!.payload.length).toBe(1000);
+    expect(data.slice(1, -1).map((s) => s.payload.length)).toEqual(Array(data.length - 2).fill(1024));
+    expect(data.some((s) => s.note === 'zero window probe')).toBe(false);
+    // One segment per round trip (40 ms) plus the 40 ms delayed ACK: about 80 ms each, not 200 ms.
+    expect(summary.connections[0]!.endUs).toBeLessThan(data.length * 100_000);
+  });
+});
+
 describe('CUBIC (RFC 9438)', () => {
   it('reduces by beta and grows back to W_max at t = K', () => {
     const mss = 1000;

@@ -6,6 +6,10 @@
  * point. For every scenario we assert which frames tshark flags, which it must not flag, that its
  * bytes-in-flight equals our trace, and that `follow,tcp,raw` gives back the application bytes.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FlowOptions, FlowResult } from '../../src/flow/simulator.js';
 import { type CapturedSegment, TCP_SYN } from '../../src/flow/types.js';
@@ -17,6 +21,7 @@ import {
   followRaw,
   framesWith,
   synthesizeToCapture,
+  tshark,
 } from '../flow/tshark-harness.js';
 
 const FORBIDDEN: AnalysisFlag[] = [
@@ -197,11 +202,19 @@ describe('tshark judges synthesized TCP flows', () => {
     expect(framesWith(judged.frames, 'zero_window')).toEqual(zeroWindow);
     expect(framesWith(judged.frames, 'zero_window_probe')).toEqual(probes);
     expect(framesWith(judged.frames, 'window_update')).toEqual(updates);
-    // The first stall has two probes, the second one twice as late as the first (persist backoff).
-    const firstZero = segments[zeroWindow[0]! - 1]!.timeUs;
-    const p1 = segments[probes[0]! - 1]!.timeUs - firstZero;
-    const p2 = segments[probes[1]! - 1]!.timeUs - segments[probes[0]! - 1]!.timeUs;
+    // Persist backoff: in a stall with two probes, the second comes twice as long after the first as the
+    // first after the zero window (the window reopens only once an MSS is free, 724 ms at 2000 B/s).
+    const stall = zeroWindow.find(
+      (z) => probes.filter((p) => p > z && !updates.some((u) => u > z && u < p)).length >= 2,
+    );
+    expect(stall).toBeDefined();
+    const [first, second] = probes.filter((p) => p > stall!);
+    const p1 = segments[first! - 1]!.timeUs - segments[stall! - 1]!.timeUs;
+    const p2 = segments[second! - 1]!.timeUs - segments[first! - 1]!.timeUs;
+    expect(p1).toBeGreaterThanOrEqual(200_000);
     expect(p2).toBe(2 * p1);
+    // Receiver SWS avoidance: the window reopens by at least one MSS (1448 bytes = 12 units of 128).
+    for (const u of updates) expect(segments[u - 1]!.window * 128).toBeGreaterThanOrEqual(1448);
     // Each probe is answered with a zero-window ACK (tshark: zero_window_probe_ack).
     expect(framesWith(judged.frames, 'zero_window_probe_ack').length).toBeGreaterThan(0);
     expect(framesWith(judged.frames, 'retransmission')).toEqual([]);
@@ -284,5 +297,79 @@ describe('tshark judges synthesized TCP flows', () => {
     const second = followRaw(judged.path, 1);
     expect(Buffer.compare(second.client, Buffer.from(sent.request))).toBe(0);
     expect(Buffer.compare(second.server, Buffer.from(sent.response))).toBe(0);
+  });
+
+  it('a slow reader (the CLI, 5 kB/s into 16 KiB): zero windows, probes, updates of an MSS, no tiny segments', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const path = join(mkdtempSync(join(tmpdir(), 'pktcraft-sws-')), 'zw.pcap');
+    const run = spawnSync(
+      'npx',
+      [
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'tcp-flow',
+        '-o',
+        path,
+        '--bytes',
+        '100000',
+        '--rwnd',
+        '16384',
+        '--reader-rate',
+        '5kB/s',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/retransmissions\s+0\b/);
+    const frames = analyze(path);
+    const rows = tshark([
+      '-r',
+      path,
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'ip.src',
+      '-e',
+      'tcp.len',
+      '-e',
+      'tcp.window_size',
+    ])
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [src, len, window] = line.split('|');
+        return { fromClient: src === '192.0.2.1', len: Number(len), window: Number(window) };
+      });
+    expect(rows.length).toBe(frames.length);
+    const zeroWindow = framesWith(frames, 'zero_window');
+    const probes = framesWith(frames, 'zero_window_probe');
+    const updates = framesWith(frames, 'window_update');
+    expect(zeroWindow.length).toBeGreaterThan(20);
+    expect(probes.length).toBeGreaterThan(10);
+    expect(updates.length).toBeGreaterThan(20);
+    for (const f of zeroWindow) expect(rows[f - 1]).toMatchObject({ fromClient: false, window: 0 });
+    for (const f of probes) expect(rows[f - 1]).toMatchObject({ fromClient: true, len: 1 });
+    // The window reopens by at least one MSS (1448 bytes), never by a sliver.
+    for (const f of updates) {
+      expect(rows[f - 1]!.fromClient).toBe(false);
+      expect(rows[f - 1]!.window).toBeGreaterThanOrEqual(1448);
+    }
+    // No window-full storm of tiny segments: apart from the probes, every data segment is a full MSS
+    // except the last one and at most one persist-timer override when the buffer first fills.
+    expect(framesWith(frames, 'window_full').length).toBeLessThanOrEqual(1);
+    const data = rows.filter((r) => r.fromClient && r.len > 1);
+    expect(data.slice(0, -1).filter((r) => r.len < 1448).length).toBeLessThanOrEqual(1);
+    expect(data.reduce((sum, r) => sum + r.len, 0)).toBe(100_000);
+    expectOnlyFlags(frames, [
+      'zero_window',
+      'zero_window_probe',
+      'zero_window_probe_ack',
+      'window_update',
+      'window_full',
+    ]);
+    expect(followRaw(path).client.length).toBe(100_000);
   });
 });

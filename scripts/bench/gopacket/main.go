@@ -23,6 +23,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,7 +47,21 @@ type result struct {
 	DecodeErrors int     `json:"decode_errors,omitempty"`
 }
 
+// maxRss is this process's peak RSS in kB: VmHWM from /proc/self/status, which starts afresh at
+// exec (getrusage's ru_maxrss keeps the high-water mark of the forking parent, here Node).
 func maxRss() int64 {
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(line, "VmHWM:") {
+				fields := strings.Fields(line)
+				if len(fields) >= 2 {
+					if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+						return kb
+					}
+				}
+			}
+		}
+	}
 	var usage syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	return usage.Maxrss
