@@ -4,7 +4,7 @@
  * with IPv4 checksum validation on (ICMP/ICMPv6 checksums are always validated by tshark).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { raw } from '../../src/layers/raw.js';
 import { dot1q } from '../../src/layers/vlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
+import { writeEthernetPcap } from './pcap-file.js';
 
 const v4 = { src: '192.0.2.1', dst: '192.0.2.2' };
 const router4 = { src: '192.0.2.254', dst: '192.0.2.1' };
@@ -220,30 +221,11 @@ let dir: string;
 let rows: Row[];
 let frames: Uint8Array[];
 
-function pcapOf(packets: readonly Uint8Array[]): Buffer {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  parts.push(header);
-  packets.forEach((packet, i) => {
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(1700000000 + i, 0);
-    record.writeUInt32LE(packet.length, 8);
-    record.writeUInt32LE(packet.length, 12);
-    parts.push(record, Buffer.from(packet));
-  });
-  return Buffer.concat(parts);
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pktcraft-network-'));
   frames = PACKETS.map((layers) => encodePacket(layers));
   const file = join(dir, 'network.pcap');
-  writeFileSync(file, pcapOf(frames));
+  writeEthernetPcap(file, frames);
   const output = execFileSync(
     'tshark',
     [

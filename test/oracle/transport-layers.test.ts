@@ -3,7 +3,7 @@
  * fields that were meant, with IP/UDP/TCP checksum validation on (see shared/reference/tshark-oracle.md).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { udp } from '../../src/layers/udp.js';
 import { vxlan } from '../../src/layers/vxlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
+import { writeEthernetPcap } from './pcap-file.js';
 
 const INNER4 = { src: '10.0.0.1', dst: '10.0.0.2' };
 
@@ -152,30 +153,11 @@ let dir: string;
 let rows: Row[];
 let frames: Uint8Array[];
 
-function pcapOf(packets: readonly Uint8Array[]): Buffer {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  parts.push(header);
-  packets.forEach((packet, i) => {
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(1700000000 + i, 0);
-    record.writeUInt32LE(packet.length, 8);
-    record.writeUInt32LE(packet.length, 12);
-    parts.push(record, Buffer.from(packet));
-  });
-  return Buffer.concat(parts);
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pktcraft-transport-'));
   frames = PACKETS.map((layers) => encodePacket(layers));
   const file = join(dir, 'transport.pcap');
-  writeFileSync(file, pcapOf(frames));
+  writeEthernetPcap(file, frames);
   const output = execFileSync(
     'tshark',
     [
