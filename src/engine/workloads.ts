@@ -5,11 +5,11 @@
 import { numberToIpv4 } from '../core/address.js';
 import { ether } from '../layers/ethernet.js';
 import { gtpu } from '../layers/gtpu.js';
-import { ipv4 } from '../layers/ipv4.js';
+import { type Ipv4Fields, ipv4 } from '../layers/ipv4.js';
 import type { LayerValue } from '../layers/layer.js';
 import { raw } from '../layers/raw.js';
-import { tcp } from '../layers/tcp.js';
-import { udp } from '../layers/udp.js';
+import { type TcpFields, tcp } from '../layers/tcp.js';
+import { type UdpFields, udp } from '../layers/udp.js';
 import { vxlan } from '../layers/vxlan.js';
 
 export type WorkloadName = 'gtpu' | 'vxlan';
@@ -22,6 +22,16 @@ export interface Workload {
   readonly vary: readonly string[];
   /** Packet i with every varying value written explicitly (the ordinary API path). */
   packet(i: number): LayerValue[];
+  /**
+   * One layer stack built once, and a function that sets packet i's varying fields on it: the
+   * ordinary API used the way gopacket's SerializeLayers is (layer structs reused, fields set).
+   */
+  reusable(): ReusableStack;
+}
+
+export interface ReusableStack {
+  readonly layers: readonly LayerValue[];
+  set(i: number): void;
 }
 
 const INNER_BASE = 0x0a000000; // 10.0.0.0
@@ -57,14 +67,47 @@ export function vxlanPacket(i: number): LayerValue[] {
   ];
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function reusableStack(name: WorkloadName): ReusableStack {
+  const layers = name === 'gtpu' ? gtpuPacket(0) : vxlanPacket(0);
+  const at = (layer: string, occurrence = 0): Record<string, unknown> =>
+    layers.filter((value) => value.layer === layer)[occurrence]!.fields as Mutable<Record<string, unknown>>;
+  const innerIp = at('ipv4', 1) as Mutable<Ipv4Fields>;
+  const innerTcp = at('tcp') as Mutable<TcpFields>;
+  const outerUdp = at('udp') as Mutable<UdpFields>;
+  const tunnel = at(name);
+  return {
+    layers,
+    set(i: number): void {
+      innerIp.src = numberToIpv4((INNER_BASE + i) >>> 0);
+      innerTcp.sport = 1024 + (i % 60000);
+      innerTcp.seq = i >>> 0;
+      if (name === 'gtpu') {
+        tunnel.teid = i >>> 0;
+      } else {
+        outerUdp.sport = 49152 + (i % 16384);
+        tunnel.vni = i % 0x1000000;
+      }
+    },
+  };
+}
+
 const FLOW_VARY = ['ipv4[1].src=10.0.0.0+', 'tcp.sport=1024..61023', 'tcp.seq=0+'];
 
 export const workloads: Readonly<Record<WorkloadName, Workload>> = {
-  gtpu: { name: 'gtpu', layers: gtpuPacket(0), vary: ['gtpu.teid=0+', ...FLOW_VARY], packet: gtpuPacket },
+  gtpu: {
+    name: 'gtpu',
+    layers: gtpuPacket(0),
+    vary: ['gtpu.teid=0+', ...FLOW_VARY],
+    packet: gtpuPacket,
+    reusable: () => reusableStack('gtpu'),
+  },
   vxlan: {
     name: 'vxlan',
     layers: vxlanPacket(0),
     vary: ['udp.sport=49152..65535', 'vxlan.vni=0+', ...FLOW_VARY],
     packet: vxlanPacket,
+    reusable: () => reusableStack('vxlan'),
   },
 };
