@@ -121,6 +121,8 @@ const ticks: TicksSlot = { high: 0, low: 0 };
 /**
  * Writes packets [first, first + count) as framed records into `out` at `offset` (it must have
  * `count · recordLength` bytes); returns the offset after them. The framing is the capture writer's.
+ * `templateInPlace`: `out` already holds records of this template at these offsets (a reused buffer
+ * filled by an earlier call with the same `offset`), so only what varies is written.
  */
 export function fillRecords(
   template: CompiledTemplate,
@@ -129,10 +131,24 @@ export function fillRecords(
   count: number,
   out: Uint8Array,
   offset: number,
+  templateInPlace = false,
 ): number {
   const length = template.length;
   const pcap = framing.format === 'pcap';
   const nano = framing.ticksPerSecond === 1e9;
+  if (pcap && template.generated) {
+    return template.generated.fillPcap(
+      first,
+      count,
+      out,
+      offset,
+      !templateInPlace,
+      framing.startSec,
+      framing.startNsec,
+      framing.intervalNs,
+      nano,
+    );
+  }
   let at = offset;
   for (let i = first, last = first + count; i < last; i++) {
     const t = framing.startNsec + i * framing.intervalNs;
@@ -267,13 +283,25 @@ async function generatePipelined(
   const chunkPackets = PIPELINE_CHUNK_PACKETS;
   const chunkBytes = chunkPackets * recordLength(framing.format, template.length);
   const buffers = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+  // Every record has the same length, so a buffer's second and later chunks find the template's
+  // bytes already in place: only the varying bytes, checksums and timestamps are written again.
+  const primed = [false, false];
   const fd = openSync(path, 'a');
   let written = 0;
   let pending: Promise<void> | undefined;
   try {
     for (let first = 0, turn = 0; first < count; first += chunkPackets, turn ^= 1) {
       const out = buffers[turn]!;
-      const used = fillRecords(template, framing, first, Math.min(chunkPackets, count - first), out, 0);
+      const used = fillRecords(
+        template,
+        framing,
+        first,
+        Math.min(chunkPackets, count - first),
+        out,
+        0,
+        primed[turn],
+      );
+      primed[turn] = true;
       if (pending) await pending;
       pending = writeAll(fd, out, used);
       written += used;

@@ -17,6 +17,18 @@ import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs } from '../layers/registry.js';
 import { vxlanSourcePort } from '../layers/udp.js';
 import { encodePacket } from '../packet/encode.js';
+import {
+  GEN_BIGINT,
+  GEN_LIST,
+  GEN_RANDOM,
+  GEN_RANGE,
+  GEN_STEP,
+  type GeneratedWriters,
+  generateWriters,
+  STEP_CHECKSUM,
+  STEP_VXLAN_SPORT,
+  type WriterPlan,
+} from './codegen.js';
 import { locateField, type WireKind } from './fields.js';
 import { type Generator, generatedValue, parseGenerator, parseVary, type VarySpec } from './vary.js';
 
@@ -77,15 +89,8 @@ export interface BoundField {
   readonly generator: Generator;
 }
 
-const GEN_RANGE = 0;
-const GEN_STEP = 1;
-const GEN_LIST = 2;
-const GEN_RANDOM = 3;
-/** Random over a span wider than 2^32, or any generator of an IPv6 field that cannot use the word path. */
-const GEN_BIGINT = 4;
-
-const STEP_CHECKSUM = 0;
-const STEP_VXLAN_SPORT = 1;
+// Generator codes (GEN_BIGINT: random over a span wider than 2^32, or any generator of an IPv6
+// field that cannot use the word path) and step codes are shared with the code generator.
 
 interface ChecksumPlan {
   type: number;
@@ -104,6 +109,8 @@ interface ChecksumPlan {
 export interface TemplateOptions {
   /** Seed for `random` expressions that give none; default 1. */
   seed?: number | undefined;
+  /** Never generate code: every packet through the interpreter (for tests and comparison). */
+  interpretOnly?: boolean | undefined;
 }
 
 /**
@@ -327,6 +334,58 @@ export class CompiledTemplate {
     this.sourceNode = Int32Array.from(sourceNodes);
     this.sourceSwap = Uint8Array.from(sourceSwaps);
     this.delta = new Int32Array(spans.length + plans.length);
+    const plan = this.writerPlan();
+    this.generated = options.interpretOnly
+      ? undefined
+      : generateWriters(plan, (f, index, out, base) => this.writeField(f, index, out, base));
+  }
+
+  /** The generated writers (undefined only with `interpretOnly`). */
+  readonly generated: GeneratedWriters | undefined;
+
+  /** The flattened tables as the code generator takes them. */
+  private writerPlan(): WriterPlan {
+    return {
+      frame: this.frame,
+      lists: this.lists,
+      fields: this.fields.map((field, f) => ({
+        offset: this.fOffset[f]!,
+        width: this.fWidth[f]!,
+        shift: this.fShift[f]!,
+        mask: this.fMask[f]!,
+        isWord: this.fIsWord[f] === 1,
+        bits: field.bits,
+        generator: this.fIpv6[f] === 1 ? GEN_BIGINT : this.fGen[f]!,
+        base: this.fBase[f]!,
+        span: this.fSpan[f]!,
+        spanHi: this.fSpanHi[f]!,
+        spanLo: this.fSpanLo[f]!,
+        step: this.fStep[f]!,
+        modulus: this.fModulus[f]!,
+        seed: this.fSeed[f]!,
+        listStart: this.fListStart[f]!,
+        listLength: this.fListLength[f]!,
+      })),
+      spans: Array.from({ length: this.spanCount }, (_, s) => ({
+        start: this.sStart[s]!,
+        end: this.sEnd[s]!,
+        negOld: this.sNegOld[s]!,
+      })),
+      steps: Array.from({ length: this.stepCount }, (_, k) => {
+        const sources: { node: number; swap: boolean }[] = [];
+        for (let j = this.kSourceStart[k]!; j < this.kSourceEnd[k]!; j++)
+          sources.push({ node: this.sourceNode[j]!, swap: this.sourceSwap[j] === 1 });
+        return {
+          type: this.kType[k]!,
+          field: this.kField[k]!,
+          udp: this.kUdp[k] === 1,
+          old: this.kOld[k]!,
+          innerStart: this.kInnerStart[k]!,
+          innerEnd: this.kInnerEnd[k]!,
+          sources,
+        };
+      }),
+    };
   }
 
   private bind(spec: VarySpec, index: number, seed: number): BoundField {
@@ -446,6 +505,12 @@ export class CompiledTemplate {
    * this is the hot path: no allocation, no bounds checks beyond the typed array's own.
    */
   writePacket(index: number, out: Uint8Array, base: number): void {
+    if (this.generated) this.generated.writePacket(index, out, base);
+    else this.writePacketInterpreted(index, out, base);
+  }
+
+  /** The generic path (every template can take it); the generated writer must give the same bytes. */
+  writePacketInterpreted(index: number, out: Uint8Array, base: number): void {
     out.set(this.frame, base);
     const n = this.fieldCount;
     for (let f = 0; f < n; f++) this.writeField(f, index, out, base);

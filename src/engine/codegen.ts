@@ -1,0 +1,289 @@
+/**
+ * Code generation for a compiled template: one straight-line JavaScript function per template, with
+ * every offset, generator constant, checksum source and byte-swap decision written in as a literal,
+ * instead of the generic loop of `CompiledTemplate.writePacketInterpreted` that reads them from typed
+ * arrays on every packet. The same technique as protobuf.js or fast-json-stringify: the plan is data
+ * the engine computed (numbers only; `literal` refuses anything else), so no user text reaches the
+ * generated source.
+ *
+ * Two functions are made:
+ * - `writePacket(index, out, base)`: packet `index` at `base`, the template copied first.
+ * - `fillPcap(first, count, out, at, copyTemplate, startSec, startNsec, intervalNs, nano)`: framed
+ *   classic pcap records. With `copyTemplate` false the template bytes are taken to be in place
+ *   already (a reused buffer holding records of this template at the same offsets): only the varying
+ *   bytes, every derived checksum and length, and the record timestamps are written.
+ *
+ * Both give exactly the bytes of the interpreted path (the engine tests compare them).
+ */
+import { vxlanSourcePort } from '../layers/udp.js';
+
+export const GEN_RANGE = 0;
+export const GEN_STEP = 1;
+export const GEN_LIST = 2;
+export const GEN_RANDOM = 3;
+export const GEN_BIGINT = 4;
+
+export const STEP_CHECKSUM = 0;
+export const STEP_VXLAN_SPORT = 1;
+
+/** What the generated writer needs: the compiled template's flattened tables. */
+export interface WriterPlan {
+  readonly frame: Uint8Array;
+  readonly lists: Float64Array;
+  readonly fields: readonly {
+    readonly offset: number;
+    readonly width: number;
+    readonly shift: number;
+    /** Mask of a bit field in its big-endian word (isWord), else unused. */
+    readonly mask: number;
+    readonly isWord: boolean;
+    readonly bits: number;
+    readonly generator: number;
+    readonly base: number;
+    readonly span: number;
+    readonly spanHi: number;
+    readonly spanLo: number;
+    readonly step: number;
+    readonly modulus: number;
+    readonly seed: number;
+    readonly listStart: number;
+    readonly listLength: number;
+  }[];
+  readonly spans: readonly { readonly start: number; readonly end: number; readonly negOld: number }[];
+  readonly steps: readonly {
+    readonly type: number;
+    readonly field: number;
+    readonly udp: boolean;
+    readonly old: number;
+    readonly innerStart: number;
+    readonly innerEnd: number;
+    /** Delta nodes summed: span index, or spans.length + step index; with a byte swap or not. */
+    readonly sources: readonly { readonly node: number; readonly swap: boolean }[];
+  }[];
+}
+
+export type PacketWriter = (index: number, out: Uint8Array, base: number) => void;
+export type PcapFiller = (
+  first: number,
+  count: number,
+  out: Uint8Array,
+  at: number,
+  copyTemplate: boolean,
+  startSec: number,
+  startNsec: number,
+  intervalNs: number,
+  nano: boolean,
+) => number;
+
+export interface GeneratedWriters {
+  readonly writePacket: PacketWriter;
+  readonly fillPcap: PcapFiller;
+  /** The generated source of the packet body (for tests and for reading). */
+  readonly source: string;
+}
+
+/** A number as a source literal; anything but a finite number is a bug in the engine. */
+function literal(value: number): string {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`codegen: not a number: ${value}`);
+  return Object.is(value, -0) ? '0' : String(value);
+}
+
+/** Writes field `f` of packet `index` the interpreter's way (IPv6 addresses, BigInt generators). */
+export type SlowFieldWriter = (f: number, index: number, out: Uint8Array, base: number) => void;
+
+/** The statements that write packet `index` (variables `index`, `out`, `b`) after the template is in place. */
+function packetBody(plan: WriterPlan): string {
+  const lines: string[] = [];
+  plan.fields.forEach((field, f) => {
+    const v = `v${f}`;
+    if (field.generator === GEN_BIGINT || field.width > 6) {
+      lines.push(`slow(${literal(f)}, index, out, b);`);
+      return;
+    }
+    switch (field.generator) {
+      case GEN_RANGE:
+        lines.push(`let ${v} = ${literal(field.base)} + rem(index, ${literal(field.span)});`);
+        break;
+      case GEN_STEP:
+        if (field.bits <= 32) {
+          const wrap = field.bits === 32 ? '>>> 0' : `& ${literal(field.modulus - 1)}`;
+          lines.push(`let ${v} = ((${literal(field.base)} + index * ${literal(field.step)}) ${wrap}) >>> 0;`);
+        } else {
+          lines.push(
+            `let ${v} = ${literal(field.base)} + index * ${literal(field.step)};`,
+            `${v} = ${v} - Math.floor(${v} / ${literal(field.modulus)}) * ${literal(field.modulus)};`,
+          );
+        }
+        break;
+      case GEN_LIST:
+        lines.push(
+          `let ${v} = lists[${literal(field.listStart)} + rem(index, ${literal(field.listLength)})];`,
+        );
+        break;
+      case GEN_RANDOM:
+        lines.push(
+          `const w${f} = random(${literal(field.seed)}, index);`,
+          `let ${v} = ${literal(field.base)} + Math.floor((w${f} * ${literal(field.spanHi)} + Math.floor((w${f} * ${literal(field.spanLo)}) / 65536)) / 65536);`,
+        );
+        break;
+      default:
+        throw new Error(`codegen: generator ${field.generator}`);
+    }
+    const at = (k: number) => `out[b + ${literal(field.offset + k)}]`;
+    if (field.isWord) {
+      const word = Array.from(
+        { length: field.width },
+        (_, k) => `(${at(k)} << ${8 * (field.width - 1 - k)})`,
+      );
+      lines.push(
+        `let word${f} = ${word.join(' | ')};`,
+        `word${f} = (word${f} & ${literal(~field.mask)}) | ((${v} << ${literal(field.shift)}) & ${literal(field.mask)});`,
+      );
+      for (let k = field.width - 1; k >= 0; k--) {
+        lines.push(`${at(k)} = word${f}${k === field.width - 1 ? '' : ` >>> ${8 * (field.width - 1 - k)}`};`);
+      }
+    } else if (field.width === 6) {
+      lines.push(
+        `const high${f} = Math.floor(${v} / 4294967296);`,
+        `${at(0)} = high${f} >>> 8;`,
+        `${at(1)} = high${f};`,
+        `${v} >>>= 0;`,
+        `${at(2)} = ${v} >>> 24;`,
+        `${at(3)} = ${v} >>> 16;`,
+        `${at(4)} = ${v} >>> 8;`,
+        `${at(5)} = ${v};`,
+      );
+    } else {
+      for (let k = 0; k < field.width; k++) {
+        const shift = 8 * (field.width - 1 - k);
+        lines.push(`${at(k)} = ${v}${shift === 0 ? '' : ` >>> ${shift}`};`);
+      }
+    }
+  });
+  // Span deltas: (new contribution − old) in one's-complement, each byte at its word position.
+  plan.spans.forEach((span, s) => {
+    if (span.end - span.start > MAX_INLINE_SPAN) {
+      lines.push(
+        `const d${s} = fold(contribution(out, b, ${literal(span.start)}, ${literal(span.end)}) + ${literal(span.negOld)});`,
+      );
+      return;
+    }
+    const terms: string[] = [];
+    for (let i = span.start; i < span.end; i++) {
+      terms.push((i & 1) === 1 ? `out[b + ${i}]` : `(out[b + ${i}] << 8)`);
+    }
+    lines.push(`const d${s} = fold(${terms.join(' + ')} + ${literal(span.negOld)});`);
+  });
+  const spanCount = plan.spans.length;
+  plan.steps.forEach((step, k) => {
+    const node = `d${spanCount + k}`;
+    const at = literal(step.field);
+    if (step.type === STEP_VXLAN_SPORT) {
+      lines.push(
+        `const p${k} = vxlanSourcePort(out, b + ${literal(step.innerStart)}, b + ${literal(step.innerEnd)});`,
+        `out[b + ${at}] = p${k} >>> 8;`,
+        `out[b + ${literal(step.field + 1)}] = p${k};`,
+        `let ${node} = fold(p${k} + ${literal(0xffff - step.old)});`,
+      );
+      if ((step.field & 1) === 1) lines.push(`${node} = swap16(${node});`);
+      return;
+    }
+    const sources = step.sources.map((source) =>
+      source.swap ? `swap16(d${source.node})` : `d${source.node}`,
+    );
+    const current = step.udp && step.old === 0xffff ? 0 : step.old;
+    lines.push(
+      `const a${k} = fold(${sources.length > 0 ? sources.join(' + ') : '0'});`,
+      `let ${node} = 0;`,
+      `if (a${k} === 0 || a${k} === 0xffff) {`,
+      // Unchanged: the template's value (written, since a reused buffer may hold another packet's).
+      `  out[b + ${at}] = ${literal(step.old >>> 8)};`,
+      `  out[b + ${literal(step.field + 1)}] = ${literal(step.old & 0xff)};`,
+      '} else {',
+      `  let c${k} = ~fold(${literal(~current & 0xffff)} + a${k}) & 0xffff;`,
+      ...(step.udp ? [`  if (c${k} === 0) c${k} = 0xffff;`] : []),
+      `  out[b + ${at}] = c${k} >>> 8;`,
+      `  out[b + ${literal(step.field + 1)}] = c${k};`,
+      `  ${node} = fold(c${k} + ${literal(0xffff - step.old)});`,
+      ...((step.field & 1) === 1 ? [`  ${node} = swap16(${node});`] : []),
+      '}',
+    );
+  });
+  return lines.join('\n');
+}
+
+/** Spans longer than this (a varying payload) are summed by a loop, not an inline expression. */
+const MAX_INLINE_SPAN = 32;
+
+const HELPERS = `
+function contribution(bytes, base, start, end) {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += i & 1 ? bytes[base + i] : bytes[base + i] << 8;
+  return sum;
+}
+function fold(sum) {
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return (sum & 0xffff) + (sum >>> 16);
+}
+function swap16(value) {
+  return ((value & 0xff) << 8) | (value >>> 8);
+}
+function rem(index, span) {
+  if (index <= 0x7fffffff && span <= 0x7fffffff) return (index | 0) % (span | 0);
+  return index - Math.floor(index / span) * span;
+}
+function mix(value) {
+  let x = value >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+function random(seed, index) {
+  return mix(mix(mix(seed ^ 0x85ebca6b) ^ (index >>> 0)) ^ Math.floor(index / 4294967296));
+}
+`;
+
+/** Generates the two writers for `plan`; `slow` writes the fields plain numbers cannot carry. */
+export function generateWriters(plan: WriterPlan, slow: SlowFieldWriter): GeneratedWriters {
+  const body = packetBody(plan);
+  const length = literal(plan.frame.length);
+  const source = `${HELPERS}
+function writePacket(index, out, b) {
+  out.set(frame, b);
+${body}
+}
+function fillPcap(first, count, out, at, copyTemplate, startSec, startNsec, intervalNs, nano) {
+  const last = first + count;
+  for (let index = first; index < last; index++) {
+    const t = startNsec + index * intervalNs;
+    const carry = Math.floor(t / 1e9);
+    const sec = startSec + carry;
+    const nsec = t - carry * 1e9;
+    const fraction = nano ? nsec : Math.floor(nsec / 1000);
+    out[at] = sec; out[at + 1] = sec >>> 8; out[at + 2] = sec >>> 16; out[at + 3] = sec >>> 24;
+    out[at + 4] = fraction; out[at + 5] = fraction >>> 8; out[at + 6] = fraction >>> 16; out[at + 7] = fraction >>> 24;
+    if (copyTemplate) {
+      out[at + 8] = ${length}; out[at + 9] = ${length} >>> 8; out[at + 10] = ${length} >>> 16; out[at + 11] = ${length} >>> 24;
+      out[at + 12] = ${length}; out[at + 13] = ${length} >>> 8; out[at + 14] = ${length} >>> 16; out[at + 15] = ${length} >>> 24;
+      out.set(frame, at + 16);
+    }
+    const b = at + 16;
+${body}
+    at = b + ${length};
+  }
+  return at;
+}
+return { writePacket, fillPcap };`;
+  const factory = new Function('frame', 'lists', 'vxlanSourcePort', 'slow', source) as (
+    frame: Uint8Array,
+    lists: Float64Array,
+    sourcePort: typeof vxlanSourcePort,
+    slow: SlowFieldWriter,
+  ) => { writePacket: PacketWriter; fillPcap: PcapFiller };
+  const made = factory(plan.frame, plan.lists, vxlanSourcePort, slow);
+  return { writePacket: made.writePacket, fillPcap: made.fillPcap, source: body };
+}
