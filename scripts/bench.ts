@@ -516,6 +516,7 @@ async function main(): Promise<void> {
     throw new Error(`unknown workload '${workload}' (gtpu, vxlan, decode, capture, flow, l2, all)`);
   const results: Measurement[] = [];
   const tools: ToolResult[] = [];
+  const ratios: { target: string; ratio: number; wanted: number; met: boolean }[] = [];
   try {
     if (wanted('decode')) {
       // The decode input: the gtpu workload's capture (made by the engine; checked against gopacket below).
@@ -526,11 +527,35 @@ async function main(): Promise<void> {
         workers: 1,
       });
     }
+    // Runs are interleaved: run r of every variant, then run r of gopacket on the same workload, so
+    // each ratio is taken between neighbouring runs (paired), not between minutes apart.
+    const go = compare ? gopacketBinary(dir) : undefined;
+    const measured = new Map<string, Measurement[]>();
+    const goMeasured = new Map<string, ToolResult[]>();
+    const decodeInput = join(dir, 'decode-input.pcap');
+    for (let run = 0; run < runs; run++) {
+      for (const [name, variants] of plan) {
+        for (const variant of variants) {
+          const key = `${name}/${variant}`;
+          measured.set(key, [...(measured.get(key) ?? []), runChild(name, variant, count, dir)]);
+        }
+        if (!go) continue;
+        const goRuns: [string, string[]][] =
+          name === 'gtpu' || name === 'vxlan'
+            ? [[name, ['-workload', name, '-count', String(count), '-out', join(dir, `${name}-go.pcap`)]]]
+            : name === 'decode'
+              ? (['fast', 'packet'] as const).map((parser) => [
+                  `decode-${parser}`,
+                  ['-workload', 'decode', '-in', decodeInput, '-parser', parser],
+                ])
+              : [];
+        for (const [key, args] of goRuns)
+          goMeasured.set(key, [...(goMeasured.get(key) ?? []), ...runTool(go, args)]);
+      }
+    }
     for (const [name, variants] of plan) {
       for (const variant of variants) {
-        const measured: Measurement[] = [];
-        for (let run = 0; run < runs; run++) measured.push(runChild(name, variant, count, dir));
-        const result = medianOf(measured);
+        const result = medianOf(measured.get(`${name}/${variant}`)!);
         results.push(result);
         if (!json) {
           process.stderr.write(
@@ -544,24 +569,11 @@ async function main(): Promise<void> {
       }
     }
     if (compare) {
-      const go = gopacketBinary(dir);
       for (const name of ['gtpu', 'vxlan'] as const) {
         if (!wanted(name)) continue;
         const ours = join(dir, `${name}-engine.pcap`);
         if (go) {
-          const goRuns: ToolResult[] = [];
-          for (let run = 0; run < runs; run++) {
-            goRuns.push(
-              ...runTool(go, [
-                '-workload',
-                name,
-                '-count',
-                String(count),
-                '-out',
-                join(dir, `${name}-go.pcap`),
-              ]),
-            );
-          }
+          const goRuns = goMeasured.get(name)!;
           const goResult = {
             ...goRuns[0]!,
             pps: median(goRuns.map((r) => r.pps)),
@@ -604,9 +616,7 @@ async function main(): Promise<void> {
         const input = join(dir, 'decode-input.pcap');
         if (go) {
           for (const parser of ['fast', 'packet']) {
-            const goRuns: ToolResult[] = [];
-            for (let run = 0; run < runs; run++)
-              goRuns.push(...runTool(go, ['-workload', 'decode', '-in', input, '-parser', parser]));
+            const goRuns = goMeasured.get(`decode-${parser}`)!;
             tools.push({
               ...goRuns[0]!,
               pps: median(goRuns.map((r) => r.pps)),
@@ -642,6 +652,33 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Issue #7's targets as paired ratios: run r of ours over run r of theirs, median over the runs.
+    const rate = (key: string): number[] | undefined =>
+      key.startsWith('go:')
+        ? goMeasured.get(key.slice(3))?.map((t) => t.pps)
+        : measured.get(key)?.map((m) => m.packetsPerSecond);
+    const targets: [string, string, string, number][] = [
+      ['gtpu engine vs gopacket', 'gtpu/engine', 'go:gtpu', 2],
+      ['vxlan engine vs gopacket', 'vxlan/engine', 'go:vxlan', 2],
+      ['gtpu engine vs copy-pipelined bound', 'gtpu/engine', 'gtpu/copy-pipelined', 0.5],
+      ['vxlan engine vs copy-pipelined bound', 'vxlan/engine', 'vxlan/copy-pipelined', 0.5],
+      ['gtpu ordinary API (api-reuse) vs gopacket', 'gtpu/api-reuse', 'go:gtpu', 1],
+      ['gtpu ordinary API (api, new stack per packet) vs gopacket', 'gtpu/api', 'go:gtpu', 1],
+      ['bulk decode vs DecodingLayerParser', 'decode/bulk', 'go:decode-fast', 1],
+      ['object decode vs gopacket.NewPacket', 'decode/object', 'go:decode-packet', 1],
+    ];
+    for (const [label, oursKey, theirsKey, want] of targets) {
+      const ours = rate(oursKey);
+      const theirs = rate(theirsKey);
+      if (!ours || !theirs || ours.length !== theirs.length) continue;
+      const ratio = median(ours.map((value, run) => value / theirs[run]!));
+      ratios.push({ target: label, ratio, wanted: want, met: ratio >= want });
+      if (!json) {
+        process.stderr.write(
+          `ratio  ${label.padEnd(58)} ${ratio.toFixed(2).padStart(6)}×  (target ≥ ${want}×: ${ratio >= want ? 'met' : 'MISSED'})\n`,
+        );
+      }
+    }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -650,7 +687,8 @@ async function main(): Promise<void> {
     cores: availableParallelism(),
     node: process.version,
   };
-  if (json) process.stdout.write(`${JSON.stringify({ machine, count, runs, results, tools }, null, 2)}\n`);
+  if (json)
+    process.stdout.write(`${JSON.stringify({ machine, count, runs, results, tools, ratios }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {
