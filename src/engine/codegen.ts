@@ -16,6 +16,8 @@
  * Both give exactly the bytes of the interpreted path (the engine tests compare them).
  */
 import { vxlanSourcePort } from '../layers/udp.js';
+import { contribution, fold, remainder, swap16 } from './ones.js';
+import { randomWord } from './vary.js';
 
 export const GEN_RANGE = 0;
 export const GEN_STEP = 1;
@@ -216,42 +218,11 @@ function packetBody(plan: WriterPlan): string {
 /** Spans longer than this (a varying payload) are summed by a loop, not an inline expression. */
 const MAX_INLINE_SPAN = 32;
 
-const HELPERS = `
-function contribution(bytes, base, start, end) {
-  let sum = 0;
-  for (let i = start; i < end; i++) sum += i & 1 ? bytes[base + i] : bytes[base + i] << 8;
-  return sum;
-}
-function fold(sum) {
-  sum = (sum & 0xffff) + (sum >>> 16);
-  return (sum & 0xffff) + (sum >>> 16);
-}
-function swap16(value) {
-  return ((value & 0xff) << 8) | (value >>> 8);
-}
-function rem(index, span) {
-  if (index <= 0x7fffffff && span <= 0x7fffffff) return (index | 0) % (span | 0);
-  return index - Math.floor(index / span) * span;
-}
-function mix(value) {
-  let x = value >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-function random(seed, index) {
-  return mix(mix(mix(seed ^ 0x85ebca6b) ^ (index >>> 0)) ^ Math.floor(index / 4294967296));
-}
-`;
-
 /** Generates the two writers for `plan`; `slow` writes the fields plain numbers cannot carry. */
 export function generateWriters(plan: WriterPlan, slow: SlowFieldWriter): GeneratedWriters {
   const body = packetBody(plan);
   const length = literal(plan.frame.length);
-  const source = `${HELPERS}
+  const source = `
 function writePacket(index, out, b) {
   out.set(frame, b);
 ${body}
@@ -278,12 +249,38 @@ ${body}
   return at;
 }
 return { writePacket, fillPcap };`;
-  const factory = new Function('frame', 'lists', 'vxlanSourcePort', 'slow', source) as (
+  const factory = new Function(
+    'frame',
+    'lists',
+    'slow',
+    'vxlanSourcePort',
+    'fold',
+    'swap16',
+    'rem',
+    'contribution',
+    'random',
+    source,
+  ) as (
     frame: Uint8Array,
     lists: Float64Array,
-    sourcePort: typeof vxlanSourcePort,
     slow: SlowFieldWriter,
+    sourcePort: typeof vxlanSourcePort,
+    foldSum: typeof fold,
+    swap: typeof swap16,
+    rem: typeof remainder,
+    sum: typeof contribution,
+    random: (seed: number, index: number) => number,
   ) => { writePacket: PacketWriter; fillPcap: PcapFiller };
-  const made = factory(plan.frame, plan.lists, vxlanSourcePort, slow);
+  const made = factory(
+    plan.frame,
+    plan.lists,
+    slow,
+    vxlanSourcePort,
+    fold,
+    swap16,
+    remainder,
+    contribution,
+    (seed, index) => randomWord(seed, index, 0),
+  );
   return { writePacket: made.writePacket, fillPcap: made.fillPcap, source: body };
 }

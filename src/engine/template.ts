@@ -30,7 +30,15 @@ import {
   type WriterPlan,
 } from './codegen.js';
 import { locateField, type WireKind } from './fields.js';
-import { type Generator, generatedValue, parseGenerator, parseVary, type VarySpec } from './vary.js';
+import { contribution, fold, remainder, swap16 } from './ones.js';
+import {
+  type Generator,
+  generatedValue,
+  parseGenerator,
+  parseVary,
+  randomWord,
+  type VarySpec,
+} from './vary.js';
 
 /** Where each layer of a stack sits once encoded (mirrors packet/encode.ts's layout). */
 export interface StackLayout {
@@ -574,7 +582,7 @@ export class CompiledTemplate {
         value = this.lists[this.fListStart[f]! + remainder(index, this.fListLength[f]!)]!;
         break;
       case GEN_RANDOM: {
-        const word = randomWord32(this.fSeed[f]!, index);
+        const word = randomWord(this.fSeed[f]!, index, 0);
         const high = word * this.fSpanHi[f]!;
         const low = Math.floor((word * this.fSpanLo[f]!) / 65536);
         value = this.fBase[f]! + Math.floor((high + low) / 65536);
@@ -640,46 +648,6 @@ export class CompiledTemplate {
       out[p + 3] = word;
     }
   }
-}
-
-/** The first random word (k = 0) of packet `index`: the same as vary.ts's randomWord(seed, index, 0). */
-function randomWord32(seed: number, index: number): number {
-  const low = index >>> 0;
-  const high = Math.floor(index / 4294967296);
-  return mix(mix(mix(seed ^ 0x85ebca6b) ^ low) ^ high);
-}
-
-function mix(value: number): number {
-  let x = value >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-
-/** index mod span for non-negative integers; int32 division when both fit (a float % is a libc call). */
-function remainder(index: number, span: number): number {
-  if (index <= 0x7fffffff && span <= 0x7fffffff) return (index | 0) % (span | 0);
-  return index - Math.floor(index / span) * span;
-}
-
-/** End-around-carry fold of a non-negative int32 sum to 16 bits (0xFFFF and 0 are both zero). */
-function fold(sum: number): number {
-  sum = (sum & 0xffff) + (sum >>> 16);
-  return (sum & 0xffff) + (sum >>> 16);
-}
-
-function swap16(value: number): number {
-  return ((value & 0xff) << 8) | (value >>> 8);
-}
-
-/** One's-complement contribution of bytes[base+start, base+end) with word alignment on even frame offsets. */
-function contribution(bytes: Uint8Array, base: number, start: number, end: number): number {
-  let sum = 0;
-  for (let i = start; i < end; i++) sum += i & 1 ? bytes[base + i]! : bytes[base + i]! << 8;
-  return sum;
 }
 
 /** Compiles `layers` with `vary` expressions (see vary.ts for the syntax). */

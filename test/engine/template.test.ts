@@ -9,6 +9,7 @@ import type { LayerValue } from '../../src/layers/layer.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import { parseSpec } from '../../src/packet/spec.js';
+import { BIT_FIELDS_AND_ADDRESSES, CHECKSUM_CASES, VXLAN_DERIVED_PORT } from './cases.js';
 
 /** Packet `index` written by the engine at an odd offset inside a bigger buffer (to catch alignment bugs). */
 function engineBytes(template: CompiledTemplate, index: number): string {
@@ -102,37 +103,12 @@ describe('engine template vs encodePacket', () => {
   });
 
   it('bit fields, addresses, lists, random and inner occurrences', () => {
-    const layers = parseSpec(
-      'ether/dot1q(vlan=10)/ipv4(src=192.0.2.1,dst=192.0.2.2,flags=DF)/udp(sport=4000,dport=4789)/vxlan(vni=5)/ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=1,dport=2,flags=S)/raw(len=16)',
-    );
-    const template = compileTemplate(layers, [
-      'dot1q.vlan=1..4094',
-      'dot1q.pcp=0..7',
-      'ipv4.flags=0..7',
-      'ipv4.frag=0..8191',
-      'ipv4.dscp=random(seed=3)',
-      'ipv4.ttl=1,64,255',
-      'ether[1].src=02:00:00:00:00:fe+',
-      'ether.dst=random',
-      'ipv6.src=2001:db8::ffff:fff0+',
-      'ipv6[-1].dst=random(2001:db8::1..2001:db8::ff)',
-      'ipv6.fl=0xffff0+',
-      'ipv6.tc=random',
-      'tcp.flags=S,SA,A,PA,FA,R',
-      'tcp.seq=4294967290+3',
-      'tcp.window=random(100..200,seed=9)',
-      'vxlan.vni=16777214+',
-      'raw.u16@3=random',
-      'raw.u32@12=7..9',
-    ]);
+    const template = compileTemplate(parseSpec(BIT_FIELDS_AND_ADDRESSES[0]), BIT_FIELDS_AND_ADDRESSES[1]);
     expectSame(template, [...Array.from({ length: 500 }, (_, i) => i), ...EDGES]);
   });
 
   it('derives the VXLAN outer source port (flow hash) when it is left out and inner fields vary', () => {
-    const layers = parseSpec(
-      'ether/ipv4/udp/vxlan(vni=7)/ether/ipv4(src=10.1.0.1)/udp(sport=5000,dport=6000)/raw(len=20)',
-    );
-    const template = compileTemplate(layers, ['ipv4[1].src=10.1.0.1+', 'udp[1].sport=5000..5999']);
+    const template = compileTemplate(parseSpec(VXLAN_DERIVED_PORT[0]), VXLAN_DERIVED_PORT[1]);
     expectSame(
       template,
       Array.from({ length: 300 }, (_, i) => i * 37),
@@ -140,22 +116,7 @@ describe('engine template vs encodePacket', () => {
   });
 
   it('IPv6 UDP, ICMP echo and ICMPv6 echo checksums', () => {
-    const cases: [string, string[]][] = [
-      [
-        'ether/ipv6/udp(sport=1000,dport=2000)/raw(len=9)',
-        ['udp.sport=1000+', 'ipv6.hlim=1..255', 'raw.u8@8=0+'],
-      ],
-      [
-        'ipv4(src=198.51.100.1)/icmp(id=1,seq=1)/raw(len=56)',
-        ['icmp.seq=0+', 'icmp.id=random', 'ipv4.id=0+'],
-      ],
-      ['ether/ipv6/icmpv6(type=128,id=1,seq=1)/raw(len=8)', ['icmpv6.seq=0+', 'ipv6.src=2001:db8::1+']],
-      [
-        'ether/ipv4/udp(dport=2152)/gtpu(teid=1,seq=5)/ipv4/udp/raw(len=3)',
-        ['gtpu.seq=0+', 'gtpu.teid=random', 'udp[1].dport=1..9'],
-      ],
-    ];
-    for (const [spec, vary] of cases)
+    for (const [spec, vary] of CHECKSUM_CASES)
       expectSame(
         compileTemplate(parseSpec(spec), vary),
         Array.from({ length: 400 }, (_, i) => i * 131),
