@@ -75,6 +75,13 @@ export interface ParserOptions {
   checkSnapLen?: boolean | undefined;
   /** Included in CaptureError messages. */
   path?: string | undefined;
+  /**
+   * Set `record.data` to a view of each packet (default true). With false no view is made: read the
+   * packet at `recordOffset`/`recordLength` in the buffer given to `step` (with `reuseRecord` too,
+   * stepping allocates nothing per packet). For code that calls `step` itself; the readers of
+   * reader.ts always make views.
+   */
+  recordData?: boolean | undefined;
 }
 
 const EMPTY_COMMENTS: string[] = Object.freeze([]) as unknown as string[];
@@ -110,6 +117,13 @@ export class CaptureParser {
   readonly nameRecords: NameRecord[] = [];
   /** The last packet (a fresh object per packet unless `reuseRecord`). */
   record: CaptureRecord = newRecord();
+  /**
+   * Where the last packet's bytes start in the `bytes` given to `step` (set by every STEP_RECORD,
+   * whatever `recordData` says): the packet is bytes[recordOffset, recordOffset + recordLength).
+   */
+  recordOffset = 0;
+  /** The last packet's captured length. */
+  recordLength = 0;
   pos = 0;
   need = 0;
   private state = STATE_START;
@@ -117,6 +131,7 @@ export class CaptureParser {
   private sectionInterfaces: CaptureInterface[] = [];
   private readonly time: TimeSlot = { sec: 0, nsec: 0 };
   private readonly reuse: boolean;
+  private readonly recordData: boolean;
   private readonly checkSnapLen: boolean;
   private readonly path: string | undefined;
   // Classic pcap header values.
@@ -125,6 +140,7 @@ export class CaptureParser {
 
   constructor(options: ParserOptions = {}) {
     this.reuse = options.reuseRecord ?? false;
+    this.recordData = options.recordData ?? true;
     this.checkSnapLen = options.checkSnapLen ?? true;
     this.path = options.path;
   }
@@ -258,7 +274,10 @@ export class CaptureParser {
     record.linkType = this.pcapLinkType;
     record.timestampSec = sec;
     record.timestampNsec = nsec;
-    record.data = bytes.subarray(pos + PCAP_RECORD_HEADER_LENGTH, pos + total);
+    const dataStart = pos + PCAP_RECORD_HEADER_LENGTH;
+    if (this.recordData) record.data = bytes.subarray(dataStart, pos + total);
+    this.recordOffset = dataStart;
+    this.recordLength = capturedLength;
     record.originalLength = readU32In(bytes, pos + 12, little);
     record.fileOffset = base + pos;
     this.record = record;
@@ -461,7 +480,9 @@ export class CaptureParser {
     iface: CaptureInterface,
     tsHigh: number,
     tsLow: number,
-    data: Uint8Array,
+    bytes: Uint8Array,
+    dataStart: number,
+    capturedLength: number,
     originalLength: number,
     fileOffset: number,
   ): CaptureRecord {
@@ -471,7 +492,9 @@ export class CaptureParser {
     record.linkType = iface.linkType;
     record.timestampSec = time.sec + iface.tsOffsetSec;
     record.timestampNsec = time.nsec;
-    record.data = data;
+    if (this.recordData) record.data = bytes.subarray(dataStart, dataStart + capturedLength);
+    this.recordOffset = dataStart;
+    this.recordLength = capturedLength;
     record.originalLength = originalLength;
     record.comments = EMPTY_COMMENTS;
     record.direction = undefined;
@@ -524,7 +547,9 @@ export class CaptureParser {
       iface,
       readU32In(bytes, pos + 12, little),
       readU32In(bytes, pos + 16, little),
-      bytes.subarray(dataStart, dataStart + capturedLength),
+      bytes,
+      dataStart,
+      capturedLength,
       readU32In(bytes, pos + 24, little),
       base + pos,
     );
@@ -540,14 +565,7 @@ export class CaptureParser {
     let capturedLength = Math.min(originalLength, bodyEnd - (pos + 12));
     if (iface.snapLen !== 0) capturedLength = Math.min(capturedLength, iface.snapLen);
     this.checkCaptured(iface, capturedLength, base + pos + 8);
-    this.fillRecord(
-      iface,
-      0,
-      0,
-      bytes.subarray(pos + 12, pos + 12 + capturedLength),
-      originalLength,
-      base + pos,
-    );
+    this.fillRecord(iface, 0, 0, bytes, pos + 12, capturedLength, originalLength, base + pos);
     this.pos = bodyEnd + 4;
     return STEP_RECORD;
   }
@@ -569,7 +587,9 @@ export class CaptureParser {
       iface,
       readU32In(bytes, pos + 12, little),
       readU32In(bytes, pos + 16, little),
-      bytes.subarray(dataStart, dataStart + capturedLength),
+      bytes,
+      dataStart,
+      capturedLength,
       readU32In(bytes, pos + 24, little),
       base + pos,
     );

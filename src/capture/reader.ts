@@ -34,7 +34,7 @@ export interface CaptureFileInfo {
 
 /** In-memory reading: a sync generator yielding records whose `data` are views into `bytes`. */
 export function readCapture(bytes: Uint8Array, options: ParserOptions = {}): CaptureIterable {
-  return new CaptureIterable(bytes, new CaptureParser(options));
+  return new CaptureIterable(bytes, new CaptureParser({ ...options, recordData: true }));
 }
 
 /** A sync iterable over an in-memory capture that also exposes what was learned while reading. */
@@ -138,7 +138,7 @@ export class CaptureReader implements AsyncIterable<CaptureRecord>, CaptureFileI
     private readonly source: ByteSource,
     options: ReadOptions = {},
   ) {
-    this.parser = new CaptureParser(options);
+    this.parser = new CaptureParser({ ...options, recordData: true });
     this.chunkSize = Math.max(16, options.chunkSize ?? 1024 * 1024);
     this.minRead = Math.min(MIN_READ, this.chunkSize);
     this.reuse = options.reuseRecord ?? false;

@@ -2,33 +2,89 @@
  * The Internet checksum (RFC 1071), its incremental update (RFC 1624) and the IPv4/IPv6
  * pseudo-headers used by UDP, TCP and ICMPv6.
  *
- * Sums are kept unfolded as plain numbers (a 32-bit accumulator cannot overflow for any packet
- * this toolkit handles: 65535 words of 0xffff is below 2^32) and folded once at the end.
+ * Sums are plain non-negative numbers, kept unfolded between calls (a double is exact below 2^53)
+ * and folded once at the end. Long ranges are summed as 32-bit words (see `onesSum`).
  */
+
+/** Below this many bytes the plain byte loop is faster than setting up the word view. */
+const WORD_PATH_MIN = 24;
+
+/** A Uint32Array view of the last ArrayBuffer summed (packets come from a few large buffers). */
+let wordBuffer: ArrayBufferLike | undefined;
+let wordView: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+function wordsOf(buffer: ArrayBufferLike, bytesNeeded: number): Uint32Array<ArrayBufferLike> {
+  if (buffer !== wordBuffer || wordView.length * 4 < bytesNeeded) {
+    wordBuffer = buffer;
+    wordView = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+  }
+  return wordView;
+}
 
 /**
  * Adds the 16-bit big-endian words of bytes[start, end) to `initial`; an odd last byte is padded with
- * zero. Bytes past the end of the buffer count as zero. The result is not folded (see `foldSum`).
+ * zero. Bytes past the end of the buffer count as zero. The result is not folded (see `foldSum`),
+ * but it is not the plain word sum either: it is congruent to it modulo 0xffff and is 0 only when
+ * every byte is 0, which is all a one's complement sum needs (fold it, or add it to other sums).
  */
 export function onesSum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
-  // High and low bytes summed apart (small integers, eight bytes a turn), joined at the end:
-  // the same sum as adding (hi << 8 | lo) word by word, in fewer operations.
   const stop = Math.min(end, bytes.length);
+  if (stop - start < WORD_PATH_MIN) return initial + byteSum(bytes, start, stop);
+  return initial + wordSum(bytes, start, stop);
+}
+
+/** The big-endian word sum of a short range, byte by byte (high and low bytes apart). */
+function byteSum(bytes: Uint8Array, start: number, stop: number): number {
   let high = 0;
   let low = 0;
   let i = start;
-  const end8 = stop - ((stop - start) & 7);
-  for (; i < end8; i += 8) {
-    high += bytes[i]! + bytes[i + 2]! + bytes[i + 4]! + bytes[i + 6]!;
-    low += bytes[i + 1]! + bytes[i + 3]! + bytes[i + 5]! + bytes[i + 7]!;
-  }
   const evenEnd = stop - ((stop - start) & 1);
   for (; i < evenEnd; i += 2) {
     high += bytes[i]!;
     low += bytes[i + 1]!;
   }
   if (i < stop) high += bytes[i]!;
-  return initial + high * 256 + low;
+  return high * 256 + low;
+}
+
+/**
+ * RFC 1071 §2(B), byte order independence: the sum of the 32-bit little-endian words of the aligned
+ * middle (read through a Uint32Array over the whole ArrayBuffer), folded, is the little-endian sum;
+ * swapping its two bytes gives the big-endian one. A byte at an even address of the ArrayBuffer is
+ * a low byte in that sum (weight 1), at an odd address a high byte (weight 256); the unaligned head
+ * and tail are added byte by byte with the same weights. When `start` sits at an odd address, the
+ * big-endian words relative to `start` have exactly those weights and no swap is needed.
+ * A double accumulator is exact below 2^53 (2^21 words of 2^32), far beyond any packet; longer
+ * ranges are folded every 2^20 words.
+ */
+function wordSum(bytes: Uint8Array, start: number, stop: number): number {
+  const base = bytes.byteOffset;
+  const first = base + start;
+  const last = base + stop;
+  let even = 0;
+  let odd = 0;
+  let at = first;
+  const alignedStart = (first + 3) & ~3;
+  for (; at < alignedStart; at++) {
+    if (at & 1) odd += bytes[at - base]!;
+    else even += bytes[at - base]!;
+  }
+  const alignedEnd = last & ~3;
+  const words = wordsOf(bytes.buffer, alignedEnd);
+  let sum = 0;
+  let k = at >>> 2;
+  const kEnd = alignedEnd >>> 2;
+  while (k < kEnd) {
+    const stopChunk = Math.min(kEnd, k + 0x100000);
+    for (; k < stopChunk; k++) sum += words[k]!;
+    if (k < kEnd) sum = foldSum(sum);
+  }
+  for (at = alignedEnd > at ? alignedEnd : at; at < last; at++) {
+    if (at & 1) odd += bytes[at - base]!;
+    else even += bytes[at - base]!;
+  }
+  const littleEndian = foldSum(sum + even + odd * 256);
+  return first & 1 ? littleEndian : ((littleEndian & 0xff) << 8) | (littleEndian >>> 8);
 }
 
 /** Folds a sum to 16 bits with end-around carry. */

@@ -52,14 +52,27 @@ export class BulkDecoded {
     for (let i = this.count - 1; i >= 0; i--) if (this.kinds[i] === kind && seen-- === occurrence) return i;
     return -1;
   }
+
+  /** Index of the innermost layer of `kind` (the same as `find(kind, -1)`), or -1. */
+  last(kind: BulkLayerCode): number {
+    const kinds = this.kinds;
+    for (let i = this.count - 1; i >= 0; i--) if (kinds[i] === kind) return i;
+    return -1;
+  }
 }
 
-const GTPU_PORT = 2152;
-const VXLAN_PORT = 4789;
+// The walk below spells layer codes (BulkLayer) and ports (GTP-U 2152, VXLAN 4789) as number
+// literals: a module-level const is a context load with a hole check in optimised code, which also
+// keeps the switch from becoming a jump table.
 
 /**
  * Walks `bytes[start, end)` starting with `first` (a BulkLayer code: ether, ipv4 or ipv6) and fills
- * `out`; returns the number of layers.
+ * `out`; returns the number of layers. `start`/`end` let it run straight on a larger buffer (a whole
+ * capture file, with `CaptureParser.recordOffset`/`recordLength`): offsets are then positions in
+ * that buffer.
+ *
+ * One loop, one case per layer: each case checks its header, stores the layer and moves on to the
+ * next; a header cut short falls out of the switch to the truncation tail.
  */
 export function decodeBulk(
   bytes: Uint8Array,
@@ -76,167 +89,216 @@ export function decodeBulk(
   let kind: number = first;
   let at = start;
   let limit = end;
-  out.truncated = false;
-  while (at < limit && count < BULK_MAX_LAYERS - 1) {
-    let length = 0;
-    let next = 0;
-    let contentEnd = limit;
+  let truncated = false;
+  while (at < limit && count < 31) {
     switch (kind) {
-      case BulkLayer.ether:
-      case BulkLayer.dot1q: {
-        length = kind === BulkLayer.ether ? 14 : 4;
-        if (at + length > limit) break;
-        const type = readU16(bytes, at + length - 2);
-        next = etherNext(type);
-        break;
-      }
-      case BulkLayer.ipv4: {
-        if (at + 20 > limit) break;
-        const ihl = (bytes[at]! & 0x0f) * 4;
-        if (bytes[at]! >> 4 !== 4 || ihl < 20) {
-          length = -1;
-          break;
+      case 1 /* ether */:
+      case 2 /* dot1q */:
+        {
+          const length = kind === 1 /* ether */ ? 14 : 4;
+          const next = at + length;
+          if (next > limit) break;
+          kinds[count] = kind;
+          offsets[count] = at;
+          headerLengths[count] = length;
+          ends[count] = limit;
+          count++;
+          const type = readU16(bytes, next - 2);
+          kind =
+            type === 0x0800
+              ? 3 /* ipv4 */
+              : type === 0x86dd
+                ? 4 /* ipv6 */
+                : type === 0x8100 || type === 0x88a8 || type === 0x9100
+                  ? 2 /* dot1q */
+                  : 9 /* raw */;
+          at = next;
+          continue;
         }
-        length = ihl;
-        if (at + length > limit) break;
-        const total = readU16(bytes, at + 2);
-        if (total >= ihl && at + total < limit) contentEnd = at + total;
-        // Fragments (MF or an offset) carry raw bytes, as in decodePacket.
-        next = (readU16(bytes, at + 6) & 0x3fff) !== 0 ? BulkLayer.raw : ipNext(bytes[at + 9]!);
-        break;
-      }
-      case BulkLayer.ipv6: {
-        length = 40;
-        if (at + length > limit) break;
-        const payload = readU16(bytes, at + 4);
-        if (at + 40 + payload < limit) contentEnd = at + 40 + payload;
-        next = ipNext(bytes[at + 6]!);
-        break;
-      }
-      case BulkLayer.udp: {
-        length = 8;
-        if (at + length > limit) break;
-        const sport = readU16(bytes, at);
-        const dport = readU16(bytes, at + 2);
-        const udpLength = readU16(bytes, at + 4);
-        if (udpLength >= 8 && at + udpLength < limit) contentEnd = at + udpLength;
-        const low = Math.min(sport, dport);
-        const high = Math.max(sport, dport);
-        next = portNext(low);
-        if (next === 0) next = portNext(high);
-        break;
-      }
-      case BulkLayer.tcp: {
-        if (at + 20 > limit) break;
-        length = (bytes[at + 12]! >> 4) * 4;
-        if (length < 20) length = -1;
-        break;
-      }
-      case BulkLayer.gtpu: {
-        if (at + 8 > limit) break;
-        const flags = bytes[at]!;
-        const content = at + 8 + readU16(bytes, at + 2);
-        if (content < limit) contentEnd = content;
-        length = 8;
-        if (flags & 0x07) {
-          length = 12;
-          if (at + 12 > limit) break;
-          let extension = bytes[at + 11]!;
-          // Extension headers: a length octet in 4-octet units, the last octet names the next one.
-          while (extension !== 0) {
-            if (at + length >= limit) {
-              length = limit - at + 1; // cut short: the bounds check below marks it truncated
-              break;
-            }
-            const units = bytes[at + length]!;
-            if (units === 0) {
-              length = -1;
-              break;
-            }
-            length += units * 4;
-            if (at + length > limit) break;
-            extension = bytes[at + length - 1]!;
+      case 3 /* ipv4 */:
+        {
+          if (at + 20 > limit) break;
+          const first = bytes[at]!;
+          const length = (first & 0x0f) << 2;
+          if (first >> 4 !== 4 || length < 20) {
+            // Not IPv4 after all (wrong version, bad header length): the rest is raw.
+            kind = 9 /* raw */;
+            continue;
           }
-          if (length < 0) break;
+          if (at + length > limit) break;
+          const total = readU16(bytes, at + 2);
+          const contentEnd = total >= length && at + total < limit ? at + total : limit;
+          kinds[count] = 3 /* ipv4 */;
+          offsets[count] = at;
+          headerLengths[count] = length;
+          ends[count] = contentEnd;
+          count++;
+          // Fragments (MF or an offset) carry raw bytes, as in decodePacket.
+          kind = (readU16(bytes, at + 6) & 0x3fff) !== 0 ? 9 /* raw */ : ipNext(bytes[at + 9]!);
+          at += length;
+          limit = contentEnd;
+          continue;
         }
-        if (bytes[at + 1] !== 255) {
-          next = BulkLayer.raw;
-          break;
+      case 5 /* udp */:
+        {
+          if (at + 8 > limit) break;
+          const sport = readU16(bytes, at);
+          const dport = readU16(bytes, at + 2);
+          const udpLength = readU16(bytes, at + 4);
+          const contentEnd = udpLength >= 8 && at + udpLength < limit ? at + udpLength : limit;
+          kinds[count] = 5 /* udp */;
+          offsets[count] = at;
+          headerLengths[count] = 8;
+          ends[count] = contentEnd;
+          count++;
+          // The lower port is tried first.
+          const low = Math.min(sport, dport);
+          const high = Math.max(sport, dport);
+          kind =
+            low === 2152 || (high === 2152 && low !== 4789)
+              ? 7 /* gtpu */
+              : low === 4789 || high === 4789
+                ? 8 /* vxlan */
+                : 9 /* raw */;
+          at += 8;
+          limit = contentEnd;
+          continue;
         }
-        const version = at + length < contentEnd ? bytes[at + length]! : 0;
-        next =
-          version >= 0x45 && version <= 0x4e
-            ? BulkLayer.ipv4
-            : version >> 4 === 6
-              ? BulkLayer.ipv6
-              : BulkLayer.raw;
-        break;
+      case 7 /* gtpu */:
+        {
+          if (at + 8 > limit) break;
+          const flags = bytes[at]!;
+          const content = at + 8 + readU16(bytes, at + 2);
+          const contentEnd = Math.min(content, limit);
+          let length = 8;
+          if ((flags & 0x07) !== 0) {
+            length = gtpuOptionalLength(bytes, at, limit);
+            if (length < 0) {
+              kind = 9 /* raw */; // an extension header of length 0
+              continue;
+            }
+            if (at + length > limit) break;
+          }
+          kinds[count] = 7 /* gtpu */;
+          offsets[count] = at;
+          headerLengths[count] = length;
+          ends[count] = contentEnd;
+          count++;
+          at += length;
+          limit = contentEnd;
+          if (bytes[at - length + 1] !== 255) {
+            kind = 9 /* raw */; // not a G-PDU
+            continue;
+          }
+          const version = at < contentEnd ? bytes[at]! : 0;
+          kind =
+            version >= 0x45 && version <= 0x4e
+              ? 3 /* ipv4 */
+              : version >> 4 === 6
+                ? 4 /* ipv6 */
+                : 9 /* raw */;
+          continue;
+        }
+      case 6 /* tcp */:
+        {
+          if (at + 20 > limit) break;
+          const length = (bytes[at + 12]! >> 4) << 2;
+          if (length < 20) {
+            kind = 9 /* raw */;
+            continue;
+          }
+          if (at + length > limit) break;
+          kinds[count] = 6 /* tcp */;
+          offsets[count] = at;
+          headerLengths[count] = length;
+          ends[count] = limit;
+          count++;
+          at += length;
+          kind = 9 /* raw */;
+          continue;
+        }
+      case 4 /* ipv6 */:
+        {
+          if (at + 40 > limit) break;
+          const payloadEnd = at + 40 + readU16(bytes, at + 4);
+          const contentEnd = Math.min(payloadEnd, limit);
+          kinds[count] = 4 /* ipv6 */;
+          offsets[count] = at;
+          headerLengths[count] = 40;
+          ends[count] = contentEnd;
+          count++;
+          kind = ipNext(bytes[at + 6]!);
+          at += 40;
+          limit = contentEnd;
+          continue;
+        }
+      case 8 /* vxlan */:
+        {
+          if (at + 8 > limit) break;
+          kinds[count] = 8 /* vxlan */;
+          offsets[count] = at;
+          headerLengths[count] = 8;
+          ends[count] = limit;
+          count++;
+          at += 8;
+          kind = 1 /* ether */;
+          continue;
+        }
+      default: {
+        // Raw: the rest of the enclosing layer's content.
+        kinds[count] = kind;
+        offsets[count] = at;
+        headerLengths[count] = limit - at;
+        ends[count] = limit;
+        count++;
+        out.truncated = false;
+        out.count = count;
+        return count;
       }
-      case BulkLayer.vxlan:
-        length = 8;
-        next = BulkLayer.ether;
-        break;
-      default:
-        length = limit - at;
-        break;
     }
-    if (length < 0) {
-      // Not the protocol it was bound to (wrong version, bad header length): the rest is raw.
-      kind = BulkLayer.raw;
-      continue;
-    }
-    if (at + length > limit) {
-      out.truncated = true;
-      kind = BulkLayer.raw;
-      length = limit - at;
-      next = 0;
-    }
-    kinds[count] = kind;
+    // A header cut short: the rest is raw and the walk ends.
+    truncated = true;
+    kinds[count] = 9 /* raw */;
     offsets[count] = at;
-    headerLengths[count] = length;
-    ends[count] = contentEnd;
+    headerLengths[count] = limit - at;
+    ends[count] = limit;
     count++;
-    if (kind === BulkLayer.raw) break;
-    at += length;
-    limit = contentEnd;
-    kind = next === 0 ? BulkLayer.raw : next;
+    break;
   }
+  out.truncated = truncated;
   out.count = count;
   return count;
 }
 
-function etherNext(type: number): number {
-  switch (type) {
-    case 0x0800:
-      return BulkLayer.ipv4;
-    case 0x86dd:
-      return BulkLayer.ipv6;
-    case 0x8100:
-    case 0x88a8:
-    case 0x9100:
-      return BulkLayer.dot1q;
-    default:
-      return BulkLayer.raw;
+/**
+ * The length of a GTP-U header with its optional fields (E, S or PN set) and any extension headers
+ * (a length octet in 4-octet units, the last octet names the next one). A chain that runs past
+ * `limit` gives a length past it (the caller marks the header truncated); an extension of length 0
+ * gives -1.
+ */
+function gtpuOptionalLength(bytes: Uint8Array, at: number, limit: number): number {
+  let length = 12;
+  if (at + 12 > limit) return length;
+  let extension = bytes[at + 11]!;
+  while (extension !== 0) {
+    if (at + length >= limit) return limit - at + 1;
+    const units = bytes[at + length]!;
+    if (units === 0) return -1;
+    length += units * 4;
+    if (at + length > limit) return length;
+    extension = bytes[at + length - 1]!;
   }
+  return length;
 }
 
 function ipNext(protocol: number): number {
-  switch (protocol) {
-    case 6:
-      return BulkLayer.tcp;
-    case 17:
-      return BulkLayer.udp;
-    case 4:
-      return BulkLayer.ipv4;
-    case 41:
-      return BulkLayer.ipv6;
-    default:
-      return BulkLayer.raw;
-  }
-}
-
-function portNext(port: number): number {
-  if (port === GTPU_PORT) return BulkLayer.gtpu;
-  if (port === VXLAN_PORT) return BulkLayer.vxlan;
-  return 0;
+  return protocol === 6
+    ? 6 /* tcp */
+    : protocol === 17
+      ? 5 /* udp */
+      : protocol === 4
+        ? 3 /* ipv4 */
+        : protocol === 41
+          ? 4 /* ipv6 */
+          : 9 /* raw */;
 }

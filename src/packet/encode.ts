@@ -17,7 +17,16 @@ const ends = new Int32Array(MAX_LAYERS);
 const ipVersions = new Uint8Array(MAX_LAYERS);
 const ipOffsets = new Int32Array(MAX_LAYERS);
 // biome-ignore lint/suspicious/noExplicitAny: codecs of every fields type, looked up once per layer
-const layerCodecs: LayerCodec<any>[] = new Array(MAX_LAYERS);
+const layerCodecs: LayerCodec<any>[] = new Array(MAX_LAYERS).fill(undefined);
+/**
+ * The layer name each slot of `layerCodecs` was looked up for. A stream of packets repeats the same
+ * stack, so the codec of slot i is usually the last one: one string comparison (names are interned
+ * literals, so it is a pointer comparison) instead of a keyed lookup in the registry.
+ */
+const layerCodecNames: (string | undefined)[] = new Array(MAX_LAYERS).fill(undefined);
+
+/** Uint8Array's own fill: a Buffer's (Node's) adds argument checks on every call. */
+const fillBytes = Uint8Array.prototype.fill;
 
 const frame: EncodeFrame = {
   out: new Uint8Array(0),
@@ -41,19 +50,24 @@ function layout(layers: readonly LayerValue[]): number {
   let ipOffset = 0;
   for (let i = 0; i < count; i++) {
     const layer = layers[i]!;
-    const codec = codecs[layer.layer];
-    if (!codec) throw new FieldError('packet', 'layer', `unknown layer '${String(layer.layer)}'`);
-    layerCodecs[i] = codec;
+    const name = layer.layer;
+    let codec = layerCodecs[i]!;
+    if (name !== layerCodecNames[i]) {
+      codec = codecs[name];
+      if (!codec) throw new FieldError('packet', 'layer', `unknown layer '${String(name)}'`);
+      layerCodecs[i] = codec;
+      layerCodecNames[i] = name;
+    }
     const length = codec.headerLength(layer.fields);
     headerLengths[i] = length;
     offsets[i] = offset;
     ipVersions[i] = ipVersion;
     ipOffsets[i] = ipOffset;
     offset += length;
-    if (layer.layer === 'ipv4') {
+    if (name === 'ipv4') {
       ipVersion = 4;
       ipOffset = offsets[i]!;
-    } else if (layer.layer === 'ipv6') {
+    } else if (name === 'ipv6') {
       ipVersion = 6;
       ipOffset = offsets[i]!;
     }
@@ -150,7 +164,7 @@ export function encodePacketInto(layers: readonly LayerValue[], out: Uint8Array,
       `encodePacketInto: packet of ${total} bytes does not fit at ${offset} in ${out.length}`,
     );
   }
-  out.fill(0, offset, offset + total);
+  fillBytes.call(out, 0, offset, offset + total);
   run(layers, out, offset);
   return total;
 }

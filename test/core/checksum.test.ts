@@ -72,3 +72,74 @@ describe('incremental update (RFC 1624)', () => {
     );
   });
 });
+
+/** RFC 1071 as written: 16-bit big-endian words, an odd last byte padded with zero, end-around carry. */
+function referenceChecksum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
+  let sum = initial;
+  for (let i = start; i < end; i += 2) {
+    sum += (bytes[i]! << 8) | (i + 1 < end ? bytes[i + 1]! : 0);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  }
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+describe('word-at-a-time sum (byte order independence, RFC 1071 §2(B))', () => {
+  it('equals the plain 16-bit sum at every alignment and length, in a view at any byteOffset', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 1600 }),
+        fc.nat({ max: 7 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0x3ffff }),
+        (data, viewOffset, a, b, initial) => {
+          // The same bytes placed at every byteOffset 0..7 of a larger ArrayBuffer.
+          const backing = new Uint8Array(data.length + 16);
+          backing.set(data, viewOffset);
+          const bytes = backing.subarray(viewOffset, viewOffset + data.length);
+          const start = data.length === 0 ? 0 : a % (data.length + 1);
+          const end = start + (b % (data.length - start + 1));
+          const expected = referenceChecksum(data, start, end, initial);
+          expect(internetChecksum(bytes, start, end, initial)).toBe(expected);
+          expect(foldSum(onesSum(bytes, start, end, initial))).toBe(~expected & 0xffff);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('handles every start and end offset of a 64-byte range exhaustively, all-0xff bytes included', () => {
+    const backing = new Uint8Array(80);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 151 + 7) & 0xff;
+    const ones = new Uint8Array(80).fill(0xff);
+    for (const source of [backing, ones]) {
+      for (let shift = 0; shift < 4; shift++) {
+        const bytes = source.subarray(shift, shift + 72);
+        for (let start = 0; start < 64; start++) {
+          for (let end = start; end <= 72; end++) {
+            expect(internetChecksum(bytes, start, end)).toBe(referenceChecksum(bytes, start, end));
+          }
+        }
+      }
+    }
+  });
+
+  it('gives 0 for all-zero bytes and counts bytes past the end of the buffer as zero', () => {
+    const zeros = new Uint8Array(200);
+    expect(onesSum(zeros, 0, 200)).toBe(0);
+    expect(onesSum(zeros, 3, 197, 5)).toBe(5);
+    const bytes = new Uint8Array(100).fill(0x12);
+    expect(internetChecksum(bytes, 10, 500)).toBe(referenceChecksum(bytes, 10, 100));
+  });
+
+  it('sums views of different ArrayBuffers (Buffer pool slices too) one after another', () => {
+    const first = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
+    const second = new Uint8Array(Array.from({ length: 301 }, (_, i) => (i * 13) & 0xff));
+    for (const bytes of [first, second, first.subarray(1), second.subarray(3), first]) {
+      expect(internetChecksum(bytes, 1, bytes.length - 2)).toBe(
+        referenceChecksum(bytes, 1, bytes.length - 2),
+      );
+    }
+  });
+});
