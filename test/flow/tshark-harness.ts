@@ -2,12 +2,12 @@
  * Test helper (not a test): synthesize a flow, write it to a pcapng, and ask tshark what its TCP
  * analysis flagged on each frame.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFlowCapture } from '../../src/flow/packets.js';
 import { type FlowOptions, type FlowResult, synthesizeFlow } from '../../src/flow/simulator.js';
+import { tsharkSync } from '../tshark.js';
 
 export const CLIENT_PORT = 45678;
 export const SERVER_PORT = 33333;
@@ -40,17 +40,7 @@ export interface FrameAnalysis {
 }
 
 export function tshark(args: string[]): string {
-  const config = mkdtempSync(join(tmpdir(), 'pktcraft-ws-'));
-  return execFileSync(
-    'tshark',
-    ['-n', '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...args],
-    {
-      env: { ...process.env, WIRESHARK_CONFIG_DIR: config },
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
+  return tsharkSync(['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...args]);
 }
 
 export async function synthesizeToCapture(

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,19 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { numberToIpv4 } from '../../src/core/address.js';
 import { generateToCapture } from '../../src/engine/generate.js';
 import { workloads } from '../../src/engine/workloads.js';
+import { tsharkSync } from '../tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktcraft-engine-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function tshark(args: string[]): string {
-  const config = mkdtempSync(join(dir, 'ws-'));
-  return execFileSync('tshark', ['-n', ...args], {
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: config },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
 
 // The ports (443, 1024..61023) would hand the 64 payload bytes to TLS, SOCKS, TPM2... whose complaints
 // about them are not ours: only the layers the engine writes are enabled.
@@ -47,7 +37,7 @@ describe('engine output judged by tshark', () => {
         output: path,
         workers: 1,
       });
-      const rows = tshark([
+      const rows = tsharkSync([
         '-r',
         path,
         ...CHECKS,
@@ -106,7 +96,7 @@ describe('engine output judged by tshark', () => {
           expect(Number(tunnel)).toBe(i);
         }
       });
-      const expert = tshark(['-r', path, ...CHECKS, '-q', '-z', 'expert,note']);
+      const expert = tsharkSync(['-r', path, ...CHECKS, '-q', '-z', 'expert,note']);
       expect(expert).not.toMatch(/Errors \(|Warns \(|Notes \(/);
     }, 60_000);
   }

@@ -3,7 +3,6 @@
  * headers, ICMP and ICMPv6 packets built by pktcraft and sees exactly the fields that were meant,
  * with IPv4 checksum validation on (ICMP/ICMPv6 checksums are always validated by tshark).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { raw } from '../../src/layers/raw.js';
 import { dot1q } from '../../src/layers/vlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
+import { tsharkRows } from '../tshark.js';
 import { writeEthernetPcap } from './pcap-file.js';
 
 const v4 = { src: '192.0.2.1', dst: '192.0.2.2' };
@@ -226,37 +226,7 @@ beforeAll(() => {
   frames = PACKETS.map((layers) => encodePacket(layers));
   const file = join(dir, 'network.pcap');
   writeEthernetPcap(file, frames);
-  const output = execFileSync(
-    'tshark',
-    [
-      '-n',
-      '-r',
-      file,
-      '-o',
-      'ip.check_checksum:TRUE',
-      '-T',
-      'fields',
-      '-E',
-      'separator=|',
-      '-E',
-      'occurrence=a',
-      '-E',
-      'aggregator=;',
-      ...FIELDS.flatMap((field) => ['-e', field]),
-    ],
-    {
-      env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  rows = output
-    .trimEnd()
-    .split('\n')
-    .map((line) => {
-      const values = line.split('|');
-      return Object.fromEntries(FIELDS.map((field, i) => [field, values[i] ?? ''])) as Row;
-    });
+  rows = tsharkRows(file, FIELDS, ['-o', 'ip.check_checksum:TRUE']);
 });
 
 afterAll(() => {

@@ -2,7 +2,6 @@
  * Oracle: tshark 4.0.17 reads UDP, TCP, GTP-U and VXLAN packets built by pktcraft and sees exactly the
  * fields that were meant, with IP/UDP/TCP checksum validation on (see shared/reference/tshark-oracle.md).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { udp } from '../../src/layers/udp.js';
 import { vxlan } from '../../src/layers/vxlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
+import { tsharkRows } from '../tshark.js';
 import { writeEthernetPcap } from './pcap-file.js';
 
 const INNER4 = { src: '10.0.0.1', dst: '10.0.0.2' };
@@ -158,41 +158,14 @@ beforeAll(() => {
   frames = PACKETS.map((layers) => encodePacket(layers));
   const file = join(dir, 'transport.pcap');
   writeEthernetPcap(file, frames);
-  const output = execFileSync(
-    'tshark',
-    [
-      '-n',
-      '-r',
-      file,
-      '-o',
-      'ip.check_checksum:TRUE',
-      '-o',
-      'udp.check_checksum:TRUE',
-      '-o',
-      'tcp.check_checksum:TRUE',
-      '-T',
-      'fields',
-      '-E',
-      'separator=|',
-      '-E',
-      'occurrence=a',
-      '-E',
-      'aggregator=;',
-      ...FIELDS.flatMap((field) => ['-e', field]),
-    ],
-    {
-      env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  rows = output
-    .trimEnd()
-    .split('\n')
-    .map((line) => {
-      const values = line.split('|');
-      return Object.fromEntries(FIELDS.map((field, i) => [field, values[i] ?? ''])) as Row;
-    });
+  rows = tsharkRows(file, FIELDS, [
+    '-o',
+    'ip.check_checksum:TRUE',
+    '-o',
+    'udp.check_checksum:TRUE',
+    '-o',
+    'tcp.check_checksum:TRUE',
+  ]);
 });
 
 afterAll(() => {
