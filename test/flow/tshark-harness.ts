@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFlowCapture } from '../../src/flow/packets.js';
 import { type FlowOptions, type FlowResult, synthesizeFlow } from '../../src/flow/simulator.js';
-import { tsharkSync } from '../tshark.js';
+import { tsharkRows, tsharkSync } from '../tshark.js';
 
 export const CLIENT_PORT = 45678;
 export const SERVER_PORT = 33333;
@@ -39,8 +39,10 @@ export interface FrameAnalysis {
   experts: string[];
 }
 
+const CHECKSUMS = ['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'];
+
 export function tshark(args: string[]): string {
-  return tsharkSync(['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...args]);
+  return tsharkSync([...CHECKSUMS, ...args]);
 }
 
 export async function synthesizeToCapture(
@@ -63,44 +65,31 @@ export async function synthesizeToCapture(
 /** Per-frame TCP analysis flags, bytes in flight and warning-or-worse expert messages. */
 export function analyze(path: string): FrameAnalysis[] {
   const fields = ANALYSIS_FLAGS.map((f) => `tcp.analysis.${f}`);
-  const out = tshark([
-    '-r',
+  const rows = tsharkRows(
     path,
-    '-T',
-    'fields',
-    '-E',
-    'separator=|',
-    '-E',
-    'occurrence=a',
-    '-E',
-    'aggregator=;',
-    '-e',
-    'frame.number',
-    '-e',
-    'tcp.len',
-    '-e',
-    'tcp.analysis.bytes_in_flight',
-    '-e',
-    '_ws.expert.severity',
-    '-e',
-    '_ws.expert.message',
-    ...fields.flatMap((f) => ['-e', f]),
-  ]);
+    [
+      'frame.number',
+      'tcp.len',
+      'tcp.analysis.bytes_in_flight',
+      '_ws.expert.severity',
+      '_ws.expert.message',
+      ...fields,
+    ],
+    CHECKSUMS,
+  );
   const frames: FrameAnalysis[] = [];
-  for (const line of out.split('\n')) {
-    if (line.trim() === '') continue;
-    const cols = line.split('|');
+  for (const row of rows) {
     const flags = new Set<AnalysisFlag>();
     ANALYSIS_FLAGS.forEach((name, i) => {
-      if ((cols[5 + i] ?? '') !== '') flags.add(name);
+      if (row[fields[i]!] !== '') flags.add(name);
     });
-    const severities = (cols[3] ?? '').split(';');
-    const messages = (cols[4] ?? '').split(';');
-    const experts = messages.filter((_, i) => Number(severities[i]) >= 6291456);
+    const severities = row['_ws.expert.severity'].split(';');
+    const experts = row['_ws.expert.message'].split(';').filter((_, i) => Number(severities[i]) >= 6291456);
+    const inFlight = row['tcp.analysis.bytes_in_flight'];
     frames.push({
-      frame: Number(cols[0]),
-      tcpLen: Number(cols[1]),
-      bytesInFlight: cols[2] ? Number(cols[2]) : undefined,
+      frame: Number(row['frame.number']),
+      tcpLen: Number(row['tcp.len']),
+      bytesInFlight: inFlight ? Number(inFlight) : undefined,
       flags,
       experts,
     });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { numberToIpv4 } from '../../src/core/address.js';
 import { generateToCapture } from '../../src/engine/generate.js';
 import { workloads } from '../../src/engine/workloads.js';
-import { tsharkSync } from '../tshark.js';
+import { tsharkRows, tsharkSync } from '../tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktcraft-engine-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,57 +37,40 @@ describe('engine output judged by tshark', () => {
         output: path,
         workers: 1,
       });
-      const rows = tsharkSync([
-        '-r',
+      const tunnelField = name === 'gtpu' ? 'gtp.teid' : 'vxlan.vni';
+      const rows = tsharkRows(
         path,
-        ...CHECKS,
-        '-T',
-        'fields',
-        '-E',
-        'separator=|',
-        '-E',
-        'occurrence=a',
-        '-E',
-        'aggregator=;',
-        '-e',
-        'frame.protocols',
-        '-e',
-        'ip.src',
-        '-e',
-        'ip.checksum.status',
-        '-e',
-        'udp.srcport',
-        '-e',
-        'udp.checksum.status',
-        '-e',
-        'tcp.srcport',
-        '-e',
-        'tcp.seq_raw',
-        '-e',
-        'tcp.checksum.status',
-        '-e',
-        name === 'gtpu' ? 'gtp.teid' : 'vxlan.vni',
-      ])
-        .trim()
-        .split('\n');
+        [
+          'frame.protocols',
+          'ip.src',
+          'ip.checksum.status',
+          'udp.srcport',
+          'udp.checksum.status',
+          'tcp.srcport',
+          'tcp.seq_raw',
+          'tcp.checksum.status',
+          tunnelField,
+        ],
+        CHECKS,
+      );
       expect(rows).toHaveLength(COUNT);
       rows.forEach((row, i) => {
-        const [protocols, ipSrc, ipStatus, udpSport, udpStatus, tcpSport, tcpSeq, tcpStatus, tunnel] =
-          row.split('|');
+        const tunnel = row[tunnelField];
         // What follows TCP depends on the port (1080 is SOCKS to Wireshark...): only the stack up to TCP is ours.
         expect(
-          protocols?.startsWith(
+          row['frame.protocols'].startsWith(
             name === 'gtpu'
               ? 'eth:ethertype:ip:udp:gtp:ip:tcp'
               : 'eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:tcp',
           ),
         ).toBe(true);
-        expect(ipSrc).toBe(`192.0.2.1;${numberToIpv4(0x0a000000 + i)}`);
-        expect(ipStatus).toBe('1;1'); // 1 = good (0 bad, 2 unverified)
-        expect(udpStatus).toBe('1');
-        expect(tcpStatus).toBe('1');
-        expect(tcpSport).toBe(String(1024 + (i % 60000)));
-        expect(tcpSeq).toBe(String(i));
+        expect(row['ip.src']).toBe(`192.0.2.1;${numberToIpv4(0x0a000000 + i)}`);
+        expect(row['ip.checksum.status']).toBe('1;1'); // 1 = good (0 bad, 2 unverified)
+        expect(row['udp.checksum.status']).toBe('1');
+        expect(row['tcp.checksum.status']).toBe('1');
+        expect(row['tcp.srcport']).toBe(String(1024 + (i % 60000)));
+        expect(row['tcp.seq_raw']).toBe(String(i));
+        const udpSport = row['udp.srcport'];
         if (name === 'gtpu') {
           expect(udpSport).toBe('2152');
           expect(Number(tunnel)).toBe(i);
