@@ -7,6 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHECKSUM_PREFERENCES } from '../src/verify/tshark.js';
+
+/** `-o` options turning on IPv4, UDP and TCP checksum validation (ICMP and ICMPv6 always validate). */
+export const CHECKSUM_OPTIONS: readonly string[] = CHECKSUM_PREFERENCES.flatMap((preference) => [
+  '-o',
+  preference,
+]);
 
 /** Runs `tshark -n ARGS` and returns stdout; throws when tshark fails. */
 export function tsharkSync(args: readonly string[]): string {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFlowCapture } from '../../src/flow/packets.js';
 import { type FlowOptions, type FlowResult, synthesizeFlow } from '../../src/flow/simulator.js';
-import { tsharkRows, tsharkSync } from '../tshark.js';
+import { CHECKSUM_OPTIONS, tsharkRows, tsharkSync } from '../tshark.js';
 
 export const CLIENT_PORT = 45678;
 export const SERVER_PORT = 33333;
@@ -39,10 +39,8 @@ export interface FrameAnalysis {
   experts: string[];
 }
 
-const CHECKSUMS = ['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'];
-
 export function tshark(args: string[]): string {
-  return tsharkSync([...CHECKSUMS, ...args]);
+  return tsharkSync([...CHECKSUM_OPTIONS, ...args]);
 }
 
 export async function synthesizeToCapture(
@@ -75,7 +73,7 @@ export function analyze(path: string): FrameAnalysis[] {
       '_ws.expert.message',
       ...fields,
     ],
-    CHECKSUMS,
+    CHECKSUM_OPTIONS,
   );
   const frames: FrameAnalysis[] = [];
   for (const row of rows) {

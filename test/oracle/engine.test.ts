@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { numberToIpv4 } from '../../src/core/address.js';
 import { generateToCapture } from '../../src/engine/generate.js';
 import { workloads } from '../../src/engine/workloads.js';
-import { tsharkRows, tsharkSync } from '../tshark.js';
+import { CHECKSUM_OPTIONS, tsharkRows, tsharkSync } from '../tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktcraft-engine-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,12 +17,7 @@ const CHECKS = [
   'ALL',
   '--enable-protocol',
   'frame,eth,ethertype,ip,udp,gtp,vxlan,tcp,data',
-  '-o',
-  'ip.check_checksum:TRUE',
-  '-o',
-  'udp.check_checksum:TRUE',
-  '-o',
-  'tcp.check_checksum:TRUE',
+  ...CHECKSUM_OPTIONS,
 ];
 const COUNT = 3000;
 

@@ -18,7 +18,7 @@ import { udp } from '../../src/layers/udp.js';
 import { vxlan } from '../../src/layers/vxlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
-import { tsharkRows } from '../tshark.js';
+import { CHECKSUM_OPTIONS, tsharkRows } from '../tshark.js';
 import { writeEthernetPcap } from './pcap-file.js';
 
 const INNER4 = { src: '10.0.0.1', dst: '10.0.0.2' };
@@ -158,14 +158,7 @@ beforeAll(() => {
   frames = PACKETS.map((layers) => encodePacket(layers));
   const file = join(dir, 'transport.pcap');
   writeEthernetPcap(file, frames);
-  rows = tsharkRows(file, FIELDS, [
-    '-o',
-    'ip.check_checksum:TRUE',
-    '-o',
-    'udp.check_checksum:TRUE',
-    '-o',
-    'tcp.check_checksum:TRUE',
-  ]);
+  rows = tsharkRows(file, FIELDS, CHECKSUM_OPTIONS);
 });
 
 afterAll(() => {
