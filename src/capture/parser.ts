@@ -5,15 +5,17 @@
  *
  * `step(bytes, pos, end, eof, fileOffset)` looks at bytes[pos..end) (`fileOffset` is the file offset
  * of bytes[pos]) and returns:
- * - STEP_RECORD: a packet is in `record` (or `lastRecord`); `pos` is after it;
+ * - STEP_RECORD: a packet is in `record`, its bytes at `recordOffset`/`recordLength` in `bytes`
+ *   (with the `recordData: false` option, only there); `pos` is after it;
  * - STEP_NEED: `pos` is where the next unit starts and `need` is how many bytes from there it needs;
  * - STEP_END: clean end of file.
  * With `eof` set, a unit cut short throws CaptureError instead of asking for more. Damage is always
  * reported after every intact packet before it was returned.
  */
 import { formatIPv4, formatIPv6 } from '../core/address.js';
+import { readU32 } from '../core/bytes.js';
 import { CaptureError } from '../core/errors.js';
-import { readI64In, readU16In, readU32In } from './endian.js';
+import { readI64In, readU16In, readU32In, readU32LE } from './endian.js';
 import {
   PCAP_HEADER_LENGTH,
   PCAP_MAGIC_NS,
@@ -137,6 +139,8 @@ export class CaptureParser {
   // Classic pcap header values.
   private pcapSnapLen = 0;
   private pcapLinkType = 0;
+  /** The largest captured length a record may have: MAX_CAPLEN, or the snap length when checked. */
+  private pcapMaxCaptured = MAX_CAPLEN;
 
   constructor(options: ParserOptions = {}) {
     this.reuse = options.reuseRecord ?? false;
@@ -165,7 +169,13 @@ export class CaptureParser {
   }
 
   step(bytes: Uint8Array, pos: number, end: number, eof: boolean, fileOffset: number): Step {
-    const base = fileOffset - pos; // file offset = base + index
+    // Classic pcap records first, in a function small enough to be inlined: the bulk path.
+    if (this.state === 1 /* STATE_PCAP */) return this.stepPcap(bytes, pos, end, eof, fileOffset - pos);
+    return this.stepOther(bytes, pos, end, eof, fileOffset - pos);
+  }
+
+  /** `step` for the start of a file and for pcapng (`base`: the file offset of bytes[0]). */
+  private stepOther(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
     for (;;) {
       const available = end - pos;
       if (this.state === STATE_PCAP) return this.stepPcap(bytes, pos, end, eof, base);
@@ -208,6 +218,8 @@ export class CaptureParser {
       if (major !== 2) this.error(base + pos + 4, `unsupported pcap version ${major}.${minor}`);
       this.pcapSnapLen = readU32In(bytes, pos + 16, this.little);
       this.pcapLinkType = readU32In(bytes, pos + 20, this.little) & 0xffff;
+      this.pcapMaxCaptured =
+        this.checkSnapLen && this.pcapSnapLen !== 0 ? Math.min(this.pcapSnapLen, MAX_CAPLEN) : MAX_CAPLEN;
       this.format = 'pcap';
       this.sections.push({
         byteOrder: this.byteOrder,
@@ -231,30 +243,22 @@ export class CaptureParser {
     }
   }
 
+  /**
+   * One classic pcap record. The hot path of bulk reading: a single bound check on the captured
+   * length (`pcapMaxCaptured`), literals for the header sizes, and the rare cases (end of file, a
+   * unit cut short, a length out of bounds) in functions of their own.
+   */
   private stepPcap(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
     const available = end - pos;
-    if (available === 0 && eof) {
-      this.pos = pos;
-      return STEP_END;
-    }
-    if (available < PCAP_RECORD_HEADER_LENGTH) {
-      return this.needOrFail(pos, PCAP_RECORD_HEADER_LENGTH, available, eof, base + pos, 'record header');
-    }
+    if (available < 16 /* PCAP_RECORD_HEADER_LENGTH */) return this.pcapShort(pos, available, eof, base);
     const little = this.little;
-    const capturedLength = readU32In(bytes, pos + 8, little);
-    if (capturedLength > MAX_CAPLEN) {
-      this.error(base + pos + 8, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
-    }
-    if (this.checkSnapLen && this.pcapSnapLen !== 0 && capturedLength > this.pcapSnapLen) {
-      this.error(
-        base + pos + 8,
-        `captured length ${capturedLength} is above the snap length ${this.pcapSnapLen}`,
-      );
-    }
-    const total = PCAP_RECORD_HEADER_LENGTH + capturedLength;
-    if (available < total) return this.needOrFail(pos, total, available, eof, base + pos, 'record body');
-    let sec = readU32In(bytes, pos, little);
-    let fraction = readU32In(bytes, pos + 4, little);
+    const capturedLength = little ? readU32LE(bytes, pos + 8) : readU32(bytes, pos + 8);
+    if (capturedLength > this.pcapMaxCaptured) this.capturedLengthError(capturedLength, base + pos + 8);
+    const dataStart = pos + 16;
+    const next = dataStart + capturedLength;
+    if (next > end) return this.needOrFail(pos, next - pos, available, eof, base + pos, 'record body');
+    let sec = little ? readU32LE(bytes, pos) : readU32(bytes, pos);
+    let fraction = little ? readU32LE(bytes, pos + 4) : readU32(bytes, pos + 4);
     let nsec: number;
     if (this.nanosecond) {
       if (fraction >= 1e9) {
@@ -274,15 +278,31 @@ export class CaptureParser {
     record.linkType = this.pcapLinkType;
     record.timestampSec = sec;
     record.timestampNsec = nsec;
-    const dataStart = pos + PCAP_RECORD_HEADER_LENGTH;
-    if (this.recordData) record.data = bytes.subarray(dataStart, pos + total);
-    this.recordOffset = dataStart;
-    this.recordLength = capturedLength;
-    record.originalLength = readU32In(bytes, pos + 12, little);
+    if (this.recordData) record.data = bytes.subarray(dataStart, next);
+    record.originalLength = little ? readU32LE(bytes, pos + 12) : readU32(bytes, pos + 12);
     record.fileOffset = base + pos;
     this.record = record;
-    this.pos = pos + total;
+    this.recordOffset = dataStart;
+    this.recordLength = capturedLength;
+    this.pos = next;
     return STEP_RECORD;
+  }
+
+  /** Fewer bytes than a record header: the clean end of the file, or a request for more. */
+  private pcapShort(pos: number, available: number, eof: boolean, base: number): Step {
+    if (available === 0 && eof) {
+      this.pos = pos;
+      return STEP_END;
+    }
+    return this.needOrFail(pos, PCAP_RECORD_HEADER_LENGTH, available, eof, base + pos, 'record header');
+  }
+
+  /** A classic pcap captured length above `pcapMaxCaptured`: the maximum, or else the snap length. */
+  private capturedLengthError(capturedLength: number, fileOffset: number): never {
+    if (capturedLength > MAX_CAPLEN) {
+      this.error(fileOffset, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
+    }
+    this.error(fileOffset, `captured length ${capturedLength} is above the snap length ${this.pcapSnapLen}`);
   }
 
   /** One pcapng block: a Step, or -1 after consuming a non-packet block (`pos` updated). */

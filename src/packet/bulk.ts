@@ -7,7 +7,12 @@
  * with `truncated` set. No checksums are verified here (use `decodePacket` for that).
  *
  * Read fields with core/bytes readers at the offsets, e.g. the innermost TCP source port:
- *   const at = bulk.find(BulkLayer.tcp, -1); if (at >= 0) readU16(bytes, bulk.offsets[at]);
+ *   const at = bulk.last(BulkLayer.tcp); if (at >= 0) readU16(bytes, bulk.offsets[at]);
+ *
+ * Over a capture in memory, walk each packet in place (no view per packet):
+ *   const parser = new CaptureParser({ reuseRecord: true, recordData: false });
+ *   ... parser.step(file, pos, file.length, true, pos) === STEP_RECORD ...
+ *   decodeBulk(file, bulk, BulkLayer.ether, parser.recordOffset, parser.recordOffset + parser.recordLength);
  */
 import { readU16 } from '../core/bytes.js';
 
@@ -61,9 +66,9 @@ export class BulkDecoded {
   }
 }
 
-// The walk below spells layer codes (BulkLayer) and ports (GTP-U 2152, VXLAN 4789) as number
-// literals: a module-level const is a context load with a hole check in optimised code, which also
-// keeps the switch from becoming a jump table.
+// The walk below spells layer codes (BulkLayer), ports (GTP-U 2152, VXLAN 4789) and the layer
+// limit as number literals: in Node 20's optimised code a module-level const is a context load with
+// a hole check, and every `case` compared against one (measured: 49 → 43 ns per gtpu frame).
 
 /**
  * Walks `bytes[start, end)` starting with `first` (a BulkLayer code: ether, ipv4 or ipv6) and fills
@@ -90,7 +95,8 @@ export function decodeBulk(
   let at = start;
   let limit = end;
   let truncated = false;
-  while (at < limit && count < 31) {
+  let cutEnd = -1;
+  while (at < limit && count < 31 /* BULK_MAX_LAYERS - 1 */) {
     switch (kind) {
       case 1 /* ether */:
       case 2 /* dot1q */:
@@ -118,9 +124,9 @@ export function decodeBulk(
       case 3 /* ipv4 */:
         {
           if (at + 20 > limit) break;
-          const first = bytes[at]!;
-          const length = (first & 0x0f) << 2;
-          if (first >> 4 !== 4 || length < 20) {
+          const versionIhl = bytes[at]!;
+          const length = (versionIhl & 0x0f) << 2;
+          if (versionIhl >> 4 !== 4 || length < 20) {
             // Not IPv4 after all (wrong version, bad header length): the rest is raw.
             kind = 9 /* raw */;
             continue;
@@ -151,13 +157,11 @@ export function decodeBulk(
           headerLengths[count] = 8;
           ends[count] = contentEnd;
           count++;
-          // The lower port is tried first.
-          const low = Math.min(sport, dport);
-          const high = Math.max(sport, dport);
+          // The lower port is tried first, and 2152 < 4789: GTP-U wins when both are there.
           kind =
-            low === 2152 || (high === 2152 && low !== 4789)
+            sport === 2152 || dport === 2152
               ? 7 /* gtpu */
-              : low === 4789 || high === 4789
+              : sport === 4789 || dport === 4789
                 ? 8 /* vxlan */
                 : 9 /* raw */;
           at += 8;
@@ -177,7 +181,10 @@ export function decodeBulk(
               kind = 9 /* raw */; // an extension header of length 0
               continue;
             }
-            if (at + length > limit) break;
+            if (at + length > limit) {
+              cutEnd = contentEnd; // the raw rest keeps the GTP-U content end, as it always has
+              break;
+            }
           }
           kinds[count] = 7 /* gtpu */;
           offsets[count] = at;
@@ -261,7 +268,7 @@ export function decodeBulk(
     kinds[count] = 9 /* raw */;
     offsets[count] = at;
     headerLengths[count] = limit - at;
-    ends[count] = limit;
+    ends[count] = cutEnd < 0 ? limit : cutEnd;
     count++;
     break;
   }

@@ -79,7 +79,6 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
   const first: FirstLayer | undefined =
     options.linkType !== undefined ? firstLayerOf(options.linkType) : (options.first ?? 'ether');
   const layers: DecodedLayer[] = [];
-  const contentEnds: number[] = [];
   let name: LayerName | undefined = first === 'ip' ? ipByVersion(bytes, 0, bytes.length) : first;
   if (first === 'ip' && name === undefined && bytes.length > 0) {
     problems.push({
@@ -112,7 +111,6 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
         ? { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd, info }
         : { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd },
     );
-    contentEnds.push(contentEnd);
     if (name === 'raw') break;
     if (name === 'ipv4' || name === 'ipv6') {
       context.ipVersion = name === 'ipv4' ? 4 : 6;
@@ -125,11 +123,12 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
     if (name === undefined && offset < end) name = 'raw';
   }
   // Trailers: bytes a layer holds after what its inner layer claims (Ethernet padding and the like).
-  // The first layer also keeps what lies beyond its own claimed end.
+  // The first layer also keeps what lies beyond its own claimed end. Each layer's `end` is still
+  // its content end here (only layers before i have been replaced), so no separate list is kept.
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
-    const innerEnd = i + 1 < layers.length ? contentEnds[i + 1]! : layer.offset + layer.headerLength;
-    const outerEnd = i === 0 ? bytes.length : contentEnds[i]!;
+    const innerEnd = i + 1 < layers.length ? layers[i + 1]!.end : layer.offset + layer.headerLength;
+    const outerEnd = i === 0 ? bytes.length : layer.end;
     if (outerEnd > innerEnd) {
       layers[i] = { ...layer, end: outerEnd, trailer: bytes.subarray(innerEnd, outerEnd) };
     } else if (i === 0 && layer.end !== outerEnd) {
