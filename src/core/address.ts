@@ -48,15 +48,29 @@ function parseMacInto(text: string, out: Uint8Array, offset: number): boolean {
 
 /** Recently written MACs: a packet stream repeats a few addresses. */
 const macCache = new Map<string, Uint8Array>();
+let lastMacText0: string | undefined;
+let lastMacBytes0: Uint8Array = new Uint8Array(6);
+let lastMacText1: string | undefined;
+let lastMacBytes1: Uint8Array = new Uint8Array(6);
 
 /** Writes a MAC given as "02:00:00:00:00:01" (or with '-') into out at offset. Throws TypeError if invalid. */
 export function writeMac(text: string, out: Uint8Array, offset: number): void {
-  let bytes = macCache.get(text);
-  if (bytes === undefined) {
-    bytes = new Uint8Array(6);
-    if (!parseMacInto(text, bytes, 0)) throw new TypeError(`not a MAC address: '${text}'`);
-    if (macCache.size >= 256) macCache.clear();
-    macCache.set(text, bytes);
+  // The two texts written last (a frame's destination and source) are checked before the map.
+  let bytes: Uint8Array | undefined;
+  if (text === lastMacText0) bytes = lastMacBytes0;
+  else if (text === lastMacText1) bytes = lastMacBytes1;
+  else {
+    bytes = macCache.get(text);
+    if (bytes === undefined) {
+      bytes = new Uint8Array(6);
+      if (!parseMacInto(text, bytes, 0)) throw new TypeError(`not a MAC address: '${text}'`);
+      if (macCache.size >= 256) macCache.clear();
+      macCache.set(text, bytes);
+    }
+    lastMacText1 = lastMacText0;
+    lastMacBytes1 = lastMacBytes0;
+    lastMacText0 = text;
+    lastMacBytes0 = bytes;
   }
   out[offset] = bytes[0]!;
   out[offset + 1] = bytes[1]!;

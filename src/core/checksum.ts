@@ -79,7 +79,7 @@ function wordSum(bytes: Uint8Array, start: number, stop: number): number {
     for (; k < stopChunk; k++) sum += words[k]!;
     if (k < kEnd) sum = foldSum(sum);
   }
-  for (at = alignedEnd > at ? alignedEnd : at; at < last; at++) {
+  for (at = Math.max(alignedEnd, at); at < last; at++) {
     if (at & 1) odd += bytes[at - base]!;
     else even += bytes[at - base]!;
   }
@@ -130,11 +130,15 @@ export function pseudoHeaderSumV4(
   protocol: number,
   length: number,
 ): number {
-  return onesSum(
-    bytes,
-    ipHeaderOffset + 12,
-    ipHeaderOffset + 20,
-    protocol + (length & 0xffff) + Math.floor(length / 0x10000),
+  const extra = protocol + (length & 0xffff) + Math.floor(length / 0x10000);
+  const at = ipHeaderOffset + 12;
+  if (at < 0 || at + 8 > bytes.length) return onesSum(bytes, at, at + 8, extra);
+  return (
+    extra +
+    ((bytes[at]! << 8) | bytes[at + 1]!) +
+    ((bytes[at + 2]! << 8) | bytes[at + 3]!) +
+    ((bytes[at + 4]! << 8) | bytes[at + 5]!) +
+    ((bytes[at + 6]! << 8) | bytes[at + 7]!)
   );
 }
 
@@ -149,4 +153,87 @@ export function pseudoHeaderSumV6(
   let sum = onesSum(bytes, ipHeaderOffset + 8, ipHeaderOffset + 24);
   sum = onesSum(bytes, destinationOffset, destinationOffset + 16, sum);
   return sum + (length >>> 16) + (length & 0xffff) + nextHeader;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sums of finished regions, reused by an enclosing checksum within one encode.
+//
+// Encoding finishes checksums inside-out: an inner TCP segment is summed, its checksum written,
+// then the outer UDP checksum covers those same bytes again. The encoder opens a scope over its
+// output buffer (`beginRegionSums`); a layer that has just summed a region whose bytes are final
+// notes that sum (`noteRegionSum`); `regionSum` then adds a noted region's sum instead of its
+// bytes. The scope only holds while no byte of a noted region changes: the packet encoder keeps
+// that (each layer writes its own header, trailer and checksum only, outer layers' finish runs
+// after inner ones) and closes the scope when the packet is done. Outside a scope, or for another
+// buffer, `noteRegionSum` does nothing and `regionSum` is `onesSum`.
+
+const REGION_SLOTS = 16;
+let regionBytes: Uint8Array | undefined;
+let regionCount = 0;
+const regionStarts = new Int32Array(REGION_SLOTS);
+const regionEnds = new Int32Array(REGION_SLOTS);
+const regionSums = new Float64Array(REGION_SLOTS);
+
+/** Opens the scope of noted region sums over `bytes` (forgetting any noted before). */
+export function beginRegionSums(bytes: Uint8Array): void {
+  regionBytes = bytes;
+  regionCount = 0;
+}
+
+/** Closes the scope: nothing noted is used again. */
+export function endRegionSums(): void {
+  regionBytes = undefined;
+  regionCount = 0;
+}
+
+/**
+ * Notes that bytes[start, end) sum to `sum` (a `onesSum`-style value relative to `start`: congruent to
+ * the word sum modulo 0xffff, 0 only for all-zero bytes) and will not change in the current scope.
+ */
+export function noteRegionSum(bytes: Uint8Array, start: number, end: number, sum: number): void {
+  if (bytes !== regionBytes || regionCount === REGION_SLOTS || !(end > start) || end > bytes.length) return;
+  regionStarts[regionCount] = start;
+  regionEnds[regionCount] = end;
+  regionSums[regionCount] = sum;
+  regionCount++;
+}
+
+/** `onesSum`, with the noted regions inside [start, end) added as their sums instead of byte by byte. */
+export function regionSum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
+  if (bytes !== regionBytes || regionCount === 0) return onesSum(bytes, start, end, initial);
+  let sum = initial;
+  let at = start;
+  while (at < end) {
+    // The longest noted region starting here, else the bytes up to the next noted region.
+    let best = -1;
+    let bestEnd = at;
+    let next = end;
+    for (let r = 0; r < regionCount; r++) {
+      const regionStart = regionStarts[r]!;
+      const regionEnd = regionEnds[r]!;
+      if (regionStart < at || regionEnd > end) continue;
+      if (regionStart === at) {
+        if (regionEnd > bestEnd) {
+          best = r;
+          bestEnd = regionEnd;
+        }
+      } else if (regionStart < next) {
+        next = regionStart;
+      }
+    }
+    let part: number;
+    let after: number;
+    if (best >= 0) {
+      part = regionSums[best]!;
+      after = bestEnd;
+    } else {
+      part = onesSum(bytes, at, next);
+      after = next;
+    }
+    // A part that starts an odd number of bytes after `start` has its bytes in the other halves of
+    // the words: times 256 modulo 0xffff (a byte swap of the folded value).
+    sum += (at - start) & 1 ? foldSum(part) * 256 : part;
+    at = after;
+  }
+  return sum;
 }

@@ -24,7 +24,8 @@ export interface Workload {
   packet(i: number): LayerValue[];
   /**
    * One layer stack built once, and a function that sets packet i's varying fields on it: the
-   * ordinary API used the way gopacket's SerializeLayers is (layer structs reused, fields set).
+   * ordinary API used the way gopacket's SerializeLayers is (layer structs reused, fields set; the
+   * inner IPv4 source is a reused 4-byte Uint8Array, like gopacket's net.IP).
    */
   reusable(): ReusableStack;
 }
@@ -77,10 +78,17 @@ function reusableStack(name: WorkloadName): ReusableStack {
   const innerTcp = at('tcp') as Mutable<TcpFields>;
   const outerUdp = at('udp') as Mutable<UdpFields>;
   const tunnel = at(name);
+  // The inner source as address bytes (as gopacket's net.IP): one 4-byte array, rewritten per packet.
+  const innerSource = new Uint8Array(4);
+  innerIp.src = innerSource;
   return {
     layers,
     set(i: number): void {
-      innerIp.src = numberToIpv4((INNER_BASE + i) >>> 0);
+      const source = (INNER_BASE + i) >>> 0;
+      innerSource[0] = source >>> 24;
+      innerSource[1] = source >>> 16;
+      innerSource[2] = source >>> 8;
+      innerSource[3] = source;
       innerTcp.sport = 1024 + (i % 60000);
       innerTcp.seq = i >>> 0;
       if (name === 'gtpu') {

@@ -15,18 +15,20 @@
  *
  * `type` left out is taken from the next layer (IPv4 0x0800, IPv6 0x86dd, ARP 0x0806, 802.1Q 0x8100,
  * the outer of stacked tags 0x88a8); with no known next layer it is 0x0000... unless set.
+ * `src`/`dst` are text or the 6 address bytes (a Uint8Array, like gopacket's net.HardwareAddr); any
+ * other length throws FieldError. Decode gives text.
  */
-import { formatMac, writeMac } from '../core/address.js';
+import { formatMac } from '../core/address.js';
 import { need, readU16, writeU16 } from '../core/bytes.js';
-import { FieldError } from '../core/errors.js';
+import { type AddressValue, writeMacField } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { etherTypeFor } from './numbers.js';
 
 export interface EtherFields {
-  /** Destination MAC; default 02:00:00:00:00:02. */
-  dst?: string;
-  /** Source MAC; default 02:00:00:00:00:01. */
-  src?: string;
+  /** Destination MAC, text or 6 bytes; default 02:00:00:00:00:02. Decoded: text. */
+  dst?: AddressValue;
+  /** Source MAC, text or 6 bytes; default 02:00:00:00:00:01. Decoded: text. */
+  src?: AddressValue;
   /** EtherType; default from the next layer. */
   type?: number;
 }
@@ -54,16 +56,8 @@ export const etherCodec: LayerCodec<EtherFields> = {
 
   encode(fields: EtherFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    try {
-      writeMac(fields.dst ?? '02:00:00:00:00:02', out, offset);
-      writeMac(fields.src ?? '02:00:00:00:00:01', out, offset + 6);
-    } catch (error) {
-      throw new FieldError(
-        'ether',
-        fields.dst !== undefined && !isMacLike(fields.dst) ? 'dst' : 'src',
-        (error as Error).message,
-      );
-    }
+    writeMacField('ether', 'dst', fields.dst ?? '02:00:00:00:00:02', out, offset);
+    writeMacField('ether', 'src', fields.src ?? '02:00:00:00:00:01', out, offset + 6);
     writeU16(out, offset + 12, fields.type ?? etherTypeFor(frame.layers, frame.index + 1) ?? 0);
   },
 
@@ -79,10 +73,8 @@ export const etherCodec: LayerCodec<EtherFields> = {
   },
 
   summary(fields: EtherFields): string {
-    return `Src: ${fields.src}, Dst: ${fields.dst}, Type: 0x${(fields.type ?? 0).toString(16).padStart(4, '0')}`;
+    const text = (value: AddressValue | undefined): string | undefined =>
+      value === undefined || typeof value === 'string' ? value : formatMac(value);
+    return `Src: ${text(fields.src)}, Dst: ${text(fields.dst)}, Type: 0x${(fields.type ?? 0).toString(16).padStart(4, '0')}`;
   },
 };
-
-function isMacLike(text: string): boolean {
-  return /^([0-9a-fA-F]{1,2}[:-]){5}[0-9a-fA-F]{1,2}$/.test(text);
-}

@@ -22,6 +22,8 @@
  * (end - offset), proto from the next layer (59 "no next header" when there is none or it is raw),
  * chksum computed in encode (it covers the header only). Defaults are Scapy's: id 1, ttl 64, tos 0,
  * flags 0; addresses 192.0.2.1 → 192.0.2.2. `tos` wins over `dscp`/`ecn` when both are given.
+ * `src`/`dst` are text or the 4 address bytes (a Uint8Array, like gopacket's net.IP: no text to parse
+ * per packet); any other length throws FieldError. Decode gives text.
  * `chksum: 0` is written as 0.
  *
  * Decode reports: ihl < 5 (header taken as 20 bytes, rest raw), total length 0, shorter than the
@@ -32,9 +34,9 @@
  */
 import { formatIPv4 } from '../core/address.js';
 import { need, readU16, readU32, writeU16 } from '../core/bytes.js';
-import { checksumVerifies, internetChecksum, onesSum } from '../core/checksum.js';
+import { checksumVerifies, foldSum, internetChecksum, noteRegionSum, onesSum } from '../core/checksum.js';
 import { FieldError } from '../core/errors.js';
-import { bytesField, hex16, uintOf, writeIPv4Field } from './field-check.js';
+import { type AddressValue, bytesField, hex16, uintOf, writeIPv4Field } from './field-check.js';
 import type {
   BytesValue,
   DecodeContext,
@@ -71,10 +73,10 @@ export interface Ipv4Fields {
   proto?: number;
   /** Header checksum; default computed. */
   chksum?: number;
-  /** Source address; default 192.0.2.1. */
-  src?: string;
-  /** Destination address; default 192.0.2.2. */
-  dst?: string;
+  /** Source address, text or 4 bytes; default 192.0.2.1. Decoded: text. */
+  src?: AddressValue;
+  /** Destination address, text or 4 bytes; default 192.0.2.2. Decoded: text. */
+  dst?: AddressValue;
   /** Options bytes, kept exact; padded with zeros to a multiple of 4 octets. */
   options?: BytesValue;
 }
@@ -242,6 +244,8 @@ export function parseIpv4Options(options: Uint8Array): Ipv4Option[] {
 }
 
 export const IPV4_HEADER_LENGTH = 20;
+const DEFAULT_SRC = '192.0.2.1';
+const DEFAULT_DST = '192.0.2.2';
 
 function totalLength(frame: EncodeFrame): number {
   const length = frame.end - frame.offset;
@@ -283,33 +287,45 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
     const { out, offset, headerLength } = frame;
     const version = uintOf('ipv4', 'version', fields.version, 15, 4);
     const ihl = uintOf('ipv4', 'ihl', fields.ihl, 15, headerLength >>> 2);
+    const tos =
+      fields.tos === undefined && fields.dscp === undefined && fields.ecn === undefined ? 0 : tosOf(fields);
+    const len = uintOf('ipv4', 'len', fields.len, 0xffff, totalLength(frame));
+    const id = uintOf('ipv4', 'id', fields.id, 0xffff, 1);
+    const flagsFrag =
+      ((fields.flags === undefined ? 0 : flagsOf(fields.flags)) << 13) |
+      uintOf('ipv4', 'frag', fields.frag, 0x1fff, 0);
+    const ttl = uintOf('ipv4', 'ttl', fields.ttl, 0xff, 64);
+    const proto =
+      fields.proto === undefined
+        ? (ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none)
+        : uintOf('ipv4', 'proto', fields.proto, 0xff, 0);
     out[offset] = (version << 4) | ihl;
-    out[offset + 1] = tosOf(fields);
-    writeU16(out, offset + 2, uintOf('ipv4', 'len', fields.len, 0xffff, totalLength(frame)));
-    writeU16(out, offset + 4, uintOf('ipv4', 'id', fields.id, 0xffff, 1));
-    writeU16(out, offset + 6, (flagsOf(fields.flags) << 13) | uintOf('ipv4', 'frag', fields.frag, 0x1fff, 0));
-    out[offset + 8] = uintOf('ipv4', 'ttl', fields.ttl, 0xff, 64);
-    out[offset + 9] = uintOf(
-      'ipv4',
-      'proto',
-      fields.proto,
-      0xff,
-      ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none,
-    );
-    writeIPv4Field('ipv4', 'src', fields.src ?? '192.0.2.1', out, offset + 12);
-    writeIPv4Field('ipv4', 'dst', fields.dst ?? '192.0.2.2', out, offset + 16);
+    out[offset + 1] = tos;
+    writeU16(out, offset + 2, len);
+    writeU16(out, offset + 4, id);
+    writeU16(out, offset + 6, flagsFrag);
+    out[offset + 8] = ttl;
+    out[offset + 9] = proto;
+    out[offset + 10] = 0;
+    out[offset + 11] = 0;
+    writeIPv4Field('ipv4', 'src', fields.src ?? DEFAULT_SRC, out, offset + 12);
+    writeIPv4Field('ipv4', 'dst', fields.dst ?? DEFAULT_DST, out, offset + 16);
     if (headerLength > IPV4_HEADER_LENGTH) {
       const options = bytesField('ipv4', 'options', fields.options);
       out.set(options, offset + IPV4_HEADER_LENGTH);
       out.fill(0, offset + IPV4_HEADER_LENGTH + options.length, offset + headerLength);
     }
-    out[offset + 10] = 0;
-    out[offset + 11] = 0;
-    const chksum =
-      fields.chksum === undefined
-        ? internetChecksum(out, offset, offset + headerLength)
-        : uintOf('ipv4', 'chksum', fields.chksum, 0xffff, 0);
-    writeU16(out, offset + 10, chksum);
+    if (fields.chksum === undefined) {
+      // The header's words, summed here (the first five from the values, the rest from the bytes).
+      let sum = ((version << 12) | (ihl << 8) | tos) + len + id + flagsFrag + ((ttl << 8) | proto);
+      for (let at = offset + 12; at < offset + headerLength; at += 2) sum += (out[at]! << 8) | out[at + 1]!;
+      const chksum = ~foldSum(sum) & 0xffff;
+      writeU16(out, offset + 10, chksum);
+      // The finished header, for an enclosing checksum (a tunnel's UDP) to add without summing it again.
+      noteRegionSum(out, offset, offset + headerLength, sum + chksum);
+    } else {
+      writeU16(out, offset + 10, uintOf('ipv4', 'chksum', fields.chksum, 0xffff, 0));
+    }
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv4Fields> {
@@ -438,6 +454,8 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
   },
 
   summary(fields: Ipv4Fields): string {
-    return `Src: ${fields.src ?? '192.0.2.1'}, Dst: ${fields.dst ?? '192.0.2.2'}`;
+    const text = (value: AddressValue | undefined, fallback: string): string =>
+      value === undefined ? fallback : typeof value === 'string' ? value : formatIPv4(value);
+    return `Src: ${text(fields.src, '192.0.2.1')}, Dst: ${text(fields.dst, '192.0.2.2')}`;
   },
 };

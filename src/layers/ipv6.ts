@@ -19,7 +19,8 @@
  *
  * Left out: plen = end - offset - 40 (everything after the fixed header, extension headers
  * included), nh from the next layer (59 "no next header" when none or raw). Defaults: tc 0, fl 0,
- * hlim 64, 2001:db8::1 → 2001:db8::2.
+ * hlim 64, 2001:db8::1 → 2001:db8::2. `src`/`dst` are text or the 16 address bytes (a Uint8Array, like
+ * gopacket's net.IP); any other length throws FieldError. Decode gives text.
  *
  * Decode: plen 0 means no payload (bytes after the header become the trailer; jumbograms are not
  * supported), plen past the bytes is reported and clipped. Inside an ICMP error's quoted packet
@@ -28,7 +29,7 @@
 import { formatIPv6 } from '../core/address.js';
 import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import { FieldError } from '../core/errors.js';
-import { uintOf, writeIPv6Field } from './field-check.js';
+import { type AddressValue, uintOf, writeIPv6Field } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
 
@@ -45,10 +46,10 @@ export interface Ipv6Fields {
   nh?: number;
   /** Hop limit; default 64. */
   hlim?: number;
-  /** Source address; default 2001:db8::1. */
-  src?: string;
-  /** Destination address; default 2001:db8::2. */
-  dst?: string;
+  /** Source address, text or 16 bytes; default 2001:db8::1. Decoded: text. */
+  src?: AddressValue;
+  /** Destination address, text or 16 bytes; default 2001:db8::2. Decoded: text. */
+  dst?: AddressValue;
 }
 
 export type Ipv6Layer = LayerValue<'ipv6', Ipv6Fields>;
@@ -152,6 +153,8 @@ export const ipv6Codec: LayerCodec<Ipv6Fields> = {
   },
 
   summary(fields: Ipv6Fields): string {
-    return `Src: ${fields.src ?? '2001:db8::1'}, Dst: ${fields.dst ?? '2001:db8::2'}`;
+    const text = (value: AddressValue | undefined, fallback: string): string =>
+      value === undefined ? fallback : typeof value === 'string' ? value : formatIPv6(value);
+    return `Src: ${text(fields.src, '2001:db8::1')}, Dst: ${text(fields.dst, '2001:db8::2')}`;
   },
 };

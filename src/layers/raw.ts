@@ -4,6 +4,7 @@
  * or as a length (`len`: bytes 0, 1, 2, ... 255, 0, 1, ...).
  */
 import { toHex } from '../core/bytes.js';
+import { noteRegionSum, onesSum } from '../core/checksum.js';
 import { FieldError } from '../core/errors.js';
 import { bytesOf } from './bytes-value.js';
 import type { BytesValue, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
@@ -43,6 +44,8 @@ const PATTERN = patternBytes(PATTERN_LENGTH);
 const PATTERN_VIEWS: readonly Uint8Array[] = Array.from({ length: PATTERN_LENGTH + 1 }, (_, n) =>
   PATTERN.subarray(0, n),
 );
+/** The one's complement sum of each of those views, noted for the checksums that cover the payload. */
+const PATTERN_SUMS = Float64Array.from(PATTERN_VIEWS, (view) => onesSum(view, 0, view.length));
 
 function rawLength(fields: RawFields): number {
   if (fields.data !== undefined) {
@@ -82,8 +85,10 @@ export const rawCodec: LayerCodec<RawFields> = {
     if (fields.data !== undefined) out.set(bytesOfChecked(fields.data), offset);
     else if (fields.text !== undefined)
       encoder.encodeInto(fields.text, out.subarray(offset, frame.payloadEnd));
-    else if (frame.headerLength <= PATTERN_LENGTH) out.set(PATTERN_VIEWS[frame.headerLength]!, offset);
-    else for (let i = 0; i < frame.headerLength; i++) out[offset + i] = i & 0xff;
+    else if (frame.headerLength <= PATTERN_LENGTH) {
+      out.set(PATTERN_VIEWS[frame.headerLength]!, offset);
+      noteRegionSum(out, offset, offset + frame.headerLength, PATTERN_SUMS[frame.headerLength]!);
+    } else for (let i = 0; i < frame.headerLength; i++) out[offset + i] = i & 0xff;
   },
 
   decode(bytes: Uint8Array, offset: number, end: number): DecodeStep<RawFields> {

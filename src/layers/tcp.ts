@@ -48,9 +48,12 @@
 import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import {
   checksumVerifies,
+  foldSum,
   internetChecksum,
+  noteRegionSum,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
+  regionSum,
 } from '../core/checksum.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, hex16, uintOf } from './field-check.js';
@@ -174,12 +177,20 @@ const NO_OPTIONS = new Uint8Array(0);
 
 /** Parsed flag strings ("PA", "SYN+ACK"): a packet stream repeats a handful of them. */
 const parsedFlags = new Map<string, number>();
+/** The flag text parsed last, checked before the map: a stream of packets repeats one ("PA"). */
+let lastFlagsText: string | undefined;
+let lastFlagsValue = 0;
 
 function flagsOf(value: number | string | undefined): number {
   if (value === undefined) return TCP_FLAGS.SYN;
   if (typeof value === 'number') return uintOf('tcp', 'flags', value, 0x1ff, 0);
+  if (value === lastFlagsText) return lastFlagsValue;
   const cached = parsedFlags.get(value);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    lastFlagsText = value;
+    lastFlagsValue = cached;
+    return cached;
+  }
   const parsed = parseTcpFlags(value);
   if (parsed !== undefined && parsed <= 0x1ff) {
     if (parsedFlags.size >= 256) parsedFlags.clear();
@@ -403,7 +414,11 @@ export const tcpCodec: LayerCodec<TcpFields> = {
             ipv6ChecksumDestination(out, frame.ipOffset, offset),
           );
     writeU16(out, offset + 16, 0);
-    writeU16(out, offset + 16, internetChecksum(out, offset, end, initial));
+    const sum = regionSum(out, offset, end);
+    const chksum = ~foldSum(sum + initial) & 0xffff;
+    writeU16(out, offset + 16, chksum);
+    // The finished segment, for an enclosing checksum (a tunnel's UDP) to add without summing it again.
+    noteRegionSum(out, offset, end, sum + chksum);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<TcpFields> {

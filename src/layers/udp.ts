@@ -24,9 +24,12 @@
 import { need, readU16, writeU16 } from '../core/bytes.js';
 import {
   checksumVerifies,
+  foldSum,
   internetChecksum,
+  noteRegionSum,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
+  regionSum,
 } from '../core/checksum.js';
 import { hex16, uintOf } from './field-check.js';
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
@@ -109,8 +112,12 @@ export const udpCodec: LayerCodec<UdpFields> = {
             ipv6ChecksumDestination(out, frame.ipOffset, offset),
           );
     writeU16(out, offset + 6, 0);
-    const sum = internetChecksum(out, offset, end, initial);
-    writeU16(out, offset + 6, sum === 0 ? 0xffff : sum);
+    const sum = regionSum(out, offset, end);
+    const computed = ~foldSum(sum + initial) & 0xffff;
+    const chksum = computed === 0 ? 0xffff : computed;
+    writeU16(out, offset + 6, chksum);
+    // The finished datagram, for an enclosing checksum (UDP in a tunnel in UDP) to reuse.
+    noteRegionSum(out, offset, end, sum + chksum);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<UdpFields> {

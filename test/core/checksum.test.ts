@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  beginRegionSums,
   checksumVerifies,
+  endRegionSums,
   foldSum,
   internetChecksum,
+  noteRegionSum,
   onesSum,
+  regionSum,
   updateChecksum16,
   updateChecksum32,
 } from '../../src/core/checksum.js';
@@ -141,5 +145,55 @@ describe('word-at-a-time sum (byte order independence, RFC 1071 §2(B))', () => 
         referenceChecksum(bytes, 1, bytes.length - 2),
       );
     }
+  });
+});
+
+describe('noted region sums (reused by an enclosing checksum)', () => {
+  it('regionSum equals the byte sum for nested and adjacent noted regions at any parity', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }),
+        fc.nat(),
+        fc.nat(),
+        (bytes, cuts, a, b) => {
+          beginRegionSums(bytes);
+          try {
+            for (const [x, y] of cuts) {
+              const start = x % bytes.length;
+              const end = start + 1 + (y % (bytes.length - start));
+              noteRegionSum(bytes, start, end, onesSum(bytes, start, end));
+            }
+            const start = a % bytes.length;
+            const end = start + (b % (bytes.length - start + 1));
+            expect(foldSum(regionSum(bytes, start, end, 3))).toBe(foldSum(onesSum(bytes, start, end, 3)));
+          } finally {
+            endRegionSums();
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('ignores notes outside a scope or for another buffer', () => {
+    const bytes = new Uint8Array(64).fill(1);
+    const other = new Uint8Array(64);
+    noteRegionSum(bytes, 0, 64, 12345); // no scope open: ignored
+    expect(regionSum(bytes, 0, 64)).toBe(onesSum(bytes, 0, 64));
+    beginRegionSums(other);
+    noteRegionSum(bytes, 0, 64, 12345); // another buffer: ignored
+    expect(regionSum(bytes, 0, 64)).toBe(onesSum(bytes, 0, 64));
+    noteRegionSum(other, 8, 16, 0x1234); // used: a note is trusted within its scope
+    expect(foldSum(regionSum(other, 0, 64))).toBe(0x1234);
+    endRegionSums();
+    expect(regionSum(other, 0, 64)).toBe(0);
+  });
+
+  it('sums more than 2^20 words (folding on the way) exactly', () => {
+    const bytes = new Uint8Array((1 << 22) + 6).fill(0xff);
+    bytes[5] = 0x12;
+    expect(internetChecksum(bytes, 1, bytes.length)).toBe(referenceChecksum(bytes, 1, bytes.length));
+    expect(internetChecksum(bytes, 0, bytes.length - 1)).toBe(referenceChecksum(bytes, 0, bytes.length - 1));
   });
 });
