@@ -48,9 +48,10 @@ import { createCaptureWriter } from '../dist/capture/writer.js';
 import { readU16 } from '../dist/core/bytes.js';
 import { generateToCapture } from '../dist/engine/generate.js';
 import { type WorkloadName, workloads } from '../dist/engine/workloads.js';
+// The public API, as a user imports it (it also switches on the compiled shortcut for reused stacks).
+import { encodedLength, encodePacket, encodePacketInto } from '../dist/index.js';
 import { BulkDecoded, BulkLayer, decodeBulk } from '../dist/packet/bulk.js';
 import { decodePacket } from '../dist/packet/decode.js';
-import { encodedLength, encodePacket, encodePacketInto } from '../dist/packet/encode.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

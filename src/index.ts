@@ -5,6 +5,7 @@ export * from './core/address.js';
 export { fromHex, toHex } from './core/bytes.js';
 export * from './core/checksum.js';
 export * from './core/errors.js';
+export * from './engine/index.js';
 export * from './flow/index.js';
 export * from './layers/index.js';
 export * from './packet/index.js';

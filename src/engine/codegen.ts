@@ -94,75 +94,96 @@ function literal(value: number): string {
 /** Writes field `f` of packet `index` the interpreter's way (IPv6 addresses, BigInt generators). */
 export type SlowFieldWriter = (f: number, index: number, out: Uint8Array, base: number) => void;
 
-/** The statements that write packet `index` (variables `index`, `out`, `b`) after the template is in place. */
-function packetBody(plan: WriterPlan): string {
+/**
+ * The statements that write packet `index` (variables `index`, `out`, `b`) after the template is in
+ * place. With `fromValues`, field f's value is `values[f]` (a Float64Array the caller filled) instead
+ * of its generator's.
+ */
+function packetBody(plan: WriterPlan, fromValues = false): string {
   const lines: string[] = [];
   plan.fields.forEach((field, f) => {
     const v = `v${f}`;
-    if (field.generator === GEN_BIGINT || field.width > 6) {
+    if (fromValues) {
+      if (field.width > 6) throw new Error('codegen: a value field wider than 48 bits');
+      lines.push(`let ${v} = values[${literal(f)}];`);
+    } else if (field.generator === GEN_BIGINT || field.width > 6) {
       lines.push(`slow(${literal(f)}, index, out, b);`);
       return;
-    }
-    switch (field.generator) {
-      case GEN_RANGE:
-        lines.push(`let ${v} = ${literal(field.base)} + rem(index, ${literal(field.span)});`);
-        break;
-      case GEN_STEP:
-        if (field.bits <= 32) {
-          const wrap = field.bits === 32 ? '>>> 0' : `& ${literal(field.modulus - 1)}`;
-          lines.push(`let ${v} = ((${literal(field.base)} + index * ${literal(field.step)}) ${wrap}) >>> 0;`);
-        } else {
-          lines.push(
-            `let ${v} = ${literal(field.base)} + index * ${literal(field.step)};`,
-            `${v} = ${v} - Math.floor(${v} / ${literal(field.modulus)}) * ${literal(field.modulus)};`,
-          );
-        }
-        break;
-      case GEN_LIST:
-        lines.push(
-          `let ${v} = lists[${literal(field.listStart)} + rem(index, ${literal(field.listLength)})];`,
-        );
-        break;
-      case GEN_RANDOM:
-        lines.push(
-          `const w${f} = random(${literal(field.seed)}, index);`,
-          `let ${v} = ${literal(field.base)} + Math.floor((w${f} * ${literal(field.spanHi)} + Math.floor((w${f} * ${literal(field.spanLo)}) / 65536)) / 65536);`,
-        );
-        break;
-      default:
-        throw new Error(`codegen: generator ${field.generator}`);
-    }
-    const at = (k: number) => `out[b + ${literal(field.offset + k)}]`;
-    if (field.isWord) {
-      const word = Array.from(
-        { length: field.width },
-        (_, k) => `(${at(k)} << ${8 * (field.width - 1 - k)})`,
-      );
-      lines.push(
-        `let word${f} = ${word.join(' | ')};`,
-        `word${f} = (word${f} & ${literal(~field.mask)}) | ((${v} << ${literal(field.shift)}) & ${literal(field.mask)});`,
-      );
-      for (let k = field.width - 1; k >= 0; k--) {
-        lines.push(`${at(k)} = word${f}${k === field.width - 1 ? '' : ` >>> ${8 * (field.width - 1 - k)}`};`);
-      }
-    } else if (field.width === 6) {
-      lines.push(
-        `const high${f} = Math.floor(${v} / 4294967296);`,
-        `${at(0)} = high${f} >>> 8;`,
-        `${at(1)} = high${f};`,
-        `${v} >>>= 0;`,
-        `${at(2)} = ${v} >>> 24;`,
-        `${at(3)} = ${v} >>> 16;`,
-        `${at(4)} = ${v} >>> 8;`,
-        `${at(5)} = ${v};`,
-      );
     } else {
-      for (let k = 0; k < field.width; k++) {
-        const shift = 8 * (field.width - 1 - k);
-        lines.push(`${at(k)} = ${v}${shift === 0 ? '' : ` >>> ${shift}`};`);
-      }
+      lines.push(...generatorLines(field, v));
     }
+    writeFieldLines(lines, field, f, v);
   });
+  checksumLines(lines, plan);
+  return lines.join('\n');
+}
+
+/** `let v = ...` for a field's generator at packet `index`. */
+function generatorLines(field: WriterPlan['fields'][number], v: string): string[] {
+  const lines: string[] = [];
+  switch (field.generator) {
+    case GEN_RANGE:
+      lines.push(`let ${v} = ${literal(field.base)} + rem(index, ${literal(field.span)});`);
+      break;
+    case GEN_STEP:
+      if (field.bits <= 32) {
+        const wrap = field.bits === 32 ? '>>> 0' : `& ${literal(field.modulus - 1)}`;
+        lines.push(`let ${v} = ((${literal(field.base)} + index * ${literal(field.step)}) ${wrap}) >>> 0;`);
+      } else {
+        lines.push(
+          `let ${v} = ${literal(field.base)} + index * ${literal(field.step)};`,
+          `${v} = ${v} - Math.floor(${v} / ${literal(field.modulus)}) * ${literal(field.modulus)};`,
+        );
+      }
+      break;
+    case GEN_LIST:
+      lines.push(`let ${v} = lists[${literal(field.listStart)} + rem(index, ${literal(field.listLength)})];`);
+      break;
+    case GEN_RANDOM:
+      lines.push(
+        `const w${v} = random(${literal(field.seed)}, index);`,
+        `let ${v} = ${literal(field.base)} + Math.floor((w${v} * ${literal(field.spanHi)} + Math.floor((w${v} * ${literal(field.spanLo)}) / 65536)) / 65536);`,
+      );
+      break;
+    default:
+      throw new Error(`codegen: generator ${field.generator}`);
+  }
+  return lines;
+}
+
+/** Stores field value `v` at the field's bytes (bit fields merged into the word in place). */
+function writeFieldLines(lines: string[], field: WriterPlan['fields'][number], f: number, v: string): void {
+  const at = (k: number) => `out[b + ${literal(field.offset + k)}]`;
+  if (field.isWord) {
+    const word = Array.from({ length: field.width }, (_, k) => `(${at(k)} << ${8 * (field.width - 1 - k)})`);
+    lines.push(
+      `let word${f} = ${word.join(' | ')};`,
+      `word${f} = (word${f} & ${literal(~field.mask)}) | ((${v} << ${literal(field.shift)}) & ${literal(field.mask)});`,
+    );
+    for (let k = field.width - 1; k >= 0; k--) {
+      lines.push(`${at(k)} = word${f}${k === field.width - 1 ? '' : ` >>> ${8 * (field.width - 1 - k)}`};`);
+    }
+  } else if (field.width === 6) {
+    lines.push(
+      `const high${f} = Math.floor(${v} / 4294967296);`,
+      `${at(0)} = high${f} >>> 8;`,
+      `${at(1)} = high${f};`,
+      `${v} >>>= 0;`,
+      `${at(2)} = ${v} >>> 24;`,
+      `${at(3)} = ${v} >>> 16;`,
+      `${at(4)} = ${v} >>> 8;`,
+      `${at(5)} = ${v};`,
+    );
+  } else {
+    for (let k = 0; k < field.width; k++) {
+      const shift = 8 * (field.width - 1 - k);
+      lines.push(`${at(k)} = ${v}${shift === 0 ? '' : ` >>> ${shift}`};`);
+    }
+  }
+}
+
+/** Span deltas, then checksums and derived ports inside-out (RFC 1624). */
+function checksumLines(lines: string[], plan: WriterPlan): void {
   // Span deltas: (new contribution − old) in one's-complement, each byte at its word position.
   plan.spans.forEach((span, s) => {
     if (span.end - span.start > MAX_INLINE_SPAN) {
@@ -212,7 +233,6 @@ function packetBody(plan: WriterPlan): string {
       '}',
     );
   });
-  return lines.join('\n');
 }
 
 /** Spans longer than this (a varying payload) are summed by a loop, not an inline expression. */
@@ -283,4 +303,24 @@ return { writePacket, fillPcap };`;
     (seed, index) => randomWord(seed, index, 0),
   );
   return { writePacket: made.writePacket, fillPcap: made.fillPcap, source: body };
+}
+
+/** Writes the template with field f set to `values[f]` (every field a number up to 48 bits). */
+export type ValueWriter = (values: Float64Array, out: Uint8Array, base: number) => void;
+
+/** Generates a writer whose field values come from the caller (see packet/reuse.ts) instead of generators. */
+export function generateValueWriter(plan: WriterPlan): ValueWriter {
+  const source = `
+return function writeValues(values, out, b) {
+  out.set(frame, b);
+${packetBody(plan, true)}
+};`;
+  const factory = new Function('frame', 'vxlanSourcePort', 'fold', 'swap16', 'contribution', source) as (
+    frame: Uint8Array,
+    sourcePort: typeof vxlanSourcePort,
+    foldSum: typeof fold,
+    swap: typeof swap16,
+    sum: typeof contribution,
+  ) => ValueWriter;
+  return factory(plan.frame, vxlanSourcePort, fold, swap16, contribution);
 }

@@ -16,7 +16,7 @@ import { FieldError } from '../core/errors.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs } from '../layers/registry.js';
 import { vxlanSourcePort } from '../layers/udp.js';
-import { encodePacket } from '../packet/encode.js';
+import { encodePacketGeneric } from '../packet/encode-generic.js';
 import {
   GEN_BIGINT,
   GEN_LIST,
@@ -184,7 +184,7 @@ export class CompiledTemplate {
   ) {
     if (layers.length === 0) throw new FieldError('engine', 'layers', 'the packet has no layers');
     this.layers = layers;
-    this.frame = encodePacket(layers);
+    this.frame = encodePacketGeneric(layers);
     this.layout = layoutOf(layers);
     this.length = this.frame.length;
     if (this.layout.length !== this.length) {
@@ -352,7 +352,7 @@ export class CompiledTemplate {
   readonly generated: GeneratedWriters | undefined;
 
   /** The flattened tables as the code generator takes them. */
-  private writerPlan(): WriterPlan {
+  writerPlan(): WriterPlan {
     return {
       frame: this.frame,
       lists: this.lists,

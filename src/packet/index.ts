@@ -8,7 +8,15 @@ export {
   type FirstLayer,
   firstLayerOf,
 } from './decode.js';
-export { encodedLength, encodePacket, encodePacketInto, MAX_LAYERS } from './encode.js';
+export {
+  encodedLength,
+  encodePacket,
+  encodePacketInto,
+  MAX_LAYERS,
+  type ReusedStack,
+  type ReusedStackCompiler,
+  useReusedStacks,
+} from './encode.js';
 export {
   type JsonValue,
   type LayerJson,
