@@ -10,7 +10,8 @@
  *
  * Variants (packets/s, MB/s of frame bytes, peak RSS):
  *   gtpu, vxlan: api (a layer stack built per packet, encodePacket, CaptureWriter.writePacket),
- *                api-into (encodePacketInto straight into the writer's buffer via reserveRecord),
+ *                api-into (the same stacks encoded straight into the writer's records: writeLayers),
+ *                api-reuse (gopacket's shape: one stack, fields set per packet, writeLayers),
  *                engine (compiled template, one thread), engine-workers (worker threads),
  *                copy-bound (copies pre-built frames into the writer's buffer and writes them: the
  *                ceiling for any Node generator writing through this writer),
@@ -49,7 +50,7 @@ import { readU16 } from '../dist/core/bytes.js';
 import { generateToCapture } from '../dist/engine/generate.js';
 import { type WorkloadName, workloads } from '../dist/engine/workloads.js';
 // The public API, as a user imports it (it also switches on the compiled shortcut for reused stacks).
-import { encodedLength, encodePacket, encodePacketInto } from '../dist/index.js';
+import { encodePacket } from '../dist/index.js';
 import { BulkDecoded, BulkLayer, decodeBulk } from '../dist/packet/bulk.js';
 import { decodePacket } from '../dist/packet/decode.js';
 
@@ -169,25 +170,18 @@ async function runVariant(
       await writer.close();
     } else if (variant === 'api-reuse') {
       // gopacket's shape (scripts/bench/gopacket/main.go): the layer objects are built once and the
-      // varying fields are set on them before each encode, straight into the writer's buffer.
+      // varying fields are set on them before each encode, straight into the writer's next record.
       const stack = w.reusable();
       const writer = createCaptureWriter(output, { format: 'pcap', linkType: 1 });
       for (let i = 0; i < count; i++) {
         stack.set(i);
-        const length = encodedLength(stack.layers);
-        const slot = writer.reserveRecord(length, length, START_SEC + Math.floor(i / 1e6), (i % 1e6) * 1000);
-        encodePacketInto(stack.layers, slot.buffer, slot.offset);
-        frameBytes += length;
+        frameBytes += writer.writeLayers(stack.layers, START_SEC + Math.floor(i / 1e6), (i % 1e6) * 1000);
       }
       await writer.close();
     } else if (variant === 'api-into') {
       const writer = createCaptureWriter(output, { format: 'pcap', linkType: 1 });
       for (let i = 0; i < count; i++) {
-        const layers = w.packet(i);
-        const length = encodedLength(layers);
-        const slot = writer.reserveRecord(length, length, START_SEC + Math.floor(i / 1e6), (i % 1e6) * 1000);
-        encodePacketInto(layers, slot.buffer, slot.offset);
-        frameBytes += length;
+        frameBytes += writer.writeLayers(w.packet(i), START_SEC + Math.floor(i / 1e6), (i % 1e6) * 1000);
       }
       await writer.close();
     } else if (variant === 'engine' || variant === 'engine-workers') {

@@ -19,6 +19,8 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FieldError } from '../core/errors.js';
+import type { LayerValue } from '../layers/layer.js';
+import { encodePacketTo, type PacketSink } from '../packet/encode.js';
 import {
   PCAP_HEADER_LENGTH,
   PCAP_RECORD_HEADER_LENGTH,
@@ -118,6 +120,14 @@ export class CaptureWriter {
   private drainPromise: Promise<void> | undefined;
   private readonly ticks: TicksSlot = { high: 0, low: 0 };
   private readonly slot: RecordSlot;
+  /** `writeLayers`: the record's timestamp and interface while the packet is encoded into it. */
+  private pendingSec = 0;
+  private pendingNsec = 0;
+  private pendingInterface = 0;
+  private readonly sink: PacketSink = {
+    reservePacket: (length: number): RecordSlot =>
+      this.reserveRecord(length, length, this.pendingSec, this.pendingNsec, this.pendingInterface),
+  };
   private pcapNanosecond = false;
   /** Records accepted so far. */
   packetCount = 0;
@@ -288,6 +298,22 @@ export class CaptureWriter {
     }
     this.packetCount++;
     return !this.waitingDrain;
+  }
+
+  /**
+   * Encodes a layer stack (outermost first) straight into the next record, sized once; returns its
+   * length. The same bytes as `writePacket(encodePacket(layers), ...)`, without the copy.
+   */
+  writeLayers(
+    layers: readonly LayerValue[],
+    timestampSec: number,
+    timestampNsec: number,
+    interfaceId = 0,
+  ): number {
+    this.pendingSec = timestampSec;
+    this.pendingNsec = timestampNsec;
+    this.pendingInterface = interfaceId;
+    return encodePacketTo(layers, this.sink);
   }
 
   /**

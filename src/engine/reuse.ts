@@ -8,7 +8,7 @@
  * - a template (the engine's: the packet encoded, the place of every field that may change, and the
  *   checksums that cover them, updated incrementally as RFC 1624 does), and
  * - a generated check that reads every field of every layer object: it succeeds only when the same
- *   layer objects hold the same fields, every field outside the patchable set (lengths, flags,
+ *   layer objects hold the same fields (a field left out stays left out), every field outside the patchable set (lengths, flags,
  *   options, payload bytes...) still has the value it had, and each patchable field (ports, sequence
  *   numbers, addresses, TEID, VNI, IP id and TTL, VLAN id...) holds a valid value, which it copies
  *   into `values`.
@@ -103,10 +103,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Compiles `layers` for repeated encoding, or returns undefined when it cannot be (unknown keys,
- * structured values, nothing patchable, or a packet the generic encoder refuses).
+ * Compiles `layers` for repeated encoding (with `changing`, only the fields named there are patched;
+ * the others are checked as constants), or returns undefined when it cannot be (unknown keys,
+ * structured values, or a packet the generic encoder refuses).
  */
-export function compileReusedStack(layers: readonly LayerValue[]): ReusedStack | undefined {
+export function compileReusedStack(
+  layers: readonly LayerValue[],
+  changing?: ReadonlySet<string>,
+): ReusedStack | undefined {
   if (layers.length === 0) return undefined;
   let frame: Uint8Array;
   try {
@@ -151,13 +155,17 @@ export function compileReusedStack(layers: readonly LayerValue[]): ReusedStack |
         : `if (${l}.trailer !== C[${t}] || !same(C[${t}], K[${t}])) return false;`,
     );
     const keys = Object.keys(fields);
-    lines.push(`{ let n = 0; for (const k in ${f}) n++; if (n !== ${keys.length}) return false; }`);
+    // A field the layer knows but that is not set now must stay unset: encoders read fields by name
+    // and take undefined as "left out" (keys they do not know are never read).
+    const unset = Object.keys(codec.fieldInfo).filter((key) => !keys.includes(key) && IDENTIFIER.test(key));
+    if (unset.length > 0)
+      lines.push(`if (${unset.map((key) => `${f}.${key} !== undefined`).join(' || ')}) return false;`);
     for (const key of keys) {
       if (!IDENTIFIER.test(key) || !Object.hasOwn(codec.fieldInfo, key)) return undefined;
       const value = fields[key];
       const kind = codec.fieldInfo[key]!.kind;
       let patch: 'uint' | 'ipv4' | 'mac' | undefined;
-      if (PATCHABLE[name]?.includes(key)) {
+      if (PATCHABLE[name]?.includes(key) && (changing === undefined || changing.has(`${i}.${key}`))) {
         if (kind === 'uint' && typeof value === 'number') patch = 'uint';
         else if (kind === 'ipv4' && (typeof value === 'string' || value instanceof Uint8Array))
           patch = 'ipv4';
@@ -214,7 +222,6 @@ export function compileReusedStack(layers: readonly LayerValue[]): ReusedStack |
       }
     }
   }
-  if (specs.length === 0) return undefined;
   let write: ValueWriter;
   try {
     const template = compileTemplate(layers, specs, { interpretOnly: true });

@@ -279,7 +279,19 @@ export function encodePacketGeneric(layers: readonly LayerValue[]): Uint8Array {
  * Throws RangeError if `out` is too small.
  */
 export function encodePacketIntoGeneric(layers: readonly LayerValue[], out: Uint8Array, offset = 0): number {
-  const total = layout(layers);
+  return writeLaidOut(layers, out, offset, layout(layers));
+}
+
+/**
+ * The second half of `encodePacketIntoGeneric`: writes `layers` as laid out by the last
+ * `encodedLengthGeneric(layers)` (`total` is what it returned). Nothing may be encoded in between.
+ */
+export function writeLaidOut(
+  layers: readonly LayerValue[],
+  out: Uint8Array,
+  offset: number,
+  total: number,
+): number {
   if (offset < 0 || offset + total > out.length) {
     throw new RangeError(
       `encodePacketInto: packet of ${total} bytes does not fit at ${offset} in ${out.length}`,

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type CaptureFormat, createCaptureWriter, LinkType, readCapture } from '../../src/capture/index.js';
+import { encodePacket } from '../../src/packet/encode.js';
+import { parseSpec } from '../../src/packet/spec.js';
 import { ETHER_UDP_FRAME } from './spec-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktcraft-writer-'));
@@ -157,5 +159,33 @@ describe('memory', () => {
     expect(writer.packetCount).toBe(10_000_000);
     expect(writer.bytesWritten).toBe(24 + 10_000_000 * (16 + 46));
     expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe('writeLayers', () => {
+  it('encodes each stack straight into its record: the same file as writePacket(encodePacket(...))', async () => {
+    const stacks = [
+      'ether/ipv4/udp/gtpu(teid=7)/ipv4/tcp(flags=PA)/raw(len=64)',
+      'ether/dot1q(vlan=5)/ipv6/icmpv6(type=128,id=1,seq=2)',
+      'ether/ipv4(options=0x070b04)/udp/raw(text="odd")',
+      'ether/arp',
+    ].map((spec) => parseSpec(spec));
+    const dir = mkdtempSync(join(tmpdir(), 'pktcraft-layers-'));
+    for (const format of ['pcap', 'pcapng'] as const) {
+      const viaLayers = join(dir, `layers.${format}`);
+      const viaFrames = join(dir, `frames.${format}`);
+      const a = createCaptureWriter(viaLayers, { format, linkType: LinkType.ETHERNET });
+      const b = createCaptureWriter(viaFrames, { format, linkType: LinkType.ETHERNET });
+      for (let i = 0; i < 40; i++) {
+        const layers = stacks[i % stacks.length]!;
+        const frame = encodePacket(layers);
+        expect(a.writeLayers(layers, 1_700_000_000 + i, i * 1000)).toBe(frame.length);
+        b.writePacket(frame, 1_700_000_000 + i, i * 1000);
+      }
+      await a.close();
+      await b.close();
+      expect(readFileSync(viaLayers).equals(readFileSync(viaFrames)), format).toBe(true);
+      expect([...readCapture(new Uint8Array(readFileSync(viaLayers)))]).toHaveLength(40);
+    }
   });
 });

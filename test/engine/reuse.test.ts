@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createCaptureWriter } from '../../src/capture/writer.js';
 import { toHex } from '../../src/core/bytes.js';
 import { compileReusedStack } from '../../src/engine/index.js';
 import { workloads } from '../../src/engine/workloads.js';
@@ -196,5 +200,22 @@ describe('reused stacks through the ordinary API', () => {
       ...parseSpec('udp'),
     ];
     expect(compileReusedStack(unknownKey)).toBeUndefined();
+  });
+});
+
+describe('reused stacks written with CaptureWriter.writeLayers', () => {
+  it('give the file the generic encoder gives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktcraft-reuse-'));
+    const stack = workloads.vxlan.reusable();
+    const fast = createCaptureWriter(join(dir, 'fast.pcap'), { format: 'pcap', linkType: 1 });
+    const slow = createCaptureWriter(join(dir, 'slow.pcap'), { format: 'pcap', linkType: 1 });
+    for (let i = 0; i < 2000; i++) {
+      stack.set(i * 40503);
+      fast.writeLayers(stack.layers, 1_700_000_000, i * 1000);
+      slow.writePacket(encodePacketGeneric(stack.layers), 1_700_000_000, i * 1000);
+    }
+    await fast.close();
+    await slow.close();
+    expect(readFileSync(join(dir, 'fast.pcap')).equals(readFileSync(join(dir, 'slow.pcap')))).toBe(true);
   });
 });
