@@ -29,12 +29,15 @@ export function interruptSignal(): { signal: AbortSignal; release: () => void } 
   return { signal: controller.signal, release: () => process.off('SIGINT', onInterrupt) };
 }
 
-/** Encodes a spec for sending: an Ethernet frame, or an IPv4 packet with --l3. */
+/** Encodes a spec for sending: an Ethernet frame, or an IPv4 or IPv6 packet with --l3. */
 export function encodeForSending(spec: string, l3: boolean): Uint8Array {
   const layers: LayerValue[] = parseSpec(spec);
   const first = layers[0]!.layer;
-  if (l3 && first !== 'ipv4') {
-    throw new InjectError('ESPEC', `--l3 sends IPv4 packets: the spec must start with ipv4, not ${first}`);
+  if (l3 && first !== 'ipv4' && first !== 'ipv6') {
+    throw new InjectError(
+      'ESPEC',
+      `--l3 sends IP packets: the spec must start with ipv4 or ipv6, not ${first}`,
+    );
   }
   if (!l3 && first !== 'ether') {
     throw new InjectError(
@@ -60,7 +63,7 @@ export const sendCommand: CommandModule<object, SendArgs> = {
       .option('interval', { type: 'number', default: 0, describe: 'milliseconds between copies' })
       .option('l3', {
         type: 'boolean',
-        describe: 'send an IPv4 packet through a raw IP socket bound to the interface',
+        describe: 'send an IPv4 or IPv6 packet through a raw IP socket bound to the interface',
       })
       .option('force', {
         type: 'boolean',

@@ -34,7 +34,7 @@ export const srCommand: CommandModule<object, SrArgs> = {
       .option('retry', { type: 'number', default: 0, describe: 'resend this many times when unanswered' })
       .option('multi', { type: 'boolean', describe: 'collect every answer until the timeout' })
       .option('json', { type: 'boolean', describe: 'print the answers as JSON' })
-      .option('l3', { type: 'boolean', describe: 'send an IPv4 packet through a raw IP socket' })
+      .option('l3', { type: 'boolean', describe: 'send an IPv4 or IPv6 packet through a raw IP socket' })
       .option('force', {
         type: 'boolean',
         describe: 'allow the default-route interface, loopback, oversize frames',

@@ -1,10 +1,11 @@
 /**
- * Layer 3 sending: IPv4 packets with our own header through a raw IP socket (`raw-socket` package,
- * IPPROTO_RAW so IP_HDRINCL is on), bound to one interface with SO_BINDTODEVICE so the routing table cannot
- * carry the packet out of another one.
+ * Layer 3 sending: IPv4 and IPv6 packets with our own header through raw IP sockets (`raw-socket`
+ * package, IPPROTO_RAW: IP_HDRINCL for IPv4, and for IPv6 Linux takes the header from the packet too),
+ * bound to one interface with SO_BINDTODEVICE so the routing table cannot carry the packet out of
+ * another one. The IPv6 socket is opened with the first IPv6 packet.
  */
 import { createRequire } from 'node:module';
-import { formatIPv4 } from '../core/address.js';
+import { formatIPv4, formatIPv6 } from '../core/address.js';
 import { InjectError } from '../core/errors.js';
 import { toInjectError } from './errors.js';
 import {
@@ -38,12 +39,18 @@ interface RawSocketHandle {
 
 const IPPROTO_RAW = 255;
 
+function rawSocketModule(): RawSocketModule {
+  const require = createRequire(import.meta.url);
+  return require('raw-socket') as RawSocketModule;
+}
+
 export interface OpenRawIpOptions extends SafetyOptions {}
 
 export class RawIpSocket {
   readonly interfaceName: string;
   readonly mtu: number;
   private readonly socket: RawSocketHandle;
+  private socket6: RawSocketHandle | undefined;
   private readonly force: boolean;
   private closed = false;
 
@@ -54,24 +61,18 @@ export class RawIpSocket {
     this.force = force;
   }
 
-  static open(interfaceName: string | undefined, options: OpenRawIpOptions = {}): RawIpSocket {
-    const name = checkInterfaceAllowed(interfaceName, options);
-    const mtu = interfaceMtu(name);
-    if (mtu === undefined) {
-      throw new InjectError('ENODEV', `interface '${name}' does not exist (in this network namespace)`);
-    }
-    requireCapNetRaw();
-    const require = createRequire(import.meta.url);
-    const raw = require('raw-socket') as RawSocketModule;
+  /** A raw socket of `family` (IPPROTO_RAW), receiving nothing, bound to `name`. */
+  private static bound(raw: RawSocketModule, family: number, name: string): RawSocketHandle {
     let socket: RawSocketHandle;
     try {
-      socket = raw.createSocket({ addressFamily: raw.AddressFamily.IPv4, protocol: IPPROTO_RAW });
+      socket = raw.createSocket({ addressFamily: family, protocol: IPPROTO_RAW });
     } catch (error) {
       throw toInjectError(error, name, 'open a raw IP socket');
     }
     try {
       socket.pauseRecv(); // an IPPROTO_RAW socket never receives
-      socket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1);
+      if (family === raw.AddressFamily.IPv4)
+        socket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1);
       const device = Buffer.from(`${name}\0`);
       socket.setOption(raw.SocketLevel.SOL_SOCKET, raw.SocketOption.SO_BINDTODEVICE, device, device.length);
     } catch (error) {
@@ -81,23 +82,44 @@ export class RawIpSocket {
     socket.on('error', () => {
       // errors are reported through each send's callback
     });
+    return socket;
+  }
+
+  static open(interfaceName: string | undefined, options: OpenRawIpOptions = {}): RawIpSocket {
+    const name = checkInterfaceAllowed(interfaceName, options);
+    const mtu = interfaceMtu(name);
+    if (mtu === undefined) {
+      throw new InjectError('ENODEV', `interface '${name}' does not exist (in this network namespace)`);
+    }
+    requireCapNetRaw();
+    const socket = RawIpSocket.bound(rawSocketModule(), rawSocketModule().AddressFamily.IPv4, name);
     return new RawIpSocket(socket, name, mtu, options.force ?? false);
   }
 
-  /** Sends one IPv4 packet (header included) to its own destination address. */
+  /** Sends one IPv4 or IPv6 packet (header included) to its own destination address. */
   send(packet: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new InjectError('EBADF', 'the raw IP socket is closed'));
-    if (packet.length < 20 || packet[0]! >> 4 !== 4) {
+    const version = packet.length > 0 ? packet[0]! >> 4 : 0;
+    if ((version !== 4 || packet.length < 20) && (version !== 6 || packet.length < 40)) {
       return Promise.reject(
-        new InjectError('EINVAL', '--l3 sends IPv4 packets: the spec must start with an ipv4 layer'),
+        new InjectError('EINVAL', '--l3 sends IP packets: the spec must start with an ipv4 or ipv6 layer'),
       );
     }
+    let socket = this.socket;
     try {
       checkPacketSize(packet, this.mtu, this.interfaceName, { force: this.force });
+      if (version === 6) {
+        this.socket6 ??= RawIpSocket.bound(
+          rawSocketModule(),
+          rawSocketModule().AddressFamily.IPv6,
+          this.interfaceName,
+        );
+        socket = this.socket6;
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    const destination = formatIPv4(packet, 16);
+    const destination = version === 4 ? formatIPv4(packet, 16) : formatIPv6(packet, 24);
     const buffer = Buffer.from(packet.buffer, packet.byteOffset, packet.length);
     return new Promise((resolve, reject) => {
       // raw-socket sends when its (unreferenced) poll handle says writable: keep the event loop alive until
@@ -112,7 +134,7 @@ export class RawIpSocket {
           ),
         5000,
       );
-      this.socket.send(buffer, 0, buffer.length, destination, (error) => {
+      socket.send(buffer, 0, buffer.length, destination, (error) => {
         clearTimeout(keepAlive);
         if (error) reject(toInjectError(error, this.interfaceName, 'send'));
         else resolve();
@@ -124,5 +146,6 @@ export class RawIpSocket {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
+    this.socket6?.close();
   }
 }

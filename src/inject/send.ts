@@ -14,7 +14,7 @@ export interface SendOptions extends SafetyOptions {
   count?: number;
   /** Milliseconds between copies (default 0: back to back). */
   intervalMs?: number;
-  /** The packets are IPv4 packets to send through a raw IP socket. */
+  /** The packets are IPv4 or IPv6 packets to send through a raw IP socket. */
   l3?: boolean;
   signal?: AbortSignal;
 }

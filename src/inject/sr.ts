@@ -18,7 +18,7 @@ export interface SendAndReceiveOptions extends SafetyOptions {
   retry?: number;
   /** Keep collecting answers until the timeout instead of stopping when every request has one. */
   multi?: boolean;
-  /** Send at layer 3 (the requests are IPv4 packets) through a raw IP socket. */
+  /** Send at layer 3 (the requests are IPv4 or IPv6 packets) through a raw IP socket. */
   l3?: boolean;
   /** Stop early (Ctrl-C): checked between receive slices. */
   signal?: AbortSignal;
@@ -61,7 +61,7 @@ export async function sendAndReceive(
   const timeoutMs = options.timeoutMs ?? 2000;
   const retries = options.retry ?? 0;
   const probes: Probe[] = requests.map((request, index) => {
-    const probe = probeOf(decodePacket(request, { first: options.l3 ? 'ipv4' : 'ether' }));
+    const probe = probeOf(decodePacket(request, { first: options.l3 ? 'ip' : 'ether' }));
     if (!probe) {
       throw new InjectError(
         'ENOMATCH',

@@ -17,6 +17,8 @@ export const CLI = `${ROOT}src/cli/main.ts`;
 export interface LabInfo {
   name: string;
   vni: number;
+  /** With `ipv6: true`: the hosts' IPv6 addresses (null otherwise: IPv6 is off on lab links). */
+  ipv6: { client: string; router: string; routerServerSide: string; server: string } | null;
   httpPort: number;
   stateDir: string;
   namespaces: { client: string; router: string; server: string };
@@ -163,10 +165,11 @@ export class Lab {
 let counter = 0;
 
 /** Builds a lab with a unique name (pkc-<pid>-<n>-<random>). */
-export function createLab(options: { vni?: number } = {}): Lab {
+export function createLab(options: { vni?: number; ipv6?: boolean } = {}): Lab {
   const name = `pkc-${process.pid}-${counter++}-${randomBytes(2).toString('hex')}`;
   const vni = options.vni ?? 4242;
-  const output = execFileSync(LAB_SCRIPT, ['up', '--name', name, '--vni', String(vni), '--json'], {
+  const args = ['up', '--name', name, '--vni', String(vni), '--json', ...(options.ipv6 ? ['--ipv6'] : [])];
+  const output = execFileSync(LAB_SCRIPT, args, {
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -176,7 +179,7 @@ export function createLab(options: { vni?: number } = {}): Lab {
 }
 
 /** Registers a lab for the current test file: built in beforeAll, removed in afterAll. */
-export function useLab(options: { vni?: number } = {}): () => Lab {
+export function useLab(options: { vni?: number; ipv6?: boolean } = {}): () => Lab {
   let lab: Lab | undefined;
   beforeAll(() => {
     lab = createLab(options);
