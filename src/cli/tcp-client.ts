@@ -50,20 +50,23 @@ export const tcpClientCommand: CommandModule<object, TcpClientArgs> = {
   describe: 'Run a TCP connection from userspace against a server (handshake, request, response, close)',
   builder: (yargs) =>
     yargs
-      .positional('host', { type: 'string', demandOption: true, describe: 'server IPv4 address' })
+      .positional('host', { type: 'string', demandOption: true, describe: 'server IPv4 or IPv6 address' })
       .positional('port', { type: 'number', demandOption: true, describe: 'server port' })
       .option('interface', { alias: 'i', type: 'string', describe: 'interface to use (required)' })
       .option('src', {
         type: 'string',
         demandOption: true,
-        describe: 'our IPv4 address (not configured on this host)',
+        describe: 'our IPv4 or IPv6 address, same family as the server (not configured on this host)',
       })
       .option('request', {
         type: 'string',
         describe: 'text to send (\\r\\n escapes); default an HTTP/1.0 GET /',
       })
       .option('sport', { type: 'number', describe: 'source port (default random 49152..65535)' })
-      .option('dst-mac', { type: 'string', describe: 'next-hop MAC (default: resolved with ARP)' })
+      .option('dst-mac', {
+        type: 'string',
+        describe: 'next-hop MAC (default: resolved with ARP or IPv6 neighbour discovery)',
+      })
       .option('src-mac', { type: 'string', describe: 'our MAC (default: the interface MAC)' })
       .option('mss', { type: 'number', default: 1460, describe: 'MSS option in the SYN' })
       .option('wscale', { type: 'number', default: 7, describe: 'window scale option in the SYN' })

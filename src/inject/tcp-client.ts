@@ -11,9 +11,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { formatIPv4, ipv4ToNumber } from '../core/address.js';
+import { formatIPv4, formatIPv6, ipv4ToNumber, isIPv6, parseIPv6 } from '../core/address.js';
 import { InjectError } from '../core/errors.js';
-import { arp, ether, ipv4, raw, type TcpFields, tcp } from '../layers/index.js';
+import { arp, ether, icmpv6, ipv4, ipv6, raw, type TcpFields, tcp } from '../layers/index.js';
 import { type DecodedLayer, type DecodedPacket, decodePacket, encodePacket } from '../packet/index.js';
 import { PacketLink } from './link.js';
 import { probeOf } from './match.js';
@@ -148,6 +148,83 @@ export function nextHopFor(
       );
 }
 
+/** An IPv6 address in its canonical text (RFC 5952), for comparing with decoded addresses. */
+function canonicalIPv6(text: string): string {
+  return formatIPv6(parseIPv6(text), 0);
+}
+
+/**
+ * Routing for IPv6: the next hop for `destination` on `interfaceName` from /proc/net/ipv6_route
+ * (longest prefix; the destination itself when the route is on-link).
+ */
+export function nextHop6For(
+  interfaceName: string,
+  destination: string,
+  routeText?: string,
+): string | undefined {
+  if (!isIPv6(destination)) return undefined;
+  const target = parseIPv6(destination);
+  const text = routeText ?? readFileSync('/proc/net/ipv6_route', 'utf8');
+  let best: { prefix: number; nextHop: Uint8Array } | undefined;
+  for (const line of text.split('\n')) {
+    const columns = line.trim().split(/\s+/);
+    if (columns.length < 10 || columns[9] !== interfaceName) continue;
+    const network = Uint8Array.from(columns[0]!.match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
+    const prefix = Number.parseInt(columns[1]!, 16);
+    if (network.length !== 16 || !(prefix >= 0 && prefix <= 128)) continue;
+    let inside = true;
+    for (let bit = 0; bit < prefix && inside; bit++) {
+      const mask = 0x80 >> (bit & 7);
+      inside = (network[bit >> 3]! & mask) === (target[bit >> 3]! & mask);
+    }
+    if (!inside || (best && prefix <= best.prefix)) continue;
+    const nextHop = Uint8Array.from(columns[4]!.match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
+    if (nextHop.length === 16) best = { prefix, nextHop };
+  }
+  if (!best) return undefined;
+  return best.nextHop.every((byte) => byte === 0) ? canonicalIPv6(destination) : formatIPv6(best.nextHop, 0);
+}
+
+/**
+ * Resolves an IPv6 address to a MAC with a neighbour solicitation (RFC 4861 §7.2.2: to the target's
+ * solicited-node multicast address, hop limit 255, our link-layer address) answered on `link`.
+ */
+export function resolveMac6(
+  link: PacketLink,
+  srcMac: string,
+  srcIp: string,
+  targetIp: string,
+  timeoutMs = 1000,
+  retries = 2,
+): string {
+  const target = parseIPv6(targetIp);
+  const tail = [target[13]!, target[14]!, target[15]!].map((byte) => byte.toString(16).padStart(2, '0'));
+  const request = encodePacket([
+    ether({ src: srcMac, dst: `33:33:ff:${tail.join(':')}` }),
+    ipv6({ src: srcIp, dst: `ff02::1:ff${tail[0]}:${tail[1]}${tail[2]}`, hlim: 255 }),
+    icmpv6({ type: 135, target: targetIp, lladdr: srcMac }),
+  ]);
+  const wanted = canonicalIPv6(targetIp);
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    link.send(request);
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const frame = link.receive(deadline - performance.now());
+      if (!frame) break;
+      const decoded = decodePacket(frame.bytes, { first: 'ether' });
+      const advert = decoded.layers.find((layer) => layer.layer === 'icmpv6');
+      if (advert?.fields['type'] !== 136 || advert.fields['target'] !== wanted) continue;
+      const options = (advert.info?.['options'] ?? []) as readonly { type: number; lladdr?: string }[];
+      const option = options.find((item) => item.type === 2 && item.lladdr !== undefined);
+      return option?.lladdr ?? String(decoded.layers[0]!.fields['src']);
+    }
+  }
+  throw new InjectError(
+    'ENDP',
+    `no neighbour advertisement from ${targetIp} on '${link.interfaceName}'; give the next hop's MAC with --dst-mac`,
+  );
+}
+
 /** Resolves an IPv4 address to a MAC with an ARP request sent and answered on `link`. */
 export function resolveMac(
   link: PacketLink,
@@ -187,6 +264,10 @@ export class UserspaceTcpClient {
   readonly srcPort: number;
   readonly srcMac: string;
   readonly dstMac: string;
+  /** IPv6 (both addresses IPv6) or IPv4. */
+  private readonly ipv6: boolean;
+  private readonly ownAddress: string;
+  private readonly peerAddress: string;
   readonly isn: number;
   /** Every segment of this connection, both directions, in order. */
   readonly segments: SegmentRecord[] = [];
@@ -220,6 +301,10 @@ export class UserspaceTcpClient {
     this.srcPort = options.srcPort ?? randomInt(49152, 65536);
     this.srcMac = options.srcMac ?? link.mac;
     this.dstMac = dstMac;
+    this.ipv6 = isIPv6(options.srcIp);
+    // Decoded addresses are canonical text: compare with the canonical forms of ours.
+    this.ownAddress = this.ipv6 ? canonicalIPv6(options.srcIp) : options.srcIp;
+    this.peerAddress = this.ipv6 ? canonicalIPv6(options.dstIp) : options.dstIp;
     this.isn = u32(options.isn ?? randomInt(0, 2 ** 32 - 1));
     this.sndNxt = this.isn;
     this.sndUna = this.isn;
@@ -233,8 +318,13 @@ export class UserspaceTcpClient {
 
   /** Opens the link (safety checks included) and resolves the next hop's MAC unless given. */
   static open(options: TcpClientOptions): UserspaceTcpClient {
-    if (ipv4ToNumber(options.srcIp) === undefined || ipv4ToNumber(options.dstIp) === undefined) {
-      throw new InjectError('EINVAL', 'the TCP client needs IPv4 source and destination addresses');
+    const v4 = ipv4ToNumber(options.srcIp) !== undefined && ipv4ToNumber(options.dstIp) !== undefined;
+    const v6 = isIPv6(options.srcIp) && isIPv6(options.dstIp);
+    if (!v4 && !v6) {
+      throw new InjectError(
+        'EINVAL',
+        'the TCP client needs source and destination addresses of one family (both IPv4 or both IPv6)',
+      );
     }
     if (!(Number.isInteger(options.dstPort) && options.dstPort > 0 && options.dstPort < 65536)) {
       throw new InjectError('EINVAL', `bad destination port ${options.dstPort}`);
@@ -243,14 +333,17 @@ export class UserspaceTcpClient {
     try {
       let dstMac = options.dstMac;
       if (!dstMac) {
-        const hop = nextHopFor(link.interfaceName, options.dstIp);
+        const hop = v4
+          ? nextHopFor(link.interfaceName, options.dstIp)
+          : nextHop6For(link.interfaceName, options.dstIp);
         if (!hop) {
           throw new InjectError(
             'ENOROUTE',
             `no route to ${options.dstIp} on '${link.interfaceName}' to find the next hop; give its MAC with --dst-mac`,
           );
         }
-        dstMac = resolveMac(link, options.srcMac ?? link.mac, options.srcIp, hop, options.timeoutMs ?? 1000);
+        const resolve = v4 ? resolveMac : resolveMac6;
+        dstMac = resolve(link, options.srcMac ?? link.mac, options.srcIp, hop, options.timeoutMs ?? 1000);
       }
       return new UserspaceTcpClient(link, options, dstMac);
     } catch (error) {
@@ -279,7 +372,9 @@ export class UserspaceTcpClient {
     };
     const layers = [
       ether({ src: this.srcMac, dst: this.dstMac }),
-      ipv4({ src: this.options.srcIp, dst: this.options.dstIp, flags: 'DF', ttl: 64 }),
+      this.ipv6
+        ? ipv6({ src: this.options.srcIp, dst: this.options.dstIp, hlim: 64 })
+        : ipv4({ src: this.options.srcIp, dst: this.options.dstIp, flags: 'DF', ttl: 64 }),
       tcp(tcpFields),
       ...(payload.length > 0 ? [raw({ data: payload })] : []),
     ];
@@ -312,15 +407,18 @@ export class UserspaceTcpClient {
       if (!frame) return undefined;
       const bytes = frame.bytes.slice();
       const decoded = decodePacket(bytes, { first: 'ether' });
-      const ipIndex = decoded.layers.findIndex((layer) => layer.layer === 'ipv4');
+      const ipName = this.ipv6 ? 'ipv6' : 'ipv4';
+      const ipIndex = decoded.layers.findIndex((layer) => layer.layer === ipName);
       const ip = decoded.layers[ipIndex];
       const segment = decoded.layers[ipIndex + 1];
       if (!ip || segment?.layer !== 'tcp') continue;
-      if (ip.fields['src'] !== this.options.dstIp || ip.fields['dst'] !== this.options.srcIp) continue;
+      if (ip.fields['src'] !== this.peerAddress || ip.fields['dst'] !== this.ownAddress) continue;
       if (segment.fields['sport'] !== this.options.dstPort || segment.fields['dport'] !== this.srcPort)
         continue;
       // payload: from the end of the TCP header to the end of the IP datagram (Ethernet padding excluded)
-      const ipEnd = ip.offset + Number(ip.fields['len']);
+      const ipEnd = this.ipv6
+        ? ip.offset + 40 + Number(ip.fields['plen'])
+        : ip.offset + Number(ip.fields['len']);
       const payload = bytes.subarray(segment.offset + segment.headerLength, Math.min(ipEnd, bytes.length));
       const received: ReceivedSegment = {
         decoded,

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { unescapeText } from '../../src/cli/tcp-client.js';
 import { CaptureError } from '../../src/core/errors.js';
 import { readCaptureRecords } from '../../src/inject/capture-file.js';
-import { nextHopFor } from '../../src/inject/tcp-client.js';
+import { nextHop6For, nextHopFor } from '../../src/inject/tcp-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pkc-capfile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,6 +67,20 @@ c0\t007100CB\t016433C6\t0003\t0\t0\t0\t00FFFFFF\t0\t0\t0
     expect(nextHopFor('c0', '198.51.100.7', routes)).toBe('198.51.100.7');
     expect(nextHopFor('c0', '192.0.2.1', routes)).toBeUndefined();
     expect(nextHopFor('eth9', '203.0.113.2', routes)).toBeUndefined();
+  });
+
+  it('finds the IPv6 next hop from /proc/net/ipv6_route text (as the lab client namespace has it)', () => {
+    const routes = [
+      '20010db8000500000000000000000000 40 00000000000000000000000000000000 00 20010db8000c00000000000000000001 00000400 00000001 00000000 00000003       c0',
+      '20010db8000c00000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000002 00000000 00000001       c0',
+      'fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001       c0',
+      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo',
+    ].join('\n');
+    expect(nextHop6For('c0', '2001:db8:5::2', routes)).toBe('2001:db8:c::1');
+    expect(nextHop6For('c0', '2001:DB8:c:0::7', routes)).toBe('2001:db8:c::7');
+    expect(nextHop6For('c0', '2001:db8:9::1', routes)).toBeUndefined();
+    expect(nextHop6For('eth9', '2001:db8:5::2', routes)).toBeUndefined();
+    expect(nextHop6For('c0', '203.0.113.2', routes)).toBeUndefined();
   });
 
   it('unescapes command-line request text', () => {

@@ -18,7 +18,13 @@ export interface LabInfo {
   name: string;
   vni: number;
   /** With `ipv6: true`: the hosts' IPv6 addresses (null otherwise: IPv6 is off on lab links). */
-  ipv6: { client: string; router: string; routerServerSide: string; server: string } | null;
+  ipv6: {
+    client: string;
+    pktcraftIp: string;
+    router: string;
+    routerServerSide: string;
+    server: string;
+  } | null;
   httpPort: number;
   stateDir: string;
   namespaces: { client: string; router: string; server: string };
