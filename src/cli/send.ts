@@ -5,6 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { InjectError } from '../core/errors.js';
+import { checkWellFormed } from '../inject/safety.js';
 import { sendPackets } from '../inject/send.js';
 import type { LayerValue } from '../layers/index.js';
 import { encodePacket, parseSpec } from '../packet/index.js';
@@ -29,8 +30,11 @@ export function interruptSignal(): { signal: AbortSignal; release: () => void } 
   return { signal: controller.signal, release: () => process.off('SIGINT', onInterrupt) };
 }
 
-/** Encodes a spec for sending: an Ethernet frame, or an IPv4 or IPv6 packet with --l3. */
-export function encodeForSending(spec: string, l3: boolean): Uint8Array {
+/**
+ * Encodes a spec for sending: an Ethernet frame, or an IPv4 or IPv6 packet with --l3. Unless forced, a
+ * packet malformed beyond what the spec asked for is refused (`checkWellFormed`).
+ */
+export function encodeForSending(spec: string, l3: boolean, force = false): Uint8Array {
   const layers: LayerValue[] = parseSpec(spec);
   const first = layers[0]!.layer;
   if (l3 && first !== 'ipv4' && first !== 'ipv6') {
@@ -45,7 +49,9 @@ export function encodeForSending(spec: string, l3: boolean): Uint8Array {
       `layer 2 sending needs an Ethernet frame: start the spec with ether/ (it starts with ${first}), or use --l3`,
     );
   }
-  return encodePacket(layers);
+  const packet = encodePacket(layers);
+  checkWellFormed(layers, packet, l3 ? 'ip' : 'ether', { force });
+  return packet;
 }
 
 export const sendCommand: CommandModule<object, SendArgs> = {
@@ -67,14 +73,15 @@ export const sendCommand: CommandModule<object, SendArgs> = {
       })
       .option('force', {
         type: 'boolean',
-        describe: 'allow the default-route interface, loopback and frames larger than the MTU',
+        describe:
+          'allow the default-route interface, loopback, frames larger than the MTU and malformed packets',
       })
       .example(
         "ip netns exec pkc-client $0 send 'ether(dst=02:00:00:00:00:02)/ipv4(src=198.51.100.10,dst=203.0.113.2)/icmp' -i c0",
         'one ICMP echo request in the lab',
       ),
   handler: async (args) => {
-    const packet = encodeForSending(args.spec, args.l3 ?? false);
+    const packet = encodeForSending(args.spec, args.l3 ?? false, args.force ?? false);
     const { signal, release } = interruptSignal();
     try {
       const report = await sendPackets(args.interface, [packet], {

@@ -37,14 +37,14 @@ export const srCommand: CommandModule<object, SrArgs> = {
       .option('l3', { type: 'boolean', describe: 'send an IPv4 or IPv6 packet through a raw IP socket' })
       .option('force', {
         type: 'boolean',
-        describe: 'allow the default-route interface, loopback, oversize frames',
+        describe: 'allow the default-route interface, loopback, oversize frames and malformed packets',
       })
       .example(
         "ip netns exec pkc-client $0 sr 'ether(dst=02:00:00:00:00:02)/ipv4(src=198.51.100.10,dst=203.0.113.2)/icmp(id=7,seq=1)' -i c0",
         'ping the lab server',
       ),
   handler: async (args) => {
-    const request = encodeForSending(args.spec, args.l3 ?? false);
+    const request = encodeForSending(args.spec, args.l3 ?? false, args.force ?? false);
     const { signal, release } = interruptSignal();
     try {
       const result = await sendAndReceive(args.interface, [request], {

@@ -1,9 +1,12 @@
 /**
  * Safety checks run before anything is sent: an interface must be named, it must not carry the default route
- * nor be loopback (unless forced), the process must hold CAP_NET_RAW, and frames must fit the interface.
+ * nor be loopback (unless forced), the process must hold CAP_NET_RAW, frames must fit the interface,
+ * and a packet built from a spec must not be malformed beyond what the spec asked for.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { InjectError } from '../core/errors.js';
+import type { LayerValue } from '../layers/layer.js';
+import { decodePacket } from '../packet/decode.js';
 import { NEED_CAP_NET_RAW } from './errors.js';
 
 const RTF_UP = 0x0001;
@@ -179,5 +182,75 @@ function readOptional(path: string): string {
     return readFileSync(path, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * Fields that shape lengths, checksums or what follows: a spec that sets one of them on a layer (or on
+ * a layer enclosing it) asks for whatever the decoder then finds wrong there.
+ */
+const SHAPING_FIELDS = [
+  'len',
+  'plen',
+  'chksum',
+  'ihl',
+  'dataofs',
+  'options',
+  'version',
+  'type',
+  'proto',
+  'nh',
+  'flags',
+  'next_ext',
+  'extensions',
+  'frag',
+  'offset',
+  'trailer',
+];
+
+/**
+ * Refuses a packet built from `layers` when decoding it finds a bad checksum, a bad length or a
+ * truncated header in a layer the spec describes, while neither that layer nor any
+ * layer around it sets a field that shapes lengths, checksums or the next protocol: that is a
+ * malformation nobody asked for. Problems past the point where the decoder reads the bytes as
+ * something else than the spec's layers (raw bytes on a GTP-U port, say) are the spec's business.
+ */
+export function checkWellFormed(
+  layers: readonly LayerValue[],
+  packet: Uint8Array,
+  first: 'ether' | 'ip',
+  options: SafetyOptions = {},
+): void {
+  if (options.force) return;
+  const decoded = decodePacket(packet, { first });
+  let agreeing = 0;
+  while (
+    agreeing < layers.length &&
+    agreeing < decoded.layers.length &&
+    decoded.layers[agreeing]!.layer === layers[agreeing]!.layer
+  ) {
+    agreeing++;
+  }
+  for (const problem of decoded.problems) {
+    // Lengths and checksums are what an encoder gets right by itself; a layer order or a value the
+    // decoder frowns on (hop-by-hop after a destination header) is the spec's own choice.
+    if (problem.kind !== 'bad-checksum' && problem.kind !== 'bad-length' && problem.kind !== 'truncated')
+      continue;
+    // The innermost decoded layer that starts at or before the problem.
+    let index = -1;
+    for (let i = 0; i < decoded.layers.length; i++)
+      if (decoded.layers[i]!.offset <= problem.offset) index = i;
+    if (index < 0 || index >= agreeing) continue;
+    let asked = false;
+    for (let i = 0; i <= index && !asked; i++) {
+      const fields = layers[i]!.fields as Record<string, unknown>;
+      asked = layers[i]!.trailer !== undefined || SHAPING_FIELDS.some((name) => fields[name] !== undefined);
+    }
+    if (!asked) {
+      throw new InjectError(
+        'EMALFORMED',
+        `the packet is malformed where the spec did not ask for it: ${problem.layer} at byte ${problem.offset}: ${problem.message}; use --force to send it anyway`,
+      );
+    }
   }
 }

@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { InjectError } from '../../src/core/errors.js';
 import {
   checkFrameSize,
+  checkWellFormed,
   countVlanTags,
   defaultRouteInterfaces,
   hasCapNetRaw,
   maxFrameLength,
   requireInterface,
 } from '../../src/inject/safety.js';
+import { encodePacket } from '../../src/packet/encode.js';
+import { parseSpec } from '../../src/packet/spec.js';
+import { buildCorpus } from '../oracle/corpus.js';
 
 // /proc/net/route and /proc/net/ipv6_route as Linux prints them (copied from a host with eth0 as default)
 const IPV4_ROUTES = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
@@ -62,5 +66,40 @@ describe('interface and size checks', () => {
     );
     expect(() => checkFrameSize(new Uint8Array(1515), 1500, 'c0', { force: true })).not.toThrow();
     expect(() => checkFrameSize(new Uint8Array(10), 1500, 'c0')).toThrow(/shorter than an Ethernet header/);
+  });
+});
+
+describe('checkWellFormed: malformed beyond what the spec asked for', () => {
+  it('passes every packet of the tshark oracle corpus, deliberate errors included (the spec asked for them)', () => {
+    for (const entry of buildCorpus()) {
+      const layers = parseSpec(entry.spec);
+      expect(
+        () => checkWellFormed(layers, encodePacket(layers), entry.linkType === 'raw' ? 'ip' : 'ether'),
+        entry.spec,
+      ).not.toThrow();
+    }
+  });
+
+  it('ignores what the decoder reads past the spec (raw bytes on the GTP-U and VXLAN ports)', () => {
+    for (const spec of ['ether/ipv4/udp(dport=2152)/raw(len=3)', 'ether/ipv4/udp(dport=4789)/raw(len=2)']) {
+      const layers = parseSpec(spec);
+      expect(() => checkWellFormed(layers, encodePacket(layers), 'ether'), spec).not.toThrow();
+    }
+  });
+
+  it('refuses a checksum or a length gone wrong where nothing asked for it, unless forced', () => {
+    const layers = parseSpec('ether/ipv4/udp(sport=1000,dport=2000)/raw(len=10)');
+    const badChecksum = encodePacket(layers).slice();
+    badChecksum[40]! ^= 0xff; // the UDP checksum
+    expect(() => checkWellFormed(layers, badChecksum, 'ether')).toThrow(
+      /^the packet is malformed where the spec did not ask for it: udp at byte 40: bad checksum .*; use --force to send it anyway$/,
+    );
+    expect(() => checkWellFormed(layers, badChecksum, 'ether', { force: true })).not.toThrow();
+    const badLength = encodePacket(layers).slice();
+    badLength[17] = 200; // the IPv4 total length, beyond the bytes
+    expect(() => checkWellFormed(layers, badLength, 'ether')).toThrow(InjectError);
+    // The same bytes are what a spec setting the length asks for.
+    const asked = parseSpec('ether/ipv4(len=200)/udp(sport=1000,dport=2000)/raw(len=10)');
+    expect(() => checkWellFormed(asked, encodePacket(asked), 'ether')).not.toThrow();
   });
 });
