@@ -76,6 +76,51 @@ const PAIRS: [string, string][] = [
     'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=50000,dport=4789)/vxlan(vni=5000)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/ipv4(src=10.1.0.1,dst=10.1.0.2)/tcp(sport=1024,dport=443,seq=1,ack=1,flags=PA,window=65535)/raw(len=64)',
     `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=50000,dport=4789)/VXLAN(flags=0x08,NextProtocol=0,vni=5000)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/IP(src='10.1.0.1',dst='10.1.0.2')/TCP(sport=1024,dport=443,seq=1,ack=1,flags='PA',window=65535)/Raw(bytes(range(64)))`,
   ],
+  // QinQ: an 802.1ad S-tag (TPID 0x88a8) around an 802.1Q C-tag.
+  [
+    'ether/dot1q(vlan=200,pcp=3)/dot1q(vlan=10)/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=7,dport=9)',
+    `Ether(src='02:00:00:00:00:01',dst='02:00:00:00:00:02',type=0x88a8)/Dot1AD(vlan=200,prio=3)/Dot1Q(vlan=10)/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=7,dport=9)`,
+  ],
+  // IPv4 with options (record route, 3 empty slots, then EOL padding).
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2,options=0x070f040000000000000000000000)/icmp(type=8,id=2,seq=2)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2',options=[IPOption_RR(pointer=4,routers=['0.0.0.0','0.0.0.0','0.0.0.0'])])/ICMP(type=8,id=2,seq=2)`,
+  ],
+  // TCP with timestamps and two SACK blocks, as Linux lays them out (NOP NOP TS, NOP NOP SACK).
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/tcp(sport=443,dport=40000,seq=5,ack=9000,flags=A,window=501,tsval=77,tsecr=66,sack=10000-11000;12000-13000)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/TCP(sport=443,dport=40000,seq=5,ack=9000,flags='A',window=501,options=[('NOP',None),('NOP',None),('Timestamp',(77,66)),('NOP',None),('NOP',None),('SAck',(10000,11000,12000,13000))])`,
+  ],
+  // ICMP destination unreachable (port) quoting the UDP datagram that caused it.
+  [
+    'ether/ipv4(src=203.0.113.5,dst=192.0.2.1)/icmp(type=3,code=3)/ipv4(src=192.0.2.1,dst=203.0.113.5)/udp(sport=5353,dport=9999)/raw(len=8)',
+    `${E}/IP(src='203.0.113.5',dst='192.0.2.1')/ICMP(type=3,code=3)/IPerror(src='192.0.2.1',dst='203.0.113.5')/UDPerror(sport=5353,dport=9999)/Raw(bytes(range(8)))`,
+  ],
+  // ICMPv6 neighbour advertisement (solicited, override) with the target link-layer address option.
+  [
+    'ether/ipv6(src=2001:db8::2,dst=2001:db8::1,hlim=255)/icmpv6(type=136,flags=SO,target=2001:db8::2,lladdr=02:00:00:00:00:02)',
+    `${E}/IPv6(src='2001:db8::2',dst='2001:db8::1',hlim=255)/ICMPv6ND_NA(R=0,S=1,O=1,tgt='2001:db8::2')/ICMPv6NDOptDstLLAddr(lladdr='02:00:00:00:00:02')`,
+  ],
+  // ICMPv6 router advertisement with Scapy's defaults (preference medium, lifetime 1800).
+  [
+    'ether/ipv6(src=fe80::1,dst=ff02::1,hlim=255)/icmpv6(type=134)',
+    `${E}/IPv6(src='fe80::1',dst='ff02::1',hlim=255)/ICMPv6ND_RA()`,
+  ],
+  // ICMPv6 packet too big quoting the start of the offending packet.
+  [
+    'ether/ipv6(src=2001:db8::fe,dst=2001:db8::1)/icmpv6(type=2,mtu=1280)/ipv6(src=2001:db8::1,dst=2001:db8::9)/udp(sport=4000,dport=4001)/raw(len=16)',
+    `${E}/IPv6(src='2001:db8::fe',dst='2001:db8::1')/ICMPv6PacketTooBig(mtu=1280)/IPerror6(src='2001:db8::1',dst='2001:db8::9')/UDPerror(sport=4000,dport=4001)/Raw(bytes(range(16)))`,
+  ],
+  // IPv6 destination options then a type 0 routing header with two addresses (checksum to the final one).
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::a)/ipv6dest/ipv6route(addresses="[\\"2001:db8::b\\",\\"2001:db8::c\\"]")/udp(sport=1,dport=2)/raw(len=6)',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::a')/IPv6ExtHdrDestOpt()/IPv6ExtHdrRouting(addresses=['2001:db8::b','2001:db8::c'])/UDP(sport=1,dport=2)/Raw(bytes(range(6)))`,
+  ],
+  // TCP over IPv6 (the pseudo-header checksum), with MSS and window scale.
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=50000,dport=80,seq=1,flags=S,mss=1440,wscale=7)',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/TCP(sport=50000,dport=80,seq=1,flags='S',options=[('MSS',1440),('NOP',None),('WScale',7)])`,
+  ],
 ];
 
 function scapyHex(expressions: string[]): string[] {
