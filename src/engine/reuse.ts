@@ -7,8 +7,9 @@
  *
  * - a template (the engine's: the packet encoded, the place of every field that may change, and the
  *   checksums that cover them, updated incrementally as RFC 1624 does), and
- * - a generated check that reads every field of every layer object: it succeeds only when the same
- *   layer objects hold the same fields (a field left out stays left out), every field outside the patchable set (lengths, flags,
+ * - a generated check that reads every field of every layer object: it succeeds only when the stack
+ *   has the same layers (by name, in order; the objects may be new ones) with the same fields (a
+ *   field left out stays left out), every field outside the patchable set (lengths, flags,
  *   options, payload bytes...) still has the value it had, and each patchable field (ports, sequence
  *   numbers, addresses, TEID, VNI, IP id and TTL, VLAN id...) holds a valid value, which it copies
  *   into `values`.
@@ -140,11 +141,12 @@ export function compileReusedStack(
     seen.set(name, occurrence + 1);
     const l = `l${i}`;
     const f = `f${i}`;
+    // Any array of layer objects with these names and these values will do (not only this one).
     lines.push(
       `const ${l} = layers[${i}];`,
-      `if (${l} !== C[${constant(layer)}] || ${l}.layer !== C[${constant(name)}]) return false;`,
+      `if (typeof ${l} !== 'object' || ${l} === null || ${l}.layer !== C[${constant(name)}]) return false;`,
       `const ${f} = ${l}.fields;`,
-      `if (${f} !== C[${constant(fields)}]) return false;`,
+      `if (typeof ${f} !== 'object' || ${f} === null) return false;`,
     );
     const trailer = layer.trailer;
     if (trailer !== undefined && !(trailer instanceof Uint8Array)) return undefined;
@@ -152,7 +154,7 @@ export function compileReusedStack(
     lines.push(
       trailer === undefined
         ? `if (${l}.trailer !== undefined) return false;`
-        : `if (${l}.trailer !== C[${t}] || !same(C[${t}], K[${t}])) return false;`,
+        : `{ const t = ${l}.trailer; if (!(t instanceof Uint8Array) || !same(t, K[${t}])) return false; }`,
     );
     const keys = Object.keys(fields);
     // A field the layer knows but that is not set now must stay unset: encoders read fields by name
@@ -214,7 +216,9 @@ export function compileReusedStack(
       }
       if (value instanceof Uint8Array) {
         const c = constant(value);
-        lines.push(`if (${f}.${key} !== C[${c}] || !same(C[${c}], K[${c}])) return false;`);
+        lines.push(
+          `{ const a = ${f}.${key}; if (!(a instanceof Uint8Array) || !same(a, K[${c}])) return false; }`,
+        );
       } else if (value === null || typeof value === 'object' || typeof value === 'function') {
         return undefined; // structured values (lists) could change inside without a new identity
       } else {

@@ -1,11 +1,11 @@
 /**
  * Encoding a layer stack (outermost first): the generic encoder of encode-generic.ts, with one
- * shortcut. A stack array encoded again and again (its layer objects reused, some fields set between
- * encodes, as gopacket's SerializeLayers is used) is compiled after a few encodes (reuse.ts); from then
- * on each encode checks that only patchable fields changed and patches a template, with the same bytes
- * as the generic encoder. Any other change (a new layer, an option, a length, a payload) goes through
- * the generic encoder, and the compiled form is dropped; a stack whose other fields keep changing stops
- * being compiled.
+ * shortcut. Stacks of one shape encoded again and again (the same layer objects with some fields set
+ * between encodes, as gopacket's SerializeLayers is used, or new objects built alike each time) are
+ * compiled after a few encodes (engine/reuse.ts); from then on each encode checks that only patchable
+ * fields differ and patches a template, with the same bytes as the generic encoder. Any other change
+ * (a flag, an option, a length, a payload) goes through the generic encoder, and the compiled form is
+ * dropped; a shape whose other fields keep changing stops being compiled.
  */
 import type { LayerValue } from '../layers/layer.js';
 import {
@@ -20,7 +20,7 @@ export { MAX_LAYERS } from './encode-generic.js';
 
 /** A stack array compiled for repeated encoding (engine/reuse.ts makes them). */
 export interface ReusedStack {
-  /** The stack array this was compiled for. */
+  /** The stack it was compiled from (its shape: the layer names in order). */
   readonly layers: readonly LayerValue[];
   readonly length: number;
   /** Patchable field values, filled by `check`. */
@@ -53,11 +53,12 @@ export function useReusedStacks(compiler: ReusedStackCompiler | undefined): void
   lastSeen = undefined;
   early = undefined;
   seenInARow = 0;
+  shapes.clear();
 }
 
-/** Encodes of the same stack array (in a row) before it is compiled. */
+/** Encodes of stacks of one shape (the same layer names in order), in a row, before it is compiled. */
 const COMPILE_AFTER = 8;
-/** Compilations of one stack array before it is left to the generic encoder for good. */
+/** Compilations of one shape before it is left to the generic encoder for good. */
 const MAX_COMPILES = 8;
 
 let compiled: ReusedStack | undefined;
@@ -67,17 +68,26 @@ let lastSeen: readonly LayerValue[] | undefined;
 let seenInARow = 0;
 /** The field values at the second encode in a row: what differs at the compile changes per packet. */
 let early: Map<string, unknown> | undefined;
-const compiles = new WeakMap<readonly LayerValue[], number>();
-/** Per stack array, the fields ("layer index.field") seen changing between encodes. */
-const changing = new WeakMap<readonly LayerValue[], Set<string>>();
+/** Per shape ("ether/ipv4/udp/..."): compilations so far, and the fields seen changing. */
+const shapes = new Map<string, { compiles: number; changing: Set<string> }>();
+const MAX_SHAPES = 1024;
 
-function changingFields(layers: readonly LayerValue[]): Set<string> {
-  let fields = changing.get(layers);
-  if (fields === undefined) {
-    fields = new Set();
-    changing.set(layers, fields);
+/** Same number of layers with the same names, in order. */
+function sameShape(a: readonly LayerValue[], b: readonly LayerValue[] | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]?.layer !== b[i]?.layer) return false;
+  return true;
+}
+
+function shapeOf(layers: readonly LayerValue[]): { compiles: number; changing: Set<string> } {
+  const key = layers.map((layer) => layer.layer).join('/');
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shape = { compiles: 0, changing: new Set() };
+    shapes.set(key, shape);
   }
-  return fields;
+  return shape;
 }
 
 /** Every field value of the stack by "index.field" (address and payload bytes copied). */
@@ -105,38 +115,43 @@ function noteChanges(snapshot: Map<string, unknown>, layers: readonly LayerValue
   for (const key of snapshot.keys()) if (!now.has(key)) into.add(key);
 }
 
-/** The compiled form of `layers` with `values` filled, or undefined (use the generic encoder). */
+/** The compiled form that takes `layers`, with `values` filled, or undefined (use the generic encoder). */
 function reused(layers: readonly LayerValue[]): ReusedStack | undefined {
   if (compileReusedStack === undefined) return undefined;
   const current = compiled;
-  if (current !== undefined && current.layers === layers) {
+  if (current !== undefined) {
     if (current.check(layers, current.values)) return current;
-    // Something else changed: learn what, and compile again later with it patchable (if it can be).
-    if (compiledSnapshot !== undefined) noteChanges(compiledSnapshot, layers, changingFields(layers));
-    compiled = undefined;
-    compiledSnapshot = undefined;
-    seenInARow = 0;
-    return undefined;
+    if (sameShape(layers, current.layers)) {
+      // The same shape with something else changed: learn what, and compile again later with it
+      // patchable (if it can be).
+      if (compiledSnapshot !== undefined) noteChanges(compiledSnapshot, layers, shapeOf(layers).changing);
+      compiled = undefined;
+      compiledSnapshot = undefined;
+      lastSeen = layers;
+      seenInARow = 1;
+      early = undefined;
+      return undefined;
+    }
   }
-  if (layers !== lastSeen) {
+  if (!sameShape(layers, lastSeen)) {
     lastSeen = layers;
     seenInARow = 1;
     early = undefined;
     return undefined;
   }
+  lastSeen = layers;
   seenInARow++;
   if (seenInARow === 2) early = snapshotOf(layers);
   if (seenInARow < COMPILE_AFTER) return undefined;
-  const times = compiles.get(layers) ?? 0;
-  if (times >= MAX_COMPILES) return undefined;
-  compiles.set(layers, times + 1);
   seenInARow = 0;
-  const fields = changingFields(layers);
-  if (early !== undefined) noteChanges(early, layers, fields);
+  const shape = shapeOf(layers);
+  if (shape.compiles >= MAX_COMPILES) return undefined;
+  shape.compiles++;
+  if (early !== undefined) noteChanges(early, layers, shape.changing);
   early = undefined;
-  const made = compileReusedStack(layers, fields);
+  const made = compileReusedStack(layers, shape.changing);
   if (made === undefined) {
-    compiles.set(layers, MAX_COMPILES);
+    shape.compiles = MAX_COMPILES;
     return undefined;
   }
   compiled = made;
