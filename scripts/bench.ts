@@ -666,7 +666,8 @@ async function main(): Promise<void> {
       ['gtpu engine vs copy-pipelined bound', 'gtpu/engine', 'gtpu/copy-pipelined', 0.5],
       ['vxlan engine vs copy-pipelined bound', 'vxlan/engine', 'vxlan/copy-pipelined', 0.5],
       ['gtpu ordinary API (api-reuse) vs gopacket', 'gtpu/api-reuse', 'go:gtpu', 1],
-      ['gtpu ordinary API (api, new stack per packet) vs gopacket', 'gtpu/api', 'go:gtpu', 1],
+      // Informational: gopacket's program reuses its layer structs; it has no new-objects-per-packet run.
+      ['gtpu ordinary API (api, new stack per packet) vs gopacket', 'gtpu/api', 'go:gtpu', 0],
       ['bulk decode vs DecodingLayerParser', 'decode/bulk', 'go:decode-fast', 1],
       ['object decode vs gopacket.NewPacket', 'decode/object', 'go:decode-packet', 1],
     ];
@@ -678,7 +679,7 @@ async function main(): Promise<void> {
       ratios.push({ target: label, ratio, wanted: want, met: ratio >= want });
       if (!json) {
         process.stderr.write(
-          `ratio  ${label.padEnd(58)} ${ratio.toFixed(2).padStart(6)}×  (target ≥ ${want}×: ${ratio >= want ? 'met' : 'MISSED'})\n`,
+          `ratio  ${label.padEnd(58)} ${ratio.toFixed(2).padStart(6)}×  ${want === 0 ? '(no target)' : `(target ≥ ${want}×: ${ratio >= want ? 'met' : 'MISSED'})`}\n`,
         );
       }
     }
