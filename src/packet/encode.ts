@@ -53,6 +53,7 @@ export function useReusedStacks(compiler: ReusedStackCompiler | undefined): void
   lastSeen = undefined;
   early = undefined;
   seenInARow = 0;
+  lastShapeDone = false;
   shapes.clear();
 }
 
@@ -66,6 +67,8 @@ let compiled: ReusedStack | undefined;
 let compiledSnapshot: Map<string, unknown> | undefined;
 let lastSeen: readonly LayerValue[] | undefined;
 let seenInARow = 0;
+/** The shape seen last has used up its compilations: nothing to learn until another shape comes. */
+let lastShapeDone = false;
 /** The field values at the second encode in a row: what differs at the compile changes per packet. */
 let early: Map<string, unknown> | undefined;
 /** Per shape ("ether/ipv4/udp/..."): compilations so far, and the fields seen changing. */
@@ -130,6 +133,7 @@ function reused(layers: readonly LayerValue[]): ReusedStack | undefined {
       lastSeen = layers;
       seenInARow = 1;
       early = undefined;
+      lastShapeDone = false;
       return undefined;
     }
   }
@@ -137,15 +141,20 @@ function reused(layers: readonly LayerValue[]): ReusedStack | undefined {
     lastSeen = layers;
     seenInARow = 1;
     early = undefined;
+    lastShapeDone = false;
     return undefined;
   }
   lastSeen = layers;
+  if (lastShapeDone) return undefined;
   seenInARow++;
   if (seenInARow === 2) early = snapshotOf(layers);
   if (seenInARow < COMPILE_AFTER) return undefined;
   seenInARow = 0;
   const shape = shapeOf(layers);
-  if (shape.compiles >= MAX_COMPILES) return undefined;
+  if (shape.compiles >= MAX_COMPILES) {
+    lastShapeDone = true; // no more snapshots for this run of the shape
+    return undefined;
+  }
   shape.compiles++;
   if (early !== undefined) noteChanges(early, layers, shape.changing);
   early = undefined;
