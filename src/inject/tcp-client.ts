@@ -186,6 +186,30 @@ export function nextHop6For(
 }
 
 /**
+ * Sends `request` and returns the first answer `answer` finds in what `link` receives within
+ * `timeoutMs`, trying `retries` more times; undefined when none came.
+ */
+function ask(
+  link: PacketLink,
+  request: Uint8Array,
+  timeoutMs: number,
+  retries: number,
+  answer: (decoded: DecodedPacket) => string | undefined,
+): string | undefined {
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    link.send(request);
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const frame = link.receive(deadline - performance.now());
+      if (!frame) break;
+      const found = answer(decodePacket(frame.bytes, { first: 'ether' }));
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Resolves an IPv6 address to a MAC with a neighbour solicitation (RFC 4861 §7.2.2: to the target's
  * solicited-node multicast address, hop limit 255, our link-layer address) answered on `link`.
  */
@@ -205,20 +229,14 @@ export function resolveMac6(
     icmpv6({ type: 135, target: targetIp, lladdr: srcMac }),
   ]);
   const wanted = canonicalIPv6(targetIp);
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    link.send(request);
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      const frame = link.receive(deadline - performance.now());
-      if (!frame) break;
-      const decoded = decodePacket(frame.bytes, { first: 'ether' });
-      const advert = decoded.layers.find((layer) => layer.layer === 'icmpv6');
-      if (advert?.fields['type'] !== 136 || advert.fields['target'] !== wanted) continue;
-      const options = (advert.info?.['options'] ?? []) as readonly { type: number; lladdr?: string }[];
-      const option = options.find((item) => item.type === 2 && item.lladdr !== undefined);
-      return option?.lladdr ?? String(decoded.layers[0]!.fields['src']);
-    }
-  }
+  const mac = ask(link, request, timeoutMs, retries, (decoded) => {
+    const advert = decoded.layers.find((layer) => layer.layer === 'icmpv6');
+    if (advert?.fields['type'] !== 136 || advert.fields['target'] !== wanted) return undefined;
+    const options = (advert.info?.['options'] ?? []) as readonly { type: number; lladdr?: string }[];
+    const option = options.find((item) => item.type === 2 && item.lladdr !== undefined);
+    return option?.lladdr ?? String(decoded.layers[0]!.fields['src']);
+  });
+  if (mac !== undefined) return mac;
   throw new InjectError(
     'ENDP',
     `no neighbour advertisement from ${targetIp} on '${link.interfaceName}'; give the next hop's MAC with --dst-mac`,
@@ -239,18 +257,12 @@ export function resolveMac(
     arp({ op: 1, hwsrc: srcMac, psrc: srcIp, hwdst: '00:00:00:00:00:00', pdst: targetIp }),
   ]);
   const probe = probeOf(decodePacket(request, { first: 'ether' }))!;
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    link.send(request);
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      const frame = link.receive(deadline - performance.now());
-      if (!frame) break;
-      const decoded = decodePacket(frame.bytes, { first: 'ether' });
-      if (!probe.matches(decoded)) continue;
-      const reply = decoded.layers.find((layer) => layer.layer === 'arp')!;
-      return String(reply.fields['hwsrc']);
-    }
-  }
+  const mac = ask(link, request, timeoutMs, retries, (decoded) =>
+    probe.matches(decoded)
+      ? String(decoded.layers.find((layer) => layer.layer === 'arp')!.fields['hwsrc'])
+      : undefined,
+  );
+  if (mac !== undefined) return mac;
   throw new InjectError(
     'EARP',
     `no ARP reply from ${targetIp} on '${link.interfaceName}'; give the next hop's MAC with --dst-mac`,
