@@ -123,7 +123,6 @@ export function compileReusedStack(
   const constants: unknown[] = [];
   const copies: (Uint8Array | undefined)[] = [];
   const specs: VarySpec[] = [];
-  const maxima: number[] = [];
   const lines: string[] = [`if (layers.length !== ${layers.length}) return false;`];
   const seen = new Map<string, number>();
   const constant = (value: unknown): number => {
@@ -197,11 +196,12 @@ export function compileReusedStack(
             expression: patch === 'ipv4' ? '0.0.0.0' : patch === 'mac' ? '00:00:00:00:00:00' : '0',
             text: `${name}[${occurrence}].${key}`,
           });
-          maxima.push(2 ** bits - 1);
+          // The largest value the generic encoder accepts: the field's own maximum, within its wire width.
+          const max = Math.min(codec.fieldInfo[key]!.max ?? Number.POSITIVE_INFINITY, 2 ** bits - 1);
           const read = `${f}.${key}`;
           if (patch === 'uint') {
             lines.push(
-              `{ const v = ${read}; if (typeof v !== 'number' || !(v >= 0 && v <= ${2 ** bits - 1}) || Math.floor(v) !== v) return false; values[${index}] = v; }`,
+              `{ const v = ${read}; if (typeof v !== 'number' || !(v >= 0 && v <= ${max}) || Math.floor(v) !== v) return false; values[${index}] = v; }`,
             );
           } else {
             // The text (or bytes object) it had when compiled is known: only another one is parsed.
