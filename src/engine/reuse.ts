@@ -20,6 +20,7 @@
  * the layer's own field list and an identifier pattern; values are never written into it.
  */
 import { ipv4ToNumber, parseMac } from '../core/address.js';
+import { bytesEqual } from '../core/bytes.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs } from '../layers/registry.js';
 import type { ReusedStack } from '../packet/encode.js';
@@ -89,12 +90,6 @@ function macValue(value: unknown): number {
   }
   if (value instanceof Uint8Array && value.length === 6) return macNumber(value);
   return -1;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -245,7 +240,7 @@ export function compileReusedStack(
   ) as (
     constantsList: readonly unknown[],
     copiesList: readonly (Uint8Array | undefined)[],
-    same: typeof sameBytes,
+    same: typeof bytesEqual,
     ipv4: typeof ipv4Value,
     mac: typeof macValue,
   ) => ReusedStack['check'];
@@ -253,7 +248,7 @@ export function compileReusedStack(
     layers,
     length: frame.length,
     values: new Float64Array(specs.length),
-    check: factory(constants, copies, sameBytes, ipv4Value, macValue),
+    check: factory(constants, copies, bytesEqual, ipv4Value, macValue),
     write,
   };
 }

@@ -38,6 +38,8 @@ interface RawSocketHandle {
 }
 
 const IPPROTO_RAW = 255;
+const IPV4 = 4;
+const IPV6 = 6;
 
 function rawSocketModule(): RawSocketModule {
   const require = createRequire(import.meta.url);
@@ -61,8 +63,10 @@ export class RawIpSocket {
     this.force = force;
   }
 
-  /** A raw socket of `family` (IPPROTO_RAW), receiving nothing, bound to `name`. */
-  private static bound(raw: RawSocketModule, family: number, name: string): RawSocketHandle {
+  /** A raw socket of `version` (IPPROTO_RAW), receiving nothing, bound to `name`. */
+  private static bound(version: typeof IPV4 | typeof IPV6, name: string): RawSocketHandle {
+    const raw = rawSocketModule();
+    const family = version === IPV4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6;
     let socket: RawSocketHandle;
     try {
       socket = raw.createSocket({ addressFamily: family, protocol: IPPROTO_RAW });
@@ -71,8 +75,7 @@ export class RawIpSocket {
     }
     try {
       socket.pauseRecv(); // an IPPROTO_RAW socket never receives
-      if (family === raw.AddressFamily.IPv4)
-        socket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1);
+      if (version === IPV4) socket.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_HDRINCL, 1);
       const device = Buffer.from(`${name}\0`);
       socket.setOption(raw.SocketLevel.SOL_SOCKET, raw.SocketOption.SO_BINDTODEVICE, device, device.length);
     } catch (error) {
@@ -92,7 +95,7 @@ export class RawIpSocket {
       throw new InjectError('ENODEV', `interface '${name}' does not exist (in this network namespace)`);
     }
     requireCapNetRaw();
-    const socket = RawIpSocket.bound(rawSocketModule(), rawSocketModule().AddressFamily.IPv4, name);
+    const socket = RawIpSocket.bound(IPV4, name);
     return new RawIpSocket(socket, name, mtu, options.force ?? false);
   }
 
@@ -109,11 +112,7 @@ export class RawIpSocket {
     try {
       checkPacketSize(packet, this.mtu, this.interfaceName, { force: this.force });
       if (version === 6) {
-        this.socket6 ??= RawIpSocket.bound(
-          rawSocketModule(),
-          rawSocketModule().AddressFamily.IPv6,
-          this.interfaceName,
-        );
+        this.socket6 ??= RawIpSocket.bound(IPV6, this.interfaceName);
         socket = this.socket6;
       }
     } catch (error) {

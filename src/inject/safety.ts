@@ -8,6 +8,7 @@ import { InjectError } from '../core/errors.js';
 import type { LayerValue } from '../layers/layer.js';
 import { decodePacket } from '../packet/decode.js';
 import { NEED_CAP_NET_RAW } from './errors.js';
+import { parseIpv4Routes, parseIpv6Routes } from './routes.js';
 
 const RTF_UP = 0x0001;
 const RTF_REJECT = 0x0200;
@@ -40,23 +41,13 @@ export function defaultRouteInterfaces(
   ipv6RouteText = readOptional('/proc/net/ipv6_route'),
 ): Set<string> {
   const names = new Set<string>();
-  for (const line of ipv4RouteText.split('\n').slice(1)) {
-    const columns = line.trim().split(/\s+/);
-    if (columns.length < 8) continue;
-    const [iface, destination, , flagsHex, , , , mask] = columns;
-    const flags = Number.parseInt(flagsHex!, 16);
-    if (destination === '00000000' && mask === '00000000' && flags & RTF_UP && !(flags & RTF_REJECT)) {
-      names.add(iface!);
-    }
+  const usable = (flags: number): boolean => (flags & RTF_UP) !== 0 && (flags & RTF_REJECT) === 0;
+  for (const route of parseIpv4Routes(ipv4RouteText)) {
+    if (route.destination === 0 && route.mask === 0 && usable(route.flags)) names.add(route.interfaceName);
   }
-  for (const line of ipv6RouteText.split('\n')) {
-    const columns = line.trim().split(/\s+/);
-    if (columns.length < 10) continue;
-    const [destination, prefixLength, , , , , , , flagsHex, iface] = columns;
-    const flags = Number.parseInt(flagsHex!, 16);
-    if (/^0{32}$/.test(destination!) && prefixLength === '00' && flags & RTF_UP && !(flags & RTF_REJECT)) {
-      if (iface !== 'lo') names.add(iface!);
-    }
+  for (const route of parseIpv6Routes(ipv6RouteText)) {
+    const everywhere = route.prefixLength === 0 && route.destination.every((byte) => byte === 0);
+    if (everywhere && usable(route.flags) && route.interfaceName !== 'lo') names.add(route.interfaceName);
   }
   return names;
 }

@@ -11,12 +11,13 @@
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { formatIPv4, formatIPv6, ipv4ToNumber, isIPv6, parseIPv6 } from '../core/address.js';
+import { formatIPv6, ipv4ToNumber, isIPv6, numberToIpv4, parseIPv6 } from '../core/address.js';
 import { InjectError } from '../core/errors.js';
 import { arp, ether, icmpv6, ipv4, ipv6, raw, type TcpFields, tcp } from '../layers/index.js';
 import { type DecodedLayer, type DecodedPacket, decodePacket, encodePacket } from '../packet/index.js';
 import { PacketLink } from './link.js';
 import { probeOf } from './match.js';
+import { parseIpv4Routes, parseIpv6Routes } from './routes.js';
 import type { SafetyOptions } from './safety.js';
 
 const FIN = 0x01;
@@ -114,38 +115,14 @@ export function nextHopFor(
 ): string | undefined {
   const target = ipv4ToNumber(destination);
   if (target === undefined) return undefined;
-  const text = routeText ?? readFileSync('/proc/net/route', 'utf8');
   let best: { prefix: number; gateway: number } | undefined;
-  for (const line of text.split('\n').slice(1)) {
-    const columns = line.trim().split(/\s+/);
-    if (columns.length < 8 || columns[0] !== interfaceName) continue;
-    const parse = (hex: string): number => {
-      const little = Number.parseInt(hex, 16);
-      return u32(
-        ((little & 0xff) << 24) |
-          (((little >>> 8) & 0xff) << 16) |
-          (((little >>> 16) & 0xff) << 8) |
-          (little >>> 24),
-      );
-    };
-    const network = parse(columns[1]!);
-    const gateway = parse(columns[2]!);
-    const mask = parse(columns[7]!);
-    if (u32(target & mask) !== network) continue;
-    const prefix = mask.toString(2).replace(/0/g, '').length;
-    if (!best || prefix > best.prefix) best = { prefix, gateway };
+  for (const route of parseIpv4Routes(routeText ?? readFileSync('/proc/net/route', 'utf8'))) {
+    if (route.interfaceName !== interfaceName || u32(target & route.mask) !== route.destination) continue;
+    const prefix = route.mask.toString(2).replace(/0/g, '').length;
+    if (!best || prefix > best.prefix) best = { prefix, gateway: route.gateway };
   }
   if (!best) return undefined;
-  return best.gateway === 0
-    ? destination
-    : formatIPv4(
-        Uint8Array.of(
-          best.gateway >>> 24,
-          (best.gateway >>> 16) & 0xff,
-          (best.gateway >>> 8) & 0xff,
-          best.gateway & 0xff,
-        ),
-      );
+  return best.gateway === 0 ? destination : numberToIpv4(best.gateway);
 }
 
 /** An IPv6 address in its canonical text (RFC 5952), for comparing with decoded addresses. */
@@ -164,22 +141,15 @@ export function nextHop6For(
 ): string | undefined {
   if (!isIPv6(destination)) return undefined;
   const target = parseIPv6(destination);
-  const text = routeText ?? readFileSync('/proc/net/ipv6_route', 'utf8');
   let best: { prefix: number; nextHop: Uint8Array } | undefined;
-  for (const line of text.split('\n')) {
-    const columns = line.trim().split(/\s+/);
-    if (columns.length < 10 || columns[9] !== interfaceName) continue;
-    const network = Uint8Array.from(columns[0]!.match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
-    const prefix = Number.parseInt(columns[1]!, 16);
-    if (network.length !== 16 || !(prefix >= 0 && prefix <= 128)) continue;
+  for (const route of parseIpv6Routes(routeText ?? readFileSync('/proc/net/ipv6_route', 'utf8'))) {
+    if (route.interfaceName !== interfaceName || (best && route.prefixLength <= best.prefix)) continue;
     let inside = true;
-    for (let bit = 0; bit < prefix && inside; bit++) {
+    for (let bit = 0; bit < route.prefixLength && inside; bit++) {
       const mask = 0x80 >> (bit & 7);
-      inside = (network[bit >> 3]! & mask) === (target[bit >> 3]! & mask);
+      inside = (route.destination[bit >> 3]! & mask) === (target[bit >> 3]! & mask);
     }
-    if (!inside || (best && prefix <= best.prefix)) continue;
-    const nextHop = Uint8Array.from(columns[4]!.match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
-    if (nextHop.length === 16) best = { prefix, nextHop };
+    if (inside) best = { prefix: route.prefixLength, nextHop: route.nextHop };
   }
   if (!best) return undefined;
   return best.nextHop.every((byte) => byte === 0) ? canonicalIPv6(destination) : formatIPv6(best.nextHop, 0);

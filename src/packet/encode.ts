@@ -7,6 +7,7 @@
  * (a flag, an option, a length, a payload) goes through the generic encoder, and the compiled form is
  * dropped; a shape whose other fields keep changing stops being compiled.
  */
+import { bytesEqual } from '../core/bytes.js';
 import type { LayerValue } from '../layers/layer.js';
 import {
   allocatePacket,
@@ -111,7 +112,7 @@ function noteChanges(snapshot: Map<string, unknown>, layers: readonly LayerValue
     const before = snapshot.get(key);
     const same =
       value instanceof Uint8Array && before instanceof Uint8Array
-        ? value.length === before.length && value.every((byte, k) => byte === before[k])
+        ? bytesEqual(value, before)
         : Object.is(value, before);
     if (!same) into.add(key);
   }
