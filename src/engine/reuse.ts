@@ -153,13 +153,13 @@ export function compileReusedStack(
     const keys = Object.keys(fields);
     // A field the layer knows but that is not set now must stay unset: encoders read fields by name
     // and take undefined as "left out" (keys they do not know are never read).
-    const unset = Object.keys(codec.fieldInfo).filter((key) => !keys.includes(key) && IDENTIFIER.test(key));
+    const unset = Object.keys(codec.schema).filter((key) => !keys.includes(key) && IDENTIFIER.test(key));
     if (unset.length > 0)
       lines.push(`if (${unset.map((key) => `${f}.${key} !== undefined`).join(' || ')}) return false;`);
     for (const key of keys) {
-      if (!IDENTIFIER.test(key) || !Object.hasOwn(codec.fieldInfo, key)) return undefined;
+      if (!IDENTIFIER.test(key) || !Object.hasOwn(codec.schema, key)) return undefined;
       const value = fields[key];
-      const kind = codec.fieldInfo[key]!.kind;
+      const kind = codec.schema[key]!.kind;
       let patch: 'uint' | 'ipv4' | 'mac' | undefined;
       if (PATCHABLE[name]?.includes(key) && (changing === undefined || changing.has(`${i}.${key}`))) {
         if (kind === 'uint' && typeof value === 'number') patch = 'uint';
@@ -192,7 +192,7 @@ export function compileReusedStack(
             text: `${name}[${occurrence}].${key}`,
           });
           // The largest value the generic encoder accepts: the field's own maximum, within its wire width.
-          const max = Math.min(codec.fieldInfo[key]!.max ?? Number.POSITIVE_INFINITY, 2 ** bits - 1);
+          const max = Math.min(codec.schema[key]!.max ?? Number.POSITIVE_INFINITY, 2 ** bits - 1);
           const read = `${f}.${key}`;
           if (patch === 'uint') {
             lines.push(

@@ -98,7 +98,7 @@ export function parseValue(spec: VarySpec, kind: WireKind, bits: number, text: s
   } else if (/^(0x[0-9a-fA-F]+|\d+)$/.test(value)) {
     result = BigInt(value);
   } else {
-    const parseFlags = codecs[spec.layer].fieldInfo[spec.field]?.parseFlags;
+    const parseFlags = codecs[spec.layer].schema[spec.field]?.parseFlags;
     const flags = parseFlags?.(value);
     if (flags === undefined) fail(`'${value}' is not an integer`);
     result = BigInt(flags!);

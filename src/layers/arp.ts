@@ -26,28 +26,29 @@ import { need, readU16, toHex, writeU16 } from '../core/bytes.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, uintOf, writeIPv4Field, writeIPv6Field, writeMacField } from './field-check.js';
 import type { DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import {
+  at,
+  defaultOf,
+  defineSchema,
+  type FieldPosition,
+  maxOf,
+  offsetOf,
+  type PositionLocator,
+} from './schema.js';
 
 /** An address: a string (MAC / IPv4 / IPv6 / hex) or raw bytes for unusual sizes. */
 export type ArpAddress = string | Uint8Array;
 
+/** ARP fields; defaults, ranges and docs in `arpSchema`. */
 export interface ArpFields {
-  /** Hardware type; default 1 (Ethernet). */
   hwtype?: number;
-  /** Protocol type; default 0x0800 (IPv4). */
   ptype?: number;
-  /** Hardware address length; default the size of hwsrc (6). */
   hwlen?: number;
-  /** Protocol address length; default the size of psrc (4). */
   plen?: number;
-  /** Operation: 1 request (default), 2 reply. */
   op?: number;
-  /** Sender hardware address; default 02:00:00:00:00:01. */
   hwsrc?: ArpAddress;
-  /** Sender protocol address; default 192.0.2.1. */
   psrc?: ArpAddress;
-  /** Target hardware address; default 00:00:00:00:00:00. */
   hwdst?: ArpAddress;
-  /** Target protocol address; default 192.0.2.2. */
   pdst?: ArpAddress;
 }
 
@@ -66,11 +67,98 @@ export const ARP_OPERATIONS: Readonly<Record<number, string>> = {
   9: 'InARP reply',
 };
 
+/** Addresses at fixed places only in the usual Ethernet/IPv4 shape (hwlen 6, plen 4). */
+const ethernetIpv4 =
+  (position: FieldPosition): PositionLocator =>
+  (bytes, header) =>
+    bytes[header + 4] === 6 && bytes[header + 5] === 4
+      ? position
+      : 'only for 6-byte hardware and 4-byte protocol addresses';
+
+export const arpSchema = defineSchema<ArpFields>({
+  hwtype: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(0, 2),
+    default: 1,
+    doc: 'hardware type (1 Ethernet)',
+  },
+  ptype: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(2, 2),
+    default: 0x0800,
+    doc: 'protocol type (0x0800 IPv4)',
+  },
+  hwlen: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(4, 1),
+    auto: 'the size of hwsrc',
+    doc: 'hardware address length',
+  },
+  plen: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(5, 1),
+    auto: 'the size of psrc',
+    doc: 'protocol address length',
+  },
+  op: {
+    kind: 'uint',
+    role: 'value',
+    at: at(6, 2),
+    default: 1,
+    tshark: 'arp.opcode',
+    doc: 'operation: 1 request, 2 reply',
+  },
+  hwsrc: {
+    kind: 'mac',
+    role: 'value',
+    locate: ethernetIpv4(at(8, 6)),
+    default: '02:00:00:00:00:01',
+    tshark: 'arp.src.hw_mac',
+    doc: 'sender MAC (bytes for other sizes)',
+  },
+  psrc: {
+    kind: 'ipv4',
+    role: 'value',
+    locate: ethernetIpv4(at(14, 4)),
+    default: '192.0.2.1',
+    tshark: 'arp.src.proto_ipv4',
+    doc: 'sender IP (IPv6 or bytes for other sizes)',
+  },
+  hwdst: {
+    kind: 'mac',
+    role: 'value',
+    locate: ethernetIpv4(at(18, 6)),
+    default: '00:00:00:00:00:00',
+    tshark: 'arp.dst.hw_mac',
+    doc: 'target MAC',
+  },
+  pdst: {
+    kind: 'ipv4',
+    role: 'value',
+    locate: ethernetIpv4(at(24, 4)),
+    default: '192.0.2.2',
+    tshark: 'arp.dst.proto_ipv4',
+    doc: 'target IP',
+  },
+});
+
+const S = arpSchema;
+const HWTYPE = offsetOf(S.hwtype);
+const PTYPE = offsetOf(S.ptype);
+const HWLEN = offsetOf(S.hwlen);
+const PLEN = offsetOf(S.plen);
+const OP = offsetOf(S.op);
+/** The fixed part before the addresses. */
+const FIXED_LENGTH = 8;
 const DEFAULTS = {
-  hwsrc: '02:00:00:00:00:01',
-  psrc: '192.0.2.1',
-  hwdst: '00:00:00:00:00:00',
-  pdst: '192.0.2.2',
+  hwsrc: String(S.hwsrc.default),
+  psrc: String(S.psrc.default),
+  hwdst: String(S.hwdst.default),
+  pdst: String(S.pdst.default),
 };
 
 type AddressField = 'hwsrc' | 'psrc' | 'hwdst' | 'pdst';
@@ -138,17 +226,7 @@ function addressText(value: ArpAddress | undefined): string {
 export const arpCodec: LayerCodec<ArpFields> = {
   name: 'arp',
   title: 'Address Resolution Protocol',
-  fieldInfo: {
-    hwtype: { kind: 'uint', max: 0xffff, doc: 'hardware type (default 1, Ethernet)' },
-    ptype: { kind: 'uint', max: 0xffff, doc: 'protocol type (default 0x0800, IPv4)' },
-    hwlen: { kind: 'uint', max: 0xff, doc: 'hardware address length (default the size of hwsrc)' },
-    plen: { kind: 'uint', max: 0xff, doc: 'protocol address length (default the size of psrc)' },
-    op: { kind: 'uint', max: 0xffff, doc: 'operation: 1 request (default), 2 reply' },
-    hwsrc: { kind: 'mac', doc: 'sender MAC (default 02:00:00:00:00:01; bytes for other sizes)' },
-    psrc: { kind: 'ipv4', doc: 'sender IP (default 192.0.2.1; IPv6 or bytes for other sizes)' },
-    hwdst: { kind: 'mac', doc: 'target MAC (default 00:00:00:00:00:00)' },
-    pdst: { kind: 'ipv4', doc: 'target IP (default 192.0.2.2)' },
-  },
+  schema: arpSchema,
 
   headerLength(fields: ArpFields): number {
     const hw1 = addressSize('hwsrc', fields.hwsrc ?? DEFAULTS.hwsrc);
@@ -156,32 +234,36 @@ export const arpCodec: LayerCodec<ArpFields> = {
     const hw2 = addressSize('hwdst', fields.hwdst ?? DEFAULTS.hwdst);
     const p2 = addressSize('pdst', fields.pdst ?? DEFAULTS.pdst);
     checkSizes(hw1, hw2, p1, p2);
-    return 8 + 2 * hw1 + 2 * p1;
+    return FIXED_LENGTH + 2 * hw1 + 2 * p1;
   },
 
   encode(fields: ArpFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    writeU16(out, offset, uintOf('arp', 'hwtype', fields.hwtype, 0xffff, 1));
-    writeU16(out, offset + 2, uintOf('arp', 'ptype', fields.ptype, 0xffff, 0x0800));
-    writeU16(out, offset + 6, uintOf('arp', 'op', fields.op, 0xffff, 1));
-    let at = offset + 8;
+    writeU16(
+      out,
+      offset + HWTYPE,
+      uintOf('arp', 'hwtype', fields.hwtype, maxOf(S.hwtype), defaultOf(S.hwtype)),
+    );
+    writeU16(out, offset + PTYPE, uintOf('arp', 'ptype', fields.ptype, maxOf(S.ptype), defaultOf(S.ptype)));
+    writeU16(out, offset + OP, uintOf('arp', 'op', fields.op, maxOf(S.op), defaultOf(S.op)));
+    let at = offset + FIXED_LENGTH;
     const hw = writeAddress('hwsrc', fields.hwsrc ?? DEFAULTS.hwsrc, out, at);
     at += hw;
     const p = writeAddress('psrc', fields.psrc ?? DEFAULTS.psrc, out, at);
     at += p;
     at += writeAddress('hwdst', fields.hwdst ?? DEFAULTS.hwdst, out, at);
     writeAddress('pdst', fields.pdst ?? DEFAULTS.pdst, out, at);
-    out[offset + 4] = uintOf('arp', 'hwlen', fields.hwlen, 0xff, hw);
-    out[offset + 5] = uintOf('arp', 'plen', fields.plen, 0xff, p);
+    out[offset + HWLEN] = uintOf('arp', 'hwlen', fields.hwlen, maxOf(S.hwlen), hw);
+    out[offset + PLEN] = uintOf('arp', 'plen', fields.plen, maxOf(S.plen), p);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number): DecodeStep<ArpFields> {
-    need('arp', offset, 8, end);
-    const hwlen = bytes[offset + 4]!;
-    const plen = bytes[offset + 5]!;
-    const length = 8 + 2 * hwlen + 2 * plen;
+    need('arp', offset, FIXED_LENGTH, end);
+    const hwlen = bytes[offset + HWLEN] ?? 0;
+    const plen = bytes[offset + PLEN] ?? 0;
+    const length = FIXED_LENGTH + 2 * hwlen + 2 * plen;
     need('arp', offset, length, end, 'addresses');
-    let at = offset + 8;
+    let at = offset + FIXED_LENGTH;
     const hwsrc = formatHardware(bytes, at, hwlen);
     at += hwlen;
     const psrc = formatProtocol(bytes, at, plen);
@@ -189,11 +271,11 @@ export const arpCodec: LayerCodec<ArpFields> = {
     const hwdst = formatHardware(bytes, at, hwlen);
     at += hwlen;
     const pdst = formatProtocol(bytes, at, plen);
-    const op = readU16(bytes, offset + 6);
+    const op = readU16(bytes, offset + OP);
     return {
       fields: {
-        hwtype: readU16(bytes, offset),
-        ptype: readU16(bytes, offset + 2),
+        hwtype: readU16(bytes, offset + HWTYPE),
+        ptype: readU16(bytes, offset + PTYPE),
         hwlen,
         plen,
         op,

@@ -23,13 +23,14 @@ import { need, readU16, writeU16 } from '../core/bytes.js';
 import { type AddressValue, writeMacField } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { etherTypeFor } from './numbers.js';
+import { at, defineSchema, offsetOf } from './schema.js';
 
 export interface EtherFields {
-  /** Destination MAC, text or 6 bytes; default 02:00:00:00:00:02. Decoded: text. */
+  /** Destination MAC, text or 6 bytes (decoded: text); see `etherSchema`. */
   dst?: AddressValue;
-  /** Source MAC, text or 6 bytes; default 02:00:00:00:00:01. Decoded: text. */
+  /** Source MAC, text or 6 bytes (decoded: text). */
   src?: AddressValue;
-  /** EtherType; default from the next layer. */
+  /** EtherType. */
   type?: number;
 }
 
@@ -39,16 +40,39 @@ export function ether(fields: EtherFields = {}): EtherLayer {
   return { layer: 'ether', fields };
 }
 
+export const etherSchema = defineSchema<EtherFields>({
+  dst: {
+    kind: 'mac',
+    role: 'value',
+    at: at(0, 6),
+    default: '02:00:00:00:00:02',
+    perPacket: true,
+    tshark: 'eth.dst',
+    doc: 'destination MAC',
+  },
+  src: {
+    kind: 'mac',
+    role: 'value',
+    at: at(6, 6),
+    default: '02:00:00:00:00:01',
+    perPacket: true,
+    tshark: 'eth.src',
+    doc: 'source MAC',
+  },
+  type: { kind: 'uint', role: 'value', at: at(12, 2), auto: 'from the next layer', doc: 'EtherType' },
+});
+
 export const ETHER_HEADER_LENGTH = 14;
+const DST = offsetOf(etherSchema.dst);
+const SRC = offsetOf(etherSchema.src);
+const TYPE = offsetOf(etherSchema.type);
+const DEFAULT_DST = String(etherSchema.dst.default);
+const DEFAULT_SRC = String(etherSchema.src.default);
 
 export const etherCodec: LayerCodec<EtherFields> = {
   name: 'ether',
   title: 'Ethernet II',
-  fieldInfo: {
-    dst: { kind: 'mac', doc: 'destination MAC (default 02:00:00:00:00:02)' },
-    src: { kind: 'mac', doc: 'source MAC (default 02:00:00:00:00:01)' },
-    type: { kind: 'uint', max: 0xffff, doc: 'EtherType (default from the next layer)' },
-  },
+  schema: etherSchema,
 
   headerLength(): number {
     return ETHER_HEADER_LENGTH;
@@ -56,16 +80,16 @@ export const etherCodec: LayerCodec<EtherFields> = {
 
   encode(fields: EtherFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    writeMacField('ether', 'dst', fields.dst ?? '02:00:00:00:00:02', out, offset);
-    writeMacField('ether', 'src', fields.src ?? '02:00:00:00:00:01', out, offset + 6);
-    writeU16(out, offset + 12, fields.type ?? etherTypeFor(frame.layers, frame.index + 1) ?? 0);
+    writeMacField('ether', 'dst', fields.dst ?? DEFAULT_DST, out, offset + DST);
+    writeMacField('ether', 'src', fields.src ?? DEFAULT_SRC, out, offset + SRC);
+    writeU16(out, offset + TYPE, fields.type ?? etherTypeFor(frame.layers, frame.index + 1) ?? 0);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<EtherFields> {
     need('ether', offset, ETHER_HEADER_LENGTH, end);
-    const type = readU16(bytes, offset + 12);
+    const type = readU16(bytes, offset + TYPE);
     return {
-      fields: { dst: formatMac(bytes, offset), src: formatMac(bytes, offset + 6), type },
+      fields: { dst: formatMac(bytes, offset + DST), src: formatMac(bytes, offset + SRC), type },
       headerLength: ETHER_HEADER_LENGTH,
       contentEnd: end,
       next: context.bindings.etherType.get(type),

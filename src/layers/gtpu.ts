@@ -52,6 +52,15 @@ import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, uintOf } from './field-check.js';
 import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import {
+  at,
+  defaultOf,
+  defineSchema,
+  type FieldPosition,
+  maxOf,
+  offsetOf,
+  type PositionLocator,
+} from './schema.js';
 
 /** Fields of a PDU Session Container (extension header type 0x85). */
 export interface PduSessionFields {
@@ -279,35 +288,134 @@ function hasOptionalOctets(fields: GtpuFields, flags: number, extensions: readon
   );
 }
 
+/** The optional octets (sequence number, N-PDU number, next extension type) exist when E, S or PN is set. */
+const optionalAt =
+  (position: FieldPosition, field: string): PositionLocator =>
+  (bytes, header) =>
+    (bytes[header] ?? 0) & (GTPU_FLAG.E | GTPU_FLAG.S | GTPU_FLAG.PN)
+      ? position
+      : `the header has no optional octets (set ${field} in the packet first)`;
+
+export const gtpuSchema = defineSchema<GtpuFields>({
+  flags: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(0, 1),
+    auto: '0x30 + E/S/PN as needed',
+    tshark: 'gtp.flags',
+    doc: 'first octet: version, PT, reserved, E, S, PN',
+  },
+  type: {
+    kind: 'uint',
+    role: 'value',
+    at: at(1, 1),
+    default: GTPU_MESSAGE.gpdu,
+    tshark: 'gtp.message',
+    doc: 'message type: 255 G-PDU, 1 echo req, 2 echo resp, 26, 31, 254',
+  },
+  len: {
+    kind: 'uint',
+    role: 'length',
+    at: at(2, 2),
+    auto: 'computed',
+    tshark: 'gtp.length',
+    doc: 'length of what follows the first 8 octets',
+  },
+  teid: {
+    kind: 'uint',
+    role: 'value',
+    at: at(4, 4),
+    default: 0,
+    perPacket: true,
+    tshark: 'gtp.teid',
+    doc: 'tunnel endpoint identifier',
+  },
+  seq: {
+    kind: 'uint',
+    role: 'value',
+    locate: optionalAt(at(8, 2), 'seq'),
+    max: 0xffff,
+    auto: 'none (0 when the optional octets are present)',
+    perPacket: true,
+    tshark: 'gtp.seq_number',
+    tsharkWhen: (fields) => (Number(fields.flags ?? 0) & GTPU_FLAG.S) !== 0,
+    doc: 'sequence number (sets S)',
+  },
+  npdu: {
+    kind: 'uint',
+    role: 'value',
+    locate: optionalAt(at(10, 1), 'npdu'),
+    max: 0xff,
+    auto: 'none (0 when the optional octets are present)',
+    perPacket: true,
+    tshark: 'gtp.npdu_number',
+    tsharkWhen: (fields) => (Number(fields.flags ?? 0) & GTPU_FLAG.PN) !== 0,
+    doc: 'N-PDU number (sets PN)',
+  },
+  next_ext: {
+    kind: 'uint',
+    role: 'shape',
+    max: 0xff,
+    auto: 'from extensions',
+    doc: 'next extension header type',
+  },
+  extensions: {
+    kind: 'json',
+    role: 'shape',
+    auto: 'none',
+    doc: 'extension headers: [{"type":133,"qfi":9}, {"type":64,"content":"0868"}, ...]',
+  },
+  qfi: {
+    kind: 'uint',
+    role: 'shape',
+    max: 0x3f,
+    auto: 'none',
+    doc: 'QoS flow identifier: adds a PDU Session Container (0x85)',
+  },
+  pdu_type: {
+    kind: 'uint',
+    role: 'value',
+    max: 15,
+    default: 0,
+    doc: 'PDU Session Container PDU type: 0 DL, 1 UL',
+  },
+  ppp: {
+    kind: 'uint',
+    role: 'value',
+    max: 1,
+    auto: '1 when ppi is given',
+    doc: 'PDU Session Container paging policy presence',
+  },
+  rqi: {
+    kind: 'uint',
+    role: 'value',
+    max: 1,
+    default: 0,
+    doc: 'PDU Session Container reflective QoS indicator',
+  },
+  ppi: {
+    kind: 'uint',
+    role: 'value',
+    max: 7,
+    default: 0,
+    doc: 'PDU Session Container paging policy indicator (sets ppp)',
+  },
+});
+
+const S = gtpuSchema;
+const FLAGS = offsetOf(S.flags);
+const TYPE = offsetOf(S.type);
+const LEN = offsetOf(S.len);
+const TEID = offsetOf(S.teid);
+/** The optional octets follow the mandatory header: sequence number, N-PDU number, next extension type. */
+const SEQ = GTPU_HEADER_LENGTH;
+const NPDU = SEQ + 2;
+const NEXT_EXT = SEQ + 3;
+
 export const gtpuCodec: LayerCodec<GtpuFields> = {
   name: 'gtpu',
   title: 'GPRS Tunneling Protocol User Plane',
-  fieldInfo: {
-    flags: {
-      kind: 'uint',
-      max: 0xff,
-      doc: 'first octet: version, PT, reserved, E, S, PN (default 0x30 + E/S/PN as needed)',
-    },
-    type: {
-      kind: 'uint',
-      max: 0xff,
-      doc: 'message type: 255 G-PDU (default), 1 echo req, 2 echo resp, 26, 31, 254',
-    },
-    len: { kind: 'uint', max: 0xffff, doc: 'length of what follows the first 8 octets (default computed)' },
-    teid: { kind: 'uint', max: 0xffffffff, doc: 'tunnel endpoint identifier (default 0)' },
-    seq: { kind: 'uint', max: 0xffff, doc: 'sequence number (sets S)' },
-    npdu: { kind: 'uint', max: 0xff, doc: 'N-PDU number (sets PN)' },
-    next_ext: { kind: 'uint', max: 0xff, doc: 'next extension header type (default from extensions)' },
-    extensions: {
-      kind: 'json',
-      doc: 'extension headers: [{"type":133,"qfi":9}, {"type":64,"content":"0868"}, ...]',
-    },
-    qfi: { kind: 'uint', max: 0x3f, doc: 'QoS flow identifier: adds a PDU Session Container (0x85)' },
-    pdu_type: { kind: 'uint', max: 15, doc: 'PDU Session Container PDU type: 0 DL (default), 1 UL' },
-    ppp: { kind: 'uint', max: 1, doc: 'PDU Session Container paging policy presence' },
-    rqi: { kind: 'uint', max: 1, doc: 'PDU Session Container reflective QoS indicator' },
-    ppi: { kind: 'uint', max: 7, doc: 'PDU Session Container paging policy indicator (sets ppp)' },
-  },
+  schema: gtpuSchema,
 
   headerLength(fields: GtpuFields): number {
     const extensions = extensionsOf(fields);
@@ -322,18 +430,24 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
     const { out, offset } = frame;
     const extensions = extensionsOf(fields);
     const flags = flagsOf(fields, extensions);
-    out[offset] = flags;
-    out[offset + 1] = uintOf('gtpu', 'type', fields.type, 0xff, GTPU_MESSAGE.gpdu);
+    out[offset + FLAGS] = flags;
+    out[offset + TYPE] = uintOf('gtpu', 'type', fields.type, maxOf(S.type), defaultOf(S.type));
     writeU16(
       out,
-      offset + 2,
-      uintOf('gtpu', 'len', fields.len, 0xffff, (frame.end - offset - GTPU_HEADER_LENGTH) & 0xffff),
+      offset + LEN,
+      uintOf('gtpu', 'len', fields.len, maxOf(S.len), (frame.end - offset - GTPU_HEADER_LENGTH) & 0xffff),
     );
-    writeU32(out, offset + 4, uintOf('gtpu', 'teid', fields.teid, 0xffffffff, 0));
+    writeU32(out, offset + TEID, uintOf('gtpu', 'teid', fields.teid, maxOf(S.teid), defaultOf(S.teid)));
     if (!hasOptionalOctets(fields, flags, extensions)) return;
-    writeU16(out, offset + 8, uintOf('gtpu', 'seq', fields.seq, 0xffff, 0));
-    out[offset + 10] = uintOf('gtpu', 'npdu', fields.npdu, 0xff, 0);
-    out[offset + 11] = uintOf('gtpu', 'next_ext', fields.next_ext, 0xff, extensions[0]?.type ?? 0);
+    writeU16(out, offset + SEQ, uintOf('gtpu', 'seq', fields.seq, maxOf(S.seq), 0));
+    out[offset + NPDU] = uintOf('gtpu', 'npdu', fields.npdu, maxOf(S.npdu), 0);
+    out[offset + NEXT_EXT] = uintOf(
+      'gtpu',
+      'next_ext',
+      fields.next_ext,
+      maxOf(S.next_ext),
+      extensions[0]?.type ?? 0,
+    );
     let at = offset + GTPU_HEADER_LENGTH + GTPU_OPTIONAL_LENGTH;
     for (let i = 0; i < extensions.length; i++) {
       const extension = extensions[i]!;
@@ -353,10 +467,10 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<GtpuFields> {
     need('gtpu', offset, GTPU_HEADER_LENGTH, end);
-    const flags = bytes[offset]!;
-    const type = bytes[offset + 1]!;
-    const len = readU16(bytes, offset + 2);
-    const fields: GtpuFields = { flags, type, len, teid: readU32(bytes, offset + 4) };
+    const flags = bytes[offset + FLAGS] ?? 0;
+    const type = bytes[offset + TYPE] ?? 0;
+    const len = readU16(bytes, offset + LEN);
+    const fields: GtpuFields = { flags, type, len, teid: readU32(bytes, offset + TEID) };
     const info: Record<string, unknown> = {
       version: flags >>> 5,
       pt: (flags >>> 4) & 1,
@@ -426,7 +540,7 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
       if (check) {
         problem(
           context,
-          offset + 2,
+          offset + LEN,
           'bad-length',
           `length ${len} exceeds the ${end - offset - GTPU_HEADER_LENGTH} octets after the first 8, should be ${end - offset - GTPU_HEADER_LENGTH}`,
         );
@@ -435,7 +549,7 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
     } else if (contentEnd < at && check) {
       problem(
         context,
-        offset + 2,
+        offset + LEN,
         'bad-length',
         `length ${len} does not cover the ${headerLength - GTPU_HEADER_LENGTH} octets of optional fields and extension headers`,
       );

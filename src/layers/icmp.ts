@@ -33,25 +33,32 @@ import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import { checksumVerifies, internetChecksum, onesSum } from '../core/checksum.js';
 import { hex16, uintOf, writeIPv4Field } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import {
+  at,
+  defaultOf,
+  defineSchema,
+  type FieldPosition,
+  maxOf,
+  offsetOf,
+  type PositionLocator,
+} from './schema.js';
 
+/** ICMP fields; defaults, ranges and docs in `icmpSchema`. */
 export interface IcmpFields {
-  /** Type; default 8 (echo request). */
   type?: number;
-  /** Code; default 0. */
   code?: number;
-  /** Checksum; default computed over the whole message. */
   chksum?: number;
-  /** Identifier (echo, timestamp, information, address mask); default 0. */
+  /** Echo, timestamp, information, address mask types. */
   id?: number;
-  /** Sequence number (same types as id); default 0. */
+  /** Same types as id. */
   seq?: number;
-  /** The unused bits after the checksum: 16 bits for type 3, 24 for type 12, 32 otherwise. */
+  /** 16 bits for type 3, 24 for type 12, 32 otherwise. */
   unused?: number;
-  /** Redirect (type 5): gateway address; default 0.0.0.0. */
+  /** Redirect (type 5). */
   gw?: string;
-  /** Destination unreachable (type 3): next-hop MTU (RFC 1191); default 0. */
+  /** Destination unreachable (type 3), RFC 1191. */
   mtu?: number;
-  /** Parameter problem (type 12): pointer to the octet in error; default 0. */
+  /** Parameter problem (type 12). */
   ptr?: number;
 }
 
@@ -101,24 +108,95 @@ export function icmpIsError(type: number): boolean {
 
 export const ICMP_HEADER_LENGTH = 8;
 
+/** A position in the 4 octets after the checksum that only some types have. */
+const forTypes =
+  (has: (type: number) => boolean, position: FieldPosition, which: string): PositionLocator =>
+  (bytes, header) =>
+    has(bytes[header] ?? -1) ? position : `only for ${which}`;
+const ECHO_LIKE = 'echo, timestamp, information and address mask types';
+
+export const icmpSchema = defineSchema<IcmpFields>({
+  type: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(0, 1),
+    default: 8,
+    tshark: 'icmp.type',
+    doc: 'type (8 echo request)',
+  },
+  code: { kind: 'uint', role: 'value', at: at(1, 1), default: 0, tshark: 'icmp.code', doc: 'code' },
+  chksum: {
+    kind: 'uint',
+    role: 'checksum',
+    at: at(2, 2),
+    auto: 'computed',
+    covers: 'layer',
+    tshark: 'icmp.checksum',
+    doc: 'checksum over the whole message',
+  },
+  id: {
+    kind: 'uint',
+    role: 'value',
+    locate: forTypes(icmpHasIdSeq, at(4, 2), ECHO_LIKE),
+    max: 0xffff,
+    default: 0,
+    perPacket: true,
+    tshark: 'icmp.ident',
+    tsharkWhen: (fields) => fields.type === 0 || fields.type === 8,
+    doc: 'identifier (echo and similar types)',
+  },
+  seq: {
+    kind: 'uint',
+    role: 'value',
+    locate: forTypes(icmpHasIdSeq, at(6, 2), ECHO_LIKE),
+    max: 0xffff,
+    default: 0,
+    perPacket: true,
+    tshark: 'icmp.seq',
+    tsharkWhen: (fields) => fields.type === 0 || fields.type === 8,
+    doc: 'sequence number (echo and similar types)',
+  },
+  unused: {
+    kind: 'uint',
+    role: 'value',
+    max: 0xffffffff,
+    default: 0,
+    doc: 'unused bits after the checksum (16 for type 3, 24 for 12, else 32)',
+  },
+  gw: {
+    kind: 'ipv4',
+    role: 'value',
+    locate: forTypes((type) => type === 5, at(4, 4), 'type 5 (redirect)'),
+    default: '0.0.0.0',
+    doc: 'gateway address (type 5 redirect)',
+  },
+  mtu: {
+    kind: 'uint',
+    role: 'value',
+    locate: forTypes((type) => type === 3, at(6, 2), 'type 3 (destination unreachable)'),
+    max: 0xffff,
+    default: 0,
+    doc: 'next-hop MTU (type 3)',
+  },
+  ptr: {
+    kind: 'uint',
+    role: 'value',
+    locate: forTypes((type) => type === 12, at(4, 1), 'type 12 (parameter problem)'),
+    max: 0xff,
+    default: 0,
+    doc: 'pointer (type 12 parameter problem)',
+  },
+});
+
+const S = icmpSchema;
+const TYPE = offsetOf(S.type);
+const CODE = offsetOf(S.code);
+const CHKSUM = offsetOf(S.chksum);
+
 export const icmpCodec: LayerCodec<IcmpFields> = {
   name: 'icmp',
   title: 'Internet Control Message Protocol',
-  fieldInfo: {
-    type: { kind: 'uint', max: 0xff, doc: 'type (default 8, echo request)' },
-    code: { kind: 'uint', max: 0xff, doc: 'code (default 0)' },
-    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed)' },
-    id: { kind: 'uint', max: 0xffff, doc: 'identifier (echo and similar types; default 0)' },
-    seq: { kind: 'uint', max: 0xffff, doc: 'sequence number (echo and similar types; default 0)' },
-    unused: {
-      kind: 'uint',
-      max: 0xffffffff,
-      doc: 'unused bits after the checksum (16 for type 3, 24 for 12, else 32)',
-    },
-    gw: { kind: 'ipv4', doc: 'gateway address (type 5 redirect; default 0.0.0.0)' },
-    mtu: { kind: 'uint', max: 0xffff, doc: 'next-hop MTU (type 3; default 0)' },
-    ptr: { kind: 'uint', max: 0xff, doc: 'pointer (type 12 parameter problem; default 0)' },
-  },
+  schema: icmpSchema,
 
   headerLength(): number {
     return ICMP_HEADER_LENGTH;
@@ -126,10 +204,10 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
 
   encode(fields: IcmpFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    const type = uintOf('icmp', 'type', fields.type, 0xff, 8);
-    out[offset] = type;
-    out[offset + 1] = uintOf('icmp', 'code', fields.code, 0xff, 0);
-    writeU16(out, offset + 2, 0);
+    const type = uintOf('icmp', 'type', fields.type, maxOf(S.type), defaultOf(S.type));
+    out[offset + TYPE] = type;
+    out[offset + CODE] = uintOf('icmp', 'code', fields.code, maxOf(S.code), defaultOf(S.code));
+    writeU16(out, offset + CHKSUM, 0);
     const rest = offset + 4;
     if (icmpHasIdSeq(type)) {
       writeU16(out, rest, uintOf('icmp', 'id', fields.id, 0xffff, 0));
@@ -152,15 +230,15 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
     const chksum =
       fields.chksum === undefined
         ? internetChecksum(out, offset, frame.end)
-        : uintOf('icmp', 'chksum', fields.chksum, 0xffff, 0);
-    writeU16(out, offset + 2, chksum);
+        : uintOf('icmp', 'chksum', fields.chksum, maxOf(S.chksum), 0);
+    writeU16(out, offset + CHKSUM, chksum);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<IcmpFields> {
     need('icmp', offset, ICMP_HEADER_LENGTH, end);
-    const type = bytes[offset]!;
-    const code = bytes[offset + 1]!;
-    const chksum = readU16(bytes, offset + 2);
+    const type = bytes[offset + TYPE] ?? 0;
+    const code = bytes[offset + CODE] ?? 0;
+    const chksum = readU16(bytes, offset + CHKSUM);
     const rest = offset + 4;
     let fields: IcmpFields;
     if (icmpHasIdSeq(type)) {
@@ -180,7 +258,12 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
       if (checksumVerifies(bytes, offset, end)) checksum = 'good';
       else {
         checksum = 'bad';
-        const expected = internetChecksum(bytes, offset + 4, end, onesSum(bytes, offset, offset + 2));
+        const expected = internetChecksum(
+          bytes,
+          offset + CHKSUM + 2,
+          end,
+          onesSum(bytes, offset, offset + CHKSUM),
+        );
         context.problems.push({
           layer: 'icmp',
           offset,

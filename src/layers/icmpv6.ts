@@ -48,6 +48,15 @@ import { bytesField, hex16, uintOf, writeIPv6Field, writeMacField } from './fiel
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL } from './numbers.js';
+import {
+  at,
+  defaultOf,
+  defineSchema,
+  type FieldPosition,
+  maxOf,
+  offsetOf,
+  type PositionLocator,
+} from './schema.js';
 
 export interface Icmpv6Fields {
   /** Type; default 128 (echo request). */
@@ -246,7 +255,7 @@ export function parseNdpOptions(options: Uint8Array): NdpOption[] {
 export const ICMPV6_HEADER_LENGTH = 8;
 
 function icmpv6Type(fields: Icmpv6Fields): number {
-  return uintOf('icmpv6', 'type', fields.type, 0xff, ICMPV6_TYPE.echoRequest);
+  return uintOf('icmpv6', 'type', fields.type, maxOf(icmpv6Schema.type), defaultOf(icmpv6Schema.type));
 }
 
 /** The sum of the pseudo-header of the enclosing IPv6 header, or 0 when there is none. */
@@ -262,34 +271,122 @@ function pseudoSum(
   return pseudoHeaderSumV6(bytes, ipOffset, IP_PROTOCOL.icmpv6, end - offset, destination);
 }
 
+const isEcho = (fields: Readonly<Record<string, unknown>>): boolean =>
+  fields.type === ICMPV6_TYPE.echoRequest || fields.type === ICMPV6_TYPE.echoReply;
+const echoAt =
+  (position: FieldPosition): PositionLocator =>
+  (bytes, header) =>
+    bytes[header] === ICMPV6_TYPE.echoRequest || bytes[header] === ICMPV6_TYPE.echoReply
+      ? position
+      : 'only for echo request/reply';
+
+export const icmpv6Schema = defineSchema<Icmpv6Fields>({
+  type: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(0, 1),
+    default: ICMPV6_TYPE.echoRequest,
+    tshark: 'icmpv6.type',
+    doc: 'type (128 echo request)',
+  },
+  code: { kind: 'uint', role: 'value', at: at(1, 1), default: 0, tshark: 'icmpv6.code', doc: 'code' },
+  chksum: {
+    kind: 'uint',
+    role: 'checksum',
+    at: at(2, 2),
+    auto: 'computed',
+    covers: 'layer+pseudo-header-v6',
+    tshark: 'icmpv6.checksum',
+    doc: 'checksum (with the IPv6 pseudo-header)',
+  },
+  id: {
+    kind: 'uint',
+    role: 'value',
+    locate: echoAt(at(4, 2)),
+    max: 0xffff,
+    default: 0,
+    perPacket: true,
+    tshark: 'icmpv6.echo.identifier',
+    tsharkWhen: isEcho,
+    doc: 'echo identifier',
+  },
+  seq: {
+    kind: 'uint',
+    role: 'value',
+    locate: echoAt(at(6, 2)),
+    max: 0xffff,
+    default: 0,
+    perPacket: true,
+    tshark: 'icmpv6.echo.sequence_number',
+    tsharkWhen: isEcho,
+    doc: 'echo sequence number',
+  },
+  unused: {
+    kind: 'uint',
+    role: 'value',
+    max: 0xffffffff,
+    default: 0,
+    doc: 'the 32 bits after the checksum (types 1, 3, others)',
+  },
+  mtu: { kind: 'uint', role: 'value', max: 0xffffffff, default: 1280, doc: 'MTU (type 2 packet too big)' },
+  ptr: {
+    kind: 'uint',
+    role: 'value',
+    max: 0xffffffff,
+    default: 0,
+    doc: 'pointer (type 4 parameter problem)',
+  },
+  flags: {
+    kind: 'flags',
+    role: 'value',
+    max: 7,
+    auto: 'RO (NA)',
+    doc: 'NA flags R, S, O',
+    parseFlags: parseNaFlags,
+  },
+  res: {
+    kind: 'uint',
+    role: 'value',
+    max: 0xffffffff,
+    default: 0,
+    doc: 'reserved bits (RS/NS/redirect 32, NA 29)',
+  },
+  chlim: { kind: 'uint', role: 'value', max: 0xff, default: 0, doc: 'RA current hop limit' },
+  raflags: {
+    kind: 'uint',
+    role: 'value',
+    max: 0xff,
+    default: 0x08,
+    doc: 'RA flags octet: M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04',
+  },
+  routerlifetime: { kind: 'uint', role: 'value', max: 0xffff, default: 1800, doc: 'RA router lifetime' },
+  reachabletime: { kind: 'uint', role: 'value', max: 0xffffffff, default: 0, doc: 'RA reachable time' },
+  retranstimer: { kind: 'uint', role: 'value', max: 0xffffffff, default: 0, doc: 'RA retransmission timer' },
+  target: {
+    kind: 'ipv6',
+    role: 'value',
+    auto: '2001:db8::2 (NS), 2001:db8::fe (redirect), else 2001:db8::1',
+    doc: 'NS/NA/redirect target address',
+  },
+  dst: { kind: 'ipv6', role: 'value', default: '2001:db8::2', doc: 'redirect destination address' },
+  options: { kind: 'bytes', role: 'shape', auto: 'none', doc: 'NDP option bytes (RS/RA/NS/NA/redirect)' },
+  lladdr: {
+    kind: 'mac',
+    role: 'shape',
+    auto: 'none',
+    doc: 'source (RS/NS/RA) or target (NA/redirect) link-layer address option',
+  },
+});
+
+const S = icmpv6Schema;
+const TYPE = offsetOf(S.type);
+const CODE = offsetOf(S.code);
+const CHKSUM = offsetOf(S.chksum);
+
 export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
   name: 'icmpv6',
   title: 'Internet Control Message Protocol v6',
-  fieldInfo: {
-    type: { kind: 'uint', max: 0xff, doc: 'type (default 128, echo request)' },
-    code: { kind: 'uint', max: 0xff, doc: 'code (default 0)' },
-    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed with the IPv6 pseudo-header)' },
-    id: { kind: 'uint', max: 0xffff, doc: 'echo identifier (default 0)' },
-    seq: { kind: 'uint', max: 0xffff, doc: 'echo sequence number (default 0)' },
-    unused: { kind: 'uint', max: 0xffffffff, doc: 'the 32 bits after the checksum (types 1, 3, others)' },
-    mtu: { kind: 'uint', max: 0xffffffff, doc: 'MTU (type 2 packet too big; default 1280)' },
-    ptr: { kind: 'uint', max: 0xffffffff, doc: 'pointer (type 4 parameter problem; default 0)' },
-    flags: { kind: 'flags', max: 7, doc: 'NA flags R, S, O (default RO)', parseFlags: parseNaFlags },
-    res: { kind: 'uint', max: 0xffffffff, doc: 'reserved bits (RS/NS/redirect 32, NA 29; default 0)' },
-    chlim: { kind: 'uint', max: 0xff, doc: 'RA current hop limit (default 0)' },
-    raflags: {
-      kind: 'uint',
-      max: 0xff,
-      doc: 'RA flags octet: M 0x80, O 0x40, H 0x20, Prf 0x18, P 0x04 (default 0x08)',
-    },
-    routerlifetime: { kind: 'uint', max: 0xffff, doc: 'RA router lifetime (default 1800)' },
-    reachabletime: { kind: 'uint', max: 0xffffffff, doc: 'RA reachable time (default 0)' },
-    retranstimer: { kind: 'uint', max: 0xffffffff, doc: 'RA retransmission timer (default 0)' },
-    target: { kind: 'ipv6', doc: 'NS/NA/redirect target address' },
-    dst: { kind: 'ipv6', doc: 'redirect destination address (default 2001:db8::2)' },
-    options: { kind: 'bytes', doc: 'NDP option bytes (RS/RA/NS/NA/redirect)' },
-    lladdr: { kind: 'mac', doc: 'source (RS/NS/RA) or target (NA/redirect) link-layer address option' },
-  },
+  schema: icmpv6Schema,
 
   headerLength(fields: Icmpv6Fields): number {
     const start = optionsStart(icmpv6Type(fields));
@@ -302,9 +399,9 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
   encode(fields: Icmpv6Fields, frame: EncodeFrame): void {
     const { out, offset } = frame;
     const type = icmpv6Type(fields);
-    out[offset] = type;
-    out[offset + 1] = uintOf('icmpv6', 'code', fields.code, 0xff, 0);
-    writeU16(out, offset + 2, 0);
+    out[offset + TYPE] = type;
+    out[offset + CODE] = uintOf('icmpv6', 'code', fields.code, maxOf(S.code), defaultOf(S.code));
+    writeU16(out, offset + CHKSUM, 0);
     const rest = offset + 4;
     switch (type) {
       case ICMPV6_TYPE.echoRequest:
@@ -367,15 +464,15 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     const chksum =
       fields.chksum === undefined
         ? internetChecksum(out, offset, end, pseudoSum(out, frame.ipVersion, frame.ipOffset, offset, end))
-        : uintOf('icmpv6', 'chksum', fields.chksum, 0xffff, 0);
-    writeU16(out, offset + 2, chksum);
+        : uintOf('icmpv6', 'chksum', fields.chksum, maxOf(S.chksum), 0);
+    writeU16(out, offset + CHKSUM, chksum);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Icmpv6Fields> {
     need('icmpv6', offset, ICMPV6_HEADER_LENGTH, end);
-    const type = bytes[offset]!;
-    const code = bytes[offset + 1]!;
-    const chksum = readU16(bytes, offset + 2);
+    const type = bytes[offset + TYPE] ?? 0;
+    const code = bytes[offset + CODE] ?? 0;
+    const chksum = readU16(bytes, offset + CHKSUM);
     const word = readU32(bytes, offset + 4);
     const info: Record<string, unknown> = { typeName: ICMPV6_TYPE_NAMES[type] ?? `Unknown (${type})` };
     let fields: Icmpv6Fields;
@@ -445,7 +542,12 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
       if (checksumVerifies(bytes, offset, end, pseudo)) checksum = 'good';
       else {
         checksum = 'bad';
-        const expected = internetChecksum(bytes, offset + 4, end, onesSum(bytes, offset, offset + 2, pseudo));
+        const expected = internetChecksum(
+          bytes,
+          offset + CHKSUM + 2,
+          end,
+          onesSum(bytes, offset, offset + CHKSUM, pseudo),
+        );
         context.problems.push({
           layer: 'icmpv6',
           offset,

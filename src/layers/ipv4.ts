@@ -47,37 +47,30 @@ import type {
   Problem,
 } from './layer.js';
 import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf, shiftIn } from './schema.js';
 
+/** IPv4 fields; defaults, ranges and docs in `ipv4Schema`. */
 export interface Ipv4Fields {
-  /** Version, 4 bits; default 4. */
   version?: number;
-  /** Header length in 32-bit words; default 5 + options. */
   ihl?: number;
-  /** Type of service byte (DSCP << 2 | ECN); default 0. */
   tos?: number;
-  /** DSCP, 6 bits: a convenience used when `tos` is not given. */
+  /** A convenience used when `tos` is not given. */
   dscp?: number;
-  /** ECN, 2 bits: a convenience used when `tos` is not given. */
+  /** A convenience used when `tos` is not given. */
   ecn?: number;
-  /** Total length; default the whole IPv4 packet. */
   len?: number;
-  /** Identification; default 1. */
   id?: number;
-  /** Flags: 'DF', 'MF', 'DF+MF', 'evil' (reserved bit), combinations with '+', or an integer 0-7. */
+  /** 'DF', 'MF', 'DF+MF', 'evil' (reserved bit), combinations with '+', or an integer 0-7. */
   flags?: number | string;
-  /** Fragment offset in 8-octet units, 13 bits; default 0. */
   frag?: number;
-  /** Time to live; default 64. */
   ttl?: number;
-  /** Protocol; default from the next layer. */
   proto?: number;
-  /** Header checksum; default computed. */
   chksum?: number;
-  /** Source address, text or 4 bytes; default 192.0.2.1. Decoded: text. */
+  /** Text or 4 bytes; decoded: text. */
   src?: AddressValue;
-  /** Destination address, text or 4 bytes; default 192.0.2.2. Decoded: text. */
+  /** Text or 4 bytes; decoded: text. */
   dst?: AddressValue;
-  /** Options bytes, kept exact; padded with zeros to a multiple of 4 octets. */
+  /** Kept exact; padded with zeros to a multiple of 4 octets. */
   options?: BytesValue;
 }
 
@@ -145,8 +138,12 @@ function flagsOf(value: number | string | undefined): number {
 }
 
 function tosOf(fields: Ipv4Fields): number {
-  if (fields.tos !== undefined) return uintOf('ipv4', 'tos', fields.tos, 0xff, 0);
-  return (uintOf('ipv4', 'dscp', fields.dscp, 0x3f, 0) << 2) | uintOf('ipv4', 'ecn', fields.ecn, 3, 0);
+  const s = ipv4Schema;
+  if (fields.tos !== undefined) return uintOf('ipv4', 'tos', fields.tos, maxOf(s.tos), defaultOf(s.tos));
+  return (
+    (uintOf('ipv4', 'dscp', fields.dscp, maxOf(s.dscp), defaultOf(s.dscp)) << (s.dscp.at?.shift ?? 0)) |
+    uintOf('ipv4', 'ecn', fields.ecn, maxOf(s.ecn), defaultOf(s.ecn))
+  );
 }
 
 function optionsLength(fields: Ipv4Fields): number {
@@ -243,9 +240,139 @@ export function parseIpv4Options(options: Uint8Array): Ipv4Option[] {
   return list;
 }
 
+export const ipv4Schema = defineSchema<Ipv4Fields>({
+  version: { kind: 'uint', role: 'shape', at: at(0, 1, 4, 4), default: 4, doc: 'version' },
+  ihl: {
+    kind: 'uint',
+    role: 'shape',
+    at: at(0, 1, 4, 0),
+    auto: '5 + the options',
+    doc: 'header length in 32-bit words',
+  },
+  tos: {
+    kind: 'uint',
+    role: 'value',
+    at: at(1, 1),
+    default: 0,
+    tshark: 'ip.dsfield',
+    doc: 'type of service byte, DSCP << 2 | ECN',
+  },
+  dscp: {
+    kind: 'uint',
+    role: 'value',
+    at: at(1, 1, 6, 2),
+    default: 0,
+    doc: 'DSCP, used when tos is not given',
+  },
+  ecn: {
+    kind: 'uint',
+    role: 'value',
+    at: at(1, 1, 2, 0),
+    default: 0,
+    doc: 'ECN, used when tos is not given',
+  },
+  len: {
+    kind: 'uint',
+    role: 'length',
+    at: at(2, 2),
+    auto: 'computed',
+    tshark: 'ip.len',
+    doc: 'total length',
+  },
+  id: {
+    kind: 'uint',
+    role: 'value',
+    at: at(4, 2),
+    default: 1,
+    perPacket: true,
+    tshark: 'ip.id',
+    doc: 'identification',
+  },
+  flags: {
+    kind: 'flags',
+    role: 'value',
+    at: at(6, 1, 3, 5),
+    default: 0,
+    doc: 'flags: DF, MF, DF+MF, evil, or 0-7',
+    parseFlags: parseIpv4Flags,
+  },
+  frag: {
+    kind: 'uint',
+    role: 'value',
+    at: at(6, 2, 13, 0),
+    default: 0,
+    doc: 'fragment offset in 8-octet units',
+  },
+  ttl: {
+    kind: 'uint',
+    role: 'value',
+    at: at(8, 1),
+    default: 64,
+    perPacket: true,
+    tshark: 'ip.ttl',
+    doc: 'time to live',
+  },
+  proto: {
+    kind: 'uint',
+    role: 'value',
+    at: at(9, 1),
+    auto: 'from the next layer, 59 for none',
+    tshark: 'ip.proto',
+    doc: 'protocol',
+  },
+  chksum: {
+    kind: 'uint',
+    role: 'checksum',
+    at: at(10, 2),
+    auto: 'computed',
+    covers: 'header',
+    tshark: 'ip.checksum',
+    doc: 'header checksum',
+  },
+  src: {
+    kind: 'ipv4',
+    role: 'value',
+    at: at(12, 4),
+    default: '192.0.2.1',
+    perPacket: true,
+    tshark: 'ip.src',
+    doc: 'source address',
+  },
+  dst: {
+    kind: 'ipv4',
+    role: 'value',
+    at: at(16, 4),
+    default: '192.0.2.2',
+    perPacket: true,
+    tshark: 'ip.dst',
+    doc: 'destination address',
+  },
+  options: {
+    kind: 'bytes',
+    role: 'shape',
+    auto: 'none',
+    doc: 'options bytes, padded with zeros to 4 octets',
+  },
+});
+
 export const IPV4_HEADER_LENGTH = 20;
-const DEFAULT_SRC = '192.0.2.1';
-const DEFAULT_DST = '192.0.2.2';
+const S = ipv4Schema;
+const VERSION_IHL = offsetOf(S.version);
+const VERSION_SHIFT = S.version.at?.shift ?? 0;
+const IHL_MASK = maxOf(S.ihl);
+const TOS = offsetOf(S.tos);
+const LEN = offsetOf(S.len);
+const ID = offsetOf(S.id);
+const FLAGS_FRAG = offsetOf(S.frag);
+const FLAGS_SHIFT = shiftIn(S.flags, FLAGS_FRAG, 2);
+const FRAG_MASK = maxOf(S.frag);
+const TTL = offsetOf(S.ttl);
+const PROTO = offsetOf(S.proto);
+const CHKSUM = offsetOf(S.chksum);
+const SRC = offsetOf(S.src);
+const DST = offsetOf(S.dst);
+const DEFAULT_SRC = String(S.src.default);
+const DEFAULT_DST = String(S.dst.default);
 
 function totalLength(frame: EncodeFrame): number {
   const length = frame.end - frame.offset;
@@ -256,28 +383,7 @@ function totalLength(frame: EncodeFrame): number {
 export const ipv4Codec: LayerCodec<Ipv4Fields> = {
   name: 'ipv4',
   title: 'Internet Protocol Version 4',
-  fieldInfo: {
-    version: { kind: 'uint', max: 15, doc: 'version (default 4)' },
-    ihl: { kind: 'uint', max: 15, doc: 'header length in 32-bit words (default from the options)' },
-    tos: { kind: 'uint', max: 0xff, doc: 'type of service byte, DSCP << 2 | ECN (default 0)' },
-    dscp: { kind: 'uint', max: 0x3f, doc: 'DSCP, used when tos is not given' },
-    ecn: { kind: 'uint', max: 3, doc: 'ECN, used when tos is not given' },
-    len: { kind: 'uint', max: 0xffff, doc: 'total length (default computed)' },
-    id: { kind: 'uint', max: 0xffff, doc: 'identification (default 1)' },
-    flags: {
-      kind: 'flags',
-      max: 7,
-      doc: 'flags: DF, MF, DF+MF, evil, or 0-7 (default 0)',
-      parseFlags: parseIpv4Flags,
-    },
-    frag: { kind: 'uint', max: 0x1fff, doc: 'fragment offset in 8-octet units (default 0)' },
-    ttl: { kind: 'uint', max: 0xff, doc: 'time to live (default 64)' },
-    proto: { kind: 'uint', max: 0xff, doc: 'protocol (default from the next layer, 59 for none)' },
-    chksum: { kind: 'uint', max: 0xffff, doc: 'header checksum (default computed)' },
-    src: { kind: 'ipv4', doc: 'source address (default 192.0.2.1)' },
-    dst: { kind: 'ipv4', doc: 'destination address (default 192.0.2.2)' },
-    options: { kind: 'bytes', doc: 'options bytes, padded with zeros to 4 octets' },
-  },
+  schema: ipv4Schema,
 
   headerLength(fields: Ipv4Fields): number {
     return IPV4_HEADER_LENGTH + optionsLength(fields);
@@ -285,31 +391,30 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
 
   encode(fields: Ipv4Fields, frame: EncodeFrame): void {
     const { out, offset, headerLength } = frame;
-    const version = uintOf('ipv4', 'version', fields.version, 15, 4);
-    const ihl = uintOf('ipv4', 'ihl', fields.ihl, 15, headerLength >>> 2);
+    const version = uintOf('ipv4', 'version', fields.version, maxOf(S.version), defaultOf(S.version));
+    const ihl = uintOf('ipv4', 'ihl', fields.ihl, IHL_MASK, headerLength >>> 2);
     const tos =
       fields.tos === undefined && fields.dscp === undefined && fields.ecn === undefined ? 0 : tosOf(fields);
-    const len = uintOf('ipv4', 'len', fields.len, 0xffff, totalLength(frame));
-    const id = uintOf('ipv4', 'id', fields.id, 0xffff, 1);
+    const len = uintOf('ipv4', 'len', fields.len, maxOf(S.len), totalLength(frame));
+    const id = uintOf('ipv4', 'id', fields.id, maxOf(S.id), defaultOf(S.id));
     const flagsFrag =
-      ((fields.flags === undefined ? 0 : flagsOf(fields.flags)) << 13) |
-      uintOf('ipv4', 'frag', fields.frag, 0x1fff, 0);
-    const ttl = uintOf('ipv4', 'ttl', fields.ttl, 0xff, 64);
+      ((fields.flags === undefined ? 0 : flagsOf(fields.flags)) << FLAGS_SHIFT) |
+      uintOf('ipv4', 'frag', fields.frag, FRAG_MASK, defaultOf(S.frag));
+    const ttl = uintOf('ipv4', 'ttl', fields.ttl, maxOf(S.ttl), defaultOf(S.ttl));
     const proto =
       fields.proto === undefined
         ? (ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none)
-        : uintOf('ipv4', 'proto', fields.proto, 0xff, 0);
-    out[offset] = (version << 4) | ihl;
-    out[offset + 1] = tos;
-    writeU16(out, offset + 2, len);
-    writeU16(out, offset + 4, id);
-    writeU16(out, offset + 6, flagsFrag);
-    out[offset + 8] = ttl;
-    out[offset + 9] = proto;
-    out[offset + 10] = 0;
-    out[offset + 11] = 0;
-    writeIPv4Field('ipv4', 'src', fields.src ?? DEFAULT_SRC, out, offset + 12);
-    writeIPv4Field('ipv4', 'dst', fields.dst ?? DEFAULT_DST, out, offset + 16);
+        : uintOf('ipv4', 'proto', fields.proto, maxOf(S.proto), 0);
+    out[offset + VERSION_IHL] = (version << VERSION_SHIFT) | ihl;
+    out[offset + TOS] = tos;
+    writeU16(out, offset + LEN, len);
+    writeU16(out, offset + ID, id);
+    writeU16(out, offset + FLAGS_FRAG, flagsFrag);
+    out[offset + TTL] = ttl;
+    out[offset + PROTO] = proto;
+    writeU16(out, offset + CHKSUM, 0);
+    writeIPv4Field('ipv4', 'src', fields.src ?? DEFAULT_SRC, out, offset + SRC);
+    writeIPv4Field('ipv4', 'dst', fields.dst ?? DEFAULT_DST, out, offset + DST);
     if (headerLength > IPV4_HEADER_LENGTH) {
       const options = bytesField('ipv4', 'options', fields.options);
       out.set(options, offset + IPV4_HEADER_LENGTH);
@@ -318,28 +423,28 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
     if (fields.chksum === undefined) {
       // The header's words, summed here (the first five from the values, the rest from the bytes).
       let sum = ((version << 12) | (ihl << 8) | tos) + len + id + flagsFrag + ((ttl << 8) | proto);
-      for (let at = offset + 12; at < offset + headerLength; at += 2) sum += (out[at]! << 8) | out[at + 1]!;
+      for (let at = offset + SRC; at < offset + headerLength; at += 2) sum += (out[at]! << 8) | out[at + 1]!;
       const chksum = ~foldSum(sum) & 0xffff;
-      writeU16(out, offset + 10, chksum);
+      writeU16(out, offset + CHKSUM, chksum);
       // The finished header, for an enclosing checksum (a tunnel's UDP) to add without summing it again.
       noteRegionSum(out, offset, offset + headerLength, sum + chksum);
     } else {
-      writeU16(out, offset + 10, uintOf('ipv4', 'chksum', fields.chksum, 0xffff, 0));
+      writeU16(out, offset + CHKSUM, uintOf('ipv4', 'chksum', fields.chksum, maxOf(S.chksum), 0));
     }
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv4Fields> {
     need('ipv4', offset, IPV4_HEADER_LENGTH, end);
     const check = !context.insideIcmpError;
-    const version = bytes[offset]! >>> 4;
-    const ihl = bytes[offset]! & 0x0f;
-    const tos = bytes[offset + 1]!;
-    const len = readU16(bytes, offset + 2);
-    const flagsFrag = readU16(bytes, offset + 6);
-    const flags = flagsFrag >>> 13;
-    const frag = flagsFrag & 0x1fff;
-    const proto = bytes[offset + 9]!;
-    const chksum = readU16(bytes, offset + 10);
+    const version = (bytes[offset + VERSION_IHL] ?? 0) >>> VERSION_SHIFT;
+    const ihl = (bytes[offset + VERSION_IHL] ?? 0) & IHL_MASK;
+    const tos = bytes[offset + TOS] ?? 0;
+    const len = readU16(bytes, offset + LEN);
+    const flagsFrag = readU16(bytes, offset + FLAGS_FRAG);
+    const flags = flagsFrag >>> FLAGS_SHIFT;
+    const frag = flagsFrag & FRAG_MASK;
+    const proto = bytes[offset + PROTO] ?? 0;
+    const chksum = readU16(bytes, offset + CHKSUM);
     const available = end - offset;
     let usable = true;
     if (version !== 4) ipv4Problem(context, offset, 'bad-value', `version ${version}, should be 4`);
@@ -371,9 +476,9 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
         checksumStatus = 'bad';
         const expected = internetChecksum(
           bytes,
-          offset + 12,
+          offset + CHKSUM + 2,
           offset + headerLength,
-          onesSum(bytes, offset, offset + 10),
+          onesSum(bytes, offset, offset + CHKSUM),
         );
         if (check)
           ipv4Problem(
@@ -425,14 +530,14 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
         ihl,
         tos,
         len,
-        id: readU16(bytes, offset + 4),
+        id: readU16(bytes, offset + ID),
         flags,
         frag,
-        ttl: bytes[offset + 8]!,
+        ttl: bytes[offset + TTL] ?? 0,
         proto,
         chksum,
-        src: formatIPv4(bytes, offset + 12),
-        dst: formatIPv4(bytes, offset + 16),
+        src: formatIPv4(bytes, offset + SRC),
+        dst: formatIPv4(bytes, offset + DST),
         options,
       },
       headerLength,

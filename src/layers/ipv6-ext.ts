@@ -45,6 +45,7 @@ import { FieldError } from '../core/errors.js';
 import { bytesField, uintOf, writeIPv6Field } from './field-check.js';
 import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
+import { at, defineSchema, type FieldSchema } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types and builders
@@ -191,15 +192,71 @@ export function parseIpv6Options(options: Uint8Array): Ipv6Option[] {
   return list;
 }
 
+const nextHeader: FieldSchema = {
+  kind: 'uint',
+  role: 'value',
+  at: at(0, 1),
+  auto: 'from the next layer',
+  doc: 'next header',
+};
+const extensionLength: FieldSchema = {
+  kind: 'uint',
+  role: 'length',
+  at: at(1, 1),
+  auto: 'computed',
+  doc: 'length in 8-octet units after the first 8',
+};
+
+export const ipv6OptionsSchema = defineSchema<Ipv6hopFields>({
+  nh: nextHeader,
+  len: extensionLength,
+  options: {
+    kind: 'bytes',
+    role: 'shape',
+    auto: 'none',
+    doc: 'option TLVs; Pad1/PadN added to fill 8-octet units',
+  },
+});
+
+export const ipv6routeSchema = defineSchema<Ipv6routeFields>({
+  nh: nextHeader,
+  len: extensionLength,
+  type: { kind: 'uint', role: 'shape', at: at(2, 1), default: 0, doc: 'routing type' },
+  segleft: { kind: 'uint', role: 'value', at: at(3, 1), auto: 'from the addresses', doc: 'segments left' },
+  data: {
+    kind: 'bytes',
+    role: 'shape',
+    auto: 'from the addresses',
+    doc: 'type-specific data after the first 4 octets',
+  },
+  addresses: {
+    kind: 'json',
+    role: 'shape',
+    auto: 'none',
+    doc: 'list of IPv6 addresses to build the data from',
+  },
+});
+
+export const ipv6fragSchema = defineSchema<Ipv6fragFields>({
+  nh: nextHeader,
+  res: { kind: 'uint', role: 'value', at: at(1, 1), default: 0, doc: 'reserved octet' },
+  offset: {
+    kind: 'uint',
+    role: 'value',
+    at: at(2, 2, 13, 3),
+    default: 0,
+    doc: 'fragment offset in 8-octet units',
+  },
+  res2: { kind: 'uint', role: 'value', at: at(2, 2, 2, 1), default: 0, doc: 'reserved bits' },
+  m: { kind: 'uint', role: 'value', at: at(2, 2, 1, 0), default: 0, doc: 'more fragments' },
+  id: { kind: 'uint', role: 'value', at: at(4, 4), default: 0, doc: 'identification' },
+});
+
 function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<Ipv6hopFields> {
   return {
     name,
     title,
-    fieldInfo: {
-      nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer)' },
-      len: { kind: 'uint', max: 0xff, doc: 'length in 8-octet units after the first 8 (default computed)' },
-      options: { kind: 'bytes', doc: 'option TLVs; Pad1/PadN added to fill 8-octet units' },
-    },
+    schema: ipv6OptionsSchema,
 
     headerLength(fields: Ipv6hopFields): number {
       return padTo8(2 + bytesField(name, 'options', fields.options).length);
@@ -280,14 +337,7 @@ function routeDataLength(fields: Ipv6routeFields): number {
 export const ipv6routeCodec: LayerCodec<Ipv6routeFields> = {
   name: 'ipv6route',
   title: 'Routing Header for IPv6',
-  fieldInfo: {
-    nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer)' },
-    len: { kind: 'uint', max: 0xff, doc: 'length in 8-octet units after the first 8 (default computed)' },
-    type: { kind: 'uint', max: 0xff, doc: 'routing type (default 0)' },
-    segleft: { kind: 'uint', max: 0xff, doc: 'segments left (default from the addresses)' },
-    data: { kind: 'bytes', doc: 'type-specific data after the first 4 octets' },
-    addresses: { kind: 'json', doc: 'list of IPv6 addresses to build the data from' },
-  },
+  schema: ipv6routeSchema,
 
   headerLength(fields: Ipv6routeFields): number {
     return padTo8(4 + routeDataLength(fields));
@@ -368,14 +418,7 @@ export const IPV6_FRAGMENT_HEADER_LENGTH = 8;
 export const ipv6fragCodec: LayerCodec<Ipv6fragFields> = {
   name: 'ipv6frag',
   title: 'Fragment Header for IPv6',
-  fieldInfo: {
-    nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer)' },
-    res: { kind: 'uint', max: 0xff, doc: 'reserved octet (default 0)' },
-    offset: { kind: 'uint', max: 0x1fff, doc: 'fragment offset in 8-octet units (default 0)' },
-    res2: { kind: 'uint', max: 3, doc: 'reserved bits (default 0)' },
-    m: { kind: 'uint', max: 1, doc: 'more fragments (default 0)' },
-    id: { kind: 'uint', max: 0xffffffff, doc: 'identification (default 0)' },
-  },
+  schema: ipv6fragSchema,
 
   headerLength(): number {
     return IPV6_FRAGMENT_HEADER_LENGTH;

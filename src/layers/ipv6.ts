@@ -32,23 +32,19 @@ import { FieldError } from '../core/errors.js';
 import { type AddressValue, uintOf, writeIPv6Field } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf, shiftIn } from './schema.js';
 
+/** IPv6 fixed-header fields; defaults, ranges and docs in `ipv6Schema`. */
 export interface Ipv6Fields {
-  /** Version, 4 bits; default 6. */
   version?: number;
-  /** Traffic class (DSCP << 2 | ECN); default 0. */
   tc?: number;
-  /** Flow label, 20 bits; default 0. */
   fl?: number;
-  /** Payload length; default everything after the fixed header. */
   plen?: number;
-  /** Next header; default from the next layer. */
   nh?: number;
-  /** Hop limit; default 64. */
   hlim?: number;
-  /** Source address, text or 16 bytes; default 2001:db8::1. Decoded: text. */
+  /** Text or 16 bytes; decoded: text. */
   src?: AddressValue;
-  /** Destination address, text or 16 bytes; default 2001:db8::2. Decoded: text. */
+  /** Text or 16 bytes; decoded: text. */
   dst?: AddressValue;
 }
 
@@ -67,19 +63,87 @@ function payloadLength(frame: EncodeFrame): number {
   return length;
 }
 
+export const ipv6Schema = defineSchema<Ipv6Fields>({
+  version: { kind: 'uint', role: 'shape', at: at(0, 1, 4, 4), default: 6, doc: 'version' },
+  tc: {
+    kind: 'uint',
+    role: 'value',
+    at: at(0, 2, 8, 4),
+    default: 0,
+    tshark: 'ipv6.tclass',
+    doc: 'traffic class, DSCP << 2 | ECN',
+  },
+  fl: {
+    kind: 'uint',
+    role: 'value',
+    at: at(1, 3, 20),
+    default: 0,
+    perPacket: true,
+    tshark: 'ipv6.flow',
+    doc: 'flow label',
+  },
+  plen: {
+    kind: 'uint',
+    role: 'length',
+    at: at(4, 2),
+    auto: 'computed',
+    tshark: 'ipv6.plen',
+    doc: 'payload length (everything after the fixed header)',
+  },
+  nh: {
+    kind: 'uint',
+    role: 'value',
+    at: at(6, 1),
+    auto: 'from the next layer, 59 for none',
+    tshark: 'ipv6.nxt',
+    doc: 'next header',
+  },
+  hlim: {
+    kind: 'uint',
+    role: 'value',
+    at: at(7, 1),
+    default: 64,
+    perPacket: true,
+    tshark: 'ipv6.hlim',
+    doc: 'hop limit',
+  },
+  src: {
+    kind: 'ipv6',
+    role: 'value',
+    at: at(8, 16),
+    default: '2001:db8::1',
+    tshark: 'ipv6.src',
+    doc: 'source address',
+  },
+  dst: {
+    kind: 'ipv6',
+    role: 'value',
+    at: at(24, 16),
+    default: '2001:db8::2',
+    tshark: 'ipv6.dst',
+    doc: 'destination address',
+  },
+});
+
+const S = ipv6Schema;
+/** Version, traffic class and flow label are read and written as the first 32-bit word. */
+const FIRST_WORD = offsetOf(S.version);
+const VERSION_SHIFT = shiftIn(S.version, FIRST_WORD, 4);
+const TC_SHIFT = shiftIn(S.tc, FIRST_WORD, 4);
+const FL_MASK = maxOf(S.fl);
+const TC_MASK = maxOf(S.tc);
+const PLEN = offsetOf(S.plen);
+const NH = offsetOf(S.nh);
+const HLIM = offsetOf(S.hlim);
+const SRC = offsetOf(S.src);
+const DST = offsetOf(S.dst);
+const DEFAULT_SRC = String(S.src.default);
+const DEFAULT_DST = String(S.dst.default);
+
 export const ipv6Codec: LayerCodec<Ipv6Fields> = {
   name: 'ipv6',
   title: 'Internet Protocol Version 6',
-  fieldInfo: {
-    version: { kind: 'uint', max: 15, doc: 'version (default 6)' },
-    tc: { kind: 'uint', max: 0xff, doc: 'traffic class (default 0)' },
-    fl: { kind: 'uint', max: 0xfffff, doc: 'flow label (default 0)' },
-    plen: { kind: 'uint', max: 0xffff, doc: 'payload length (default computed)' },
-    nh: { kind: 'uint', max: 0xff, doc: 'next header (default from the next layer, 59 for none)' },
-    hlim: { kind: 'uint', max: 0xff, doc: 'hop limit (default 64)' },
-    src: { kind: 'ipv6', doc: 'source address (default 2001:db8::1)' },
-    dst: { kind: 'ipv6', doc: 'destination address (default 2001:db8::2)' },
-  },
+  schema: ipv6Schema,
 
   headerLength(): number {
     return IPV6_HEADER_LENGTH;
@@ -87,30 +151,30 @@ export const ipv6Codec: LayerCodec<Ipv6Fields> = {
 
   encode(fields: Ipv6Fields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    const version = uintOf('ipv6', 'version', fields.version, 15, 6);
-    const tc = uintOf('ipv6', 'tc', fields.tc, 0xff, 0);
-    const fl = uintOf('ipv6', 'fl', fields.fl, 0xfffff, 0);
-    writeU32(out, offset, ((version << 28) | (tc << 20) | fl) >>> 0);
-    writeU16(out, offset + 4, uintOf('ipv6', 'plen', fields.plen, 0xffff, payloadLength(frame)));
-    out[offset + 6] = uintOf(
+    const version = uintOf('ipv6', 'version', fields.version, maxOf(S.version), defaultOf(S.version));
+    const tc = uintOf('ipv6', 'tc', fields.tc, TC_MASK, defaultOf(S.tc));
+    const fl = uintOf('ipv6', 'fl', fields.fl, FL_MASK, defaultOf(S.fl));
+    writeU32(out, offset + FIRST_WORD, ((version << VERSION_SHIFT) | (tc << TC_SHIFT) | fl) >>> 0);
+    writeU16(out, offset + PLEN, uintOf('ipv6', 'plen', fields.plen, maxOf(S.plen), payloadLength(frame)));
+    out[offset + NH] = uintOf(
       'ipv6',
       'nh',
       fields.nh,
-      0xff,
+      maxOf(S.nh),
       ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none,
     );
-    out[offset + 7] = uintOf('ipv6', 'hlim', fields.hlim, 0xff, 64);
-    writeIPv6Field('ipv6', 'src', fields.src ?? '2001:db8::1', out, offset + 8);
-    writeIPv6Field('ipv6', 'dst', fields.dst ?? '2001:db8::2', out, offset + 24);
+    out[offset + HLIM] = uintOf('ipv6', 'hlim', fields.hlim, maxOf(S.hlim), defaultOf(S.hlim));
+    writeIPv6Field('ipv6', 'src', fields.src ?? DEFAULT_SRC, out, offset + SRC);
+    writeIPv6Field('ipv6', 'dst', fields.dst ?? DEFAULT_DST, out, offset + DST);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv6Fields> {
     need('ipv6', offset, IPV6_HEADER_LENGTH, end);
-    const word = readU32(bytes, offset);
-    const version = word >>> 28;
-    const tc = (word >>> 20) & 0xff;
-    const plen = readU16(bytes, offset + 4);
-    const nh = bytes[offset + 6]!;
+    const word = readU32(bytes, offset + FIRST_WORD);
+    const version = word >>> VERSION_SHIFT;
+    const tc = (word >>> TC_SHIFT) & TC_MASK;
+    const plen = readU16(bytes, offset + PLEN);
+    const nh = bytes[offset + NH] ?? 0;
     if (version !== 6) {
       context.problems.push({
         layer: 'ipv6',
@@ -138,12 +202,12 @@ export const ipv6Codec: LayerCodec<Ipv6Fields> = {
       fields: {
         version,
         tc,
-        fl: word & 0xfffff,
+        fl: word & FL_MASK,
         plen,
         nh,
-        hlim: bytes[offset + 7]!,
-        src: formatIPv6(bytes, offset + 8),
-        dst: formatIPv6(bytes, offset + 24),
+        hlim: bytes[offset + HLIM] ?? 0,
+        src: formatIPv6(bytes, offset + SRC),
+        dst: formatIPv6(bytes, offset + DST),
       },
       headerLength: IPV6_HEADER_LENGTH,
       contentEnd,

@@ -6,6 +6,7 @@
  * needs sizes or the neighbouring layers), `finish` (inside-out, checksums that cover inner bytes)
  * and `decode`.
  */
+import type { LayerSchema } from './schema.js';
 
 /** Every layer name the packet model knows; also the names used in the text spec and in JSON. */
 export type LayerName =
@@ -40,16 +41,6 @@ export type BytesValue = Uint8Array | string;
  * - json: a structured value (lists of extension headers); JSON only, or spec as a quoted JSON string
  */
 export type FieldKind = 'uint' | 'mac' | 'ipv4' | 'ipv6' | 'bytes' | 'text' | 'flags' | 'bool' | 'json';
-
-export interface FieldInfo {
-  readonly kind: FieldKind;
-  /** Largest value of a uint field. */
-  readonly max?: number;
-  /** One line for --help and the README layer table. */
-  readonly doc: string;
-  /** Parses flag letters/names to an integer (kind 'flags'); returns undefined when not understood. */
-  readonly parseFlags?: (text: string) => number | undefined;
-}
 
 /** A field value as the API accepts it. */
 export type FieldValue = number | string | boolean | Uint8Array | readonly unknown[] | undefined;
@@ -134,8 +125,8 @@ export interface LayerCodec<F extends object> {
   readonly name: LayerName;
   /** Wireshark-like display name for the tree ("Internet Protocol Version 4"). */
   readonly title: string;
-  /** Every field a user may set, in wire order, for the spec parser, JSON and docs. */
-  readonly fieldInfo: Readonly<Record<string, FieldInfo>>;
+  /** Every field a user may set, in wire order: positions, kinds, defaults, roles (see schema.ts). */
+  readonly schema: LayerSchema<F>;
   headerLength(fields: F): number;
   /** Writes the header at frame.offset. Auto lengths use frame.end; next-protocol numbers look at frame.layers. */
   encode(fields: F, frame: EncodeFrame): void;

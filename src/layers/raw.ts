@@ -8,6 +8,7 @@ import { noteRegionSum, onesSum } from '../core/checksum.js';
 import { FieldError } from '../core/errors.js';
 import { bytesOf } from './bytes-value.js';
 import type { BytesValue, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import { defineSchema } from './schema.js';
 
 export interface RawFields {
   /** The bytes (hex string or Uint8Array). */
@@ -69,14 +70,16 @@ function bytesOfChecked(value: BytesValue): Uint8Array {
   }
 }
 
+export const rawSchema = defineSchema<RawFields>({
+  data: { kind: 'bytes', role: 'shape', auto: 'none', doc: 'payload bytes (hex); also accepted as hex=' },
+  text: { kind: 'text', role: 'shape', auto: 'none', doc: 'payload as UTF-8 text' },
+  len: { kind: 'uint', role: 'shape', max: 0xffffff, auto: 'none', doc: 'payload of N bytes 00 01 02 ...' },
+});
+
 export const rawCodec: LayerCodec<RawFields> = {
   name: 'raw',
   title: 'Data',
-  fieldInfo: {
-    data: { kind: 'bytes', doc: 'payload bytes (hex); also accepted as hex=' },
-    text: { kind: 'text', doc: 'payload as UTF-8 text' },
-    len: { kind: 'uint', max: 0xffffff, doc: 'payload of N bytes 00 01 02 ...' },
-  },
+  schema: rawSchema,
 
   headerLength: rawLength,
 

@@ -60,38 +60,36 @@ import { bytesField, hex16, uintOf } from './field-check.js';
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL } from './numbers.js';
+import {
+  defaultOf,
+  defineSchema,
+  maxOf,
+  offsetOf,
+  type PositionLocator,
+  at as position,
+  shiftIn,
+} from './schema.js';
 
 /** A SACK block: [left edge, right edge) as 32-bit sequence numbers. */
 export type SackBlock = readonly [number, number];
 
+/** TCP fields; defaults, ranges and docs in `tcpSchema`. */
 export interface TcpFields {
-  /** Source port; default 20. */
   sport?: number;
-  /** Destination port; default 80. */
   dport?: number;
-  /** Sequence number; default 0. */
   seq?: number;
-  /** Acknowledgment number; default 0. */
   ack?: number;
-  /** Data offset in 32-bit words; default from the options. */
   dataofs?: number;
-  /** The 3 reserved bits; default 0. */
   reserved?: number;
-  /** 9 flag bits, or letters ("PA") / names ("SYN+ACK"); default S. */
+  /** 9 flag bits, or letters ("PA") / names ("SYN+ACK"). */
   flags?: number | string;
-  /** Window; default 8192. */
   window?: number;
-  /** Checksum; default computed. */
   chksum?: number;
-  /** Urgent pointer; default 0. */
   urgptr?: number;
   /** Raw option bytes, written byte-exact; overrides the convenience fields below. */
   options?: BytesValue;
-  /** Maximum segment size option. */
   mss?: number;
-  /** Window scale option (shift count). */
   wscale?: number;
-  /** SACK-permitted option. */
   sackok?: boolean | number;
   /** Timestamp option: TSval (TSecr 0 if not given). */
   tsval?: number;
@@ -340,36 +338,166 @@ function optionsLength(fields: TcpFields): number {
   return hasConvenienceOptions(fields) ? writeLinuxOptions(fields, undefined, 0) : 0;
 }
 
+/** Where a timestamps option (kind 8, length 10) puts TSval (2) or TSecr (6) in this header, if it has one. */
+const timestampAt =
+  (at: number): PositionLocator =>
+  (bytes, header, headerLength) => {
+    let i = header + TCP_HEADER_LENGTH;
+    const end = header + headerLength;
+    while (i < end) {
+      const kind = bytes[i] ?? 0;
+      if (kind === 0) break;
+      if (kind === 1) {
+        i++;
+        continue;
+      }
+      const length = bytes[i + 1] ?? 0;
+      if (length < 2 || i + length > end) break;
+      if (kind === 8 && length === 10) return position(i - header + at, 4);
+      i += length;
+    }
+    return 'the packet has no TCP timestamps option (set tsval in the packet first)';
+  };
+
+export const tcpSchema = defineSchema<TcpFields>({
+  sport: {
+    kind: 'uint',
+    role: 'value',
+    at: position(0, 2),
+    default: 20,
+    perPacket: true,
+    tshark: 'tcp.srcport',
+    doc: 'source port',
+  },
+  dport: {
+    kind: 'uint',
+    role: 'value',
+    at: position(2, 2),
+    default: 80,
+    perPacket: true,
+    tshark: 'tcp.dstport',
+    doc: 'destination port',
+  },
+  seq: {
+    kind: 'uint',
+    role: 'value',
+    at: position(4, 4),
+    default: 0,
+    perPacket: true,
+    tshark: 'tcp.seq_raw',
+    doc: 'sequence number',
+  },
+  ack: {
+    kind: 'uint',
+    role: 'value',
+    at: position(8, 4),
+    default: 0,
+    perPacket: true,
+    tshark: 'tcp.ack_raw',
+    doc: 'acknowledgment number',
+  },
+  dataofs: {
+    kind: 'uint',
+    role: 'shape',
+    at: position(12, 1, 4, 4),
+    auto: '5 + the options',
+    doc: 'data offset in 32-bit words',
+  },
+  reserved: {
+    kind: 'uint',
+    role: 'value',
+    at: position(12, 1, 3, 1),
+    default: 0,
+    doc: 'the 3 reserved bits',
+  },
+  flags: {
+    kind: 'flags',
+    role: 'value',
+    at: position(12, 2, 9, 0),
+    default: TCP_FLAGS.SYN,
+    tshark: 'tcp.flags',
+    doc: 'flags: letters F S R P A U E C N(=AE) like PA, names like SYN+ACK, or 0..511 (2 = S)',
+    parseFlags: parseTcpFlags,
+  },
+  window: {
+    kind: 'uint',
+    role: 'value',
+    at: position(14, 2),
+    default: 8192,
+    perPacket: true,
+    tshark: 'tcp.window_size_value',
+    doc: 'window',
+  },
+  chksum: {
+    kind: 'uint',
+    role: 'checksum',
+    at: position(16, 2),
+    auto: 'computed',
+    covers: 'pseudo-header+layer',
+    tshark: 'tcp.checksum',
+    doc: 'checksum',
+  },
+  urgptr: {
+    kind: 'uint',
+    role: 'value',
+    at: position(18, 2),
+    default: 0,
+    perPacket: true,
+    tshark: 'tcp.urgent_pointer',
+    doc: 'urgent pointer',
+  },
+  options: {
+    kind: 'bytes',
+    role: 'shape',
+    auto: 'from mss, wscale, sackok, tsval, tsecr, sack',
+    doc: 'raw option bytes, byte-exact (overrides mss, wscale, sackok, tsval, tsecr, sack)',
+  },
+  mss: { kind: 'uint', role: 'shape', max: 0xffff, auto: 'none', doc: 'MSS option' },
+  wscale: { kind: 'uint', role: 'shape', max: 0xff, auto: 'none', doc: 'window scale option (shift)' },
+  sackok: { kind: 'bool', role: 'shape', auto: 'none', doc: 'SACK-permitted option' },
+  tsval: {
+    kind: 'uint',
+    role: 'value',
+    locate: timestampAt(2),
+    max: 0xffffffff,
+    auto: 'none (0 when tsecr is given)',
+    doc: 'timestamps option TSval',
+  },
+  tsecr: {
+    kind: 'uint',
+    role: 'value',
+    locate: timestampAt(6),
+    max: 0xffffffff,
+    auto: 'none (0 when tsval is given)',
+    doc: 'timestamps option TSecr',
+  },
+  sack: { kind: 'text', role: 'shape', auto: 'none', doc: 'SACK blocks, e.g. 1000-2000;3000-4000' },
+});
+
+const S = tcpSchema;
+const SPORT = offsetOf(S.sport);
+const DPORT = offsetOf(S.dport);
+const SEQ = offsetOf(S.seq);
+const ACK = offsetOf(S.ack);
+const OFFSET_FLAGS = offsetOf(S.flags);
+const DATAOFS_SHIFT = shiftIn(S.dataofs, OFFSET_FLAGS, 1);
+const RESERVED_SHIFT = shiftIn(S.reserved, OFFSET_FLAGS, 1);
+const DATAOFS_MAX = maxOf(S.dataofs);
+const RESERVED_MAX = maxOf(S.reserved);
+const WINDOW = offsetOf(S.window);
+const CHKSUM = offsetOf(S.chksum);
+const URGPTR = offsetOf(S.urgptr);
+const FLAGS_MAX = maxOf(S.flags);
+const [SPORT_DEFAULT, DPORT_DEFAULT, WINDOW_DEFAULT] = [
+  defaultOf(S.sport),
+  defaultOf(S.dport),
+  defaultOf(S.window),
+];
+
 export const tcpCodec: LayerCodec<TcpFields> = {
   name: 'tcp',
   title: 'Transmission Control Protocol',
-  fieldInfo: {
-    sport: { kind: 'uint', max: 0xffff, doc: 'source port (default 20)' },
-    dport: { kind: 'uint', max: 0xffff, doc: 'destination port (default 80)' },
-    seq: { kind: 'uint', max: 0xffffffff, doc: 'sequence number (default 0)' },
-    ack: { kind: 'uint', max: 0xffffffff, doc: 'acknowledgment number (default 0)' },
-    dataofs: { kind: 'uint', max: 15, doc: 'data offset in 32-bit words (default from the options)' },
-    reserved: { kind: 'uint', max: 7, doc: 'the 3 reserved bits (default 0)' },
-    flags: {
-      kind: 'flags',
-      max: 0x1ff,
-      doc: 'flags: letters F S R P A U E C N(=AE) like PA, names like SYN+ACK, or 0..511 (default S)',
-      parseFlags: parseTcpFlags,
-    },
-    window: { kind: 'uint', max: 0xffff, doc: 'window (default 8192)' },
-    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed)' },
-    urgptr: { kind: 'uint', max: 0xffff, doc: 'urgent pointer (default 0)' },
-    options: {
-      kind: 'bytes',
-      doc: 'raw option bytes, byte-exact (overrides mss, wscale, sackok, tsval, tsecr, sack)',
-    },
-    mss: { kind: 'uint', max: 0xffff, doc: 'MSS option' },
-    wscale: { kind: 'uint', max: 0xff, doc: 'window scale option (shift)' },
-    sackok: { kind: 'bool', doc: 'SACK-permitted option' },
-    tsval: { kind: 'uint', max: 0xffffffff, doc: 'timestamps option TSval' },
-    tsecr: { kind: 'uint', max: 0xffffffff, doc: 'timestamps option TSecr' },
-    sack: { kind: 'text', doc: 'SACK blocks, e.g. 1000-2000;3000-4000' },
-  },
+  schema: tcpSchema,
 
   headerLength(fields: TcpFields): number {
     return TCP_HEADER_LENGTH + optionsLength(fields);
@@ -377,18 +505,25 @@ export const tcpCodec: LayerCodec<TcpFields> = {
 
   encode(fields: TcpFields, frame: EncodeFrame): void {
     const { out, offset, headerLength } = frame;
-    writeU16(out, offset, uintOf('tcp', 'sport', fields.sport, 0xffff, 20));
-    writeU16(out, offset + 2, uintOf('tcp', 'dport', fields.dport, 0xffff, 80));
-    writeU32(out, offset + 4, uintOf('tcp', 'seq', fields.seq, 0xffffffff, 0));
-    writeU32(out, offset + 8, uintOf('tcp', 'ack', fields.ack, 0xffffffff, 0));
-    const dataofs = uintOf('tcp', 'dataofs', fields.dataofs, 15, (headerLength >>> 2) & 15);
-    const reserved = uintOf('tcp', 'reserved', fields.reserved, 7, 0);
+    writeU16(out, offset + SPORT, uintOf('tcp', 'sport', fields.sport, maxOf(S.sport), SPORT_DEFAULT));
+    writeU16(out, offset + DPORT, uintOf('tcp', 'dport', fields.dport, maxOf(S.dport), DPORT_DEFAULT));
+    writeU32(out, offset + SEQ, uintOf('tcp', 'seq', fields.seq, maxOf(S.seq), defaultOf(S.seq)));
+    writeU32(out, offset + ACK, uintOf('tcp', 'ack', fields.ack, maxOf(S.ack), defaultOf(S.ack)));
+    const dataofs = uintOf('tcp', 'dataofs', fields.dataofs, DATAOFS_MAX, (headerLength >>> 2) & DATAOFS_MAX);
+    const reserved = uintOf('tcp', 'reserved', fields.reserved, RESERVED_MAX, defaultOf(S.reserved));
     const flags = flagsOf(fields.flags);
-    out[offset + 12] = (dataofs << 4) | (reserved << 1) | (flags >>> 8);
-    out[offset + 13] = flags & 0xff;
-    writeU16(out, offset + 14, uintOf('tcp', 'window', fields.window, 0xffff, 8192));
-    writeU16(out, offset + 16, uintOf('tcp', 'chksum', fields.chksum, 0xffff, 0));
-    writeU16(out, offset + 18, uintOf('tcp', 'urgptr', fields.urgptr, 0xffff, 0));
+    writeU16(
+      out,
+      offset + OFFSET_FLAGS,
+      (dataofs << (DATAOFS_SHIFT + 8)) | (reserved << (RESERVED_SHIFT + 8)) | flags,
+    );
+    writeU16(out, offset + WINDOW, uintOf('tcp', 'window', fields.window, maxOf(S.window), WINDOW_DEFAULT));
+    writeU16(out, offset + CHKSUM, uintOf('tcp', 'chksum', fields.chksum, maxOf(S.chksum), 0));
+    writeU16(
+      out,
+      offset + URGPTR,
+      uintOf('tcp', 'urgptr', fields.urgptr, maxOf(S.urgptr), defaultOf(S.urgptr)),
+    );
     const at = offset + TCP_HEADER_LENGTH;
     if (fields.options !== undefined) {
       const options = bytesField('tcp', 'options', fields.options);
@@ -413,29 +548,29 @@ export const tcpCodec: LayerCodec<TcpFields> = {
             length,
             ipv6ChecksumDestination(out, frame.ipOffset, offset),
           );
-    writeU16(out, offset + 16, 0);
+    writeU16(out, offset + CHKSUM, 0);
     const sum = regionSum(out, offset, end);
     const chksum = ~foldSum(sum + initial) & 0xffff;
-    writeU16(out, offset + 16, chksum);
+    writeU16(out, offset + CHKSUM, chksum);
     // The finished segment, for an enclosing checksum (a tunnel's UDP) to add without summing it again.
     noteRegionSum(out, offset, end, sum + chksum);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<TcpFields> {
     need('tcp', offset, TCP_HEADER_LENGTH, end);
-    const sport = readU16(bytes, offset);
-    const dport = readU16(bytes, offset + 2);
-    const byte12 = bytes[offset + 12]!;
-    const dataofs = byte12 >>> 4;
-    const flags = ((byte12 & 1) << 8) | bytes[offset + 13]!;
-    const chksum = readU16(bytes, offset + 16);
+    const sport = readU16(bytes, offset + SPORT);
+    const dport = readU16(bytes, offset + DPORT);
+    const offsetFlags = readU16(bytes, offset + OFFSET_FLAGS);
+    const dataofs = (offsetFlags >>> (DATAOFS_SHIFT + 8)) & DATAOFS_MAX;
+    const flags = offsetFlags & FLAGS_MAX;
+    const chksum = readU16(bytes, offset + CHKSUM);
     const claimed = dataofs * 4;
     let headerLength = claimed;
     if (dataofs < 5) {
       headerLength = TCP_HEADER_LENGTH;
       problem(
         context,
-        offset + 12,
+        offset + OFFSET_FLAGS,
         'bad-value',
         `bad header length ${claimed} (data offset ${dataofs}), must be at least 20`,
       );
@@ -444,7 +579,7 @@ export const tcpCodec: LayerCodec<TcpFields> = {
       if (!context.insideIcmpError) {
         problem(
           context,
-          offset + 12,
+          offset + OFFSET_FLAGS,
           'truncated',
           `header length ${claimed} exceeds the ${end - offset} bytes left`,
         );
@@ -457,14 +592,14 @@ export const tcpCodec: LayerCodec<TcpFields> = {
     const fields: TcpFields = {
       sport,
       dport,
-      seq: readU32(bytes, offset + 4),
-      ack: readU32(bytes, offset + 8),
+      seq: readU32(bytes, offset + SEQ),
+      ack: readU32(bytes, offset + ACK),
       dataofs,
-      reserved: (byte12 >>> 1) & 7,
+      reserved: (offsetFlags >>> (RESERVED_SHIFT + 8)) & RESERVED_MAX,
       flags,
-      window: readU16(bytes, offset + 14),
+      window: readU16(bytes, offset + WINDOW),
       chksum,
-      urgptr: readU16(bytes, offset + 18),
+      urgptr: readU16(bytes, offset + URGPTR),
       options,
     };
     const info: Record<string, unknown> = {
@@ -491,7 +626,7 @@ export const tcpCodec: LayerCodec<TcpFields> = {
         const expected = internetChecksum(bytes, offset, end, initial + (~chksum & 0xffff));
         problem(
           context,
-          offset + 16,
+          offset + CHKSUM,
           'bad-checksum',
           `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
         );

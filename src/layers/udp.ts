@@ -35,15 +35,16 @@ import { hex16, uintOf } from './field-check.js';
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL, UDP_PORT } from './numbers.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf } from './schema.js';
 
 export interface UdpFields {
-  /** Source port; default 53 (2152 over GTP-U, a per-flow hash over VXLAN). */
+  /** Source port; see `udpSchema.sport`. */
   sport?: number;
-  /** Destination port; default 53 (2152 over GTP-U, 4789 over VXLAN). */
+  /** Destination port; see `udpSchema.dport`. */
   dport?: number;
-  /** Length of header + data; default computed. */
+  /** Length of header + data; see `udpSchema.len`. */
   len?: number;
-  /** Checksum; default computed (0 on IPv4 means "none"). */
+  /** Checksum; see `udpSchema.chksum`. */
   chksum?: number;
 }
 
@@ -53,8 +54,56 @@ export function udp(fields: UdpFields = {}): UdpLayer {
   return { layer: 'udp', fields };
 }
 
+export const udpSchema = defineSchema<UdpFields>({
+  sport: {
+    kind: 'uint',
+    role: 'value',
+    at: at(0, 2),
+    default: 53,
+    perPacket: true,
+    tshark: 'udp.srcport',
+    doc: 'source port (2152 over gtpu, a per-flow hash over vxlan: see the bindings)',
+  },
+  dport: {
+    kind: 'uint',
+    role: 'value',
+    at: at(2, 2),
+    default: 53,
+    perPacket: true,
+    tshark: 'udp.dstport',
+    doc: "destination port (the next layer's port when it has one: see the bindings)",
+  },
+  len: {
+    kind: 'uint',
+    role: 'length',
+    at: at(4, 2),
+    auto: 'computed',
+    tshark: 'udp.length',
+    doc: 'length of header and data',
+  },
+  chksum: {
+    kind: 'uint',
+    role: 'checksum',
+    at: at(6, 2),
+    auto: 'computed',
+    covers: 'pseudo-header+layer',
+    zeroAs: 0xffff,
+    tshark: 'udp.checksum',
+    doc: 'checksum (0 = none on IPv4)',
+  },
+});
+
 export const UDP_HEADER_LENGTH = 8;
-const DEFAULT_PORT = 53;
+const SPORT = offsetOf(udpSchema.sport);
+const DPORT = offsetOf(udpSchema.dport);
+const LEN = offsetOf(udpSchema.len);
+const CHKSUM = offsetOf(udpSchema.chksum);
+const PORT_MAX = maxOf(udpSchema.sport);
+const LEN_MAX = maxOf(udpSchema.len);
+const CHKSUM_MAX = maxOf(udpSchema.chksum);
+const ZERO_AS = udpSchema.chksum.zeroAs ?? 0;
+const DEFAULT_SPORT = defaultOf(udpSchema.sport);
+const DEFAULT_DPORT = defaultOf(udpSchema.dport);
 
 /** Checksum status shown in `info.checksum`. */
 export type ChecksumStatus = 'good' | 'bad' | 'none' | 'unverified';
@@ -62,20 +111,7 @@ export type ChecksumStatus = 'good' | 'bad' | 'none' | 'unverified';
 export const udpCodec: LayerCodec<UdpFields> = {
   name: 'udp',
   title: 'User Datagram Protocol',
-  fieldInfo: {
-    sport: {
-      kind: 'uint',
-      max: 0xffff,
-      doc: 'source port (default 53; 2152 over gtpu; flow hash over vxlan)',
-    },
-    dport: {
-      kind: 'uint',
-      max: 0xffff,
-      doc: 'destination port (default 53; 2152 over gtpu; 4789 over vxlan)',
-    },
-    len: { kind: 'uint', max: 0xffff, doc: 'length of header and data (default computed)' },
-    chksum: { kind: 'uint', max: 0xffff, doc: 'checksum (default computed; 0 = none on IPv4)' },
-  },
+  schema: udpSchema,
 
   headerLength(): number {
     return UDP_HEADER_LENGTH;
@@ -85,19 +121,23 @@ export const udpCodec: LayerCodec<UdpFields> = {
     const { out, offset } = frame;
     const nextLayer = frame.layers[frame.index + 1]?.layer;
     const defaultDport =
-      nextLayer === 'gtpu' ? UDP_PORT.gtpu : nextLayer === 'vxlan' ? UDP_PORT.vxlan : DEFAULT_PORT;
-    const defaultSport = nextLayer === 'gtpu' ? UDP_PORT.gtpu : DEFAULT_PORT;
+      nextLayer === 'gtpu' ? UDP_PORT.gtpu : nextLayer === 'vxlan' ? UDP_PORT.vxlan : DEFAULT_DPORT;
+    const defaultSport = nextLayer === 'gtpu' ? UDP_PORT.gtpu : DEFAULT_SPORT;
     // Over VXLAN an unset source port depends on the inner bytes; `finish` writes it.
-    writeU16(out, offset, uintOf('udp', 'sport', fields.sport, 0xffff, defaultSport));
-    writeU16(out, offset + 2, uintOf('udp', 'dport', fields.dport, 0xffff, defaultDport));
-    writeU16(out, offset + 4, uintOf('udp', 'len', fields.len, 0xffff, (frame.end - frame.offset) & 0xffff));
-    writeU16(out, offset + 6, uintOf('udp', 'chksum', fields.chksum, 0xffff, 0));
+    writeU16(out, offset + SPORT, uintOf('udp', 'sport', fields.sport, PORT_MAX, defaultSport));
+    writeU16(out, offset + DPORT, uintOf('udp', 'dport', fields.dport, PORT_MAX, defaultDport));
+    writeU16(
+      out,
+      offset + LEN,
+      uintOf('udp', 'len', fields.len, LEN_MAX, (frame.end - frame.offset) & LEN_MAX),
+    );
+    writeU16(out, offset + CHKSUM, uintOf('udp', 'chksum', fields.chksum, CHKSUM_MAX, 0));
   },
 
   finish(fields: UdpFields, frame: EncodeFrame): void {
     const { out, offset, end } = frame;
     if (fields.sport === undefined && frame.layers[frame.index + 1]?.layer === 'vxlan') {
-      writeU16(out, offset, vxlanSourcePort(out, offset + UDP_HEADER_LENGTH + 8, frame.payloadEnd));
+      writeU16(out, offset + SPORT, vxlanSourcePort(out, offset + UDP_HEADER_LENGTH + 8, frame.payloadEnd));
     }
     if (fields.chksum !== undefined || frame.ipVersion === 0) return;
     const length = end - offset;
@@ -111,33 +151,33 @@ export const udpCodec: LayerCodec<UdpFields> = {
             length,
             ipv6ChecksumDestination(out, frame.ipOffset, offset),
           );
-    writeU16(out, offset + 6, 0);
+    writeU16(out, offset + CHKSUM, 0);
     const sum = regionSum(out, offset, end);
     const computed = ~foldSum(sum + initial) & 0xffff;
-    const chksum = computed === 0 ? 0xffff : computed;
-    writeU16(out, offset + 6, chksum);
+    const chksum = computed === 0 ? ZERO_AS : computed;
+    writeU16(out, offset + CHKSUM, chksum);
     // The finished datagram, for an enclosing checksum (UDP in a tunnel in UDP) to reuse.
     noteRegionSum(out, offset, end, sum + chksum);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<UdpFields> {
     need('udp', offset, UDP_HEADER_LENGTH, end);
-    const sport = readU16(bytes, offset);
-    const dport = readU16(bytes, offset + 2);
-    const len = readU16(bytes, offset + 4);
-    const chksum = readU16(bytes, offset + 6);
+    const sport = readU16(bytes, offset + SPORT);
+    const dport = readU16(bytes, offset + DPORT);
+    const len = readU16(bytes, offset + LEN);
+    const chksum = readU16(bytes, offset + CHKSUM);
     const available = end - offset;
     const check = !context.insideIcmpError;
     let contentEnd = end;
     let checksum: ChecksumStatus = 'unverified';
     if (len < UDP_HEADER_LENGTH) {
       contentEnd = offset + UDP_HEADER_LENGTH;
-      if (check) problem(context, offset + 4, 'bad-length', `bad length ${len}, must be at least 8`);
+      if (check) problem(context, offset + LEN, 'bad-length', `bad length ${len}, must be at least 8`);
     } else if (len > available) {
       if (check)
         problem(
           context,
-          offset + 4,
+          offset + LEN,
           'bad-length',
           `bad length ${len}, exceeds the ${available} bytes of the IP payload`,
         );
@@ -149,7 +189,7 @@ export const udpCodec: LayerCodec<UdpFields> = {
         checksum = 'bad';
         problem(
           context,
-          offset + 6,
+          offset + CHKSUM,
           'bad-checksum',
           'illegal checksum 0x0000 over IPv6, a checksum is mandatory',
         );
@@ -172,7 +212,7 @@ export const udpCodec: LayerCodec<UdpFields> = {
           const expected = udpChecksumOf(bytes, offset, offset + len, initial);
           problem(
             context,
-            offset + 6,
+            offset + CHKSUM,
             'bad-checksum',
             `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
           );
@@ -210,10 +250,10 @@ function problem(
 
 /** The checksum the datagram at [start, end) should carry (its checksum field counted as zero). */
 function udpChecksumOf(bytes: Uint8Array, start: number, end: number, initial: number): number {
-  const stored = readU16(bytes, start + 6);
+  const stored = readU16(bytes, start + CHKSUM);
   // Sum without the stored checksum: subtracting in one's complement = adding its complement.
   const sum = internetChecksum(bytes, start, end, initial + (~stored & 0xffff));
-  return sum === 0 ? 0xffff : sum;
+  return sum === 0 ? ZERO_AS : sum;
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -18,15 +18,13 @@ import { need, readU16, writeU16 } from '../core/bytes.js';
 import { uintOf } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { etherTypeFor } from './numbers.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf } from './schema.js';
 
 export interface Dot1qFields {
-  /** Priority code point, 3 bits; default 0. */
+  /** Priority code point; defaults, ranges and docs in `dot1qSchema`. */
   pcp?: number;
-  /** Drop eligible indicator (formerly CFI), 1 bit; default 0. */
   dei?: number;
-  /** VLAN identifier, 12 bits; default 1. */
   vlan?: number;
-  /** EtherType of what follows the tag; default from the next layer. */
   type?: number;
 }
 
@@ -36,17 +34,56 @@ export function dot1q(fields: Dot1qFields = {}): Dot1qLayer {
   return { layer: 'dot1q', fields };
 }
 
+export const dot1qSchema = defineSchema<Dot1qFields>({
+  pcp: {
+    kind: 'uint',
+    role: 'value',
+    at: at(0, 2, 3, 13),
+    default: 0,
+    perPacket: true,
+    tshark: 'vlan.priority',
+    doc: 'priority code point',
+  },
+  dei: {
+    kind: 'uint',
+    role: 'value',
+    at: at(0, 2, 1, 12),
+    default: 0,
+    perPacket: true,
+    tshark: 'vlan.dei',
+    doc: 'drop eligible indicator (formerly CFI)',
+  },
+  vlan: {
+    kind: 'uint',
+    role: 'value',
+    at: at(0, 2, 12),
+    default: 1,
+    perPacket: true,
+    tshark: 'vlan.id',
+    doc: 'VLAN ID',
+  },
+  type: {
+    kind: 'uint',
+    role: 'value',
+    at: at(2, 2),
+    auto: 'from the next layer',
+    tshark: 'vlan.etype',
+    doc: 'EtherType after the tag',
+  },
+});
+
 export const DOT1Q_HEADER_LENGTH = 4;
+const S = dot1qSchema;
+const TCI = offsetOf(S.vlan);
+const TYPE = offsetOf(S.type);
+const [PCP_SHIFT, DEI_SHIFT] = [S.pcp.at?.shift ?? 0, S.dei.at?.shift ?? 0];
+const [PCP_MAX, DEI_MAX, VLAN_MAX, TYPE_MAX] = [maxOf(S.pcp), maxOf(S.dei), maxOf(S.vlan), maxOf(S.type)];
+const [PCP_DEFAULT, DEI_DEFAULT, VLAN_DEFAULT] = [defaultOf(S.pcp), defaultOf(S.dei), defaultOf(S.vlan)];
 
 export const dot1qCodec: LayerCodec<Dot1qFields> = {
   name: 'dot1q',
   title: '802.1Q Virtual LAN',
-  fieldInfo: {
-    pcp: { kind: 'uint', max: 7, doc: 'priority code point (default 0)' },
-    dei: { kind: 'uint', max: 1, doc: 'drop eligible indicator (default 0)' },
-    vlan: { kind: 'uint', max: 0xfff, doc: 'VLAN ID (default 1)' },
-    type: { kind: 'uint', max: 0xffff, doc: 'EtherType after the tag (default from the next layer)' },
-  },
+  schema: dot1qSchema,
 
   headerLength(): number {
     return DOT1Q_HEADER_LENGTH;
@@ -54,26 +91,26 @@ export const dot1qCodec: LayerCodec<Dot1qFields> = {
 
   encode(fields: Dot1qFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    const pcp = uintOf('dot1q', 'pcp', fields.pcp, 7, 0);
-    const dei = uintOf('dot1q', 'dei', fields.dei, 1, 0);
-    const vlan = uintOf('dot1q', 'vlan', fields.vlan, 0xfff, 1);
+    const pcp = uintOf('dot1q', 'pcp', fields.pcp, PCP_MAX, PCP_DEFAULT);
+    const dei = uintOf('dot1q', 'dei', fields.dei, DEI_MAX, DEI_DEFAULT);
+    const vlan = uintOf('dot1q', 'vlan', fields.vlan, VLAN_MAX, VLAN_DEFAULT);
     const type = uintOf(
       'dot1q',
       'type',
       fields.type,
-      0xffff,
+      TYPE_MAX,
       etherTypeFor(frame.layers, frame.index + 1) ?? 0,
     );
-    writeU16(out, offset, (pcp << 13) | (dei << 12) | vlan);
-    writeU16(out, offset + 2, type);
+    writeU16(out, offset + TCI, (pcp << PCP_SHIFT) | (dei << DEI_SHIFT) | vlan);
+    writeU16(out, offset + TYPE, type);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Dot1qFields> {
     need('dot1q', offset, DOT1Q_HEADER_LENGTH, end);
-    const tci = readU16(bytes, offset);
-    const type = readU16(bytes, offset + 2);
+    const tci = readU16(bytes, offset + TCI);
+    const type = readU16(bytes, offset + TYPE);
     return {
-      fields: { pcp: tci >>> 13, dei: (tci >>> 12) & 1, vlan: tci & 0xfff, type },
+      fields: { pcp: tci >>> PCP_SHIFT, dei: (tci >>> DEI_SHIFT) & DEI_MAX, vlan: tci & VLAN_MAX, type },
       headerLength: DOT1Q_HEADER_LENGTH,
       contentEnd: end,
       next: context.bindings.etherType.get(type),

@@ -18,15 +18,13 @@
 import { need, readU16, readU24, writeU16, writeU24 } from '../core/bytes.js';
 import { hex16, uintOf } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf } from './schema.js';
 
+/** VXLAN header fields; defaults, ranges and docs in `vxlanSchema`. */
 export interface VxlanFields {
-  /** The first 16 bits of flags; default 0x0800 (I: the VNI is valid). */
   flags?: number;
-  /** Group Policy ID (reserved in RFC 7348), 16 bits; default 0. */
   gbp?: number;
-  /** VXLAN Network Identifier, 24 bits; default 0. */
   vni?: number;
-  /** The last reserved octet; default 0. */
   reserved?: number;
 }
 
@@ -58,20 +56,51 @@ export function parseVxlanFlags(text: string): number | undefined {
   return value;
 }
 
+export const vxlanSchema = defineSchema<VxlanFields>({
+  flags: {
+    kind: 'flags',
+    role: 'value',
+    at: at(0, 2),
+    default: VXLAN_FLAG_I,
+    tshark: 'vxlan.flags',
+    doc: 'flags, 16 bits (0x0800 = I); names G, I, D, A joined with +',
+    parseFlags: parseVxlanFlags,
+  },
+  gbp: { kind: 'uint', role: 'value', at: at(2, 2), default: 0, doc: 'group policy ID / reserved, 16 bits' },
+  vni: {
+    kind: 'uint',
+    role: 'value',
+    at: at(4, 3),
+    default: 0,
+    perPacket: true,
+    tshark: 'vxlan.vni',
+    doc: 'VXLAN network identifier, 24 bits',
+  },
+  reserved: { kind: 'uint', role: 'value', at: at(7, 1), default: 0, doc: 'last reserved octet' },
+});
+
+const S = vxlanSchema;
+const FLAGS = offsetOf(S.flags);
+const GBP = offsetOf(S.gbp);
+const VNI = offsetOf(S.vni);
+const RESERVED = offsetOf(S.reserved);
+const [FLAGS_MAX, GBP_MAX, VNI_MAX, RESERVED_MAX] = [
+  maxOf(S.flags),
+  maxOf(S.gbp),
+  maxOf(S.vni),
+  maxOf(S.reserved),
+];
+const [FLAGS_DEFAULT, GBP_DEFAULT, VNI_DEFAULT, RESERVED_DEFAULT] = [
+  defaultOf(S.flags),
+  defaultOf(S.gbp),
+  defaultOf(S.vni),
+  defaultOf(S.reserved),
+];
+
 export const vxlanCodec: LayerCodec<VxlanFields> = {
   name: 'vxlan',
   title: 'Virtual eXtensible Local Area Network',
-  fieldInfo: {
-    flags: {
-      kind: 'flags',
-      max: 0xffff,
-      doc: 'flags, 16 bits (default 0x0800 = I); names G, I, D, A joined with +',
-      parseFlags: parseVxlanFlags,
-    },
-    gbp: { kind: 'uint', max: 0xffff, doc: 'group policy ID / reserved, 16 bits (default 0)' },
-    vni: { kind: 'uint', max: 0xffffff, doc: 'VXLAN network identifier, 24 bits (default 0)' },
-    reserved: { kind: 'uint', max: 0xff, doc: 'last reserved octet (default 0)' },
-  },
+  schema: vxlanSchema,
 
   headerLength(): number {
     return VXLAN_HEADER_LENGTH;
@@ -79,25 +108,25 @@ export const vxlanCodec: LayerCodec<VxlanFields> = {
 
   encode(fields: VxlanFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    writeU16(out, offset, uintOf('vxlan', 'flags', fields.flags, 0xffff, VXLAN_FLAG_I));
-    writeU16(out, offset + 2, uintOf('vxlan', 'gbp', fields.gbp, 0xffff, 0));
-    writeU24(out, offset + 4, uintOf('vxlan', 'vni', fields.vni, 0xffffff, 0));
-    out[offset + 7] = uintOf('vxlan', 'reserved', fields.reserved, 0xff, 0);
+    writeU16(out, offset + FLAGS, uintOf('vxlan', 'flags', fields.flags, FLAGS_MAX, FLAGS_DEFAULT));
+    writeU16(out, offset + GBP, uintOf('vxlan', 'gbp', fields.gbp, GBP_MAX, GBP_DEFAULT));
+    writeU24(out, offset + VNI, uintOf('vxlan', 'vni', fields.vni, VNI_MAX, VNI_DEFAULT));
+    out[offset + RESERVED] = uintOf('vxlan', 'reserved', fields.reserved, RESERVED_MAX, RESERVED_DEFAULT);
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<VxlanFields> {
     need('vxlan', offset, VXLAN_HEADER_LENGTH, end);
-    const flags = readU16(bytes, offset);
+    const flags = readU16(bytes, offset + FLAGS);
     const fields: VxlanFields = {
       flags,
-      gbp: readU16(bytes, offset + 2),
-      vni: readU24(bytes, offset + 4),
-      reserved: bytes[offset + 7]!,
+      gbp: readU16(bytes, offset + GBP),
+      vni: readU24(bytes, offset + VNI),
+      reserved: bytes[offset + RESERVED] ?? 0,
     };
     if ((flags & VXLAN_FLAG_I) === 0) {
       context.problems.push({
         layer: 'vxlan',
-        offset,
+        offset: offset + FLAGS,
         kind: 'bad-value',
         message: `I flag not set in flags ${hex16(flags)}, should be set (0x0800): the VNI is not marked valid`,
       });

@@ -73,14 +73,14 @@ export function layersFromJson(json: { layers: readonly unknown[] } | readonly u
     if (typeof layer !== 'string' || !isLayerName(layer)) {
       throw new FieldError('packet', `layers[${index}].layer`, `unknown layer '${String(layer)}'`);
     }
-    const fieldInfo = codecs[layer].fieldInfo;
+    const schema = codecs[layer].schema;
     const values: Record<string, unknown> = {};
     if (fields !== undefined) {
       if (typeof fields !== 'object' || fields === null) {
         throw new FieldError(layer, `layers[${index}].fields`, 'expected an object');
       }
       for (const [name, value] of Object.entries(fields)) {
-        if (!Object.hasOwn(fieldInfo, name))
+        if (!Object.hasOwn(schema, name))
           throw new FieldError(layer, name, `unknown field (layers[${index}])`);
         if (value !== null) values[name] = value;
       }

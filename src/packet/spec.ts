@@ -10,12 +10,17 @@
 import { isIPv4, isIPv6, isMac } from '../core/address.js';
 import { fromHex } from '../core/bytes.js';
 import { SpecError } from '../core/errors.js';
-import type { FieldInfo, LayerName, LayerValue } from '../layers/layer.js';
+import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs, isLayerName, layerNames } from '../layers/registry.js';
+import type { FieldSchema } from '../layers/schema.js';
 
 /** Field names accepted for every layer on top of its own. */
-const COMMON_FIELDS: Readonly<Record<string, FieldInfo>> = {
-  trailer: { kind: 'bytes', doc: 'bytes after the inner content that belong to this layer (padding)' },
+const COMMON_FIELDS: Readonly<Record<string, FieldSchema>> = {
+  trailer: {
+    kind: 'bytes',
+    role: 'shape',
+    doc: 'bytes after the inner content that belong to this layer (padding)',
+  },
 };
 
 /** Aliases in the spec: `raw(hex=...)` is `raw(data=...)`. */
@@ -69,9 +74,9 @@ export function parseSpec(spec: string): LayerValue[] {
           const written = fieldMatch[0];
           scanner.position += written.length;
           const field = ALIASES[layerName]?.[written] ?? written;
-          const info = codecs[layerName].fieldInfo[field] ?? COMMON_FIELDS[field];
+          const info = codecs[layerName].schema[field] ?? COMMON_FIELDS[field];
           if (!info) {
-            const known = [...Object.keys(codecs[layerName].fieldInfo), ...Object.keys(COMMON_FIELDS)].join(
+            const known = [...Object.keys(codecs[layerName].schema), ...Object.keys(COMMON_FIELDS)].join(
               ', ',
             );
             throw scanner.error(
@@ -161,7 +166,7 @@ function parseInteger(text: string): number | undefined {
 function convertValue(
   layer: LayerName,
   field: string,
-  info: FieldInfo,
+  info: FieldSchema,
   text: string,
   quoted: boolean,
   position: number,
@@ -242,7 +247,7 @@ export function formatSpec(layers: readonly LayerValue[]): string {
       const fields = layer.fields as Record<string, unknown>;
       for (const [field, value] of Object.entries(fields)) {
         if (value === undefined) continue;
-        const info = codec.fieldInfo[field];
+        const info = codec.schema[field];
         parts.push(`${field}=${formatValue(value, info)}`);
       }
       if (layer.trailer && layer.trailer.length > 0)
@@ -252,7 +257,7 @@ export function formatSpec(layers: readonly LayerValue[]): string {
     .join('/');
 }
 
-function formatValue(value: unknown, info: FieldInfo | undefined): string {
+function formatValue(value: unknown, info: FieldSchema | undefined): string {
   if (value instanceof Uint8Array)
     return `0x${Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')}`;
   if (typeof value === 'number')
