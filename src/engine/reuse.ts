@@ -22,7 +22,8 @@
 import { ipv4ToNumber, parseMac } from '../core/address.js';
 import { bytesEqual } from '../core/bytes.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
-import { codecs } from '../layers/registry.js';
+import { codecs, layerNames } from '../layers/registry.js';
+import type { AnySchema } from '../layers/schema.js';
 import type { ReusedStack } from '../packet/encode.js';
 import { encodePacketGeneric } from '../packet/encode-generic.js';
 import { generateValueWriter, type ValueWriter } from './codegen.js';
@@ -30,19 +31,15 @@ import { locateField } from './fields.js';
 import { compileTemplate, layoutOf } from './template.js';
 import type { VarySpec } from './vary.js';
 
-/** Fields whose value is written at a fixed place and changes nothing else but checksums. */
-const PATCHABLE: Partial<Record<LayerName, readonly string[]>> = {
-  ether: ['src', 'dst'],
-  dot1q: ['vlan', 'pcp', 'dei'],
-  ipv4: ['src', 'dst', 'id', 'ttl'],
-  ipv6: ['hlim', 'fl'],
-  udp: ['sport', 'dport'],
-  tcp: ['sport', 'dport', 'seq', 'ack', 'window', 'urgptr'],
-  icmp: ['id', 'seq'],
-  icmpv6: ['id', 'seq'],
-  gtpu: ['teid', 'seq', 'npdu'],
-  vxlan: ['vni'],
-};
+/** Per layer, the fields a reused stack patches in place: those the schema marks `perPacket`. */
+const PATCHABLE: Partial<Record<LayerName, readonly string[]>> = Object.fromEntries(
+  layerNames.map((layer) => [
+    layer,
+    Object.entries(codecs[layer].schema as AnySchema)
+      .filter(([, field]) => field.perPacket === true)
+      .map(([name]) => name),
+  ]),
+);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -14,7 +14,8 @@
  */
 import { FieldError } from '../core/errors.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
-import { codecs } from '../layers/registry.js';
+import { codecs, layerNames } from '../layers/registry.js';
+import type { AnySchema, ChecksumCoverage } from '../layers/schema.js';
 import { vxlanSourcePort } from '../layers/udp.js';
 import { encodePacketGeneric } from '../packet/encode-generic.js';
 import {
@@ -119,6 +120,22 @@ export interface TemplateOptions {
   seed?: number | undefined;
   /** Never generate code: every packet through the interpreter (for tests and comparison). */
   interpretOnly?: boolean | undefined;
+}
+
+interface ChecksumDeclaration {
+  readonly name: string;
+  readonly offset: number;
+  readonly covers: ChecksumCoverage;
+  readonly zeroAs: number | undefined;
+}
+
+/** Each layer's checksum field (a fixed-position field of role `checksum`), from its schema. */
+const CHECKSUMS: Partial<Record<LayerName, ChecksumDeclaration>> = {};
+for (const layer of layerNames) {
+  for (const [name, field] of Object.entries(codecs[layer].schema as AnySchema)) {
+    if (field.role === 'checksum' && field.at && field.covers)
+      CHECKSUMS[layer] = { name, offset: field.at.offset, covers: field.covers, zeroAs: field.zeroAs };
+  }
 }
 
 /**
@@ -452,51 +469,48 @@ export class CompiledTemplate {
           plans.push({ type: STEP_CHECKSUM, layerIndex: i, field, udp, regions, innerStart: 0, innerEnd: 0 });
         }
       };
-      switch (layer.layer) {
-        case 'ipv4':
-          if (fields.chksum === undefined)
-            add(offset + 10, false, [[offset, offset + headerLengths[i]!, offset]]);
-          break;
-        case 'udp': {
-          const next = this.layers[i + 1];
-          if (fields.sport === undefined && next?.layer === 'vxlan') {
-            const innerStart = offset + 16;
-            const innerEnd = payloadEnds[i]!;
-            const varied = this.fields.some((f) => f.layerIndex === i && f.spec.field === 'sport');
-            if (!varied && changes(innerStart, innerEnd)) {
-              plans.push({
-                type: STEP_VXLAN_SPORT,
-                layerIndex: i,
-                field: offset,
-                udp: false,
-                regions: [],
-                innerStart,
-                innerEnd,
-              });
-            }
+      if (layer.layer === 'udp') {
+        const next = this.layers[i + 1];
+        if (fields.sport === undefined && next?.layer === 'vxlan') {
+          const innerStart = offset + 16;
+          const innerEnd = payloadEnds[i]!;
+          const varied = this.fields.some((f) => f.layerIndex === i && f.spec.field === 'sport');
+          if (!varied && changes(innerStart, innerEnd)) {
+            plans.push({
+              type: STEP_VXLAN_SPORT,
+              layerIndex: i,
+              field: offset,
+              udp: false,
+              regions: [],
+              innerStart,
+              innerEnd,
+            });
           }
-          if (fields.chksum === undefined && ipVersions[i] !== 0)
-            add(offset + 6, true, [...pseudo, [offset, end, offset]]);
-          break;
         }
-        case 'tcp':
-          if (fields.chksum === undefined && ipVersions[i] !== 0)
-            add(offset + 16, false, [...pseudo, [offset, end, offset]]);
-          break;
-        case 'icmp':
-          if (fields.chksum === undefined) add(offset + 2, false, [[offset, end, offset]]);
-          break;
-        case 'icmpv6':
-          if (fields.chksum === undefined) {
+      }
+      // The layer's checksum, as its schema declares it (place, coverage, a computed 0 sent as 0xffff).
+      const checksum = CHECKSUMS[layer.layer];
+      if (checksum !== undefined && fields[checksum.name] === undefined) {
+        const field = offset + checksum.offset;
+        const udp = checksum.zeroAs === 0xffff;
+        switch (checksum.covers) {
+          case 'header':
+            add(field, udp, [[offset, offset + headerLengths[i]!, offset]]);
+            break;
+          case 'pseudo-header+layer':
+            if (ipVersions[i] !== 0) add(field, udp, [...pseudo, [offset, end, offset]]);
+            break;
+          case 'layer':
+            add(field, udp, [[offset, end, offset]]);
+            break;
+          case 'layer+pseudo-header-v6':
             add(
-              offset + 2,
-              false,
+              field,
+              udp,
               ipVersions[i] === 6 ? [...pseudo, [offset, end, offset]] : [[offset, end, offset]],
             );
-          }
-          break;
-        default:
-          break;
+            break;
+        }
       }
     }
     return plans;

@@ -18,7 +18,7 @@ import { need, readU16, writeU16 } from '../core/bytes.js';
 import { uintOf } from './field-check.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { etherTypeFor } from './numbers.js';
-import { at, defaultOf, defineSchema, maxOf, offsetOf } from './schema.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf, shiftIn } from './schema.js';
 
 export interface Dot1qFields {
   /** Priority code point; defaults, ranges and docs in `dot1qSchema`. */
@@ -38,7 +38,7 @@ export const dot1qSchema = defineSchema<Dot1qFields>({
   pcp: {
     kind: 'uint',
     role: 'value',
-    at: at(0, 2, 3, 13),
+    at: at(0, 1, 3, 5),
     default: 0,
     perPacket: true,
     tshark: 'vlan.priority',
@@ -47,7 +47,7 @@ export const dot1qSchema = defineSchema<Dot1qFields>({
   dei: {
     kind: 'uint',
     role: 'value',
-    at: at(0, 2, 1, 12),
+    at: at(0, 1, 1, 4),
     default: 0,
     perPacket: true,
     tshark: 'vlan.dei',
@@ -76,7 +76,7 @@ export const DOT1Q_HEADER_LENGTH = 4;
 const S = dot1qSchema;
 const TCI = offsetOf(S.vlan);
 const TYPE = offsetOf(S.type);
-const [PCP_SHIFT, DEI_SHIFT] = [S.pcp.at?.shift ?? 0, S.dei.at?.shift ?? 0];
+const [PCP_SHIFT, DEI_SHIFT] = [shiftIn(S.pcp, TCI, 2), shiftIn(S.dei, TCI, 2)];
 const [PCP_MAX, DEI_MAX, VLAN_MAX, TYPE_MAX] = [maxOf(S.pcp), maxOf(S.dei), maxOf(S.vlan), maxOf(S.type)];
 const [PCP_DEFAULT, DEI_DEFAULT, VLAN_DEFAULT] = [defaultOf(S.pcp), defaultOf(S.dei), defaultOf(S.vlan)];
 
