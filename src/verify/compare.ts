@@ -5,6 +5,8 @@
  */
 import { formatIPv6, parseIPv6 } from '../core/address.js';
 import type { LayerName } from '../layers/layer.js';
+import { codecs, layerNames } from '../layers/registry.js';
+import type { AnySchema } from '../layers/schema.js';
 import type { DecodedLayer, DecodedPacket } from '../packet/decode.js';
 import {
   type ExpertItem,
@@ -36,84 +38,30 @@ const field = (
 ): FieldMapping => (when ? { ours, tshark, when } : { ours, tshark });
 const num = (layer: DecodedLayer, name: string): number => Number(layer.fields[name] ?? 0);
 
-/** Our layer → the tshark fields that must agree. Occurrence k of a layer matches value k of each field. */
-export const TSHARK_FIELD_MAP: Partial<Record<TsharkLayerKey, readonly FieldMapping[]>> = {
-  ether: [field('dst', 'eth.dst'), field('src', 'eth.src')],
-  dot1q: [
-    field('vlan', 'vlan.id'),
-    field('pcp', 'vlan.priority'),
-    field('dei', 'vlan.dei'),
-    field('type', 'vlan.etype'),
-  ],
-  arp: [
-    field('op', 'arp.opcode'),
-    field('hwsrc', 'arp.src.hw_mac'),
-    field('psrc', 'arp.src.proto_ipv4'),
-    field('hwdst', 'arp.dst.hw_mac'),
-    field('pdst', 'arp.dst.proto_ipv4'),
-  ],
+/** The fields whose tshark name the layer's schema declares (src/layers/schema.ts). */
+function schemaMappings(layer: LayerName): FieldMapping[] {
+  return Object.entries(codecs[layer].schema as AnySchema).flatMap(([name, schema]) => {
+    if (schema.tshark === undefined) return [];
+    const when = schema.tsharkWhen;
+    return [field(name, schema.tshark, when ? (decoded) => when(decoded.fields) : undefined)];
+  });
+}
+
+/** tshark fields that are not one of ours but computed from them. */
+const COMPUTED: Partial<Record<TsharkLayerKey, readonly FieldMapping[]>> = {
   ipv4: [
-    field('src', 'ip.src'),
-    field('dst', 'ip.dst'),
-    field('ttl', 'ip.ttl'),
-    field('id', 'ip.id'),
-    field('len', 'ip.len'),
-    field('proto', 'ip.proto'),
-    field('chksum', 'ip.checksum'),
-    field('tos', 'ip.dsfield'),
     field((l) => (num(l, 'flags') >> 1) & 1, 'ip.flags.df'),
     field((l) => num(l, 'flags') & 1, 'ip.flags.mf'),
   ],
-  ipv6: [
-    field('src', 'ipv6.src'),
-    field('dst', 'ipv6.dst'),
-    field('hlim', 'ipv6.hlim'),
-    field('plen', 'ipv6.plen'),
-    field('nh', 'ipv6.nxt'),
-    field('tc', 'ipv6.tclass'),
-    field('fl', 'ipv6.flow'),
-  ],
-  icmp: [
-    field('type', 'icmp.type'),
-    field('code', 'icmp.code'),
-    field('chksum', 'icmp.checksum'),
-    field('id', 'icmp.ident', (l) => l.fields['type'] === 0 || l.fields['type'] === 8),
-    field('seq', 'icmp.seq', (l) => l.fields['type'] === 0 || l.fields['type'] === 8),
-  ],
-  icmpv6: [
-    field('type', 'icmpv6.type'),
-    field('code', 'icmpv6.code'),
-    field('chksum', 'icmpv6.checksum'),
-    field('id', 'icmpv6.echo.identifier', (l) => l.fields['type'] === 128 || l.fields['type'] === 129),
-    field('seq', 'icmpv6.echo.sequence_number', (l) => l.fields['type'] === 128 || l.fields['type'] === 129),
-  ],
-  udp: [
-    field('sport', 'udp.srcport'),
-    field('dport', 'udp.dstport'),
-    field('len', 'udp.length'),
-    field('chksum', 'udp.checksum'),
-  ],
-  tcp: [
-    field('sport', 'tcp.srcport'),
-    field('dport', 'tcp.dstport'),
-    field('seq', 'tcp.seq_raw'),
-    field('ack', 'tcp.ack_raw'),
-    field('flags', 'tcp.flags'),
-    field('window', 'tcp.window_size_value'),
-    field('chksum', 'tcp.checksum'),
-    field('urgptr', 'tcp.urgent_pointer'),
-    field((l) => num(l, 'dataofs') * 4, 'tcp.hdr_len'),
-  ],
-  gtpu: [
-    field('flags', 'gtp.flags'),
-    field('type', 'gtp.message'),
-    field('len', 'gtp.length'),
-    field('teid', 'gtp.teid'),
-    field('seq', 'gtp.seq_number', (l) => (num(l, 'flags') & 0x02) !== 0),
-    field('npdu', 'gtp.npdu_number', (l) => (num(l, 'flags') & 0x01) !== 0),
-  ],
-  vxlan: [field('flags', 'vxlan.flags'), field('vni', 'vxlan.vni')],
+  tcp: [field((l) => num(l, 'dataofs') * 4, 'tcp.hdr_len')],
 };
+
+/** Our layer → the tshark fields that must agree. Occurrence k of a layer matches value k of each field. */
+export const TSHARK_FIELD_MAP: Partial<Record<TsharkLayerKey, readonly FieldMapping[]>> = Object.fromEntries(
+  layerNames
+    .map((layer): [LayerName, FieldMapping[]] => [layer, [...schemaMappings(layer), ...(COMPUTED[layer] ?? [])]])
+    .filter(([, mappings]) => mappings.length > 0),
+);
 
 export interface FieldDisagreement {
   layer: TsharkLayerKey;
