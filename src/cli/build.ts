@@ -5,6 +5,8 @@ import type { CommandModule } from 'yargs';
 import { toHex } from '../core/bytes.js';
 import { SpecError } from '../core/errors.js';
 import { generateToCapture } from '../engine/generate.js';
+import { formatFieldList } from '../layers/field-table.js';
+import { isLayerName, layerNames } from '../layers/registry.js';
 import { decodePacket } from '../packet/decode.js';
 import { encodePacket } from '../packet/encode.js';
 import { formatHexDump, formatTree } from '../packet/show.js';
@@ -13,7 +15,8 @@ import { captureFormatFor, installSigintFlush, linkTypeForFirstLayer, writePacke
 import { progressReporter } from './progress.js';
 
 interface BuildArgs {
-  spec: string;
+  spec?: string;
+  fields?: string;
   hex?: boolean;
   output?: string;
   count: number;
@@ -27,14 +30,18 @@ interface BuildArgs {
 }
 
 export const buildCommand: CommandModule<object, BuildArgs> = {
-  command: 'build <spec>',
-  describe: 'Build a packet from a spec (layers outermost first, separated by /)',
+  command: 'build [spec]',
+  describe: 'Build a packet from a spec (layers outermost first, separated by /); --fields lists the fields',
   builder: (yargs) =>
     yargs
       .positional('spec', {
         type: 'string',
-        demandOption: true,
         describe: 'layer list, e.g. \'ether/ipv4(dst=192.0.2.9)/udp/raw(text="hi")\'',
+      })
+      .option('fields', {
+        type: 'string',
+        describe:
+          'list the fields of LAYER (or of every layer, with --fields alone): default, range, role, tshark name',
       })
       .option('hex', { type: 'boolean', describe: 'print the frame as one line of lowercase hex' })
       .option('dump', { type: 'boolean', describe: 'print the decoded tree and a hex dump' })
@@ -65,8 +72,21 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .example(
         "$0 build 'ipv4(dst=198.51.100.7)/tcp(flags=S,mss=1460)' -o syn.pcap",
         'a SYN in a raw-IP pcap',
+      )
+      .example(
+        '$0 build --fields gtpu',
+        "GTP-U's fields with their defaults, ranges, roles and tshark names",
       ),
   handler: async (args) => {
+    if (args.fields !== undefined) {
+      const layer = args.fields.trim().toLowerCase();
+      if (layer !== '' && !isLayerName(layer))
+        throw new SpecError(args.fields, 0, `--fields: unknown layer (known: ${layerNames.join(', ')})`);
+      process.stdout.write(formatFieldList(layer === '' ? undefined : layer));
+      return;
+    }
+    if (args.spec === undefined)
+      throw new SpecError('', 0, 'build needs a spec (or --fields [LAYER] to list the fields)');
     const layers = parseSpec(args.spec);
     const frame = encodePacket(layers);
     if (args.vary?.length) {

@@ -59,7 +59,10 @@ const COMPUTED: Partial<Record<TsharkLayerKey, readonly FieldMapping[]>> = {
 /** Our layer → the tshark fields that must agree. Occurrence k of a layer matches value k of each field. */
 export const TSHARK_FIELD_MAP: Partial<Record<TsharkLayerKey, readonly FieldMapping[]>> = Object.fromEntries(
   layerNames
-    .map((layer): [LayerName, FieldMapping[]] => [layer, [...schemaMappings(layer), ...(COMPUTED[layer] ?? [])]])
+    .map((layer): [LayerName, FieldMapping[]] => [
+      layer,
+      [...schemaMappings(layer), ...(COMPUTED[layer] ?? [])],
+    ])
     .filter(([, mappings]) => mappings.length > 0),
 );
 
