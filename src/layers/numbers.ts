@@ -31,53 +31,115 @@ export const UDP_PORT = {
   vxlan: 4789,
 } as const;
 
+/**
+ * One declaration per relation between layers: the parent layers whose `key` field carries `value`
+ * to announce `child`, the decode table it lives in (overridable per decode: "decode as"), and the
+ * parent fields it fills when the user left them out (UDP ports over GTP-U). The decode tables,
+ * encode's next-protocol / EtherType / port fill and the README's "bound by" column all come from
+ * this list. `decodeOnly` marks another value that also announces the child when decoding (the
+ * 802.1Q TPIDs 0x88a8 and 0x9100) but is never written for it by default.
+ */
+export interface Binding {
+  readonly table: keyof Bindings;
+  readonly parents: readonly LayerName[];
+  readonly key: string;
+  readonly value: number;
+  readonly child: LayerName;
+  readonly fills?: Readonly<Record<string, number>>;
+  readonly decodeOnly?: boolean;
+}
+
+const ETHER_PARENTS: readonly LayerName[] = ['ether', 'dot1q'];
+const IP_PARENTS: readonly LayerName[] = ['ipv4', 'ipv6', 'ipv6hop', 'ipv6route', 'ipv6frag', 'ipv6dest'];
+
+const ether = (value: number, child: LayerName, decodeOnly = false): Binding => ({
+  table: 'etherType',
+  parents: ETHER_PARENTS,
+  key: 'type',
+  value,
+  child,
+  ...(decodeOnly ? { decodeOnly } : {}),
+});
+const ip = (value: number, child: LayerName): Binding => ({
+  table: 'ipProtocol',
+  parents: IP_PARENTS,
+  key: 'proto/nh',
+  value,
+  child,
+});
+
+export const BINDINGS: readonly Binding[] = [
+  ether(ETHERTYPE.ipv4, 'ipv4'),
+  ether(ETHERTYPE.arp, 'arp'),
+  ether(ETHERTYPE.dot1q, 'dot1q'),
+  ether(ETHERTYPE.qinq, 'dot1q', true),
+  ether(0x9100, 'dot1q', true),
+  ether(ETHERTYPE.ipv6, 'ipv6'),
+  ip(IP_PROTOCOL.ipv6hop, 'ipv6hop'),
+  ip(IP_PROTOCOL.icmp, 'icmp'),
+  ip(IP_PROTOCOL.ipv4, 'ipv4'),
+  ip(IP_PROTOCOL.tcp, 'tcp'),
+  ip(IP_PROTOCOL.udp, 'udp'),
+  ip(IP_PROTOCOL.ipv6, 'ipv6'),
+  ip(IP_PROTOCOL.ipv6route, 'ipv6route'),
+  ip(IP_PROTOCOL.ipv6frag, 'ipv6frag'),
+  ip(IP_PROTOCOL.icmpv6, 'icmpv6'),
+  ip(IP_PROTOCOL.ipv6dest, 'ipv6dest'),
+  {
+    table: 'udpPort',
+    parents: ['udp'],
+    key: 'dport',
+    value: UDP_PORT.gtpu,
+    child: 'gtpu',
+    fills: { sport: UDP_PORT.gtpu, dport: UDP_PORT.gtpu },
+  },
+  // The source port over VXLAN is a hash of the inner flow (udp.ts, `vxlanSourcePort`).
+  {
+    table: 'udpPort',
+    parents: ['udp'],
+    key: 'dport',
+    value: UDP_PORT.vxlan,
+    child: 'vxlan',
+    fills: { dport: UDP_PORT.vxlan },
+  },
+];
+
+function decodeTable(table: keyof Bindings): ReadonlyMap<number, LayerName> {
+  return new Map(BINDINGS.filter((b) => b.table === table).map((b) => [b.value, b.child]));
+}
+
 export const defaultBindings: Bindings = {
-  etherType: new Map<number, LayerName>([
-    [0x0800, 'ipv4'],
-    [0x0806, 'arp'],
-    [0x8100, 'dot1q'],
-    [0x88a8, 'dot1q'],
-    [0x9100, 'dot1q'],
-    [0x86dd, 'ipv6'],
-  ]),
-  ipProtocol: new Map<number, LayerName>([
-    [0, 'ipv6hop'],
-    [1, 'icmp'],
-    [4, 'ipv4'],
-    [6, 'tcp'],
-    [17, 'udp'],
-    [41, 'ipv6'],
-    [43, 'ipv6route'],
-    [44, 'ipv6frag'],
-    [58, 'icmpv6'],
-    [60, 'ipv6dest'],
-  ]),
-  udpPort: new Map<number, LayerName>([
-    [2152, 'gtpu'],
-    [4789, 'vxlan'],
-  ]),
-  tcpPort: new Map<number, LayerName>(),
+  etherType: decodeTable('etherType'),
+  ipProtocol: decodeTable('ipProtocol'),
+  udpPort: decodeTable('udpPort'),
+  tcpPort: decodeTable('tcpPort'),
 };
+
+/** For one parent layer: child layer → the binding written when the key field is left out. Built once per parent. */
+export function encodeBindings(parent: LayerName): ReadonlyMap<LayerName, Binding> {
+  const map = new Map<LayerName, Binding>();
+  for (const binding of BINDINGS) {
+    if (binding.decodeOnly || !binding.parents.includes(parent) || map.has(binding.child)) continue;
+    map.set(binding.child, binding);
+  }
+  return map;
+}
+
+const ETHER_NEXT = encodeBindings('ether');
+const IP_NEXT = encodeBindings('ipv4');
 
 /** EtherType announcing `next` (the layer after an Ethernet or 802.1Q header), or undefined. */
 export function etherTypeFor(layers: readonly { layer: LayerName }[], nextIndex: number): number | undefined {
   const next = layers[nextIndex];
   if (!next) return undefined;
-  switch (next.layer) {
-    case 'ipv4':
-      return ETHERTYPE.ipv4;
-    case 'ipv6':
-      return ETHERTYPE.ipv6;
-    case 'arp':
-      return ETHERTYPE.arp;
-    case 'dot1q':
-      // The outermost of two or more stacked tags is an 802.1ad S-tag (0x88a8), like Linux's QinQ.
-      if (layers[nextIndex + 1]?.layer === 'dot1q' && layers[nextIndex - 1]?.layer !== 'dot1q')
-        return ETHERTYPE.qinq;
-      return ETHERTYPE.dot1q;
-    default:
-      return undefined;
-  }
+  // The outermost of two or more stacked tags is an 802.1ad S-tag (0x88a8), like Linux's QinQ.
+  if (
+    next.layer === 'dot1q' &&
+    layers[nextIndex + 1]?.layer === 'dot1q' &&
+    layers[nextIndex - 1]?.layer !== 'dot1q'
+  )
+    return ETHERTYPE.qinq;
+  return ETHER_NEXT.get(next.layer)?.value;
 }
 
 /** IP protocol / IPv6 next-header number announcing the layer at `nextIndex`, or undefined (59 = none is the caller's choice). */
@@ -87,19 +149,7 @@ export function ipProtocolFor(
 ): number | undefined {
   const next = layers[nextIndex];
   if (!next) return undefined;
-  // A switch on the common names first: a keyed lookup with a varying key is slow per packet.
-  switch (next.layer) {
-    case 'tcp':
-      return IP_PROTOCOL.tcp;
-    case 'udp':
-      return IP_PROTOCOL.udp;
-    case 'icmp':
-      return IP_PROTOCOL.icmp;
-    case 'icmpv6':
-      return IP_PROTOCOL.icmpv6;
-    default:
-      return (IP_PROTOCOL as Record<string, number>)[next.layer];
-  }
+  return IP_NEXT.get(next.layer)?.value;
 }
 
 /** Merges "decode as" overrides into the default bindings. */

@@ -34,7 +34,7 @@ import {
 import { hex16, uintOf } from './field-check.js';
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
-import { IP_PROTOCOL, UDP_PORT } from './numbers.js';
+import { encodeBindings, IP_PROTOCOL } from './numbers.js';
 import { at, defaultOf, defineSchema, maxOf, offsetOf } from './schema.js';
 
 export interface UdpFields {
@@ -104,6 +104,7 @@ const CHKSUM_MAX = maxOf(udpSchema.chksum);
 const ZERO_AS = udpSchema.chksum.zeroAs ?? 0;
 const DEFAULT_SPORT = defaultOf(udpSchema.sport);
 const DEFAULT_DPORT = defaultOf(udpSchema.dport);
+const UDP_NEXT = encodeBindings('udp');
 
 /** Checksum status shown in `info.checksum`. */
 export type ChecksumStatus = 'good' | 'bad' | 'none' | 'unverified';
@@ -119,10 +120,11 @@ export const udpCodec: LayerCodec<UdpFields> = {
 
   encode(fields: UdpFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    const nextLayer = frame.layers[frame.index + 1]?.layer;
-    const defaultDport =
-      nextLayer === 'gtpu' ? UDP_PORT.gtpu : nextLayer === 'vxlan' ? UDP_PORT.vxlan : DEFAULT_DPORT;
-    const defaultSport = nextLayer === 'gtpu' ? UDP_PORT.gtpu : DEFAULT_SPORT;
+    const next = frame.layers[frame.index + 1];
+    // What the binding to the next layer fills when the ports are left out (GTP-U: 2152 → 2152).
+    const fills = next === undefined ? undefined : UDP_NEXT.get(next.layer)?.fills;
+    const defaultDport = fills?.dport ?? DEFAULT_DPORT;
+    const defaultSport = fills?.sport ?? DEFAULT_SPORT;
     // Over VXLAN an unset source port depends on the inner bytes; `finish` writes it.
     writeU16(out, offset + SPORT, uintOf('udp', 'sport', fields.sport, PORT_MAX, defaultSport));
     writeU16(out, offset + DPORT, uintOf('udp', 'dport', fields.dport, PORT_MAX, defaultDport));
