@@ -2,6 +2,7 @@
 export * from './arp.js';
 export { bytesOf } from './bytes-value.js';
 export * from './ethernet.js';
+export * from './geneve.js';
 export * from './gtpu.js';
 export * from './icmp.js';
 export * from './icmpv6.js';

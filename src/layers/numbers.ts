@@ -10,6 +10,7 @@ export const ETHERTYPE = {
   dot1q: 0x8100,
   qinq: 0x88a8,
   ipv6: 0x86dd,
+  teb: 0x6558,
 } as const;
 
 export const IP_PROTOCOL = {
@@ -29,6 +30,7 @@ export const IP_PROTOCOL = {
 export const UDP_PORT = {
   gtpu: 2152,
   vxlan: 4789,
+  geneve: 6081,
 } as const;
 
 /**
@@ -49,7 +51,8 @@ export interface Binding {
   readonly decodeOnly?: boolean;
 }
 
-const ETHER_PARENTS: readonly LayerName[] = ['ether', 'dot1q'];
+/** Layers whose next-protocol field is an EtherType. */
+const ETHER_PARENTS: readonly LayerName[] = ['ether', 'dot1q', 'geneve'];
 const IP_PARENTS: readonly LayerName[] = ['ipv4', 'ipv6', 'ipv6hop', 'ipv6route', 'ipv6frag', 'ipv6dest'];
 
 const ether = (value: number, child: LayerName, decodeOnly = false): Binding => ({
@@ -102,6 +105,16 @@ export const BINDINGS: readonly Binding[] = [
     child: 'vxlan',
     fills: { dport: UDP_PORT.vxlan },
   },
+  {
+    table: 'udpPort',
+    parents: ['udp'],
+    key: 'dport',
+    value: UDP_PORT.geneve,
+    child: 'geneve',
+    fills: { dport: UDP_PORT.geneve },
+  },
+  // Transparent Ethernet bridging: an Ethernet frame as the payload (Geneve; Wireshark's EtherType table too).
+  { table: 'etherType', parents: ['geneve'], key: 'proto', value: ETHERTYPE.teb, child: 'ether' },
 ];
 
 function decodeTable(table: keyof Bindings): ReadonlyMap<number, LayerName> {

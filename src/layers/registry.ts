@@ -4,6 +4,7 @@
  */
 import { arpCodec } from './arp.js';
 import { etherCodec } from './ethernet.js';
+import { geneveCodec } from './geneve.js';
 import { gtpuCodec } from './gtpu.js';
 import { icmpCodec } from './icmp.js';
 import { icmpv6Codec } from './icmpv6.js';
@@ -38,6 +39,7 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   tcp: tcpCodec,
   gtpu: gtpuCodec,
   vxlan: vxlanCodec,
+  geneve: geneveCodec,
   raw: rawCodec,
 };
 

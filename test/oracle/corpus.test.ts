@@ -80,6 +80,7 @@ describe('tshark oracle over the packet corpus', () => {
       'tcp',
       'gtpu',
       'vxlan',
+      'geneve',
       'raw',
     ]) {
       expect(specs).toContain(`${layer}`);

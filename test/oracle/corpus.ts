@@ -425,5 +425,44 @@ export function buildCorpus(): CorpusEntry[] {
       badChecksums: ['udp.checksum.status'],
     },
   );
+  // 11. Geneve (RFC 8926, UDP 6081) with options, O/C bits and each payload type (16). Its own
+  // generator, so the entries before it stay the same.
+  const genevePick = prng(8926);
+  const gint = (min: number, max: number) => min + Math.floor(genevePick() * (max - min + 1));
+  const hexOf = (value: number, bytes: number) => value.toString(16).padStart(2 * bytes, '0');
+  for (let i = 0; i < 16; i++) {
+    const vni = gint(0, 0xffffff);
+    const oam = i % 4 === 1 ? 1 : 0;
+    const critical = i % 3 === 2 ? 1 : 0;
+    const optionCount = i % 3;
+    let options = '';
+    for (let k = 0; k < optionCount; k++) {
+      const words = gint(0, 3);
+      options += hexOf(gint(0, 0xffff), 2) + hexOf(gint(0, 0x7f), 1) + hexOf(words, 1);
+      for (let w = 0; w < words; w++) options += hexOf(gint(0, 0xffffffff), 4);
+    }
+    const optionText = options ? `,options=0x${options}` : '';
+    const sport = 49152 + gint(0, 16383);
+    const inner = i % 3;
+    const payload =
+      inner === 0
+        ? `ether(src=02:00:00:00:02:01,dst=02:00:00:00:02:02)/ipv4(src=10.2.0.${gint(1, 254)},dst=10.2.0.1)/udp(sport=${nextPort()},dport=33333)/raw(len=8)`
+        : inner === 1
+          ? `ipv4(src=10.3.0.${gint(1, 254)},dst=10.3.0.1)/tcp(sport=${nextPort()},dport=443,flags=S)`
+          : `ipv6(src=2001:db8:6::${hexOf(gint(1, 0xffff), 2)},dst=2001:db8:6::1)/udp(sport=${nextPort()},dport=33333)/raw(text="g")`;
+    entries.push({
+      spec: `ether/ipv4(src=192.0.2.21,dst=192.0.2.22)/udp(sport=${sport})/geneve(vni=${vni},oam=${oam},critical=${critical}${optionText})/${payload}`,
+      expect: {
+        'udp.dstport': inner === 1 ? [6081] : [6081, 33333],
+        'geneve.version': [0],
+        'geneve.vni': [vni],
+        'geneve.flags.oam': [oam],
+        'geneve.flags.critical': [critical],
+        'geneve.proto_type': [[0x6558, 0x0800, 0x86dd][inner] ?? 0],
+        ...(options ? { 'geneve.options': [options] } : {}),
+        'udp.checksum.status': inner === 1 ? [1] : [1, 1],
+      },
+    });
+  }
   return entries;
 }

@@ -121,6 +121,24 @@ const PAIRS: [string, string][] = [
     'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/tcp(sport=50000,dport=80,seq=1,flags=S,mss=1440,wscale=7)',
     `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/TCP(sport=50000,dport=80,seq=1,flags='S',options=[('MSS',1440),('NOP',None),('WScale',7)])`,
   ],
+  // Geneve (RFC 8926): UDP 6081 and the protocol type come from the bindings on both sides; the
+  // option length is computed from the options.
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=40000)/geneve(vni=0x123456)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/ipv4(src=10.1.0.1,dst=10.1.0.2)/icmp(type=8,id=1,seq=1)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=40000)/GENEVE(vni=0x123456)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/IP(src='10.1.0.1',dst='10.1.0.2')/ICMP(type=8,id=1,seq=1)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=40001)/geneve(vni=77,oam=1,critical=1,options=0x0102800200000001cafef00d)/ipv4(src=10.1.0.1,dst=10.1.0.2)/udp(sport=1,dport=2)/raw(len=5)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=40001)/GENEVE(vni=77,oam=1,critical=1,options=[GeneveOptions(classid=0x0102,type=0x80,data=bytes.fromhex('00000001cafef00d'))])/IP(src='10.1.0.1',dst='10.1.0.2')/UDP(sport=1,dport=2)/Raw(bytes(range(5)))`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=40002)/geneve(vni=0xffffff,options=0xffff0100010105020000000000000000)/ipv6(src=2001:db8:1::1,dst=2001:db8:1::2)/udp(sport=3,dport=4)/raw(text="gen")',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=40002)/GENEVE(vni=0xffffff,options=[GeneveOptions(classid=0xffff,type=1),GeneveOptions(classid=0x0101,type=5,data=bytes(8))])/IPv6(src='2001:db8:1::1',dst='2001:db8:1::2')/UDP(sport=3,dport=4)/Raw(b'gen')`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=40003,dport=6081)/geneve(version=0,proto=0x6558,vni=1,reserved=0x2a,reserved2=0x5a)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/dot1q(vlan=300)/ipv4(src=10.1.0.1,dst=10.1.0.2)/tcp(sport=5,dport=6,flags=S)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=40003,dport=6081)/GENEVE(version=0,proto=0x6558,vni=1,reserved=0x2a,reserved2=0x5a)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/Dot1Q(vlan=300)/IP(src='10.1.0.1',dst='10.1.0.2')/TCP(sport=5,dport=6,flags='S')`,
+  ],
 ];
 
 function scapyHex(expressions: string[]): string[] {
@@ -129,6 +147,7 @@ function scapyHex(expressions: string[]): string[] {
     'from scapy.all import *',
     'from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer',
     'from scapy.layers.vxlan import VXLAN',
+    'from scapy.contrib.geneve import GENEVE, GeneveOptions',
     'for line in sys.stdin.read().splitlines():',
     '    print(bytes(eval(line)).hex())',
   ].join('\n');
