@@ -7,11 +7,11 @@ import { DecodeError } from './errors.js';
 /** Throws a DecodeError unless `count` bytes are present at `offset` before `end`. */
 export function need(layer: string, offset: number, count: number, end: number, what = 'header'): void {
   if (count < 0 || offset + count > end) {
-    throw new DecodeError(
-      layer,
-      offset,
-      `truncated ${what}: need ${count} bytes, have ${Math.max(0, end - offset)}`,
-    );
+    const have = Math.max(0, end - offset);
+    throw new DecodeError(layer, offset, `truncated ${what}: need ${count} bytes, have ${have}`, {
+      expected: count,
+      actual: have,
+    });
   }
 }
 

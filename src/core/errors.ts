@@ -6,12 +6,25 @@
 /** A decoder read past what the bytes allow. `offset` is the byte offset within the decoded buffer. */
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
+  /** The field being read when the bytes ran out, when it is one field. */
+  readonly field: string | undefined;
+  /** Bytes needed from `offset`. */
+  readonly expected: number | undefined;
+  /** Bytes there were. */
+  readonly actual: number | undefined;
+  /** Which length bounded the read (filled by the packet decoder: 'bytes', 'ipv4.len', ...). */
+  bound: string | undefined;
   constructor(
     readonly layer: string,
     readonly offset: number,
     readonly reason: string,
+    detail: { field?: string; expected?: number; actual?: number; bound?: string } = {},
   ) {
     super(`${layer} at byte ${offset}: ${reason}`);
+    this.field = detail.field;
+    this.expected = detail.expected;
+    this.actual = detail.actual;
+    this.bound = detail.bound;
   }
 }
 

@@ -209,6 +209,7 @@ export const geneveCodec: LayerCodec<GeneveFields> = {
         offset: offset + GENEVE_HEADER_LENGTH,
         kind: 'malformed',
         message: 'an option runs past the end of the options',
+        field: 'options',
       });
     }
     if (version !== 0) {
@@ -217,6 +218,9 @@ export const geneveCodec: LayerCodec<GeneveFields> = {
         offset: offset + FIRST,
         kind: 'bad-value',
         message: `version ${version}, should be 0`,
+        field: 'version',
+        expected: 0,
+        actual: version,
       });
     }
     const next =

@@ -60,6 +60,7 @@ import {
   maxOf,
   offsetOf,
   type PositionLocator,
+  type ProblemDetail,
 } from './schema.js';
 
 /** Fields of a PDU Session Container (extension header type 0x85). */
@@ -316,6 +317,7 @@ export const gtpuSchema = defineSchema<GtpuFields>({
   len: {
     kind: 'uint',
     role: 'length',
+    endsContent: GTPU_HEADER_LENGTH,
     at: at(2, 2),
     auto: 'computed',
     tshark: 'gtp.length',
@@ -483,17 +485,19 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
     if (check && flags >>> 5 !== 1) {
       problem(
         context,
-        offset,
+        offset + FLAGS,
         'bad-value',
         `version ${flags >>> 5} in flags 0x${hex8(flags)}, should be 1 for GTP-U`,
+        { field: 'flags', expected: 'version 1', actual: flags },
       );
     }
     if (check && (flags & GTPU_FLAG.PT) === 0) {
       problem(
         context,
-        offset,
+        offset + FLAGS,
         'bad-value',
         `PT bit 0 in flags 0x${hex8(flags)} means GTP', should be 1 for GTP`,
+        { field: 'flags', expected: 'PT 1', actual: flags },
       );
     }
     let at = offset + GTPU_HEADER_LENGTH;
@@ -543,6 +547,12 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
           offset + LEN,
           'bad-length',
           `length ${len} exceeds the ${end - offset - GTPU_HEADER_LENGTH} octets after the first 8, should be ${end - offset - GTPU_HEADER_LENGTH}`,
+          {
+            field: 'len',
+            expected: end - offset - GTPU_HEADER_LENGTH,
+            actual: len,
+            bound: context.bound ?? 'bytes',
+          },
         );
       }
       contentEnd = end;
@@ -552,6 +562,7 @@ export const gtpuCodec: LayerCodec<GtpuFields> = {
         offset + LEN,
         'bad-length',
         `length ${len} does not cover the ${headerLength - GTPU_HEADER_LENGTH} octets of optional fields and extension headers`,
+        { field: 'len', expected: `>= ${headerLength - GTPU_HEADER_LENGTH}`, actual: len },
       );
     }
     let next: DecodeStep<GtpuFields>['next'];
@@ -691,6 +702,7 @@ function problem(
   offset: number,
   kind: 'bad-value' | 'bad-length' | 'malformed',
   message: string,
+  detail: ProblemDetail = { field: 'extensions' },
 ): void {
-  context.problems.push({ layer: 'gtpu', offset, kind, message });
+  context.problems.push({ layer: 'gtpu', offset, kind, message, ...detail });
 }

@@ -266,9 +266,12 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
         );
         context.problems.push({
           layer: 'icmp',
-          offset,
+          offset: offset + CHKSUM,
           kind: 'bad-checksum',
           message: `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+          field: 'chksum',
+          expected,
+          actual: chksum,
         });
       }
     }

@@ -550,9 +550,12 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
         );
         context.problems.push({
           layer: 'icmpv6',
-          offset,
+          offset: offset + CHKSUM,
           kind: 'bad-checksum',
           message: `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+          field: 'chksum',
+          expected,
+          actual: chksum,
         });
       }
     }

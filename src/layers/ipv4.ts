@@ -47,7 +47,7 @@ import type {
   Problem,
 } from './layer.js';
 import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
-import { at, defaultOf, defineSchema, maxOf, offsetOf, shiftIn } from './schema.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf, type ProblemDetail, shiftIn } from './schema.js';
 
 /** IPv4 fields; defaults, ranges and docs in `ipv4Schema`. */
 export interface Ipv4Fields {
@@ -110,8 +110,14 @@ export function parseIpv4Flags(text: string): number | undefined {
   return value;
 }
 
-function ipv4Problem(context: DecodeContext, offset: number, kind: Problem['kind'], message: string): void {
-  context.problems.push({ layer: 'ipv4', offset, kind, message });
+function ipv4Problem(
+  context: DecodeContext,
+  offset: number,
+  kind: Problem['kind'],
+  message: string,
+  detail: ProblemDetail,
+): void {
+  context.problems.push({ layer: 'ipv4', offset, kind, message, ...detail });
 }
 
 /** The options of a header without any: one shared empty view (nothing in it to change). */
@@ -274,6 +280,7 @@ export const ipv4Schema = defineSchema<Ipv4Fields>({
   len: {
     kind: 'uint',
     role: 'length',
+    endsContent: 0,
     at: at(2, 2),
     auto: 'computed',
     tshark: 'ip.len',
@@ -447,7 +454,12 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
     const chksum = readU16(bytes, offset + CHKSUM);
     const available = end - offset;
     let usable = true;
-    if (version !== 4) ipv4Problem(context, offset, 'bad-value', `version ${version}, should be 4`);
+    if (version !== 4)
+      ipv4Problem(context, offset + VERSION_IHL, 'bad-value', `version ${version}, should be 4`, {
+        field: 'version',
+        expected: 4,
+        actual: version,
+      });
 
     let headerLength = ihl * 4;
     if (ihl < 5) {
@@ -456,6 +468,7 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
         offset,
         'bad-length',
         `bad header length ${headerLength} (ihl ${ihl}), should be at least 20`,
+        { field: 'ihl', expected: '>= 5', actual: ihl },
       );
       headerLength = IPV4_HEADER_LENGTH;
       usable = false;
@@ -483,9 +496,10 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
         if (check)
           ipv4Problem(
             context,
-            offset,
+            offset + CHKSUM,
             'bad-checksum',
             `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+            { field: 'chksum', expected, actual: chksum },
           );
       }
     }
@@ -495,17 +509,19 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
       if (check)
         ipv4Problem(
           context,
-          offset,
+          offset + LEN,
           'bad-length',
           'total length 0 (Wireshark takes it as TSO); the packet is taken to end with the bytes',
+          { field: 'len', expected: `>= ${headerLength}`, actual: 0, bound: context.bound ?? 'bytes' },
         );
     } else if (len < headerLength) {
       if (check)
         ipv4Problem(
           context,
-          offset,
+          offset + LEN,
           'bad-length',
           `total length ${len} is less than the header length ${headerLength}`,
+          { field: 'len', expected: `>= ${headerLength}`, actual: len },
         );
       contentEnd = offset + headerLength;
       usable = false;
@@ -513,9 +529,10 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
       if (check)
         ipv4Problem(
           context,
-          offset,
+          offset + LEN,
           'bad-length',
           `total length ${len} exceeds the ${available} bytes available`,
+          { field: 'len', expected: `<= ${available}`, actual: len, bound: context.bound ?? 'bytes' },
         );
     } else {
       contentEnd = offset + len;

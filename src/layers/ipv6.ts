@@ -85,6 +85,7 @@ export const ipv6Schema = defineSchema<Ipv6Fields>({
   plen: {
     kind: 'uint',
     role: 'length',
+    endsContent: 40,
     at: at(4, 2),
     auto: 'computed',
     tshark: 'ipv6.plen',
@@ -178,9 +179,12 @@ export const ipv6Codec: LayerCodec<Ipv6Fields> = {
     if (version !== 6) {
       context.problems.push({
         layer: 'ipv6',
-        offset,
+        offset: offset + FIRST_WORD,
         kind: 'bad-value',
         message: `version ${version}, should be 6`,
+        field: 'version',
+        expected: 6,
+        actual: version,
       });
     }
     const available = end - offset - IPV6_HEADER_LENGTH;
@@ -190,9 +194,13 @@ export const ipv6Codec: LayerCodec<Ipv6Fields> = {
       if (!context.insideIcmpError) {
         context.problems.push({
           layer: 'ipv6',
-          offset,
+          offset: offset + PLEN,
           kind: 'bad-length',
           message: `payload length ${plen} exceeds the ${available} bytes available`,
+          field: 'plen',
+          expected: `<= ${available}`,
+          actual: plen,
+          bound: context.bound ?? 'bytes',
         });
       }
     }

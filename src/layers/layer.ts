@@ -80,13 +80,33 @@ export interface EncodeFrame {
   ipOffset: number;
 }
 
+/**
+ * Which length bounded a read: the bytes given, or the innermost enclosing length field that cut
+ * them short (IPv4 total length, IPv6 payload length, UDP length, GTP-U length).
+ */
+export type LengthBound = 'bytes' | 'ipv4.len' | 'ipv6.plen' | 'udp.len' | 'gtpu.len';
+
 /** A problem found while decoding that does not stop decoding. */
 export interface Problem {
   readonly layer: string;
-  /** Byte offset in the decoded buffer. */
+  /** Byte offset in the decoded buffer: of the field at fault when there is one, else of the layer. */
   readonly offset: number;
+  /**
+   * The same situation has the same kind in every layer: a length field (or header length) that
+   * cannot be right is `bad-length`; a checksum `bad-checksum`; bytes missing `truncated`; a value
+   * the protocol does not allow `bad-value`; a structure inside the header that does not parse
+   * (options, extensions) `malformed`.
+   */
   readonly kind: 'bad-checksum' | 'bad-length' | 'truncated' | 'bad-value' | 'malformed';
   readonly message: string;
+  /** The field at fault, by its schema name (`chksum`, `len`, `dataofs`), when there is one. */
+  readonly field?: string;
+  /** What the field should hold (a number, or a bound such as '>= 20'). */
+  readonly expected?: number | string;
+  /** What it holds. */
+  readonly actual?: number | string;
+  /** Which length bounded the read (see LengthBound). */
+  readonly bound?: LengthBound;
 }
 
 /** Which layer follows a given number; each table overridable per decode ("decode as"). */
@@ -105,6 +125,8 @@ export interface DecodeContext {
   ipOffset: number;
   /** Inside the datagram quoted by an ICMP error: lengths and checksums are not checked. */
   insideIcmpError: boolean;
+  /** Which length bounds the bytes this layer is given (set by the packet decoder; 'bytes' when none). */
+  bound?: LengthBound;
 }
 
 export interface DecodeStep<F extends object> {

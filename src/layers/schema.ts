@@ -14,7 +14,10 @@
  * turn positions into module constants once at load (`offsetOf`, `defaultOf`, `maxOf`), so nothing
  * is interpreted per packet.
  */
-import type { FieldKind } from './layer.js';
+import type { FieldKind, Problem } from './layer.js';
+
+/** The structured part of a Problem: field, expected, actual, bound. */
+export type ProblemDetail = Pick<Problem, 'field' | 'expected' | 'actual' | 'bound'>;
 
 /**
  * What a field does:
@@ -82,6 +85,11 @@ export interface FieldSchema {
   readonly tshark?: string;
   /** Shown by tshark only when this holds for the decoded fields (ICMP echo id/seq, GTP-U seq). */
   readonly tsharkWhen?: (fields: Readonly<Record<string, unknown>>) => boolean;
+  /**
+   * A length that ends the layer's content, counted from this byte of the header (IPv4 0, IPv6 40,
+   * GTP-U 8): when it sets the end, reads of the inner layers are bounded by it (`ipv4.len`).
+   */
+  readonly endsContent?: number;
   /** A number that typically changes from one packet to the next: reused stacks patch it in place. */
   readonly perPacket?: boolean;
   /** Parses flag letters/names to an integer (kind 'flags'); undefined when not understood. */

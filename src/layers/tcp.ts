@@ -66,6 +66,7 @@ import {
   maxOf,
   offsetOf,
   type PositionLocator,
+  type ProblemDetail,
   at as position,
   shiftIn,
 } from './schema.js';
@@ -571,8 +572,9 @@ export const tcpCodec: LayerCodec<TcpFields> = {
       problem(
         context,
         offset + OFFSET_FLAGS,
-        'bad-value',
+        'bad-length',
         `bad header length ${claimed} (data offset ${dataofs}), must be at least 20`,
+        { field: 'dataofs', expected: '>= 5', actual: dataofs },
       );
     } else if (offset + claimed > end) {
       headerLength = end - offset;
@@ -582,6 +584,12 @@ export const tcpCodec: LayerCodec<TcpFields> = {
           offset + OFFSET_FLAGS,
           'truncated',
           `header length ${claimed} exceeds the ${end - offset} bytes left`,
+          {
+            field: 'dataofs',
+            expected: `<= ${(end - offset) >>> 2}`,
+            actual: dataofs,
+            bound: context.bound ?? 'bytes',
+          },
         );
       }
     }
@@ -629,6 +637,7 @@ export const tcpCodec: LayerCodec<TcpFields> = {
           offset + CHKSUM,
           'bad-checksum',
           `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+          { field: 'chksum', expected, actual: chksum },
         );
       }
     }
@@ -714,7 +723,11 @@ function parseOptions(
     }
     const fixed = FIXED_LENGTHS[kind];
     if (fixed !== undefined && length !== fixed) {
-      problem(context, at + 1, 'malformed', `option ${name} length ${length}, should be ${fixed}`);
+      problem(context, at + 1, 'malformed', `option ${name} length ${length}, should be ${fixed}`, {
+        field: 'options',
+        expected: fixed,
+        actual: length,
+      });
       list.push({ kind, name, offset: at, length });
       at += length;
       continue;
@@ -766,8 +779,9 @@ function optionValues(
 function problem(
   context: DecodeContext,
   offset: number,
-  kind: 'bad-value' | 'truncated' | 'bad-checksum' | 'malformed',
+  kind: 'bad-length' | 'truncated' | 'bad-checksum' | 'malformed',
   message: string,
+  detail: ProblemDetail = { field: 'options' },
 ): void {
-  context.problems.push({ layer: 'tcp', offset, kind, message });
+  context.problems.push({ layer: 'tcp', offset, kind, message, ...detail });
 }

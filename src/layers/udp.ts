@@ -35,7 +35,7 @@ import { hex16, uintOf } from './field-check.js';
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { encodeBindings, IP_PROTOCOL } from './numbers.js';
-import { at, defaultOf, defineSchema, maxOf, offsetOf } from './schema.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf, type ProblemDetail } from './schema.js';
 
 export interface UdpFields {
   /** Source port; see `udpSchema.sport`. */
@@ -76,6 +76,7 @@ export const udpSchema = defineSchema<UdpFields>({
   len: {
     kind: 'uint',
     role: 'length',
+    endsContent: 0,
     at: at(4, 2),
     auto: 'computed',
     tshark: 'udp.length',
@@ -174,7 +175,12 @@ export const udpCodec: LayerCodec<UdpFields> = {
     let checksum: ChecksumStatus = 'unverified';
     if (len < UDP_HEADER_LENGTH) {
       contentEnd = offset + UDP_HEADER_LENGTH;
-      if (check) problem(context, offset + LEN, 'bad-length', `bad length ${len}, must be at least 8`);
+      if (check)
+        problem(context, offset + LEN, 'bad-length', `bad length ${len}, must be at least 8`, {
+          field: 'len',
+          expected: `>= ${UDP_HEADER_LENGTH}`,
+          actual: len,
+        });
     } else if (len > available) {
       if (check)
         problem(
@@ -182,6 +188,7 @@ export const udpCodec: LayerCodec<UdpFields> = {
           offset + LEN,
           'bad-length',
           `bad length ${len}, exceeds the ${available} bytes of the IP payload`,
+          { field: 'len', expected: `<= ${available}`, actual: len, bound: context.bound ?? 'bytes' },
         );
     } else {
       contentEnd = offset + len;
@@ -194,6 +201,7 @@ export const udpCodec: LayerCodec<UdpFields> = {
           offset + CHKSUM,
           'bad-checksum',
           'illegal checksum 0x0000 over IPv6, a checksum is mandatory',
+          { field: 'chksum', expected: '!= 0', actual: 0 },
         );
       } else if (chksum === 0) {
         checksum = 'none';
@@ -217,6 +225,7 @@ export const udpCodec: LayerCodec<UdpFields> = {
             offset + CHKSUM,
             'bad-checksum',
             `bad checksum ${hex16(chksum)}, should be ${hex16(expected)}`,
+            { field: 'chksum', expected, actual: chksum },
           );
         }
       }
@@ -246,8 +255,9 @@ function problem(
   offset: number,
   kind: 'bad-length' | 'bad-checksum',
   message: string,
+  detail: ProblemDetail,
 ): void {
-  context.problems.push({ layer: 'udp', offset, kind, message });
+  context.problems.push({ layer: 'udp', offset, kind, message, ...detail });
 }
 
 /** The checksum the datagram at [start, end) should carry (its checksum field counted as zero). */

@@ -129,6 +129,9 @@ export const vxlanCodec: LayerCodec<VxlanFields> = {
         offset: offset + FLAGS,
         kind: 'bad-value',
         message: `I flag not set in flags ${hex16(flags)}, should be set (0x0800): the VNI is not marked valid`,
+        field: 'flags',
+        expected: 'I set',
+        actual: flags,
       });
     }
     const names = FLAG_NAMES.filter(([, bit]) => flags & bit).map(([name]) => name);

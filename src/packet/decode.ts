@@ -9,10 +9,18 @@ import { etherCodec } from '../layers/ethernet.js';
 import { gtpuCodec } from '../layers/gtpu.js';
 import { ipv4Codec } from '../layers/ipv4.js';
 import { ipv6Codec } from '../layers/ipv6.js';
-import type { Bindings, DecodeContext, LayerName, LayerValue, Problem } from '../layers/layer.js';
+import type {
+  Bindings,
+  DecodeContext,
+  LayerName,
+  LayerValue,
+  LengthBound,
+  Problem,
+} from '../layers/layer.js';
 import { bindingsWith, defaultBindings } from '../layers/numbers.js';
 import { rawCodec } from '../layers/raw.js';
-import { codecs } from '../layers/registry.js';
+import { codecs, layerNames } from '../layers/registry.js';
+import type { AnySchema } from '../layers/schema.js';
 import { tcpCodec } from '../layers/tcp.js';
 import { udpCodec } from '../layers/udp.js';
 import { vxlanCodec } from '../layers/vxlan.js';
@@ -70,6 +78,14 @@ export interface DecodedPacket {
   readonly problems: Problem[];
 }
 
+/** Per layer, the length field that ends its content and where it counts from (schemas: `endsContent`). */
+const BOUND_OF: Partial<Record<LayerName, { field: string; from: number; bound: LengthBound }>> = {};
+for (const layer of layerNames) {
+  for (const [field, schema] of Object.entries(codecs[layer].schema as AnySchema))
+    if (schema.endsContent !== undefined)
+      BOUND_OF[layer] = { field, from: schema.endsContent, bound: `${layer}.${field}` as LengthBound };
+}
+
 /** What the bytes start with: a layer name, 'ip' (IPv4 or IPv6 by the version nibble), or a pcap link type. */
 export type FirstLayer = LayerName | 'ip';
 
@@ -119,7 +135,14 @@ function ipByVersion(bytes: Uint8Array, offset: number, end: number): LayerName 
 export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): DecodedPacket {
   const bindings = options.bindings ?? (options.decodeAs ? bindingsWith(options.decodeAs) : defaultBindings);
   const problems: Problem[] = [];
-  const context: DecodeContext = { problems, bindings, ipVersion: 0, ipOffset: 0, insideIcmpError: false };
+  const context: DecodeContext = {
+    problems,
+    bindings,
+    ipVersion: 0,
+    ipOffset: 0,
+    insideIcmpError: false,
+    bound: 'bytes',
+  };
   const first: FirstLayer | undefined =
     options.linkType !== undefined ? firstLayerOf(options.linkType) : (options.first ?? 'ether');
   const layers: DecodedLayer[] = [];
@@ -141,7 +164,18 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
       step = decodeLayer(name, bytes, offset, end, context);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
-      problems.push({ layer: error.layer, offset: error.offset, kind: 'truncated', message: error.reason });
+      const bound = context.bound ?? 'bytes';
+      error.bound = bound;
+      problems.push({
+        layer: error.layer,
+        offset: error.offset,
+        kind: 'truncated',
+        message: error.reason,
+        ...(error.field !== undefined ? { field: error.field } : {}),
+        ...(error.expected !== undefined ? { expected: error.expected } : {}),
+        ...(error.actual !== undefined ? { actual: error.actual } : {}),
+        bound,
+      });
       name = 'raw';
       continue;
     }
@@ -161,6 +195,13 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
     }
     if ((name === 'icmp' || name === 'icmpv6') && step.next !== undefined) context.insideIcmpError = true;
     offset += step.headerLength;
+    // A length field that cut the bytes short bounds every read inside it.
+    const bounding = BOUND_OF[name];
+    if (
+      bounding !== undefined &&
+      offset - step.headerLength + bounding.from + Number(fields[bounding.field]) === contentEnd
+    )
+      context.bound = bounding.bound;
     end = contentEnd;
     name = step.next;
     if (name === undefined && offset < end) name = 'raw';

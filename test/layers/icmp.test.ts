@@ -201,8 +201,8 @@ describe('icmp', () => {
 
   it('reports a bad checksum with the right value', () => {
     const decoded = decodeHex(BAD_CHECKSUM, 'ipv4');
-    expect(decoded.problems).toEqual([
-      { layer: 'icmp', offset: 20, kind: 'bad-checksum', message: 'bad checksum 0xdead, should be 0xf7ff' },
+    expect(decoded.problems.map(({ message: _, ...structured }) => structured)).toEqual([
+      { layer: 'icmp', offset: 22, kind: 'bad-checksum', field: 'chksum', expected: 0xf7ff, actual: 0xdead },
     ]);
     expect(decoded.layers[1]!.info).toMatchObject({ checksum: 'bad' });
     expect(buildHex([ipv4(v4), icmp({ chksum: 0xdead })])).toBe(BAD_CHECKSUM);

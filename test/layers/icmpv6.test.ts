@@ -224,8 +224,15 @@ describe('icmpv6', () => {
 
   it('reports a bad checksum with the right value', () => {
     const decoded = decodeHex(BAD_CHECKSUM, 'ipv6');
-    expect(decoded.problems).toEqual([
-      { layer: 'icmpv6', offset: 40, kind: 'bad-checksum', message: 'bad checksum 0xbeef, should be 0x2448' },
+    expect(decoded.problems.map(({ message: _, ...structured }) => structured)).toEqual([
+      {
+        layer: 'icmpv6',
+        offset: 42,
+        kind: 'bad-checksum',
+        field: 'chksum',
+        expected: 0x2448,
+        actual: 0xbeef,
+      },
     ]);
     expect(buildHex([ipv6(v6), icmpv6({ chksum: 0xbeef })])).toBe(BAD_CHECKSUM);
   });

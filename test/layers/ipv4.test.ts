@@ -154,8 +154,8 @@ describe('ipv4', () => {
 
   it('reports a bad checksum with the right value, and writes chksum 0 as 0', () => {
     const decoded = decodeHex(BAD_CHECKSUM, 'ipv4');
-    expect(decoded.problems).toEqual([
-      { layer: 'ipv4', offset: 0, kind: 'bad-checksum', message: 'bad checksum 0x1234, should be 0xf6dc' },
+    expect(decoded.problems.map(({ message: _, ...structured }) => structured)).toEqual([
+      { layer: 'ipv4', offset: 10, kind: 'bad-checksum', field: 'chksum', expected: 0xf6dc, actual: 0x1234 },
     ]);
     expect(decoded.layers[0]!.info).toMatchObject({ checksum: 'bad' });
     expect(buildHex([ipv4({ ...v4, chksum: 0x1234 }), icmp()])).toBe(BAD_CHECKSUM);

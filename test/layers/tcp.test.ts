@@ -259,8 +259,8 @@ describe('tcp decode', () => {
     bad[37] = 0x34;
     const packet = decodePacket(bad, { first: 'ipv4' });
     expect(packet.layers[1]!.info!.checksum).toBe('bad');
-    expect(packet.problems).toEqual([
-      { layer: 'tcp', offset: 36, kind: 'bad-checksum', message: 'bad checksum 0x1234, should be 0xd5c7' },
+    expect(packet.problems.map(({ message: _, ...structured }) => structured)).toEqual([
+      { layer: 'tcp', offset: 36, kind: 'bad-checksum', field: 'chksum', expected: 0xd5c7, actual: 0x1234 },
     ]);
     sameBytes(reencode(bad, 'ipv4'), bad);
   });
@@ -269,11 +269,18 @@ describe('tcp decode', () => {
     const small = newContext();
     const low = tcpCodec.decode(hex('00140050000000000000000030022000000000000102'), 0, 22, small);
     expect(low.headerLength).toBe(20);
-    expect(small.problems[0]!.kind).toBe('bad-value');
+    // The same situation as an IPv4 IHL below 5: a length problem, at the data offset's byte.
+    expect(small.problems[0]).toMatchObject({
+      kind: 'bad-length',
+      offset: 12,
+      field: 'dataofs',
+      expected: '>= 5',
+      actual: 3,
+    });
     const big = newContext();
     const high = tcpCodec.decode(hex('0014005000000000000000008002200000000000020405b4'), 0, 24, big);
     expect(high.headerLength).toBe(24);
-    expect(big.problems[0]!.kind).toBe('truncated');
+    expect(big.problems[0]).toMatchObject({ kind: 'truncated', offset: 12, field: 'dataofs', actual: 8 });
     for (const bytes of [
       '00140050000000000000000030022000000000000102',
       '0014005000000000000000008002200000000000020405b4',
