@@ -1,9 +1,7 @@
 /**
- * A layer stack encoded again and again: gopacket's way of building packets (the layer objects are
- * made once, a few fields are set before each serialization) and what a test loop or a generator
- * written against the ordinary API does. When packet/encode.ts sees the same stack array several
- * times in a row it asks the compiler registered with `useReusedStacks` (this one, registered by
- * engine/index.ts: the packet model does not depend on the engine) to compile it, once, into
+ * `compileStack`: the explicit fast encoder for many packets of one shape, as gopacket's
+ * SerializeLayers is used (the layer objects made once, a few fields set before each encode) or as a
+ * generator builds new objects alike for every packet. A stack is compiled once into
  *
  * - a template (the engine's: the packet encoded, the place of every field that may change, and the
  *   checksums that cover them, updated incrementally as RFC 1624 does), and
@@ -14,17 +12,25 @@
  *   numbers, addresses, TEID, VNI, IP id and TTL, VLAN id...) holds a valid value, which it copies
  *   into `values`.
  *
- * A failed check sends the packet through the generic encoder, which gives the same bytes (or the
- * same error) as ever; the compiled form is then dropped. So the shortcut never changes what is
- * encoded, only how fast. Field names reach the generated source only after they are checked against
- * the layer's own field list and an identifier pattern; values are never written into it.
+ * A stack that fails the check goes through the generic encoder, which gives the same bytes (or the
+ * same error) as ever; the compiled form stays for the next one. So the compiled stack never changes
+ * what is encoded, only how fast. Field names reach the generated source only after they are checked
+ * against the layer's own field list and an identifier pattern; values are never written into it.
+ * Where code generation is disallowed (`node --disallow-code-generation-from-strings`) every stack
+ * takes the generic encoder.
  */
 import { ipv4ToNumber, parseMac } from '../core/address.js';
 import { bytesEqual } from '../core/bytes.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs } from '../layers/registry.js';
-import type { ReusedStack } from '../packet/encode.js';
-import { encodePacketGeneric } from '../packet/encode-generic.js';
+import type { PacketEncoder, PacketSink } from '../packet/encode.js';
+import {
+  allocatePacket,
+  encodedLengthGeneric,
+  encodePacketGeneric,
+  encodePacketIntoGeneric,
+  writeLaidOut,
+} from '../packet/encode-generic.js';
 import { generateValueWriter, type ValueWriter } from './codegen.js';
 import { locateField } from './fields.js';
 import { compileTemplate, layoutOf } from './template.js';
@@ -98,15 +104,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
+/** A stack compiled for repeated encoding: the check and the patching writer. */
+interface Shortcut {
+  readonly length: number;
+  /** Patchable field values, filled by `check`. */
+  readonly values: Float64Array;
+  /** True when `layers` may take the shortcut (only patchable fields changed, to valid values); fills `values`. */
+  readonly check: (layers: readonly LayerValue[], values: Float64Array) => boolean;
+  /** Writes the packet with `values` at `base` (the same bytes as the generic encoder). */
+  readonly write: (values: Float64Array, out: Uint8Array, base: number) => void;
+}
+
+let compiledChecks = 0;
+
 /**
- * Compiles `layers` for repeated encoding (with `changing`, only the fields named there are patched;
- * the others are checked as constants), or returns undefined when it cannot be (unknown keys,
- * structured values, or a packet the generic encoder refuses).
+ * Compiles `layers` for repeated encoding, or returns undefined when it cannot be (unknown keys,
+ * structured values, a packet the generic encoder refuses, or code generation disallowed).
  */
-export function compileReusedStack(
-  layers: readonly LayerValue[],
-  changing?: ReadonlySet<string>,
-): ReusedStack | undefined {
+function compileShortcut(layers: readonly LayerValue[]): Shortcut | undefined {
   if (layers.length === 0) return undefined;
   let frame: Uint8Array;
   try {
@@ -161,7 +176,7 @@ export function compileReusedStack(
       const value = fields[key];
       const kind = codec.fieldInfo[key]!.kind;
       let patch: 'uint' | 'ipv4' | 'mac' | undefined;
-      if (PATCHABLE[name]?.includes(key) && (changing === undefined || changing.has(`${i}.${key}`))) {
+      if (PATCHABLE[name]?.includes(key)) {
         if (kind === 'uint' && typeof value === 'number') patch = 'uint';
         else if (kind === 'ipv4' && (typeof value === 'string' || value instanceof Uint8Array))
           patch = 'ipv4';
@@ -222,33 +237,124 @@ export function compileReusedStack(
     }
   }
   let write: ValueWriter;
+  let check: Shortcut['check'];
   try {
     const template = compileTemplate(layers, specs, { interpretOnly: true });
     if (template.length !== frame.length) return undefined;
     write = generateValueWriter(template.writerPlan());
+    lines.push('return true;');
+    const factory = new Function(
+      'C',
+      'K',
+      'same',
+      'ipv4Value',
+      'macValue',
+      `return function check(layers, values) {\n${lines.join('\n')}\n};\n//# sourceURL=pktcraft-generated/stack-check-${++compiledChecks}.js`,
+    ) as (
+      constantsList: readonly unknown[],
+      copiesList: readonly (Uint8Array | undefined)[],
+      same: typeof bytesEqual,
+      ipv4: typeof ipv4Value,
+      mac: typeof macValue,
+    ) => Shortcut['check'];
+    check = factory(constants, copies, bytesEqual, ipv4Value, macValue);
   } catch {
+    // Includes the EvalError of a runtime that disallows code generation: the generic encoder it is.
     return undefined;
   }
-  lines.push('return true;');
-  const factory = new Function(
-    'C',
-    'K',
-    'same',
-    'ipv4Value',
-    'macValue',
-    `return function check(layers, values) {\n${lines.join('\n')}\n};`,
-  ) as (
-    constantsList: readonly unknown[],
-    copiesList: readonly (Uint8Array | undefined)[],
-    same: typeof bytesEqual,
-    ipv4: typeof ipv4Value,
-    mac: typeof macValue,
-  ) => ReusedStack['check'];
-  return {
-    layers,
-    length: frame.length,
-    values: new Float64Array(specs.length),
-    check: factory(constants, copies, bytesEqual, ipv4Value, macValue),
-    write,
-  };
+  return { length: frame.length, values: new Float64Array(specs.length), check, write };
+}
+
+/**
+ * A layer stack compiled for encoding many packets of its shape (see `compileStack`). Every method
+ * takes the stack to encode now: the compiled one with some fields set since, or new layer objects
+ * built alike. A stack the compiled form does not cover is encoded by the generic encoder.
+ */
+export interface CompiledStack extends PacketEncoder {
+  /** The length of the packet the stack was compiled from (and of every packet of its shape that takes the shortcut). */
+  readonly length: number;
+  /**
+   * False when the stack could not be compiled (structured field values such as the GTP-U
+   * extension list, unknown keys, or code generation disallowed): every encode then takes the generic encoder.
+   */
+  readonly compiled: boolean;
+  /** The number of bytes `layers` encode to. */
+  encodedLength(layers: readonly LayerValue[]): number;
+  /** Encodes `layers` into a new buffer (it may be a view into a shared slab, as `encodePacket`'s). */
+  encode(layers: readonly LayerValue[]): Uint8Array;
+  /** Encodes `layers` into `out` at `offset`; returns the number of bytes written. RangeError if `out` is too small. */
+  encodeInto(layers: readonly LayerValue[], out: Uint8Array, offset?: number): number;
+  /** Encodes `layers` into the room `sink` reserves for its length (a capture writer's record); returns the length. */
+  encodeTo(layers: readonly LayerValue[], sink: PacketSink): number;
+}
+
+class CompiledStackEncoder implements CompiledStack {
+  readonly length: number;
+  readonly compiled: boolean;
+  private readonly values: Float64Array;
+  private readonly check: Shortcut['check'];
+  private readonly write: Shortcut['write'];
+
+  constructor(length: number, shortcut: Shortcut | undefined) {
+    this.length = length;
+    this.compiled = shortcut !== undefined;
+    this.values = shortcut?.values ?? new Float64Array(0);
+    this.check = shortcut?.check ?? never;
+    this.write = shortcut?.write ?? nothing;
+  }
+
+  encodedLength(layers: readonly LayerValue[]): number {
+    return this.check(layers, this.values) ? this.length : encodedLengthGeneric(layers);
+  }
+
+  encode(layers: readonly LayerValue[]): Uint8Array {
+    if (!this.check(layers, this.values)) return encodePacketGeneric(layers);
+    const out = allocatePacket(this.length);
+    this.write(this.values, out, 0);
+    return out;
+  }
+
+  encodeInto(layers: readonly LayerValue[], out: Uint8Array, offset = 0): number {
+    if (!this.check(layers, this.values)) return encodePacketIntoGeneric(layers, out, offset);
+    const total = this.length;
+    if (offset < 0 || offset + total > out.length) {
+      throw new RangeError(
+        `encodePacketInto: packet of ${total} bytes does not fit at ${offset} in ${out.length}`,
+      );
+    }
+    this.write(this.values, out, offset);
+    return total;
+  }
+
+  encodeTo(layers: readonly LayerValue[], sink: PacketSink): number {
+    if (this.check(layers, this.values)) {
+      const slot = sink.reservePacket(this.length);
+      this.write(this.values, slot.buffer, slot.offset);
+      return this.length;
+    }
+    const total = encodedLengthGeneric(layers);
+    const slot = sink.reservePacket(total);
+    // The sink reserves room and encodes nothing, so the layout just made is still the one in place.
+    return writeLaidOut(layers, slot.buffer, slot.offset, total);
+  }
+}
+
+function never(): boolean {
+  return false;
+}
+
+function nothing(): void {}
+
+/**
+ * Compiles a layer stack (outermost first) for encoding many packets of its shape: the documented way
+ * to build packets in a loop. Set fields on the same layer objects (or build new ones alike) and
+ * encode each through the result; a stack whose only changes are valid values of patchable fields
+ * (ports, addresses, sequence numbers, IDs, TTL, TEID, VNI, VLAN id...) is written from a template,
+ * anything else by the generic encoder: the bytes, and the errors, are `encodePacket`'s either way.
+ * Throws what `encodePacket(layers)` throws when `layers` itself cannot be encoded.
+ */
+export function compileStack(layers: readonly LayerValue[]): CompiledStack {
+  const length = encodedLengthGeneric(layers);
+  encodePacketGeneric(layers); // the generic encoder's error, if it has one, is this one's
+  return new CompiledStackEncoder(length, compileShortcut(layers));
 }

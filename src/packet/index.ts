@@ -14,10 +14,8 @@ export {
   encodePacketInto,
   encodePacketTo,
   MAX_LAYERS,
+  type PacketEncoder,
   type PacketSink,
-  type ReusedStack,
-  type ReusedStackCompiler,
-  useReusedStacks,
 } from './encode.js';
 export {
   type JsonValue,
