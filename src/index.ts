@@ -135,6 +135,7 @@ export { VXLAN_HEADER_LENGTH, type VxlanFields, type VxlanLayer, vxlan } from '.
 export {
   type DecodeAs,
   type DecodedLayer,
+  type DecodedLayerOf,
   type DecodedPacket,
   type DecodeOptions,
   decodePacket,

@@ -141,6 +141,7 @@ const TYPES = [
   'type DecodeAs',
   'type DecodeOptions',
   'type DecodedLayer',
+  'type DecodedLayerOf',
   'type DecodedPacket',
   'type Direction',
   'type Dot1qFields',

@@ -636,3 +636,29 @@ function problem(
 ): void {
   context.problems.push({ layer: 'tcp', offset, kind, message });
 }
+
+/** What `decode` gives as `info` for TCP. */
+export interface TcpInfo {
+  /** The flags as names ("SYN, ACK") and letters ("SA"). */
+  readonly flagNames: string;
+  readonly flagLetters: string;
+  readonly options: readonly TcpOptionInfo[];
+  /** Values of the options found (the first of each kind). */
+  readonly mss?: number;
+  readonly wscale?: number;
+  readonly sackok?: boolean;
+  readonly tsval?: number;
+  readonly tsecr?: number;
+  readonly sack?: readonly SackBlock[];
+  /** 'unverified' without an IP header or inside an ICMP error's quote. */
+  readonly checksum: 'good' | 'bad' | 'unverified';
+}
+
+/** The fields `decode` gives for TCP: every header field (`options` as the raw option bytes). */
+export type TcpDecodedFields = Omit<TcpFields, 'flags' | 'options'> &
+  Required<
+    Pick<
+      TcpFields,
+      'sport' | 'dport' | 'seq' | 'ack' | 'dataofs' | 'reserved' | 'window' | 'chksum' | 'urgptr'
+    >
+  > & { readonly flags: number; readonly options: Uint8Array };

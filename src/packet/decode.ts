@@ -5,17 +5,31 @@
  * throws for any input. Re-encoding the returned layers gives back exactly the input bytes.
  */
 import { DecodeError } from '../core/errors.js';
-import { etherCodec } from '../layers/ethernet.js';
-import { gtpuCodec } from '../layers/gtpu.js';
-import { ipv4Codec } from '../layers/ipv4.js';
-import { ipv6Codec } from '../layers/ipv6.js';
-import type { Bindings, DecodeContext, LayerName, LayerValue, Problem } from '../layers/layer.js';
+import type { ArpDecodedFields, ArpInfo } from '../layers/arp.js';
+import { type EtherDecodedFields, etherCodec } from '../layers/ethernet.js';
+import { type GtpuDecodedFields, type GtpuInfo, gtpuCodec } from '../layers/gtpu.js';
+import type { IcmpDecodedFields, IcmpInfo } from '../layers/icmp.js';
+import type { Icmpv6DecodedFields, Icmpv6Info } from '../layers/icmpv6.js';
+import { type Ipv4DecodedFields, type Ipv4Info, ipv4Codec } from '../layers/ipv4.js';
+import { type Ipv6DecodedFields, type Ipv6Info, ipv6Codec } from '../layers/ipv6.js';
+import type {
+  Ipv6destDecodedFields,
+  Ipv6destInfo,
+  Ipv6fragDecodedFields,
+  Ipv6fragInfo,
+  Ipv6hopDecodedFields,
+  Ipv6hopInfo,
+  Ipv6routeDecodedFields,
+  Ipv6routeInfo,
+} from '../layers/ipv6-ext.js';
+import type { Bindings, DecodeContext, LayerName, Problem } from '../layers/layer.js';
 import { bindingsWith, defaultBindings } from '../layers/numbers.js';
-import { rawCodec } from '../layers/raw.js';
+import { type RawDecodedFields, rawCodec } from '../layers/raw.js';
 import { codecs } from '../layers/registry.js';
-import { tcpCodec } from '../layers/tcp.js';
-import { udpCodec } from '../layers/udp.js';
-import { vxlanCodec } from '../layers/vxlan.js';
+import { type TcpDecodedFields, type TcpInfo, tcpCodec } from '../layers/tcp.js';
+import { type UdpDecodedFields, type UdpInfo, udpCodec } from '../layers/udp.js';
+import type { Dot1qDecodedFields } from '../layers/vlan.js';
+import { type VxlanDecodedFields, type VxlanInfo, vxlanCodec } from '../layers/vxlan.js';
 
 type Step = ReturnType<(typeof codecs)[LayerName]['decode']>;
 
@@ -53,17 +67,56 @@ function decodeLayer(
   }
 }
 
-export interface DecodedLayer extends LayerValue {
-  /** Every field exactly as on the wire. */
-  readonly fields: Record<string, unknown>;
+/**
+ * What decode gives for each layer: its fields (every wire field the header has, exactly as on the
+ * wire, addresses as text and bytes as Uint8Array) and its info (undefined: the layer gives none).
+ */
+interface DecodedShapes {
+  ether: [EtherDecodedFields, undefined];
+  dot1q: [Dot1qDecodedFields, undefined];
+  arp: [ArpDecodedFields, ArpInfo];
+  ipv4: [Ipv4DecodedFields, Ipv4Info];
+  ipv6: [Ipv6DecodedFields, Ipv6Info];
+  ipv6hop: [Ipv6hopDecodedFields, Ipv6hopInfo];
+  ipv6route: [Ipv6routeDecodedFields, Ipv6routeInfo];
+  ipv6frag: [Ipv6fragDecodedFields, Ipv6fragInfo];
+  ipv6dest: [Ipv6destDecodedFields, Ipv6destInfo];
+  icmp: [IcmpDecodedFields, IcmpInfo];
+  icmpv6: [Icmpv6DecodedFields, Icmpv6Info];
+  udp: [UdpDecodedFields, UdpInfo];
+  tcp: [TcpDecodedFields, TcpInfo];
+  gtpu: [GtpuDecodedFields, GtpuInfo];
+  vxlan: [VxlanDecodedFields, VxlanInfo];
+  raw: [RawDecodedFields, undefined];
+}
+
+/** Read by a name only known at run time (a tree printer, a field map): each value then unknown. */
+type ByName = Readonly<Record<string, unknown>>;
+
+/** One decoded layer of type N: `layer` tells which, and `fields` and `info` are typed by it. */
+export type DecodedLayerOf<N extends LayerName> = {
+  readonly layer: N;
+  /** Every field exactly as on the wire (typed by `layer`; generic code may still index it by name). */
+  readonly fields: DecodedShapes[N][0] & ByName;
   /** Where this layer starts in the decoded bytes. */
   readonly offset: number;
   readonly headerLength: number;
   /** Where this layer ends, its trailer included. */
   readonly end: number;
-  /** Derived facts for display (checksum status, parsed options); not needed to re-encode. */
-  readonly info?: Readonly<Record<string, unknown>>;
-}
+  /** Bytes after the inner layers that still belong to this one (Ethernet padding...). */
+  readonly trailer?: Uint8Array;
+} & (DecodedShapes[N][1] extends undefined
+  ? { readonly info?: undefined }
+  : {
+      /** Derived facts for display (checksum status, parsed options); not needed to re-encode. */
+      readonly info: DecodedShapes[N][1] & ByName;
+    });
+
+/**
+ * A decoded layer: a union discriminated on `layer` (`if (layer.layer === 'tcp') layer.fields.sport`
+ * is a number, `layer.info.checksum` the TCP checksum status).
+ */
+export type DecodedLayer = { [N in LayerName]: DecodedLayerOf<N> }[LayerName];
 
 export interface DecodedPacket {
   readonly layers: DecodedLayer[];
@@ -148,11 +201,12 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
     const contentEnd = Math.min(Math.max(step.contentEnd, offset + step.headerLength), end);
     // Two fixed shapes (with and without info): no object spread per layer.
     const info = step.info;
-    const fields = step.fields as Record<string, unknown>;
+    const fields = step.fields;
+    // The codec of `name` made `fields` and `info`: the one place their types are asserted.
     layers.push(
-      info
+      (info
         ? { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd, info }
-        : { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd },
+        : { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd }) as DecodedLayer,
     );
     if (name === 'raw') break;
     if (name === 'ipv4' || name === 'ipv6') {

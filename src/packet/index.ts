@@ -2,6 +2,7 @@
 export {
   type DecodeAs,
   type DecodedLayer,
+  type DecodedLayerOf,
   type DecodedPacket,
   type DecodeOptions,
   decodePacket,

@@ -67,7 +67,9 @@ describe('arp', () => {
       pdst: '192.0.2.1',
     });
     expect(decoded.layers[1]!.info).toEqual({ operation: 'reply' });
-    expect(arpCodec.summary!(decoded.layers[1]!.fields)).toBe('192.0.2.2 is at 02:00:00:00:00:02');
+    const message = decoded.layers[1];
+    if (message?.layer !== 'arp') throw new Error('the second layer is not ARP');
+    expect(arpCodec.summary!(message.fields)).toBe('192.0.2.2 is at 02:00:00:00:00:02');
     expect(decoded.problems).toEqual([]);
   });
 
