@@ -14,17 +14,18 @@ import { readFileSync } from 'node:fs';
 import { formatIPv6, ipv4ToNumber, isIPv6, numberToIpv4, parseIPv6 } from '../core/address.js';
 import { InjectError } from '../core/errors.js';
 import { arp, ether, icmpv6, ipv4, ipv6, raw, type TcpFields, tcp } from '../layers/index.js';
+import {
+  TCP_ACK as ACK,
+  TCP_FIN as FIN,
+  TCP_PSH as PSH,
+  TCP_RST as RST,
+  TCP_SYN as SYN,
+} from '../layers/tcp.js';
 import { type DecodedLayerOf, type DecodedPacket, decodePacket, encodePacket } from '../packet/index.js';
 import { PacketLink } from './link.js';
 import { probeOf } from './match.js';
 import { parseIpv4Routes, parseIpv6Routes } from './routes.js';
 import type { SafetyOptions } from './safety.js';
-
-const FIN = 0x01;
-const SYN = 0x02;
-const RST = 0x04;
-const PSH = 0x08;
-const ACK = 0x10;
 
 export interface TcpClientOptions extends SafetyOptions {
   interfaceName: string | undefined;

@@ -662,3 +662,13 @@ export type TcpDecodedFields = Omit<TcpFields, 'flags' | 'options'> &
       'sport' | 'dport' | 'seq' | 'ack' | 'dataofs' | 'reserved' | 'window' | 'chksum' | 'urgptr'
     >
   > & { readonly flags: number; readonly options: Uint8Array };
+
+/** The TCP flag bits one by one (the values of TCP_FLAGS), for code that tests and combines bits. */
+export const TCP_FIN = TCP_FLAGS.FIN;
+export const TCP_SYN = TCP_FLAGS.SYN;
+export const TCP_RST = TCP_FLAGS.RST;
+export const TCP_PSH = TCP_FLAGS.PSH;
+export const TCP_ACK = TCP_FLAGS.ACK;
+export const TCP_URG = TCP_FLAGS.URG;
+export const TCP_ECE = TCP_FLAGS.ECE;
+export const TCP_CWR = TCP_FLAGS.CWR;

@@ -232,8 +232,11 @@ describe('compileStack', () => {
   });
 
   it('throws what the generic encoder throws for a stack it cannot encode', () => {
-    const bad = parseSpec('ether/ipv4/udp/raw(len=4)');
-    (bad[1]!.fields as Record<string, unknown>)['ttl'] = 300;
+    const bad: LayerValue[] = [
+      ...parseSpec('ether'),
+      { layer: 'ipv4', fields: { ttl: 300 } },
+      ...parseSpec('udp/raw(len=4)'),
+    ];
     const want = generic(bad);
     expect('error' in want).toBe(true);
     expect(compiledOrError(bad)).toEqual(want);
