@@ -107,6 +107,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** A stack compiled for repeated encoding: the check and the patching writer. */
 interface Shortcut {
   readonly length: number;
+  /** The patched fields ("layer index.field"), in the order of `values`. */
+  readonly names: readonly string[];
   /** Patchable field values, filled by `check`. */
   readonly values: Float64Array;
   /** True when `layers` may take the shortcut (only patchable fields changed, to valid values); fills `values`. */
@@ -118,11 +120,17 @@ interface Shortcut {
 let compiledChecks = 0;
 
 /**
- * Compiles `layers` for repeated encoding, or returns undefined when it cannot be (unknown keys,
- * structured values, a packet the generic encoder refuses, or code generation disallowed).
+ * Compiles `layers` for repeated encoding (with `changing`, only the patchable fields named there,
+ * "layer index.field", are patched; the others are checked as constants), or returns undefined when
+ * it cannot be (unknown keys, structured values, a packet the generic encoder refuses, or code
+ * generation disallowed).
  */
-function compileShortcut(layers: readonly LayerValue[]): Shortcut | undefined {
+function compileShortcut(
+  layers: readonly LayerValue[],
+  changing?: ReadonlySet<string>,
+): Shortcut | undefined {
   if (layers.length === 0) return undefined;
+  const names: string[] = [];
   let frame: Uint8Array;
   try {
     frame = encodePacketGeneric(layers).slice();
@@ -176,7 +184,7 @@ function compileShortcut(layers: readonly LayerValue[]): Shortcut | undefined {
       const value = fields[key];
       const kind = codec.fieldInfo[key]!.kind;
       let patch: 'uint' | 'ipv4' | 'mac' | undefined;
-      if (PATCHABLE[name]?.includes(key)) {
+      if (PATCHABLE[name]?.includes(key) && (changing === undefined || changing.has(`${i}.${key}`))) {
         if (kind === 'uint' && typeof value === 'number') patch = 'uint';
         else if (kind === 'ipv4' && (typeof value === 'string' || value instanceof Uint8Array))
           patch = 'ipv4';
@@ -199,6 +207,7 @@ function compileShortcut(layers: readonly LayerValue[]): Shortcut | undefined {
         }
         if (patch !== undefined) {
           const index = specs.length;
+          names.push(`${i}.${key}`);
           specs.push({
             layer: name,
             occurrence,
@@ -262,7 +271,7 @@ function compileShortcut(layers: readonly LayerValue[]): Shortcut | undefined {
     // Includes the EvalError of a runtime that disallows code generation: the generic encoder it is.
     return undefined;
   }
-  return { length: frame.length, values: new Float64Array(specs.length), check, write };
+  return { length: frame.length, names, values: new Float64Array(specs.length), check, write };
 }
 
 /**
@@ -288,48 +297,96 @@ export interface CompiledStack extends PacketEncoder {
   encodeTo(layers: readonly LayerValue[], sink: PacketSink): number;
 }
 
+/** Encodes through the wide form before the narrow one is made from what changed. */
+const LEARN_AFTER = 32;
+/** Encodes the wide form takes while a narrow one exists before the narrow one is made again. */
+const RELEARN_AFTER = 64;
+/** Narrow forms made per compiled stack, at most. */
+const MAX_NARROW = 4;
+
+/**
+ * Two compiled forms, each exact on its own: `wide` patches every patchable field; `narrow`, made
+ * after a few encodes, patches only the fields seen changing and checks the others as constants (a
+ * smaller check and writer: fewer checksum updates). A stack the narrow form refuses tries the wide
+ * one (and is noted, to make the narrow form again), then the generic encoder.
+ */
 class CompiledStackEncoder implements CompiledStack {
   readonly length: number;
   readonly compiled: boolean;
-  private readonly values: Float64Array;
-  private readonly check: Shortcut['check'];
-  private readonly write: Shortcut['write'];
+  private readonly wide: Shortcut | undefined;
+  private narrow: Shortcut | undefined;
+  /** The wide form's values when compiled, and which of them have been seen to differ since. */
+  private readonly initial: Float64Array;
+  private readonly changed: Uint8Array;
+  private wideUses = 0;
+  private narrowMade = 0;
 
-  constructor(length: number, shortcut: Shortcut | undefined) {
+  constructor(layers: readonly LayerValue[], length: number) {
+    let wide = compileShortcut(layers);
+    const values = wide?.values ?? new Float64Array(0);
+    if (wide !== undefined && !wide.check(layers, values)) wide = undefined; // never expected
     this.length = length;
-    this.compiled = shortcut !== undefined;
-    this.values = shortcut?.values ?? new Float64Array(0);
-    this.check = shortcut?.check ?? never;
-    this.write = shortcut?.write ?? nothing;
+    this.compiled = wide !== undefined;
+    this.wide = wide;
+    this.initial = values.slice();
+    this.changed = new Uint8Array(values.length);
+  }
+
+  /** The compiled form that takes `layers`, its values filled, or undefined (the generic encoder). */
+  private pick(layers: readonly LayerValue[]): Shortcut | undefined {
+    const narrow = this.narrow;
+    if (narrow?.check(layers, narrow.values)) return narrow;
+    const wide = this.wide;
+    if (wide === undefined || !wide.check(layers, wide.values)) return undefined;
+    if (this.narrowMade < MAX_NARROW) this.learn(layers, wide);
+    return wide;
+  }
+
+  private learn(layers: readonly LayerValue[], wide: Shortcut): void {
+    const values = wide.values;
+    const initial = this.initial;
+    const changed = this.changed;
+    for (let k = 0; k < values.length; k++) if (values[k] !== initial[k]) changed[k] = 1;
+    this.wideUses++;
+    if (this.wideUses < (this.narrow === undefined ? LEARN_AFTER : RELEARN_AFTER)) return;
+    this.wideUses = 0;
+    this.narrowMade++;
+    // `layers` passed the wide check: every field outside `changing` still has its compiled value.
+    const changing = new Set(wide.names.filter((_, k) => changed[k] === 1));
+    const narrow = compileShortcut(layers, changing);
+    this.narrow = narrow !== undefined && narrow.length === this.length ? narrow : undefined;
   }
 
   encodedLength(layers: readonly LayerValue[]): number {
-    return this.check(layers, this.values) ? this.length : encodedLengthGeneric(layers);
+    return this.pick(layers) !== undefined ? this.length : encodedLengthGeneric(layers);
   }
 
   encode(layers: readonly LayerValue[]): Uint8Array {
-    if (!this.check(layers, this.values)) return encodePacketGeneric(layers);
+    const shortcut = this.pick(layers);
+    if (shortcut === undefined) return encodePacketGeneric(layers);
     const out = allocatePacket(this.length);
-    this.write(this.values, out, 0);
+    shortcut.write(shortcut.values, out, 0);
     return out;
   }
 
   encodeInto(layers: readonly LayerValue[], out: Uint8Array, offset = 0): number {
-    if (!this.check(layers, this.values)) return encodePacketIntoGeneric(layers, out, offset);
+    const shortcut = this.pick(layers);
+    if (shortcut === undefined) return encodePacketIntoGeneric(layers, out, offset);
     const total = this.length;
     if (offset < 0 || offset + total > out.length) {
       throw new RangeError(
         `encodePacketInto: packet of ${total} bytes does not fit at ${offset} in ${out.length}`,
       );
     }
-    this.write(this.values, out, offset);
+    shortcut.write(shortcut.values, out, offset);
     return total;
   }
 
   encodeTo(layers: readonly LayerValue[], sink: PacketSink): number {
-    if (this.check(layers, this.values)) {
+    const shortcut = this.pick(layers);
+    if (shortcut !== undefined) {
       const slot = sink.reservePacket(this.length);
-      this.write(this.values, slot.buffer, slot.offset);
+      shortcut.write(shortcut.values, slot.buffer, slot.offset);
       return this.length;
     }
     const total = encodedLengthGeneric(layers);
@@ -338,12 +395,6 @@ class CompiledStackEncoder implements CompiledStack {
     return writeLaidOut(layers, slot.buffer, slot.offset, total);
   }
 }
-
-function never(): boolean {
-  return false;
-}
-
-function nothing(): void {}
 
 /**
  * Compiles a layer stack (outermost first) for encoding many packets of its shape: the documented way
@@ -356,5 +407,5 @@ function nothing(): void {}
 export function compileStack(layers: readonly LayerValue[]): CompiledStack {
   const length = encodedLengthGeneric(layers);
   encodePacketGeneric(layers); // the generic encoder's error, if it has one, is this one's
-  return new CompiledStackEncoder(length, compileShortcut(layers));
+  return new CompiledStackEncoder(layers, length);
 }

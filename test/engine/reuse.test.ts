@@ -223,6 +223,19 @@ describe('compileStack', () => {
     }
   });
 
+  it('after it learns which fields change, a field that starts changing later still gives the generic bytes', () => {
+    const layers = parseSpec(SPECS[5] ?? '').map((layer) => ({ ...layer, fields: { ...layer.fields } }));
+    const compiled = compileStack(layers);
+    const gtpu = layers[3]?.fields as Record<string, unknown>;
+    const inner = layers[5]?.fields as Record<string, unknown>;
+    for (let i = 0; i < 400; i++) {
+      gtpu['teid'] = i; // changes from the start
+      if (i >= 100) inner['sport'] = i; // changes only after the narrow form is made
+      if (i >= 200) inner['dport'] = i % 7 === 0 ? 70000 : i; // sometimes out of range: the error
+      expect(viaStack(compiled, layers, i), `packet ${i}`).toEqual(generic(layers));
+    }
+  });
+
   it('a stack of another shape is encoded generically, and the compiled form stays for its own', () => {
     const compiled = compileStack(workloads.gtpu.packet(0));
     const other = workloads.vxlan.packet(3);
