@@ -13,7 +13,10 @@
  *   already (a reused buffer holding records of this template at the same offsets): only the varying
  *   bytes, every derived checksum and length, and the record timestamps are written.
  *
- * Both give exactly the bytes of the interpreted path (the engine tests compare them).
+ * Both give exactly the bytes of the interpreted path (the engine tests compare them). Each generated
+ * function carries a `//# sourceURL=pktcraft-generated/...` comment, so profilers and stack traces name
+ * it. Where the runtime disallows code generation (`node --disallow-code-generation-from-strings`,
+ * a CSP) `generateWriters` returns undefined and the template keeps to its interpreter.
  */
 import { vxlanSourcePort } from '../layers/udp.js';
 import { contribution, fold, remainder, swap16 } from './ones.js';
@@ -238,8 +241,19 @@ function checksumLines(lines: string[], plan: WriterPlan): void {
 /** Spans longer than this (a varying payload) are summed by a loop, not an inline expression. */
 const MAX_INLINE_SPAN = 32;
 
-/** Generates the two writers for `plan`; `slow` writes the fields plain numbers cannot carry. */
-export function generateWriters(plan: WriterPlan, slow: SlowFieldWriter): GeneratedWriters {
+let generatedCount = 0;
+
+/** The name a generated function's source goes by in stack traces and profiles. */
+function sourceUrl(kind: string): string {
+  generatedCount++;
+  return `\n//# sourceURL=pktcraft-generated/${kind}-${generatedCount}.js`;
+}
+
+/**
+ * Generates the two writers for `plan`; `slow` writes the fields plain numbers cannot carry.
+ * Undefined when the runtime disallows code generation from strings (the interpreter then writes).
+ */
+export function generateWriters(plan: WriterPlan, slow: SlowFieldWriter): GeneratedWriters | undefined {
   const body = packetBody(plan);
   const length = literal(plan.frame.length);
   const source = `
@@ -268,19 +282,8 @@ ${body}
   }
   return at;
 }
-return { writePacket, fillPcap };`;
-  const factory = new Function(
-    'frame',
-    'lists',
-    'slow',
-    'vxlanSourcePort',
-    'fold',
-    'swap16',
-    'rem',
-    'contribution',
-    'random',
-    source,
-  ) as (
+return { writePacket, fillPcap };${sourceUrl('template-writers')}`;
+  type Factory = (
     frame: Uint8Array,
     lists: Float64Array,
     slow: SlowFieldWriter,
@@ -291,6 +294,24 @@ return { writePacket, fillPcap };`;
     sum: typeof contribution,
     random: (seed: number, index: number) => number,
   ) => { writePacket: PacketWriter; fillPcap: PcapFiller };
+  let factory: Factory;
+  try {
+    factory = new Function(
+      'frame',
+      'lists',
+      'slow',
+      'vxlanSourcePort',
+      'fold',
+      'swap16',
+      'rem',
+      'contribution',
+      'random',
+      source,
+    ) as Factory;
+  } catch (error) {
+    if (error instanceof EvalError) return undefined; // code generation disallowed: interpret
+    throw error;
+  }
   const made = factory(
     plan.frame,
     plan.lists,
@@ -308,13 +329,16 @@ return { writePacket, fillPcap };`;
 /** Writes the template with field f set to `values[f]` (every field a number up to 48 bits). */
 export type ValueWriter = (values: Float64Array, out: Uint8Array, base: number) => void;
 
-/** Generates a writer whose field values come from the caller (see packet/reuse.ts) instead of generators. */
+/**
+ * Generates a writer whose field values come from the caller (see engine/reuse.ts) instead of
+ * generators. Throws EvalError where code generation is disallowed (compileStack then encodes generically).
+ */
 export function generateValueWriter(plan: WriterPlan): ValueWriter {
   const source = `
 return function writeValues(values, out, b) {
   out.set(frame, b);
 ${packetBody(plan, true)}
-};`;
+};${sourceUrl('stack-writer')}`;
   const factory = new Function('frame', 'vxlanSourcePort', 'fold', 'swap16', 'contribution', source) as (
     frame: Uint8Array,
     sourcePort: typeof vxlanSourcePort,

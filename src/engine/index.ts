@@ -5,13 +5,6 @@
  * layer counted from 0 at the outside (default 0; negative counts from the inside, -1 innermost);
  * EXPR one of `V`, `A..B`, `A+`, `A+S`, `V1,V2,...`, `random`, `random(A..B,seed=N)`.
  */
-import { useReusedStacks } from '../packet/encode.js';
-import { compileReusedStack } from './reuse.js';
-
-// A stack encoded again and again through the ordinary API is compiled with the engine's template
-// (packet/encode.ts), once the engine is loaded; `useReusedStacks(undefined)` turns that off.
-useReusedStacks(compileReusedStack);
-
 export { locateField, variableFieldNames, type WireField, type WireKind } from './fields.js';
 export {
   type FramingOptions,
@@ -24,7 +17,7 @@ export {
   recordLength,
   type TimestampOptions,
 } from './generate.js';
-export { compileReusedStack } from './reuse.js';
+export { type CompiledStack, compileStack } from './reuse.js';
 export {
   type BoundField,
   CompiledTemplate,

@@ -13,6 +13,8 @@
  * - ARP: a reply (op 2) whose sender protocol address is the request's target.
  */
 
+import { parseTcpFlags, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../layers/tcp.js';
+
 /** The decoded shape matching works on (a subset of `DecodedPacket` from the packet model). */
 export interface MatchLayer {
   readonly layer: string;
@@ -36,22 +38,6 @@ export interface Probe {
   readonly description: string;
   matches(candidate: MatchPacket): boolean;
 }
-
-const TCP_FIN = 0x01;
-const TCP_SYN = 0x02;
-const TCP_RST = 0x04;
-const TCP_ACK = 0x10;
-const TCP_FLAG_LETTERS: Readonly<Record<string, number>> = {
-  F: 0x01,
-  S: 0x02,
-  R: 0x04,
-  P: 0x08,
-  A: 0x10,
-  U: 0x20,
-  E: 0x40,
-  C: 0x80,
-  N: 0x100,
-};
 
 const ICMP_ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 const ICMPV6_ERROR_TYPES = new Set([1, 2, 3, 4]);
@@ -78,11 +64,7 @@ function textField(layer: MatchLayer, ...names: string[]): string | undefined {
 export function tcpFlagsOf(layer: MatchLayer): number {
   const value = layer.fields['flags'];
   if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    let flags = 0;
-    for (const letter of value.toUpperCase()) flags |= TCP_FLAG_LETTERS[letter] ?? 0;
-    return flags;
-  }
+  if (typeof value === 'string') return parseTcpFlags(value) ?? 0;
   return 0;
 }
 

@@ -14,17 +14,18 @@ import { readFileSync } from 'node:fs';
 import { formatIPv6, ipv4ToNumber, isIPv6, numberToIpv4, parseIPv6 } from '../core/address.js';
 import { InjectError } from '../core/errors.js';
 import { arp, ether, icmpv6, ipv4, ipv6, raw, type TcpFields, tcp } from '../layers/index.js';
-import { type DecodedLayer, type DecodedPacket, decodePacket, encodePacket } from '../packet/index.js';
+import {
+  TCP_ACK as ACK,
+  TCP_FIN as FIN,
+  TCP_PSH as PSH,
+  TCP_RST as RST,
+  TCP_SYN as SYN,
+} from '../layers/tcp.js';
+import { type DecodedLayerOf, type DecodedPacket, decodePacket, encodePacket } from '../packet/index.js';
 import { PacketLink } from './link.js';
 import { probeOf } from './match.js';
 import { parseIpv4Routes, parseIpv6Routes } from './routes.js';
 import type { SafetyOptions } from './safety.js';
-
-const FIN = 0x01;
-const SYN = 0x02;
-const RST = 0x04;
-const PSH = 0x08;
-const ACK = 0x10;
 
 export interface TcpClientOptions extends SafetyOptions {
   interfaceName: string | undefined;
@@ -85,7 +86,7 @@ export interface SynAckInfo {
 /** A received segment of this connection, decoded. */
 export interface ReceivedSegment {
   decoded: DecodedPacket;
-  tcp: DecodedLayer;
+  tcp: DecodedLayerOf<'tcp'>;
   flags: number;
   seq: number;
   ack: number;
@@ -201,9 +202,9 @@ export function resolveMac6(
   const wanted = canonicalIPv6(targetIp);
   const mac = ask(link, request, timeoutMs, retries, (decoded) => {
     const advert = decoded.layers.find((layer) => layer.layer === 'icmpv6');
-    if (advert?.fields['type'] !== 136 || advert.fields['target'] !== wanted) return undefined;
-    const options = (advert.info?.['options'] ?? []) as readonly { type: number; lladdr?: string }[];
-    const option = options.find((item) => item.type === 2 && item.lladdr !== undefined);
+    if (advert?.layer !== 'icmpv6' || advert.fields.type !== 136 || advert.fields.target !== wanted)
+      return undefined;
+    const option = advert.info.options?.find((item) => item.type === 2 && item.lladdr !== undefined);
     return option?.lladdr ?? String(decoded.layers[0]!.fields['src']);
   });
   if (mac !== undefined) return mac;
@@ -362,10 +363,8 @@ export class UserspaceTcpClient {
     ];
     const frame = encodePacket(layers);
     this.link.send(frame);
-    const flags =
-      typeof spec.flags === 'number'
-        ? spec.flags
-        : (decodePacket(frame).layers[2]?.fields['flags'] as number);
+    const sent = decodePacket(frame).layers[2];
+    const flags = typeof spec.flags === 'number' ? spec.flags : sent?.layer === 'tcp' ? sent.fields.flags : 0;
     this.segments.push({
       direction: 'out',
       timeMs: performance.now() - this.start,
@@ -405,13 +404,13 @@ export class UserspaceTcpClient {
       const received: ReceivedSegment = {
         decoded,
         tcp: segment,
-        flags: Number(segment.fields['flags']),
-        seq: Number(segment.fields['seq']),
-        ack: Number(segment.fields['ack']),
-        window: Number(segment.fields['window']),
+        flags: segment.fields.flags,
+        seq: segment.fields.seq,
+        ack: segment.fields.ack,
+        window: segment.fields.window,
         payload,
       };
-      if (typeof segment.info?.['tsval'] === 'number') this.peerTsval = segment.info['tsval'] as number;
+      if (segment.info.tsval !== undefined) this.peerTsval = segment.info.tsval;
       if (received.flags & RST) this.resetsReceived++;
       this.segments.push({
         direction: 'in',
@@ -446,18 +445,18 @@ export class UserspaceTcpClient {
         if (!segment) break;
         this.throwIfReset(segment);
         if ((segment.flags & (SYN | ACK)) !== (SYN | ACK) || segment.ack !== u32(this.isn + 1)) continue;
-        const info = segment.tcp.info ?? {};
+        const info = segment.tcp.info;
         this.synAck = {
           seq: segment.seq,
           ack: segment.ack,
           window: segment.window,
-          ...(typeof info['mss'] === 'number' ? { mss: info['mss'] } : {}),
-          ...(typeof info['wscale'] === 'number' ? { wscale: info['wscale'] } : {}),
-          sackok: info['sackok'] === true,
-          ...(typeof info['tsval'] === 'number' ? { tsval: info['tsval'] } : {}),
-          ...(typeof info['tsecr'] === 'number' ? { tsecr: info['tsecr'] } : {}),
-          options: (segment.tcp.fields['options'] as Uint8Array).slice(),
-          optionList: (info['options'] as unknown[] | undefined) ?? [],
+          ...(info.mss !== undefined ? { mss: info.mss } : {}),
+          ...(info.wscale !== undefined ? { wscale: info.wscale } : {}),
+          sackok: info.sackok === true,
+          ...(info.tsval !== undefined ? { tsval: info.tsval } : {}),
+          ...(info.tsecr !== undefined ? { tsecr: info.tsecr } : {}),
+          options: segment.tcp.fields.options.slice(),
+          optionList: info.options,
         };
         this.timestamps = this.synOptions.tsval !== undefined && this.synAck.tsval !== undefined;
         this.sndNxt = u32(this.isn + 1);

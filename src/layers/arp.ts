@@ -298,3 +298,18 @@ export const arpCodec: LayerCodec<ArpFields> = {
     return `${ARP_OPERATIONS[op] ?? `op ${op}`}: ${addressText(fields.psrc)} -> ${addressText(fields.pdst)}`;
   },
 };
+
+/** What `decode` gives as `info` for ARP. */
+export interface ArpInfo {
+  /** The operation's name ("who-has", "is-at"), or "unknown (N)". */
+  readonly operation: string;
+}
+
+/** The fields `decode` gives for ARP: every header field (addresses as text). */
+export type ArpDecodedFields = Omit<ArpFields, 'hwsrc' | 'psrc' | 'hwdst' | 'pdst'> &
+  Required<Pick<ArpFields, 'hwtype' | 'ptype' | 'hwlen' | 'plen' | 'op'>> & {
+    readonly hwsrc: string;
+    readonly psrc: string;
+    readonly hwdst: string;
+    readonly pdst: string;
+  };

@@ -102,3 +102,9 @@ export const etherCodec: LayerCodec<EtherFields> = {
     return `Src: ${text(fields.src)}, Dst: ${text(fields.dst)}, Type: 0x${(fields.type ?? 0).toString(16).padStart(4, '0')}`;
   },
 };
+
+/** The fields `decode` gives for Ethernet: every header field. */
+export type EtherDecodedFields = Required<Omit<EtherFields, 'dst' | 'src'>> & {
+  readonly dst: string;
+  readonly src: string;
+};

@@ -267,3 +267,11 @@ export function parseGeneveOptions(options: Uint8Array): { options: GeneveOption
   }
   return { options: list, malformed: false };
 }
+
+/** What `decode` gives as `info` for Geneve: the option TLVs parsed. */
+export interface GeneveInfo {
+  readonly options: readonly GeneveOption[];
+}
+
+/** The fields `decode` gives for Geneve: every header field, the options as bytes. */
+export type GeneveDecodedFields = Required<Omit<GeneveFields, 'options'>> & { options: Uint8Array };

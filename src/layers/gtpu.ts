@@ -706,3 +706,30 @@ function problem(
 ): void {
   context.problems.push({ layer: 'gtpu', offset, kind, message, ...detail });
 }
+
+/** What `decode` gives as `info` for GTP-U. */
+export interface GtpuInfo {
+  /** The flag bits. */
+  readonly version: number;
+  readonly pt: number;
+  readonly e: number;
+  readonly s: number;
+  readonly pn: number;
+  /** The message type's name. */
+  readonly message: string;
+  /** The extension headers, parsed (when E, S or PN is set). */
+  readonly extensions?: readonly Readonly<Record<string, unknown>>[];
+  /** The first PDU Session Container's values. */
+  readonly qfi?: number;
+  readonly pdu_type?: number;
+  readonly ppp?: number;
+  readonly rqi?: number;
+  readonly ppi?: number;
+  /** The first UDP Port extension's port. */
+  readonly udp_port?: number;
+  /** Information elements of a signalling message (echo, error indication...). */
+  readonly ies?: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** The fields `decode` gives for GTP-U: the mandatory header, and the optional fields when E/S/PN is set. */
+export type GtpuDecodedFields = GtpuFields & Required<Pick<GtpuFields, 'flags' | 'type' | 'len' | 'teid'>>;

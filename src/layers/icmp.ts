@@ -300,3 +300,18 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
     return `${name} (code ${fields.code ?? 0})`;
   },
 };
+
+/** What `decode` gives as `info` for ICMP. */
+export interface IcmpInfo {
+  readonly typeName: string;
+  /** 'none' inside an ICMP error's quote. */
+  readonly checksum: 'good' | 'bad' | 'none';
+  /** The RFC 4884 length of the original datagram (types 3, 11, 12). */
+  readonly length?: number;
+}
+
+/**
+ * The fields `decode` gives for ICMP: type, code and checksum, and the rest of the header as the
+ * type has it (id/seq for echo and the like, unused/mtu, gw, ptr, or unused).
+ */
+export type IcmpDecodedFields = IcmpFields & Required<Pick<IcmpFields, 'type' | 'code' | 'chksum'>>;

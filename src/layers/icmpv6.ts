@@ -575,3 +575,23 @@ export const icmpv6Codec: LayerCodec<Icmpv6Fields> = {
     return `${name} (code ${fields.code ?? 0})`;
   },
 };
+
+/** What `decode` gives as `info` for ICMPv6. */
+export interface Icmpv6Info {
+  readonly typeName: string;
+  /** 'none' inside an ICMPv6 error's quote or without an IPv6 header. */
+  readonly checksum: 'good' | 'bad' | 'none';
+  /** Neighbor advertisement flags as letters. */
+  readonly flags?: string;
+  /** NDP options (router/neighbor discovery and redirect messages). */
+  readonly options?: readonly NdpOption[];
+  /** The first link-layer address option's address. */
+  readonly lladdr?: string;
+}
+
+/** The fields `decode` gives for ICMPv6: type, code and checksum, and the rest as the type has it. */
+export type Icmpv6DecodedFields = Omit<Icmpv6Fields, 'flags' | 'options'> &
+  Required<Pick<Icmpv6Fields, 'type' | 'code' | 'chksum'>> & {
+    readonly flags?: number;
+    readonly options?: Uint8Array;
+  };

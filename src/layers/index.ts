@@ -1,19 +1,84 @@
-// Layer builders, field types and codecs, one protocol per module.
-export * from './arp.js';
+/**
+ * The layers' public surface: builders, their field types and the numbers users write in fields.
+ * src/index.ts re-exports this list whole; codecs, schemas and offsets stay internal (import them from
+ * their modules inside the project). Adding a protocol adds its line here.
+ */
+export { ARP_OPERATIONS, type ArpAddress, type ArpFields, type ArpLayer, arp } from './arp.js';
 export { bytesOf } from './bytes-value.js';
-export * from './ethernet.js';
-export * from './geneve.js';
-export * from './gtpu.js';
-export * from './icmp.js';
-export * from './icmpv6.js';
-export * from './ipv4.js';
-export * from './ipv6.js';
-export * from './ipv6-ext.js';
-export type * from './layer.js';
-export * from './numbers.js';
-export * from './raw.js';
-export { codecs, isLayerName, layerNames } from './registry.js';
-export * from './tcp.js';
-export * from './udp.js';
-export * from './vlan.js';
-export * from './vxlan.js';
+export { ETHER_HEADER_LENGTH, type EtherFields, type EtherLayer, ether } from './ethernet.js';
+export {
+  GENEVE_HEADER_LENGTH,
+  type GeneveFields,
+  type GeneveLayer,
+  type GeneveOption,
+  geneve,
+} from './geneve.js';
+export {
+  GTPU_EXTENSION,
+  GTPU_FLAG,
+  GTPU_HEADER_LENGTH,
+  GTPU_MESSAGE,
+  type GtpuExtension,
+  type GtpuFields,
+  type GtpuLayer,
+  gtpu,
+  type PduSessionFields,
+} from './gtpu.js';
+export { ICMP_TYPE, ICMP_TYPE_NAMES, type IcmpFields, type IcmpLayer, icmp } from './icmp.js';
+export {
+  ICMPV6_TYPE,
+  ICMPV6_TYPE_NAMES,
+  type Icmpv6Fields,
+  type Icmpv6Layer,
+  icmpv6,
+  NA_FLAG,
+  type NdpOption,
+} from './icmpv6.js';
+export {
+  IPV4_FLAG,
+  IPV4_HEADER_LENGTH,
+  type Ipv4Fields,
+  type Ipv4Layer,
+  type Ipv4Option,
+  ipv4,
+} from './ipv4.js';
+export { IPV6_HEADER_LENGTH, type Ipv6Fields, type Ipv6Layer, ipv6 } from './ipv6.js';
+export {
+  type Ipv6destFields,
+  type Ipv6destLayer,
+  type Ipv6fragFields,
+  type Ipv6fragLayer,
+  type Ipv6hopFields,
+  type Ipv6hopLayer,
+  type Ipv6Option,
+  type Ipv6routeFields,
+  type Ipv6routeLayer,
+  ipv6dest,
+  ipv6frag,
+  ipv6hop,
+  ipv6route,
+} from './ipv6-ext.js';
+export type {
+  Bindings,
+  BytesValue,
+  FieldKind,
+  FieldValue,
+  LayerName,
+  LayerValue,
+  Problem,
+} from './layer.js';
+export { bindingsWith, defaultBindings, ETHERTYPE, IP_PROTOCOL, UDP_PORT } from './numbers.js';
+export { type RawFields, type RawLayer, raw } from './raw.js';
+export { isLayerName, layerNames } from './registry.js';
+export {
+  type SackBlock,
+  TCP_FLAGS,
+  TCP_HEADER_LENGTH,
+  type TcpFields,
+  type TcpLayer,
+  type TcpOptionInfo,
+  tcp,
+} from './tcp.js';
+export { type ChecksumStatus, UDP_HEADER_LENGTH, type UdpFields, type UdpLayer, udp } from './udp.js';
+export { type Dot1qFields, type Dot1qLayer, dot1q } from './vlan.js';
+export { VXLAN_HEADER_LENGTH, type VxlanFields, type VxlanLayer, vxlan } from './vxlan.js';

@@ -581,3 +581,22 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
     return `Src: ${text(fields.src, '192.0.2.1')}, Dst: ${text(fields.dst, '192.0.2.2')}`;
   },
 };
+
+/** What `decode` gives as `info` for IPv4. */
+export interface Ipv4Info {
+  readonly dscp: number;
+  readonly ecn: number;
+  /** The flags as names ("DF", "MF+evil", ""). */
+  readonly flags: string;
+  /** MF set or a fragment offset: the payload is not decoded further. */
+  readonly fragment: boolean;
+  /** Header checksum: 'none' inside an ICMP error's quote. */
+  readonly checksum: 'good' | 'bad' | 'none';
+  readonly options: readonly Ipv4Option[];
+}
+
+/** The fields `decode` gives for IPv4: every header field (`options` as the raw option bytes). */
+export type Ipv4DecodedFields = Omit<Ipv4Fields, 'flags' | 'src' | 'dst' | 'options'> &
+  Required<
+    Pick<Ipv4Fields, 'version' | 'ihl' | 'tos' | 'len' | 'id' | 'frag' | 'ttl' | 'proto' | 'chksum'>
+  > & { readonly flags: number; readonly src: string; readonly dst: string; readonly options: Uint8Array };

@@ -497,3 +497,38 @@ export function ipv6ChecksumDestination(bytes: Uint8Array, ipv6Offset: number, u
   }
   return destination;
 }
+
+/** What `decode` gives as `info` for hop-by-hop and destination options. */
+export interface Ipv6hopInfo {
+  readonly options: readonly Ipv6Option[];
+}
+
+export type Ipv6destInfo = Ipv6hopInfo;
+
+/** What `decode` gives as `info` for a routing header (addresses when the data is whole addresses). */
+export interface Ipv6routeInfo {
+  readonly addresses?: readonly string[];
+  /** Segment routing (type 4): last entry, flags and tag. */
+  readonly lastEntry?: number;
+  readonly flags?: number;
+  readonly tag?: number;
+}
+
+/** What `decode` gives as `info` for a fragment header. */
+export interface Ipv6fragInfo {
+  /** M set or a fragment offset: the payload is not decoded further. */
+  readonly fragment: boolean;
+}
+
+/** The fields `decode` gives for hop-by-hop (and destination) options. */
+export type Ipv6hopDecodedFields = Omit<Ipv6hopFields, 'options'> &
+  Required<Pick<Ipv6hopFields, 'nh' | 'len'>> & {
+    readonly options: Uint8Array;
+  };
+export type Ipv6destDecodedFields = Ipv6hopDecodedFields;
+/** The fields `decode` gives for a routing header (`data` exactly, the addresses in `info`). */
+export type Ipv6routeDecodedFields = Omit<Ipv6routeFields, 'data'> &
+  Required<Pick<Ipv6routeFields, 'nh' | 'len' | 'type' | 'segleft'>> & { readonly data: Uint8Array };
+/** The fields `decode` gives for a fragment header: every header field. */
+export type Ipv6fragDecodedFields = Ipv6fragFields &
+  Required<Pick<Ipv6fragFields, 'nh' | 'res' | 'offset' | 'res2' | 'm' | 'id'>>;

@@ -230,3 +230,16 @@ export const ipv6Codec: LayerCodec<Ipv6Fields> = {
     return `Src: ${text(fields.src, '2001:db8::1')}, Dst: ${text(fields.dst, '2001:db8::2')}`;
   },
 };
+
+/** What `decode` gives as `info` for IPv6. */
+export interface Ipv6Info {
+  readonly dscp: number;
+  readonly ecn: number;
+}
+
+/** The fields `decode` gives for IPv6: every header field. */
+export type Ipv6DecodedFields = Omit<Ipv6Fields, 'src' | 'dst'> &
+  Required<Pick<Ipv6Fields, 'version' | 'tc' | 'fl' | 'plen' | 'nh' | 'hlim'>> & {
+    readonly src: string;
+    readonly dst: string;
+  };

@@ -109,3 +109,6 @@ export const rawCodec: LayerCodec<RawFields> = {
     return `${data.length} bytes${data.length ? `: ${preview}${data.length > 16 ? '...' : ''}` : ''}`;
   },
 };
+
+/** The fields `decode` gives for raw bytes: the bytes. */
+export type RawDecodedFields = Omit<RawFields, 'data'> & { readonly data: Uint8Array };

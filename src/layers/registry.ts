@@ -2,20 +2,44 @@
  * The registry: layer name → codec. The bindings between layers (EtherType, IP protocol, UDP port)
  * live in numbers.ts so that layer modules can use them without importing each other.
  */
+
+import type { ArpDecodedFields, ArpInfo } from './arp.js';
 import { arpCodec } from './arp.js';
+import type { EtherDecodedFields } from './ethernet.js';
 import { etherCodec } from './ethernet.js';
+import type { GeneveDecodedFields, GeneveInfo } from './geneve.js';
 import { geneveCodec } from './geneve.js';
+import type { GtpuDecodedFields, GtpuInfo } from './gtpu.js';
 import { gtpuCodec } from './gtpu.js';
+import type { IcmpDecodedFields, IcmpInfo } from './icmp.js';
 import { icmpCodec } from './icmp.js';
+import type { Icmpv6DecodedFields, Icmpv6Info } from './icmpv6.js';
 import { icmpv6Codec } from './icmpv6.js';
+import type { Ipv4DecodedFields, Ipv4Info } from './ipv4.js';
 import { ipv4Codec } from './ipv4.js';
+import type { Ipv6DecodedFields, Ipv6Info } from './ipv6.js';
 import { ipv6Codec } from './ipv6.js';
+import type {
+  Ipv6destDecodedFields,
+  Ipv6destInfo,
+  Ipv6fragDecodedFields,
+  Ipv6fragInfo,
+  Ipv6hopDecodedFields,
+  Ipv6hopInfo,
+  Ipv6routeDecodedFields,
+  Ipv6routeInfo,
+} from './ipv6-ext.js';
 import { ipv6destCodec, ipv6fragCodec, ipv6hopCodec, ipv6routeCodec } from './ipv6-ext.js';
 import type { LayerCodec, LayerName } from './layer.js';
+import type { RawDecodedFields } from './raw.js';
 import { rawCodec } from './raw.js';
+import type { TcpDecodedFields, TcpInfo } from './tcp.js';
 import { tcpCodec } from './tcp.js';
+import type { UdpDecodedFields, UdpInfo } from './udp.js';
 import { udpCodec } from './udp.js';
+import type { Dot1qDecodedFields } from './vlan.js';
 import { dot1qCodec } from './vlan.js';
+import type { VxlanDecodedFields, VxlanInfo } from './vxlan.js';
 import { vxlanCodec } from './vxlan.js';
 
 export { bindingsWith, defaultBindings } from './numbers.js';
@@ -47,4 +71,28 @@ export const layerNames = Object.keys(codecs) as LayerName[];
 
 export function isLayerName(name: string): name is LayerName {
   return Object.hasOwn(codecs, name);
+}
+
+/**
+ * What decode gives for each layer: its fields (every wire field the header has, exactly as on the
+ * wire, addresses as text and bytes as Uint8Array) and its info (undefined: the layer gives none).
+ */
+export interface DecodedShapes {
+  ether: [EtherDecodedFields, undefined];
+  dot1q: [Dot1qDecodedFields, undefined];
+  arp: [ArpDecodedFields, ArpInfo];
+  ipv4: [Ipv4DecodedFields, Ipv4Info];
+  ipv6: [Ipv6DecodedFields, Ipv6Info];
+  ipv6hop: [Ipv6hopDecodedFields, Ipv6hopInfo];
+  ipv6route: [Ipv6routeDecodedFields, Ipv6routeInfo];
+  ipv6frag: [Ipv6fragDecodedFields, Ipv6fragInfo];
+  ipv6dest: [Ipv6destDecodedFields, Ipv6destInfo];
+  icmp: [IcmpDecodedFields, IcmpInfo];
+  icmpv6: [Icmpv6DecodedFields, Icmpv6Info];
+  udp: [UdpDecodedFields, UdpInfo];
+  tcp: [TcpDecodedFields, TcpInfo];
+  gtpu: [GtpuDecodedFields, GtpuInfo];
+  vxlan: [VxlanDecodedFields, VxlanInfo];
+  geneve: [GeneveDecodedFields, GeneveInfo];
+  raw: [RawDecodedFields, undefined];
 }

@@ -785,3 +785,39 @@ function problem(
 ): void {
   context.problems.push({ layer: 'tcp', offset, kind, message, ...detail });
 }
+
+/** What `decode` gives as `info` for TCP. */
+export interface TcpInfo {
+  /** The flags as names ("SYN, ACK") and letters ("SA"). */
+  readonly flagNames: string;
+  readonly flagLetters: string;
+  readonly options: readonly TcpOptionInfo[];
+  /** Values of the options found (the first of each kind). */
+  readonly mss?: number;
+  readonly wscale?: number;
+  readonly sackok?: boolean;
+  readonly tsval?: number;
+  readonly tsecr?: number;
+  readonly sack?: readonly SackBlock[];
+  /** 'unverified' without an IP header or inside an ICMP error's quote. */
+  readonly checksum: 'good' | 'bad' | 'unverified';
+}
+
+/** The fields `decode` gives for TCP: every header field (`options` as the raw option bytes). */
+export type TcpDecodedFields = Omit<TcpFields, 'flags' | 'options'> &
+  Required<
+    Pick<
+      TcpFields,
+      'sport' | 'dport' | 'seq' | 'ack' | 'dataofs' | 'reserved' | 'window' | 'chksum' | 'urgptr'
+    >
+  > & { readonly flags: number; readonly options: Uint8Array };
+
+/** The TCP flag bits one by one (the values of TCP_FLAGS), for code that tests and combines bits. */
+export const TCP_FIN = TCP_FLAGS.FIN;
+export const TCP_SYN = TCP_FLAGS.SYN;
+export const TCP_RST = TCP_FLAGS.RST;
+export const TCP_PSH = TCP_FLAGS.PSH;
+export const TCP_ACK = TCP_FLAGS.ACK;
+export const TCP_URG = TCP_FLAGS.URG;
+export const TCP_ECE = TCP_FLAGS.ECE;
+export const TCP_CWR = TCP_FLAGS.CWR;

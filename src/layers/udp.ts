@@ -431,3 +431,11 @@ function word(key: Uint8Array, i: number): number {
 function rol32(value: number, shift: number): number {
   return ((value << shift) | (value >>> (32 - shift))) >>> 0;
 }
+
+/** What `decode` gives as `info` for UDP. */
+export interface UdpInfo {
+  readonly checksum: ChecksumStatus;
+}
+
+/** The fields `decode` gives for UDP: every header field. */
+export type UdpDecodedFields = UdpFields & Required<Pick<UdpFields, 'sport' | 'dport' | 'len' | 'chksum'>>;

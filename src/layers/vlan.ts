@@ -121,3 +121,6 @@ export const dot1qCodec: LayerCodec<Dot1qFields> = {
     return `PRI: ${fields.pcp ?? 0}, DEI: ${fields.dei ?? 0}, ID: ${fields.vlan ?? 1}, Type: 0x${(fields.type ?? 0).toString(16).padStart(4, '0')}`;
   },
 };
+
+/** The fields `decode` gives for 802.1Q: every header field. */
+export type Dot1qDecodedFields = Required<Dot1qFields>;

@@ -148,3 +148,14 @@ export const vxlanCodec: LayerCodec<VxlanFields> = {
     return `Flags: ${hex16(fields.flags ?? VXLAN_FLAG_I)}, VNI: ${fields.vni ?? 0}`;
   },
 };
+
+/** What `decode` gives as `info` for VXLAN. */
+export interface VxlanInfo {
+  readonly flagNames: readonly string[];
+  /** The I flag: the VNI is marked valid. */
+  readonly vniValid: boolean;
+}
+
+/** The fields `decode` gives for VXLAN: every header field. */
+export type VxlanDecodedFields = VxlanFields &
+  Required<Pick<VxlanFields, 'flags' | 'gbp' | 'vni' | 'reserved'>>;

@@ -19,7 +19,7 @@ import type {
 } from '../layers/layer.js';
 import { bindingsWith, defaultBindings } from '../layers/numbers.js';
 import { rawCodec } from '../layers/raw.js';
-import { codecs, layerNames } from '../layers/registry.js';
+import { codecs, type DecodedShapes, layerNames } from '../layers/registry.js';
 import type { AnySchema } from '../layers/schema.js';
 import { tcpCodec } from '../layers/tcp.js';
 import { udpCodec } from '../layers/udp.js';
@@ -61,17 +61,33 @@ function decodeLayer(
   }
 }
 
-export interface DecodedLayer extends LayerValue {
-  /** Every field exactly as on the wire. */
-  readonly fields: Record<string, unknown>;
+/** Read by a name only known at run time (a tree printer, a field map): each value then unknown. */
+type ByName = Readonly<Record<string, unknown>>;
+
+/** One decoded layer of type N: `layer` tells which, and `fields` and `info` are typed by it. */
+export type DecodedLayerOf<N extends LayerName> = {
+  readonly layer: N;
+  /** Every field exactly as on the wire (typed by `layer`; generic code may still index it by name). */
+  readonly fields: DecodedShapes[N][0] & ByName;
   /** Where this layer starts in the decoded bytes. */
   readonly offset: number;
   readonly headerLength: number;
   /** Where this layer ends, its trailer included. */
   readonly end: number;
-  /** Derived facts for display (checksum status, parsed options); not needed to re-encode. */
-  readonly info?: Readonly<Record<string, unknown>>;
-}
+  /** Bytes after the inner layers that still belong to this one (Ethernet padding...). */
+  readonly trailer?: Uint8Array;
+} & (DecodedShapes[N][1] extends undefined
+  ? { readonly info?: undefined }
+  : {
+      /** Derived facts for display (checksum status, parsed options); not needed to re-encode. */
+      readonly info: DecodedShapes[N][1] & ByName;
+    });
+
+/**
+ * A decoded layer: a union discriminated on `layer` (`if (layer.layer === 'tcp') layer.fields.sport`
+ * is a number, `layer.info.checksum` the TCP checksum status).
+ */
+export type DecodedLayer = { [N in LayerName]: DecodedLayerOf<N> }[LayerName];
 
 export interface DecodedPacket {
   readonly layers: DecodedLayer[];
@@ -182,11 +198,12 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
     const contentEnd = Math.min(Math.max(step.contentEnd, offset + step.headerLength), end);
     // Two fixed shapes (with and without info): no object spread per layer.
     const info = step.info;
-    const fields = step.fields as Record<string, unknown>;
+    const fields = step.fields;
+    // The codec of `name` made `fields` and `info`: the one place their types are asserted.
     layers.push(
-      info
+      (info
         ? { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd, info }
-        : { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd },
+        : { layer: name, fields, offset, headerLength: step.headerLength, end: contentEnd }) as DecodedLayer,
     );
     if (name === 'raw') break;
     if (name === 'ipv4' || name === 'ipv6') {

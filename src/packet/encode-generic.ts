@@ -1,7 +1,7 @@
 /**
- * The generic encoder behind encode.ts (which may take a compiled shortcut for a stack encoded over and
- * over, see reuse.ts). Encoding a layer stack: size everything first, allocate once (or write into the caller's buffer),
- * write headers outside-in, then finish checksums inside-out so an outer checksum covers finished
+ * The generic encoder behind encode.ts and behind every stack `compileStack` (engine/reuse.ts) does
+ * not cover. Encoding a layer stack: size everything first, allocate once (or write into the
+ * caller's buffer), write headers outside-in, then finish checksums inside-out so an outer checksum covers finished
  * inner bytes. The per-layer bookkeeping lives in preallocated typed arrays: no allocation per layer.
  *
  * While a packet is written, the sums of finished regions (an IPv4 header, a TCP segment, a payload

@@ -2,6 +2,7 @@
 export {
   type DecodeAs,
   type DecodedLayer,
+  type DecodedLayerOf,
   type DecodedPacket,
   type DecodeOptions,
   decodePacket,
@@ -14,10 +15,8 @@ export {
   encodePacketInto,
   encodePacketTo,
   MAX_LAYERS,
+  type PacketEncoder,
   type PacketSink,
-  type ReusedStack,
-  type ReusedStackCompiler,
-  useReusedStacks,
 } from './encode.js';
 export {
   type JsonValue,

@@ -5,17 +5,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCaptureWriter } from '../../src/capture/writer.js';
 import { toHex } from '../../src/core/bytes.js';
-import { compileReusedStack } from '../../src/engine/index.js';
+import { type CompiledStack, compileStack } from '../../src/engine/index.js';
 import { workloads } from '../../src/engine/workloads.js';
 import type { LayerValue } from '../../src/layers/layer.js';
-import { encodedLength, encodePacket, encodePacketInto, useReusedStacks } from '../../src/packet/encode.js';
+import { encodePacket, encodePacketTo } from '../../src/packet/encode.js';
 import { encodePacketGeneric } from '../../src/packet/encode-generic.js';
 import { parseSpec } from '../../src/packet/spec.js';
 
 /**
- * The compiled shortcut for reused stacks (engine/reuse.ts) must never change what is encoded: after
- * any sequence of field changes, every encode equals the generic encoder's bytes, or throws the same
- * error. (The generic encoder is checked against Scapy and tshark elsewhere.)
+ * A compiled stack (compileStack, engine/reuse.ts) must never change what is encoded: after any
+ * sequence of field changes, every encode through it equals the generic encoder's bytes, or throws
+ * the same error. (The generic encoder is checked against Scapy and tshark elsewhere.)
  */
 
 type Outcome = { bytes: string } | { error: string };
@@ -28,13 +28,36 @@ function generic(layers: readonly LayerValue[]): Outcome {
   }
 }
 
-function viaApi(layers: readonly LayerValue[], into: boolean): Outcome {
+/** Encodes through `stack` in one of its three ways (new buffer; into a buffer; into a sink's room). */
+function viaStack(stack: CompiledStack, layers: readonly LayerValue[], way: number): Outcome {
   try {
-    if (!into) return { bytes: toHex(encodePacket(layers)) };
-    const length = encodedLength(layers);
-    const out = new Uint8Array(length + 9).fill(0xa5);
-    expect(encodePacketInto(layers, out, 5)).toBe(length);
-    return { bytes: toHex(out, 5, 5 + length) };
+    if (way % 3 === 0) return { bytes: toHex(stack.encode(layers)) };
+    if (way % 3 === 1) {
+      const length = stack.encodedLength(layers);
+      const out = new Uint8Array(length + 9).fill(0xa5);
+      expect(stack.encodeInto(layers, out, 5)).toBe(length);
+      expect(toHex(out, 0, 5) + toHex(out, 5 + length)).toBe('a5'.repeat(9));
+      return { bytes: toHex(out, 5, 5 + length) };
+    }
+    let room: Uint8Array | undefined;
+    const length = stack.encodeTo(layers, {
+      reservePacket: (size) => {
+        room = new Uint8Array(size + 3).fill(0x5a);
+        return { buffer: room, offset: 3 };
+      },
+    });
+    if (room === undefined) throw new Error('encodeTo reserved no room');
+    expect(room.length).toBe(length + 3);
+    return { bytes: toHex(room, 3) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/** compileStack's outcome: a compiled stack, or the error it threw. */
+function compiledOrError(layers: readonly LayerValue[]): CompiledStack | { error: string } {
+  try {
+    return compileStack(layers);
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -132,16 +155,18 @@ function apply(layers: LayerValue[], edit: Edit): void {
   }
 }
 
-describe('reused stacks through the ordinary API', () => {
+describe('compileStack', () => {
   it('the gtpu and vxlan workloads compile, and every packet equals the generic encoder', () => {
     for (const name of ['gtpu', 'vxlan'] as const) {
       const stack = workloads[name].reusable();
       stack.set(0);
-      expect(compileReusedStack(stack.layers), name).toBeDefined();
+      const compiled = compileStack(stack.layers);
+      expect(compiled.compiled, name).toBe(true);
+      expect(compiled.length).toBe(encodePacketGeneric(stack.layers).length);
       for (let i = 0; i < 3000; i++) {
         stack.set(i * 7919 + (i >> 3));
         const want = generic(stack.layers);
-        expect(viaApi(stack.layers, (i & 1) === 1), `${name} packet ${i}`).toEqual(want);
+        expect(viaStack(compiled, stack.layers, i), `${name} packet ${i}`).toEqual(want);
       }
     }
   });
@@ -162,15 +187,24 @@ describe('reused stacks through the ordinary API', () => {
         ),
         (which, edits) => {
           const layers = parseSpec(SPECS[which]!).map((layer) => ({ ...layer, fields: { ...layer.fields } }));
+          let compiled = compileStack(layers);
+          expect(compiled.compiled).toBe(true);
           for (const edit of edits) {
             apply(layers, edit);
+            if (edit.value % 4 === 0) {
+              // Compiled again from the stack as it is now (removed keys, bytes, broken values): it
+              // compiles, or throws what the generic encoder throws.
+              const again = compiledOrError(layers);
+              if ('error' in again) expect(again).toEqual(generic(layers));
+              else compiled = again;
+            }
             for (let k = 0; k < edit.repeat; k++) {
-              // The same array, or a new array of new layer objects built alike (the shortcut is by shape).
+              // The same array, or a new array of new layer objects built alike (the check is by shape).
               const stack =
                 (k + edit.extra) % 3 === 2
                   ? layers.map((layer) => ({ ...layer, fields: { ...layer.fields } }))
                   : layers;
-              expect(viaApi(stack, (k & 1) === 1)).toEqual(generic(stack));
+              expect(viaStack(compiled, stack, k + edit.kind)).toEqual(generic(stack));
             }
           }
         },
@@ -179,53 +213,93 @@ describe('reused stacks through the ordinary API', () => {
     );
   });
 
-  it('new stacks built alike for every packet take the shortcut too, with the generic bytes', () => {
+  it('new stacks built alike for every packet take the compiled stack too, with the generic bytes', () => {
     for (const name of ['gtpu', 'vxlan'] as const) {
+      const compiled = compileStack(workloads[name].packet(0));
       for (let i = 0; i < 3000; i++) {
         const layers = workloads[name].packet(i * 7919 + (i >> 3));
-        expect(viaApi(layers, (i & 1) === 1), `${name} packet ${i}`).toEqual(generic(layers));
+        expect(viaStack(compiled, layers, i), `${name} packet ${i}`).toEqual(generic(layers));
       }
     }
   });
 
-  it('can be turned off, and gives the same bytes either way', () => {
-    const stack = workloads.gtpu.reusable();
-    const withShortcut: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      stack.set(i);
-      withShortcut.push(toHex(encodePacket(stack.layers)));
-    }
-    useReusedStacks(undefined);
-    try {
-      for (let i = 0; i < 50; i++) {
-        stack.set(i);
-        expect(toHex(encodePacket(stack.layers))).toBe(withShortcut[i]);
-      }
-    } finally {
-      useReusedStacks(compileReusedStack);
+  it('after it learns which fields change, a field that starts changing later still gives the generic bytes', () => {
+    const layers = parseSpec(SPECS[5] ?? '').map((layer) => ({ ...layer, fields: { ...layer.fields } }));
+    const compiled = compileStack(layers);
+    const gtpu = layers[3]?.fields as Record<string, unknown>;
+    const inner = layers[5]?.fields as Record<string, unknown>;
+    for (let i = 0; i < 400; i++) {
+      gtpu['teid'] = i; // changes from the start
+      if (i >= 100) inner['sport'] = i; // changes only after the narrow form is made
+      if (i >= 200) inner['dport'] = i % 7 === 0 ? 70000 : i; // sometimes out of range: the error
+      expect(viaStack(compiled, layers, i), `packet ${i}`).toEqual(generic(layers));
     }
   });
 
-  it('leaves alone stacks it cannot patch safely (structured values, unknown keys)', () => {
+  it('a stack of another shape is encoded generically, and the compiled form stays for its own', () => {
+    const compiled = compileStack(workloads.gtpu.packet(0));
+    const other = workloads.vxlan.packet(3);
+    expect(viaStack(compiled, other, 0)).toEqual(generic(other));
+    const own = workloads.gtpu.packet(9);
+    expect(viaStack(compiled, own, 1)).toEqual(generic(own));
+  });
+
+  it('throws what the generic encoder throws for a stack it cannot encode', () => {
+    const bad: LayerValue[] = [
+      ...parseSpec('ether'),
+      { layer: 'ipv4', fields: { ttl: 300 } },
+      ...parseSpec('udp/raw(len=4)'),
+    ];
+    const want = generic(bad);
+    expect('error' in want).toBe(true);
+    expect(compiledOrError(bad)).toEqual(want);
+  });
+
+  it('encodes stacks it cannot patch safely (structured values, unknown keys) generically', () => {
     const withList = parseSpec('ether/ipv4/udp/gtpu(extensions="[{\\"type\\":133,\\"qfi\\":3}]")/ipv4/tcp');
-    expect(compileReusedStack(withList)).toBeUndefined();
     const unknownKey: LayerValue[] = [
       { layer: 'ipv4', fields: { src: '192.0.2.1', colour: 'red' } },
       ...parseSpec('udp'),
     ];
-    expect(compileReusedStack(unknownKey)).toBeUndefined();
+    for (const layers of [withList, unknownKey]) {
+      const compiled = compileStack(layers);
+      expect(compiled.compiled).toBe(false);
+      for (let way = 0; way < 3; way++) expect(viaStack(compiled, layers, way)).toEqual(generic(layers));
+    }
   });
 });
 
-describe('reused stacks written with CaptureWriter.writeLayers', () => {
+describe('encodePacket is stateless', () => {
+  it('gives the generic bytes however often a shape is encoded, and whatever was compiled', () => {
+    const stack = workloads.gtpu.reusable();
+    const compiled = compileStack(stack.layers);
+    for (let i = 0; i < 50; i++) {
+      stack.set(i);
+      const want = toHex(encodePacketGeneric(stack.layers));
+      expect(toHex(encodePacket(stack.layers))).toBe(want);
+      expect(toHex(compiled.encode(stack.layers))).toBe(want);
+      let room = new Uint8Array(0);
+      encodePacketTo(stack.layers, {
+        reservePacket: (size) => {
+          room = new Uint8Array(size);
+          return { buffer: room, offset: 0 };
+        },
+      });
+      expect(toHex(room)).toBe(want);
+    }
+  });
+});
+
+describe('compiled stacks written with CaptureWriter.writeCompiled', () => {
   it('give the file the generic encoder gives', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pktcraft-reuse-'));
     const stack = workloads.vxlan.reusable();
+    const compiled = compileStack(stack.layers);
     const fast = createCaptureWriter(join(dir, 'fast.pcap'), { format: 'pcap', linkType: 1 });
     const slow = createCaptureWriter(join(dir, 'slow.pcap'), { format: 'pcap', linkType: 1 });
     for (let i = 0; i < 2000; i++) {
       stack.set(i * 40503);
-      fast.writeLayers(stack.layers, 1_700_000_000, i * 1000);
+      expect(fast.writeCompiled(compiled, stack.layers, 1_700_000_000, i * 1000)).toBe(compiled.length);
       slow.writePacket(encodePacketGeneric(stack.layers), 1_700_000_000, i * 1000);
     }
     await fast.close();

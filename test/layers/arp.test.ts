@@ -5,7 +5,7 @@ import { arp, arpCodec } from '../../src/layers/arp.js';
 import { ether } from '../../src/layers/ethernet.js';
 import {
   buildHex,
-  bytesOfHex,
+  hex as bytesOfHex,
   checkDecodeThrowsOnlyDecodeError,
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
@@ -13,7 +13,7 @@ import {
   expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   stackOf,
-} from './network-harness.js';
+} from './harness.js';
 
 // Ether(dst='ff:ff:ff:ff:ff:ff', src='02:00:00:00:00:01')/ARP(hwsrc='02:00:00:00:00:01', psrc='192.0.2.1', hwdst='00:00:00:00:00:00', pdst='192.0.2.2')
 const REQUEST = 'ffffffffffff02000000000108060001080006040001020000000001c0000201000000000000c0000202';
@@ -67,7 +67,9 @@ describe('arp', () => {
       pdst: '192.0.2.1',
     });
     expect(decoded.layers[1]!.info).toEqual({ operation: 'reply' });
-    expect(arpCodec.summary!(decoded.layers[1]!.fields)).toBe('192.0.2.2 is at 02:00:00:00:00:02');
+    const message = decoded.layers[1];
+    if (message?.layer !== 'arp') throw new Error('the second layer is not ARP');
+    expect(arpCodec.summary!(message.fields)).toBe('192.0.2.2 is at 02:00:00:00:00:02');
     expect(decoded.problems).toEqual([]);
   });
 

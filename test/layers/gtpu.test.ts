@@ -11,7 +11,7 @@ import { udp } from '../../src/layers/udp.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import { parseSpec } from '../../src/packet/spec.js';
-import { hex, newContext, oneLayerRoundTrip, reencode, sameBytes } from './transport-harness.js';
+import { hex, newContext, oneLayerRoundTrip, reencode, sameBytes } from './harness.js';
 
 const A = { src: '192.0.2.1', dst: '192.0.2.2' };
 const INNER = { src: '10.0.0.1', dst: '203.0.113.10' };

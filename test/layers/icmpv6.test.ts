@@ -16,7 +16,7 @@ import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import {
   buildHex,
-  bytesOfHex,
+  hex as bytesOfHex,
   checkDecodeThrowsOnlyDecodeError,
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
@@ -25,7 +25,7 @@ import {
   expectRoundTrip,
   networkBindings,
   stackOf,
-} from './network-harness.js';
+} from './harness.js';
 
 const v6 = { src: '2001:db8::1', dst: '2001:db8::2' };
 const router = { src: '2001:db8::fe', dst: '2001:db8::1' };

@@ -10,7 +10,7 @@ import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import {
   buildHex,
-  bytesOfHex,
+  hex as bytesOfHex,
   checkDecodeThrowsOnlyDecodeError,
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
@@ -19,7 +19,7 @@ import {
   expectRoundTrip,
   networkBindings,
   stackOf,
-} from './network-harness.js';
+} from './harness.js';
 
 const v4 = { src: '192.0.2.1', dst: '192.0.2.2' };
 

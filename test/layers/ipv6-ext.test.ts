@@ -19,7 +19,7 @@ import {
 import { raw } from '../../src/layers/raw.js';
 import {
   buildHex,
-  bytesOfHex,
+  hex as bytesOfHex,
   checkDecodeThrowsOnlyDecodeError,
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
@@ -27,7 +27,7 @@ import {
   expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   stackOf,
-} from './network-harness.js';
+} from './harness.js';
 
 const v6 = { src: '2001:db8::1', dst: '2001:db8::2' };
 const a10 = '2001:db8::10';

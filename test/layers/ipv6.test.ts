@@ -12,7 +12,7 @@ import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import {
   buildHex,
-  bytesOfHex,
+  hex as bytesOfHex,
   checkDecodeThrowsOnlyDecodeError,
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
@@ -21,7 +21,7 @@ import {
   expectRoundTrip,
   networkBindings,
   stackOf,
-} from './network-harness.js';
+} from './harness.js';
 
 const v6 = { src: '2001:db8::1', dst: '2001:db8::2' };
 

@@ -20,7 +20,7 @@ import {
 import { vxlan } from '../../src/layers/vxlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
-import { hex, newContext, oneLayerRoundTrip, reencode, sameBytes } from './transport-harness.js';
+import { hex, newContext, oneLayerRoundTrip, reencode, sameBytes } from './harness.js';
 
 const A = { src: '192.0.2.1', dst: '192.0.2.2' };
 const A6 = { src: '2001:db8::1', dst: '2001:db8::2' };

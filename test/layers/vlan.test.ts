@@ -9,7 +9,7 @@ import { raw } from '../../src/layers/raw.js';
 import { dot1q, dot1qCodec } from '../../src/layers/vlan.js';
 import {
   buildHex,
-  bytesOfHex,
+  hex as bytesOfHex,
   checkDecodeThrowsOnlyDecodeError,
   checkMutatedRoundTrip,
   checkRandomRoundTrip,
@@ -17,7 +17,7 @@ import {
   expectJsonAndSpecRoundTrip,
   expectRoundTrip,
   stackOf,
-} from './network-harness.js';
+} from './harness.js';
 
 const macs = { dst: '02:00:00:00:00:02', src: '02:00:00:00:00:01' };
 const v4 = { src: '192.0.2.1', dst: '192.0.2.2' };

@@ -10,7 +10,7 @@ import { parseVxlanFlags, vxlan, vxlanCodec } from '../../src/layers/vxlan.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import { parseSpec } from '../../src/packet/spec.js';
-import { hex, newContext, oneLayerRoundTrip, reencode, sameBytes } from './transport-harness.js';
+import { hex, newContext, oneLayerRoundTrip, reencode, sameBytes } from './harness.js';
 
 const A = { src: '192.0.2.1', dst: '192.0.2.2' };
 const INNER_ETHER = { src: '02:00:00:00:01:01', dst: '02:00:00:00:01:02' };
