@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { FieldError } from '../core/errors.js';
-import { openCaptureFile, readCaptureStream } from './reader.js';
+import { captureProblems, openCaptureFile, readCaptureStream } from './reader.js';
 import { type CaptureFormat, type CaptureInterface, DEFAULT_SNAPLEN, type TsResolution } from './types.js';
 import { type CaptureWriter, createCaptureWriter } from './writer.js';
 
@@ -24,6 +24,11 @@ export interface ConvertSummary {
   nanosecond: boolean;
   packets: number;
   interfaces: number;
+  /**
+   * What the input had that was read anyway (records above the snap length; a last record cut
+   * short, whose intact packets were written: a repair), one line each.
+   */
+  problems: string[];
 }
 
 /** The format a file name implies: .pcapng/.ntar → pcapng, .pcap/.cap/.dmp → pcap. */
@@ -39,10 +44,10 @@ function finerThanMicroseconds(iface: CaptureInterface): boolean {
   return iface.ticksPerSecond > 1e6 || 1e6 % iface.ticksPerSecond !== 0;
 }
 
+/** The input; a last record cut short ends it (the intact packets are converted: a repair). */
 function openInput(input: string, chunkSize: number | undefined, reuseRecord: boolean) {
-  return input === '-'
-    ? readCaptureStream(process.stdin, { chunkSize, reuseRecord })
-    : openCaptureFile(input, { chunkSize, reuseRecord });
+  const options = { chunkSize, reuseRecord, allowCutShortTail: true };
+  return input === '-' ? readCaptureStream(process.stdin, options) : openCaptureFile(input, options);
 }
 
 interface PcapPlan {
@@ -144,6 +149,8 @@ export async function convertCapture(
         originalLength: Math.max(record.originalLength, record.data.length),
         comments: record.comments.length > 0 ? record.comments : undefined,
         direction: record.direction,
+        // A record longer than its snap length (read as wiretap reads it) is copied whole.
+        keepLength: true,
       });
       packets++;
       if (!ok) await writer.drain();
@@ -154,5 +161,11 @@ export async function convertCapture(
     // Whatever happened, every packet handed over so far ends up in a valid file.
     await writer.close();
   }
-  return { format, nanosecond: plan?.nanosecond ?? false, packets, interfaces: writer.interfaceCount };
+  return {
+    format,
+    nanosecond: plan?.nanosecond ?? false,
+    packets,
+    interfaces: writer.interfaceCount,
+    problems: captureProblems(reader),
+  };
 }

@@ -41,6 +41,7 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
         const kind = summary.format === 'pcap' ? (summary.nanosecond ? 'nanosecond pcap' : 'pcap') : 'pcapng';
         process.stderr.write(`${summary.packets} packets written to ${args.output} (${kind})\n`);
       }
+      for (const problem of summary.problems) process.stderr.write(`pktcraft: ${args.input}: ${problem}\n`);
     } finally {
       process.removeListener('SIGINT', onInterrupt);
     }
