@@ -16,6 +16,11 @@ export interface ConvertOptions {
   /** Output format; default from the output file's extension. */
   format?: CaptureFormat | undefined;
   chunkSize?: number | undefined;
+  /**
+   * Stops converting when aborted (looked at between records; reading yields to the event loop
+   * every chunk): the output is closed, a valid capture of the packets converted so far.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ConvertSummary {
@@ -57,10 +62,15 @@ interface PcapPlan {
 }
 
 /** First pass for classic pcap output: one link type, and whether nanoseconds are needed. */
-async function planPcap(input: string, chunkSize: number | undefined): Promise<PcapPlan> {
+async function planPcap(
+  input: string,
+  chunkSize: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<PcapPlan> {
   const reader = openInput(input, chunkSize, true);
   let nanosecond = false;
   for await (const record of reader) {
+    if (signal?.aborted) break;
     if (!nanosecond && record.timestampNsec % 1000 !== 0) nanosecond = true;
   }
   const linkTypes = new Set(reader.interfaces.map((iface) => iface.linkType));
@@ -113,7 +123,7 @@ export async function convertCapture(
   if (input === '-' && format === 'pcap') {
     throw new FieldError('convert', 'input', 'converting stdin to pcap needs two passes: give a file');
   }
-  const plan = format === 'pcap' ? await planPcap(input, options.chunkSize) : undefined;
+  const plan = format === 'pcap' ? await planPcap(input, options.chunkSize, options.signal) : undefined;
   const target = output === '-' ? process.stdout : output;
   const writer = plan
     ? createCaptureWriter(target, {
@@ -143,6 +153,7 @@ export async function convertCapture(
   };
   try {
     for await (const record of reader) {
+      if (options.signal?.aborted) break;
       if (record.interfaceId >= writer.interfaceCount) addNewInterfaces();
       const ok = writer.writePacket(record.data, record.timestampSec, record.timestampNsec, {
         interfaceId: format === 'pcapng' ? record.interfaceId : 0,
