@@ -70,6 +70,9 @@ export function guardWriting(): StopGuard {
       return received;
     },
     async finish(packets, target) {
+      // Two turns of the loop: an immediate queued from the poll phase runs before the next poll,
+      // one queued from the check phase after it, so a signal caught by now reaches its handler.
+      await yieldToEventLoop();
       await yieldToEventLoop();
       release();
       if (received === undefined) return;
