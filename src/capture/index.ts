@@ -21,6 +21,7 @@ export {
   readCapture,
   readCaptureStream,
 } from './reader.js';
+export { CaptureScanner, openCaptureScanner, type ScannerOptions } from './scanner.js';
 export {
   type CaptureSummary,
   type InterfaceSummary,

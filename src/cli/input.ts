@@ -20,7 +20,9 @@ export async function* readPacketsFromFile(
   path: string,
   problems: string[] = [],
 ): AsyncGenerator<InputPacket> {
-  const reader = openCaptureFile(path, { allowCutShortTail: true });
+  // One reused buffer (reuseRecord): memory stays flat for any file size and no fresh memory is
+  // touched per chunk. `data` is valid until the next packet: callers that keep it copy it.
+  const reader = openCaptureFile(path, { allowCutShortTail: true, reuseRecord: true });
   for await (const record of reader) {
     yield {
       linkType: record.linkType,
