@@ -12,7 +12,8 @@ interface ConvertArgs {
 
 export const convertCommand: CommandModule<object, ConvertArgs> = {
   command: 'convert <input> <output>',
-  describe: 'Convert a capture between pcap and pcapng (by OUT extension), keeping ns timestamps',
+  describe:
+    'Convert a capture between pcap and pcapng (by OUT extension), keeping ns timestamps; a file cut short in its last record is repaired',
   builder: (yargs) =>
     yargs
       .positional('input', { type: 'string', demandOption: true, describe: "input capture ('-' for stdin)" })
