@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { FieldError } from '../core/errors.js';
-import { openCaptureFile, readCaptureStream } from './reader.js';
+import { captureProblems, openCaptureFile, readCaptureStream } from './reader.js';
 import { type CaptureFormat, type CaptureInterface, DEFAULT_SNAPLEN, type TsResolution } from './types.js';
 import { type CaptureWriter, createCaptureWriter } from './writer.js';
 
@@ -16,6 +16,11 @@ export interface ConvertOptions {
   /** Output format; default from the output file's extension. */
   format?: CaptureFormat | undefined;
   chunkSize?: number | undefined;
+  /**
+   * Stops converting when aborted (looked at between records; reading yields to the event loop
+   * every chunk): the output is closed, a valid capture of the packets converted so far.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ConvertSummary {
@@ -24,6 +29,11 @@ export interface ConvertSummary {
   nanosecond: boolean;
   packets: number;
   interfaces: number;
+  /**
+   * What the input had that was read anyway (records above the snap length; a last record cut
+   * short, whose intact packets were written: a repair), one line each.
+   */
+  problems: string[];
 }
 
 /** The format a file name implies: .pcapng/.ntar → pcapng, .pcap/.cap/.dmp → pcap. */
@@ -39,10 +49,10 @@ function finerThanMicroseconds(iface: CaptureInterface): boolean {
   return iface.ticksPerSecond > 1e6 || 1e6 % iface.ticksPerSecond !== 0;
 }
 
+/** The input; a last record cut short ends it (the intact packets are converted: a repair). */
 function openInput(input: string, chunkSize: number | undefined, reuseRecord: boolean) {
-  return input === '-'
-    ? readCaptureStream(process.stdin, { chunkSize, reuseRecord })
-    : openCaptureFile(input, { chunkSize, reuseRecord });
+  const options = { chunkSize, reuseRecord, allowCutShortTail: true };
+  return input === '-' ? readCaptureStream(process.stdin, options) : openCaptureFile(input, options);
 }
 
 interface PcapPlan {
@@ -52,10 +62,15 @@ interface PcapPlan {
 }
 
 /** First pass for classic pcap output: one link type, and whether nanoseconds are needed. */
-async function planPcap(input: string, chunkSize: number | undefined): Promise<PcapPlan> {
+async function planPcap(
+  input: string,
+  chunkSize: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<PcapPlan> {
   const reader = openInput(input, chunkSize, true);
   let nanosecond = false;
   for await (const record of reader) {
+    if (signal?.aborted) break;
     if (!nanosecond && record.timestampNsec % 1000 !== 0) nanosecond = true;
   }
   const linkTypes = new Set(reader.interfaces.map((iface) => iface.linkType));
@@ -108,7 +123,7 @@ export async function convertCapture(
   if (input === '-' && format === 'pcap') {
     throw new FieldError('convert', 'input', 'converting stdin to pcap needs two passes: give a file');
   }
-  const plan = format === 'pcap' ? await planPcap(input, options.chunkSize) : undefined;
+  const plan = format === 'pcap' ? await planPcap(input, options.chunkSize, options.signal) : undefined;
   const target = output === '-' ? process.stdout : output;
   const writer = plan
     ? createCaptureWriter(target, {
@@ -138,12 +153,15 @@ export async function convertCapture(
   };
   try {
     for await (const record of reader) {
+      if (options.signal?.aborted) break;
       if (record.interfaceId >= writer.interfaceCount) addNewInterfaces();
       const ok = writer.writePacket(record.data, record.timestampSec, record.timestampNsec, {
         interfaceId: format === 'pcapng' ? record.interfaceId : 0,
         originalLength: Math.max(record.originalLength, record.data.length),
         comments: record.comments.length > 0 ? record.comments : undefined,
         direction: record.direction,
+        // A record longer than its snap length (read as wiretap reads it) is copied whole.
+        keepLength: true,
       });
       packets++;
       if (!ok) await writer.drain();
@@ -154,5 +172,11 @@ export async function convertCapture(
     // Whatever happened, every packet handed over so far ends up in a valid file.
     await writer.close();
   }
-  return { format, nanosecond: plan?.nanosecond ?? false, packets, interfaces: writer.interfaceCount };
+  return {
+    format,
+    nanosecond: plan?.nanosecond ?? false,
+    packets,
+    interfaces: writer.interfaceCount,
+    problems: captureProblems(reader),
+  };
 }

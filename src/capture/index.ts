@@ -15,11 +15,13 @@ export {
   type CaptureFileInfo,
   CaptureIterable,
   CaptureReader,
+  captureProblems,
   openCaptureFile,
   type ReadOptions,
   readCapture,
   readCaptureStream,
 } from './reader.js';
+export { CaptureScanner, openCaptureScanner, type ScannerOptions } from './scanner.js';
 export {
   type CaptureSummary,
   type InterfaceSummary,
@@ -40,13 +42,16 @@ export {
   type CaptureInterface,
   type CaptureRecord,
   type CaptureSection,
+  type CutShortTail,
   DEFAULT_SNAPLEN,
   type Direction,
   type InterfaceOptions,
   MAX_BLOCK_LENGTH,
   MAX_CAPLEN,
+  maxCapturedLengthFor,
   type NameRecord,
   type PacketOptions,
+  type SnapLengthExcess,
   type TsResolution,
 } from './types.js';
 export {

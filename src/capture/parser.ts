@@ -1,7 +1,12 @@
 /**
  * Incremental parser for classic pcap and pcapng, shared by the in-memory generator and the streaming
  * readers. It never copies packet bytes (records hold views), never allocates in proportion to a length
- * field it has not bounded (caplen ≤ 262144, pcapng blocks ≤ 16 MiB) and always makes progress.
+ * field it has not bounded (caplen ≤ wiretap's maximum for the link type, 262144 for most; pcapng
+ * blocks ≤ MAX_BLOCK_LENGTH) and always makes progress.
+ *
+ * What it reads is what Wireshark's wiretap reads: a record longer than the snap length is read (the
+ * snap length is advisory) and noted in `snapLengthExcess`; only the impossible is refused (a length
+ * above the link type's maximum, a block whose two lengths disagree, a length beyond its block).
  *
  * `step(bytes, pos, end, eof, fileOffset)` looks at bytes[pos..end) (`fileOffset` is the file offset
  * of bytes[pos]) and returns:
@@ -9,8 +14,9 @@
  *   (with the `recordData: false` option, only there); `pos` is after it;
  * - STEP_NEED: `pos` is where the next unit starts and `need` is how many bytes from there it needs;
  * - STEP_END: clean end of file.
- * With `eof` set, a unit cut short throws CaptureError instead of asking for more. Damage is always
- * reported after every intact packet before it was returned.
+ * With `eof` set, a unit cut short throws CaptureError instead of asking for more (with
+ * `allowCutShortTail`, a record or block cut short ends the file: STEP_END, and `cutShort` says where).
+ * Damage is always reported after every intact packet before it was returned.
  */
 import { formatIPv4, formatIPv6 } from '../core/address.js';
 import { readU32 } from '../core/bytes.js';
@@ -56,10 +62,12 @@ import {
   type CaptureInterface,
   type CaptureRecord,
   type CaptureSection,
+  type CutShortTail,
   type Direction,
   MAX_BLOCK_LENGTH,
-  MAX_CAPLEN,
+  maxCapturedLengthFor,
   type NameRecord,
+  type SnapLengthExcess,
 } from './types.js';
 
 export const STEP_RECORD = 0;
@@ -71,10 +79,10 @@ export interface ParserOptions {
   /** Reuse one record object (and a shared empty comments array) for every packet. Default false. */
   reuseRecord?: boolean | undefined;
   /**
-   * Report a packet whose captured length exceeds a non-zero snap length (default true). Wireshark
-   * accepts such files silently; set false to do the same.
+   * A file that ends inside a record or block (a writer killed mid-write) ends the read cleanly after
+   * the intact packets, with `cutShort` set, instead of throwing CaptureError. Default false.
    */
-  checkSnapLen?: boolean | undefined;
+  allowCutShortTail?: boolean | undefined;
   /** Included in CaptureError messages. */
   path?: string | undefined;
   /**
@@ -128,24 +136,35 @@ export class CaptureParser {
   recordLength = 0;
   pos = 0;
   need = 0;
+  /** Packets returned so far. */
+  packets = 0;
+  /** Records longer than their interface's snap length, per interface (read anyway). */
+  readonly snapLengthExcess: SnapLengthExcess[] = [];
+  /** Set when the file ended inside a record or block (only with `allowCutShortTail`). */
+  cutShort: CutShortTail | undefined;
   private state = STATE_START;
   private little = true;
   private sectionInterfaces: CaptureInterface[] = [];
   private readonly time: TimeSlot = { sec: 0, nsec: 0 };
   private readonly reuse: boolean;
   private readonly recordData: boolean;
-  private readonly checkSnapLen: boolean;
+  private readonly allowCutShortTail: boolean;
   private readonly path: string | undefined;
   // Classic pcap header values.
   private pcapSnapLen = 0;
   private pcapLinkType = 0;
-  /** The largest captured length a record may have: MAX_CAPLEN, or the snap length when checked. */
-  private pcapMaxCaptured = MAX_CAPLEN;
+  /** The link type's maximum captured length (wiretap's bound). */
+  private pcapLimit = 0;
+  /**
+   * Captured lengths above this take the slow path: the snap length when it is below the limit (to
+   * note the excess), else the limit.
+   */
+  private pcapMaxCaptured = 0;
 
   constructor(options: ParserOptions = {}) {
     this.reuse = options.reuseRecord ?? false;
     this.recordData = options.recordData ?? true;
-    this.checkSnapLen = options.checkSnapLen ?? true;
+    this.allowCutShortTail = options.allowCutShortTail ?? false;
     this.path = options.path;
   }
 
@@ -153,7 +172,10 @@ export class CaptureParser {
     throw new CaptureError(fileOffset, reason, this.path);
   }
 
-  /** Asks for more bytes, or reports the truncation when there are none. */
+  /**
+   * Asks for more bytes, or reports the truncation when there are none: an error, or (for a record
+   * or block, with `allowCutShortTail`) the end of the file after its intact packets.
+   */
   private needOrFail(
     pos: number,
     need: number,
@@ -161,8 +183,15 @@ export class CaptureParser {
     eof: boolean,
     fileOffset: number,
     what: string,
+    tail = true,
   ): Step {
-    if (eof) this.error(fileOffset, `truncated ${what}: need ${need} bytes, have ${have}`);
+    if (eof) {
+      if (!tail || !this.allowCutShortTail)
+        this.error(fileOffset, `truncated ${what}: need ${need} bytes, have ${have}`);
+      this.cutShort = { intactPackets: this.packets, fileOffset, what };
+      this.pos = pos;
+      return STEP_END;
+    }
     this.pos = pos;
     this.need = need;
     return STEP_NEED;
@@ -188,7 +217,7 @@ export class CaptureParser {
       // Start of file: identify the format by its magic.
       if (available < 4) {
         if (eof && available === 0) this.error(base + pos, 'empty file: no capture header');
-        return this.needOrFail(pos, PCAP_HEADER_LENGTH, available, eof, base + pos, 'file header');
+        return this.needOrFail(pos, PCAP_HEADER_LENGTH, available, eof, base + pos, 'file header', false);
       }
       const magic = readU32In(bytes, pos, false);
       if (magic === BLOCK_SHB) {
@@ -208,7 +237,15 @@ export class CaptureParser {
         );
       }
       if (available < PCAP_HEADER_LENGTH) {
-        return this.needOrFail(pos, PCAP_HEADER_LENGTH, available, eof, base + pos, 'pcap file header');
+        return this.needOrFail(
+          pos,
+          PCAP_HEADER_LENGTH,
+          available,
+          eof,
+          base + pos,
+          'pcap file header',
+          false,
+        );
       }
       this.little = magic === PCAP_MAGIC_US_SWAPPED || magic === PCAP_MAGIC_NS_SWAPPED;
       this.byteOrder = this.little ? 'little' : 'big';
@@ -218,8 +255,9 @@ export class CaptureParser {
       if (major !== 2) this.error(base + pos + 4, `unsupported pcap version ${major}.${minor}`);
       this.pcapSnapLen = readU32In(bytes, pos + 16, this.little);
       this.pcapLinkType = readU32In(bytes, pos + 20, this.little) & 0xffff;
+      this.pcapLimit = maxCapturedLengthFor(this.pcapLinkType);
       this.pcapMaxCaptured =
-        this.checkSnapLen && this.pcapSnapLen !== 0 ? Math.min(this.pcapSnapLen, MAX_CAPLEN) : MAX_CAPLEN;
+        this.pcapSnapLen !== 0 ? Math.min(this.pcapSnapLen, this.pcapLimit) : this.pcapLimit;
       this.format = 'pcap';
       this.sections.push({
         byteOrder: this.byteOrder,
@@ -246,14 +284,14 @@ export class CaptureParser {
   /**
    * One classic pcap record. The hot path of bulk reading: a single bound check on the captured
    * length (`pcapMaxCaptured`), literals for the header sizes, and the rare cases (end of file, a
-   * unit cut short, a length out of bounds) in functions of their own.
+   * unit cut short, a length above the snap length or out of bounds) in functions of their own.
    */
   private stepPcap(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
     const available = end - pos;
     if (available < 16 /* PCAP_RECORD_HEADER_LENGTH */) return this.pcapShort(pos, available, eof, base);
     const little = this.little;
     const capturedLength = little ? readU32LE(bytes, pos + 8) : readU32(bytes, pos + 8);
-    if (capturedLength > this.pcapMaxCaptured) this.capturedLengthError(capturedLength, base + pos + 8);
+    if (capturedLength > this.pcapMaxCaptured) this.pcapLongRecord(capturedLength, base + pos);
     const dataStart = pos + 16;
     const next = dataStart + capturedLength;
     if (next > end) return this.needOrFail(pos, next - pos, available, eof, base + pos, 'record body');
@@ -285,6 +323,7 @@ export class CaptureParser {
     this.recordOffset = dataStart;
     this.recordLength = capturedLength;
     this.pos = next;
+    this.packets++;
     return STEP_RECORD;
   }
 
@@ -297,12 +336,49 @@ export class CaptureParser {
     return this.needOrFail(pos, PCAP_RECORD_HEADER_LENGTH, available, eof, base + pos, 'record header');
   }
 
-  /** A classic pcap captured length above `pcapMaxCaptured`: the maximum, or else the snap length. */
-  private capturedLengthError(capturedLength: number, fileOffset: number): never {
-    if (capturedLength > MAX_CAPLEN) {
-      this.error(fileOffset, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
+  /**
+   * A classic pcap captured length above `pcapMaxCaptured`: above the link type's maximum it is an
+   * error, else it is only longer than the snap length (noted, read).
+   */
+  private pcapLongRecord(capturedLength: number, recordOffset: number): void {
+    this.checkCaptured(
+      0,
+      this.pcapLinkType,
+      this.pcapSnapLen,
+      capturedLength,
+      recordOffset,
+      recordOffset + 8,
+    );
+  }
+
+  /**
+   * Bounds a captured length: above wiretap's maximum for the link type is an error; above a non-zero
+   * snap length is noted in `snapLengthExcess` (the record is read, as Wireshark reads it).
+   */
+  private checkCaptured(
+    interfaceId: number,
+    linkType: number,
+    snapLen: number,
+    capturedLength: number,
+    recordOffset: number,
+    lengthOffset: number,
+  ): void {
+    const limit = maxCapturedLengthFor(linkType);
+    if (capturedLength > limit) {
+      this.error(
+        lengthOffset,
+        `captured length ${capturedLength} is above the maximum of ${limit} for link type ${linkType}`,
+      );
     }
-    this.error(fileOffset, `captured length ${capturedLength} is above the snap length ${this.pcapSnapLen}`);
+    if (snapLen === 0 || capturedLength <= snapLen) return;
+    let excess: SnapLengthExcess | undefined;
+    for (const entry of this.snapLengthExcess) if (entry.interfaceId === interfaceId) excess = entry;
+    if (!excess) {
+      excess = { interfaceId, snapLen, records: 0, longest: 0, firstOffset: recordOffset };
+      this.snapLengthExcess.push(excess);
+    }
+    excess.records++;
+    if (capturedLength > excess.longest) excess.longest = capturedLength;
   }
 
   /** One pcapng block: a Step, or -1 after consuming a non-packet block (`pos` updated). */
@@ -312,7 +388,9 @@ export class CaptureParser {
       this.pos = pos;
       return STEP_END;
     }
-    if (available < 12) return this.needOrFail(pos, 12, available, eof, base + pos, 'block header');
+    // Until the first section header is whole the file is not a capture: a cut there is an error.
+    const tail = this.sections.length > 0;
+    if (available < 12) return this.needOrFail(pos, 12, available, eof, base + pos, 'block header', tail);
     let type = readU32In(bytes, pos, this.little);
     if (type === BLOCK_SHB) {
       const magic = readU32In(bytes, pos + 8, true);
@@ -328,7 +406,7 @@ export class CaptureParser {
     if (length > MAX_BLOCK_LENGTH) {
       this.error(base + pos + 4, `block total length ${length} is above the maximum of ${MAX_BLOCK_LENGTH}`);
     }
-    if (available < length) return this.needOrFail(pos, length, available, eof, base + pos, 'block');
+    if (available < length) return this.needOrFail(pos, length, available, eof, base + pos, 'block', tail);
     const trailer = readU32In(bytes, pos + length - 4, little);
     if (trailer !== length) {
       this.error(
@@ -345,11 +423,11 @@ export class CaptureParser {
         this.readInterface(bytes, pos, bodyEnd, base);
         break;
       case BLOCK_EPB:
-        return this.readEnhancedPacket(bytes, pos, bodyEnd, base);
+        return this.readPacketBlock(bytes, pos, bodyEnd, base, false);
       case BLOCK_SPB:
         return this.readSimplePacket(bytes, pos, bodyEnd, base);
       case BLOCK_PB:
-        return this.readObsoletePacket(bytes, pos, bodyEnd, base);
+        return this.readPacketBlock(bytes, pos, bodyEnd, base, true);
       case BLOCK_NRB:
         this.readNameResolution(bytes, pos, bodyEnd, base);
         break;
@@ -487,15 +565,6 @@ export class CaptureParser {
     return iface;
   }
 
-  private checkCaptured(iface: CaptureInterface, capturedLength: number, offset: number): void {
-    if (capturedLength > MAX_CAPLEN) {
-      this.error(offset, `captured length ${capturedLength} is above the maximum of ${MAX_CAPLEN}`);
-    }
-    if (this.checkSnapLen && iface.snapLen !== 0 && capturedLength > iface.snapLen) {
-      this.error(offset, `captured length ${capturedLength} is above the snap length ${iface.snapLen}`);
-    }
-  }
-
   private fillRecord(
     iface: CaptureInterface,
     tsHigh: number,
@@ -523,6 +592,7 @@ export class CaptureParser {
     record.interfaceDescription = iface.description;
     record.fileOffset = fileOffset;
     this.record = record;
+    this.packets++;
     return record;
   }
 
@@ -550,10 +620,21 @@ export class CaptureParser {
     });
   }
 
-  private readEnhancedPacket(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): Step {
-    this.needBody(pos, bodyEnd, 20, base, 'enhanced packet');
+  /**
+   * An Enhanced Packet Block, or the obsolete Packet Block (`obsolete`): the same layout but for the
+   * interface id, 16 bits there followed by a 16-bit drops count.
+   */
+  private readPacketBlock(
+    bytes: Uint8Array,
+    pos: number,
+    bodyEnd: number,
+    base: number,
+    obsolete: boolean,
+  ): Step {
+    this.needBody(pos, bodyEnd, 20, base, obsolete ? 'packet' : 'enhanced packet');
     const little = this.little;
-    const iface = this.interfaceAt(readU32In(bytes, pos + 8, little), base + pos + 8);
+    const localId = obsolete ? readU16In(bytes, pos + 8, little) : readU32In(bytes, pos + 8, little);
+    const iface = this.interfaceAt(localId, base + pos + 8);
     const capturedLength = readU32In(bytes, pos + 20, little);
     const dataStart = pos + 28;
     if (capturedLength > bodyEnd - dataStart) {
@@ -562,7 +643,7 @@ export class CaptureParser {
         `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`,
       );
     }
-    this.checkCaptured(iface, capturedLength, base + pos + 20);
+    this.checkCaptured(iface.id, iface.linkType, iface.snapLen, capturedLength, base + pos, base + pos + 20);
     const record = this.fillRecord(
       iface,
       readU32In(bytes, pos + 12, little),
@@ -584,36 +665,8 @@ export class CaptureParser {
     const originalLength = readU32In(bytes, pos + 8, this.little);
     let capturedLength = Math.min(originalLength, bodyEnd - (pos + 12));
     if (iface.snapLen !== 0) capturedLength = Math.min(capturedLength, iface.snapLen);
-    this.checkCaptured(iface, capturedLength, base + pos + 8);
+    this.checkCaptured(iface.id, iface.linkType, iface.snapLen, capturedLength, base + pos, base + pos + 8);
     this.fillRecord(iface, 0, 0, bytes, pos + 12, capturedLength, originalLength, base + pos);
-    this.pos = bodyEnd + 4;
-    return STEP_RECORD;
-  }
-
-  private readObsoletePacket(bytes: Uint8Array, pos: number, bodyEnd: number, base: number): Step {
-    this.needBody(pos, bodyEnd, 20, base, 'packet');
-    const little = this.little;
-    const iface = this.interfaceAt(readU16In(bytes, pos + 8, little), base + pos + 8);
-    const capturedLength = readU32In(bytes, pos + 20, little);
-    const dataStart = pos + 28;
-    if (capturedLength > bodyEnd - dataStart) {
-      this.error(
-        base + pos + 20,
-        `captured length ${capturedLength} overruns the ${bodyEnd - pos + 4}-byte block`,
-      );
-    }
-    this.checkCaptured(iface, capturedLength, base + pos + 20);
-    const record = this.fillRecord(
-      iface,
-      readU32In(bytes, pos + 12, little),
-      readU32In(bytes, pos + 16, little),
-      bytes,
-      dataStart,
-      capturedLength,
-      readU32In(bytes, pos + 24, little),
-      base + pos,
-    );
-    this.readPacketOptions(record, bytes, dataStart + ((capturedLength + 3) & ~3), bodyEnd, base);
     this.pos = bodyEnd + 4;
     return STEP_RECORD;
   }

@@ -9,11 +9,22 @@
  *   asking for the next record. No allocation per packet.
  *
  * Interfaces, sections and name records fill in as the file is read (an interface appears before its
- * first packet). Damage raises CaptureError(fileOffset, reason) after every intact packet before it.
+ * first packet). Damage raises CaptureError(fileOffset, reason) after every intact packet before it;
+ * with `allowCutShortTail`, a file ending inside a record ends cleanly and `cutShort` says where.
+ * Records longer than the snap length are read (as wiretap reads them) and counted in
+ * `snapLengthExcess`; `captureProblems(reader)` words both for a user.
  */
 import { open } from 'node:fs/promises';
 import { CaptureParser, type ParserOptions, STEP_END, STEP_RECORD } from './parser.js';
-import type { CaptureFormat, CaptureInterface, CaptureRecord, CaptureSection, NameRecord } from './types.js';
+import type {
+  CaptureFormat,
+  CaptureInterface,
+  CaptureRecord,
+  CaptureSection,
+  CutShortTail,
+  NameRecord,
+  SnapLengthExcess,
+} from './types.js';
 
 export interface ReadOptions extends ParserOptions {
   /** Bytes read per chunk by the streaming readers; default 1 MiB. */
@@ -30,6 +41,31 @@ export interface CaptureFileInfo {
   readonly interfaces: readonly CaptureInterface[];
   readonly sections: readonly CaptureSection[];
   readonly nameRecords: readonly NameRecord[];
+  /** Records longer than their interface's snap length, per interface (read, not refused). */
+  readonly snapLengthExcess: readonly SnapLengthExcess[];
+  /** The file ended inside a record or block (with `allowCutShortTail`). */
+  readonly cutShort: CutShortTail | undefined;
+}
+
+/**
+ * One line per thing a user should know about a file that was read anyway: records above the snap
+ * length, a last record cut short ("N intact packets, the last record cut short at offset X").
+ */
+export function captureProblems(info: CaptureFileInfo): string[] {
+  const lines: string[] = [];
+  for (const excess of info.snapLengthExcess) {
+    const where = info.format === 'pcapng' ? `interface ${excess.interfaceId}'s` : "the file header's";
+    lines.push(
+      `${excess.records} record${excess.records === 1 ? ' is' : 's are'} longer than ${where} snap length ${excess.snapLen} (the longest ${excess.longest} bytes, the first at offset ${excess.firstOffset}); read in full, as Wireshark does`,
+    );
+  }
+  const cut = info.cutShort;
+  if (cut) {
+    lines.push(
+      `${cut.intactPackets} intact packet${cut.intactPackets === 1 ? '' : 's'}, the last record cut short at offset ${cut.fileOffset}`,
+    );
+  }
+  return lines;
 }
 
 /** In-memory reading: a sync generator yielding records whose `data` are views into `bytes`. */
@@ -61,6 +97,12 @@ export class CaptureIterable implements Iterable<CaptureRecord>, CaptureFileInfo
   get nameRecords(): readonly NameRecord[] {
     return this.parser.nameRecords;
   }
+  get snapLengthExcess(): readonly SnapLengthExcess[] {
+    return this.parser.snapLengthExcess;
+  }
+  get cutShort(): CutShortTail | undefined {
+    return this.parser.cutShort;
+  }
   *[Symbol.iterator](): Iterator<CaptureRecord> {
     const parser = this.parser;
     const bytes = this.bytes;
@@ -78,6 +120,8 @@ export class CaptureIterable implements Iterable<CaptureRecord>, CaptureFileInfo
 interface ByteSource {
   read(into: Uint8Array, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
+  /** Bytes left to read, when known (a file): a unit longer than that is never allocated for. */
+  remaining?(): Promise<number>;
 }
 
 function fileSource(path: string): ByteSource {
@@ -93,6 +137,11 @@ function fileSource(path: string): ByteSource {
     async close() {
       await handle?.close();
       handle = undefined;
+    },
+    async remaining() {
+      handle ??= await open(path, 'r');
+      const { size } = await handle.stat();
+      return Math.max(0, size - position);
     },
   };
 }
@@ -161,6 +210,12 @@ export class CaptureReader implements AsyncIterable<CaptureRecord>, CaptureFileI
   get nameRecords(): readonly NameRecord[] {
     return this.parser.nameRecords;
   }
+  get snapLengthExcess(): readonly SnapLengthExcess[] {
+    return this.parser.snapLengthExcess;
+  }
+  get cutShort(): CutShortTail | undefined {
+    return this.parser.cutShort;
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<CaptureRecord> {
     if (this.started) throw new Error('a capture reader can be iterated once');
@@ -181,8 +236,12 @@ export class CaptureReader implements AsyncIterable<CaptureRecord>, CaptureFileI
           continue;
         }
         if (step === STEP_END) return;
-        // STEP_NEED: make room for `need` bytes from `start`, then read.
-        const need = parser.need;
+        // STEP_NEED: make room for `need` bytes from `start`, then read. A unit longer than what is
+        // left of a file cannot be whole: the buffer is sized for what is there, not for the claim.
+        let need = parser.need;
+        if (need > this.chunkSize && this.source.remaining) {
+          need = Math.min(need, end - start + (await this.source.remaining()));
+        }
         const fitsInPlace =
           buffer.length - start >= need && buffer.length - end >= Math.min(this.minRead, need);
         if (!fitsInPlace) {

@@ -1,9 +1,9 @@
 /** What `pktcraft info` reports about a capture, like capinfos: counts, link types, interfaces, time span. */
 import { statSync } from 'node:fs';
 import { linkTypeName } from './linktype.js';
-import { openCaptureFile } from './reader.js';
+import { captureProblems, openCaptureFile } from './reader.js';
 import { compareTime, formatEpoch } from './timestamp.js';
-import type { CaptureFormat } from './types.js';
+import type { CaptureFormat, CutShortTail, SnapLengthExcess } from './types.js';
 
 export interface LinkTypeCount {
   linkType: number;
@@ -63,6 +63,12 @@ export interface CaptureSummary {
   }[];
   resolvedIPv4: number;
   resolvedIPv6: number;
+  /** Records longer than the snap length (read in full), per interface. */
+  snapLengthExcess: SnapLengthExcess[];
+  /** The file ends inside a record: the packets before it were counted. */
+  cutShort?: CutShortTail | undefined;
+  /** One line per item above, for a user. */
+  problems: string[];
 }
 
 export function timePrecisionText(code: number): string {
@@ -79,9 +85,12 @@ function timeValue(sec: number, nsec: number): TimeValue {
   return { sec, nsec, epoch: formatEpoch(sec, nsec), iso };
 }
 
-/** Reads the whole file (streaming, bounded memory) and summarises it. */
+/**
+ * Reads the whole file (streaming, bounded memory) and summarises it. A file that ends inside a
+ * record (a writer killed mid-write) is summarised up to it, with `cutShort` and a problem line.
+ */
 export async function summarizeCapture(path: string): Promise<CaptureSummary> {
-  const reader = openCaptureFile(path, { reuseRecord: true });
+  const reader = openCaptureFile(path, { reuseRecord: true, allowCutShortTail: true });
   let packets = 0;
   let dataBytes = 0;
   let originalBytes = 0;
@@ -178,5 +187,8 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
     })),
     resolvedIPv4: reader.nameRecords.filter((record) => !record.address.includes(':')).length,
     resolvedIPv6: reader.nameRecords.filter((record) => record.address.includes(':')).length,
+    snapLengthExcess: reader.snapLengthExcess.map((excess) => ({ ...excess })),
+    cutShort: reader.cutShort,
+    problems: captureProblems(reader),
   };
 }

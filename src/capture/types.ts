@@ -84,10 +84,57 @@ export interface PacketOptions {
   comments?: readonly string[] | undefined;
   /** pcapng only, written as epb_flags. */
   direction?: Direction | undefined;
+  /**
+   * Write all of `data` even when it is longer than the interface's snap length (default false: cut
+   * to it). For copying records read from a file whose snap length they exceed (convert).
+   */
+  keepLength?: boolean | undefined;
 }
 
-/** Largest captured length accepted on read or write (Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD). */
+/**
+ * Largest captured length written, and read for most link types (Wireshark's
+ * WTAP_MAX_PACKET_SIZE_STANDARD); `maxCapturedLengthFor` gives the few larger ones.
+ */
 export const MAX_CAPLEN = 262144;
-/** Largest pcapng block accepted on read. */
-export const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
+/** Wiretap's larger per-link-type maxima (wtap_max_snaplen_for_encap). */
+const LARGE_CAPLEN: ReadonlyMap<number, number> = new Map([
+  [220, 128 * 1024 * 1024], // USB Linux, memory-mapped
+  [231, 128 * 1024 * 1024], // D-Bus
+  [249, 128 * 1024 * 1024], // USBPcap
+  [279, 8 * 1024 * 1024], // EBHSCR
+]);
+/**
+ * The longest record a reader accepts for a link type: what wiretap accepts. A record's length above
+ * the file's snap length is not an error (the snap length is advisory); above this bound it is.
+ */
+export function maxCapturedLengthFor(linkType: number): number {
+  return LARGE_CAPLEN.get(linkType) ?? MAX_CAPLEN;
+}
+/** Largest pcapng block accepted on read: an EPB with the largest packet and 128 KiB of options. */
+export const MAX_BLOCK_LENGTH = 32 + 128 * 1024 * 1024 + 128 * 1024;
+
+/**
+ * Records longer than their interface's snap length (read anyway, as Wireshark does). One entry per
+ * interface that has any.
+ */
+export interface SnapLengthExcess {
+  interfaceId: number;
+  snapLen: number;
+  /** How many records are longer than `snapLen`. */
+  records: number;
+  /** The longest captured length seen. */
+  longest: number;
+  /** File offset of the first such record. */
+  firstOffset: number;
+}
+
+/** The file ends inside a record or block (a writer killed mid-write): every packet before it was read. */
+export interface CutShortTail {
+  /** Packets read intact before the cut. */
+  intactPackets: number;
+  /** File offset where the partial record or block starts. */
+  fileOffset: number;
+  /** What was cut: "record header", "record body", "block", ... */
+  what: string;
+}
 export const DEFAULT_SNAPLEN = 262144;

@@ -267,7 +267,10 @@ export class CaptureWriter {
     options?: PacketOptions,
   ): boolean {
     const iface = this.interfaceFor(options?.interfaceId);
-    const capturedLength = iface.snapLen > 0 && data.length > iface.snapLen ? iface.snapLen : data.length;
+    const capturedLength =
+      iface.snapLen > 0 && data.length > iface.snapLen && options?.keepLength !== true
+        ? iface.snapLen
+        : data.length;
     const originalLength = options?.originalLength ?? data.length;
     this.checkRecord(capturedLength, originalLength, timestampSec, timestampNsec);
     const source = capturedLength === data.length ? data : data.subarray(0, capturedLength);

@@ -11,8 +11,9 @@ import { decodePacket } from '../packet/decode.js';
 import { encodePacket } from '../packet/encode.js';
 import { formatHexDump, formatTree } from '../packet/show.js';
 import { parseSpec } from '../packet/spec.js';
-import { captureFormatFor, installSigintFlush, linkTypeForFirstLayer, writePacketsToFile } from './output.js';
+import { captureFormatFor, linkTypeForFirstLayer, writePacketsToFile } from './output.js';
 import { progressReporter } from './progress.js';
+import { guardWriting } from './signals.js';
 
 interface BuildArgs {
   spec?: string;
@@ -102,7 +103,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       const count = Math.max(0, Math.floor(args.count));
       const format = captureFormatFor(args.output, args.format);
       linkTypeForFirstLayer(layers[0]!.layer);
-      installSigintFlush();
+      const guard = guardWriting();
       const progress = progressReporter('build', count);
       const result = await generateToCapture({
         layers,
@@ -113,8 +114,10 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         ...(args.workers !== undefined ? { workers: args.workers } : {}),
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         onProgress: progress.update,
+        signal: guard.signal,
       });
       progress.done();
+      await guard.finish(result.packets, args.output);
       process.stderr.write(
         `wrote ${result.packets} packets of ${result.frameLength} bytes to ${args.output} in ${result.seconds.toFixed(2)} s: ${(result.packetsPerSecond / 1e6).toFixed(2)} M packets/s${result.workers ? ` (${result.workers} workers)` : ''}\n`,
       );
@@ -122,11 +125,14 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     }
     if (args.output) {
       const count = Math.max(0, Math.floor(args.count));
-      await writePacketsToFile(args.output, layers[0]!.layer, frame, count, {
+      const guard = guardWriting();
+      const written = await writePacketsToFile(args.output, layers[0]!.layer, frame, count, {
         ...(args.format ? { format: args.format } : {}),
         ...(args.comment ? { comments: args.comment } : {}),
         ...(args.interface ? { interfaceName: args.interface } : {}),
+        signal: guard.signal,
       });
+      await guard.finish(written, args.output);
       process.stderr.write(
         `wrote ${count} packet${count === 1 ? '' : 's'} of ${frame.length} bytes to ${args.output}\n`,
       );

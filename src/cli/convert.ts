@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { convertCapture } from '../capture/convert.js';
 import type { CaptureFormat } from '../capture/types.js';
-import type { CaptureWriter } from '../capture/writer.js';
+import { guardWriting } from './signals.js';
 
 interface ConvertArgs {
   input: string;
@@ -12,7 +12,8 @@ interface ConvertArgs {
 
 export const convertCommand: CommandModule<object, ConvertArgs> = {
   command: 'convert <input> <output>',
-  describe: 'Convert a capture between pcap and pcapng (by OUT extension), keeping ns timestamps',
+  describe:
+    'Convert a capture between pcap and pcapng (by OUT extension), keeping ns timestamps; a file cut short in its last record is repaired',
   builder: (yargs) =>
     yargs
       .positional('input', { type: 'string', demandOption: true, describe: "input capture ('-' for stdin)" })
@@ -26,23 +27,22 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
         describe: 'output format (default: from the output extension)',
       }),
   handler: async (args) => {
-    let writer: CaptureWriter | undefined;
-    // On Ctrl-C, everything converted so far is flushed as a valid capture before exiting.
-    const onInterrupt = (): void => {
-      writer?.flushSync();
-      process.exit(130);
-    };
-    process.once('SIGINT', onInterrupt);
+    // On SIGINT, SIGTERM or SIGHUP the conversion stops and everything converted so far is closed
+    // as a valid capture (signals.ts).
+    const guard = guardWriting();
     try {
-      const summary = await convertCapture(args.input, args.output, { format: args.format }, (created) => {
-        writer = created;
+      const summary = await convertCapture(args.input, args.output, {
+        format: args.format,
+        signal: guard.signal,
       });
+      await guard.finish(summary.packets, args.output === '-' ? 'stdout' : args.output);
       if (args.output !== '-') {
         const kind = summary.format === 'pcap' ? (summary.nanosecond ? 'nanosecond pcap' : 'pcap') : 'pcapng';
         process.stderr.write(`${summary.packets} packets written to ${args.output} (${kind})\n`);
       }
+      for (const problem of summary.problems) process.stderr.write(`pktcraft: ${args.input}: ${problem}\n`);
     } finally {
-      process.removeListener('SIGINT', onInterrupt);
+      guard.release();
     }
   },
 };

@@ -140,7 +140,8 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
       print(out[0]!);
     } else if (args.file) {
       let number = 0;
-      for await (const record of readPacketsFromFile(args.file)) {
+      const problems: string[] = [];
+      for await (const record of readPacketsFromFile(args.file, problems)) {
         number++;
         const first = firstLayerOf(record.linkType) ?? 'raw';
         // The reader may reuse its buffer: keep a copy when the packet outlives this iteration.
@@ -150,6 +151,8 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         if (args.json) out.push(entry);
         else print(entry);
       }
+      // What was read anyway (records above the snap length, a last record cut short): on stderr.
+      for (const problem of problems) process.stderr.write(`pktcraft: ${args.file}: ${problem}\n`);
     } else {
       throw new SpecError('', 0, 'give a capture FILE or --hex HEX');
     }

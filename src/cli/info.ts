@@ -48,6 +48,7 @@ export function formatCaptureSummary(summary: CaptureSummary): string {
     lines.push(`Number of resolved IPv4 addresses in file: ${summary.resolvedIPv4}`);
   if (summary.resolvedIPv6 > 0)
     lines.push(`Number of resolved IPv6 addresses in file: ${summary.resolvedIPv6}`);
+  for (const problem of summary.problems) lines.push(line('Warning', problem));
   lines.push(`Number of interfaces in file: ${summary.interfaces.length}`);
   for (const iface of summary.interfaces) {
     const pad = ''.padEnd(21);

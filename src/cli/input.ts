@@ -3,7 +3,7 @@
  * see next to it (time, interface, comments, direction).
  */
 
-import { openCaptureFile } from '../capture/reader.js';
+import { captureProblems, openCaptureFile } from '../capture/reader.js';
 import { formatEpoch } from '../capture/timestamp.js';
 
 export interface InputPacket {
@@ -12,8 +12,18 @@ export interface InputPacket {
   meta: Record<string, unknown>;
 }
 
-export async function* readPacketsFromFile(path: string): AsyncGenerator<InputPacket> {
-  for await (const record of openCaptureFile(path)) {
+/**
+ * Every packet of the file. A file that ends inside a record gives its intact packets; that, and
+ * records above the snap length, are pushed to `problems` (one line each) when the file is done.
+ */
+export async function* readPacketsFromFile(
+  path: string,
+  problems: string[] = [],
+): AsyncGenerator<InputPacket> {
+  // One reused buffer (reuseRecord): memory stays flat for any file size and no fresh memory is
+  // touched per chunk. `data` is valid until the next packet: callers that keep it copy it.
+  const reader = openCaptureFile(path, { allowCutShortTail: true, reuseRecord: true });
+  for await (const record of reader) {
     yield {
       linkType: record.linkType,
       data: record.data,
@@ -26,4 +36,5 @@ export async function* readPacketsFromFile(path: string): AsyncGenerator<InputPa
       },
     };
   }
+  problems.push(...captureProblems(reader));
 }

@@ -14,6 +14,7 @@ import {
   writeScenario,
 } from '../scenario/index.js';
 import { formatHopTable, formatLadder } from '../scenario/summary.js';
+import { guardWriting } from './signals.js';
 
 export type Lesson = 'heavy-loss' | 'zero-window' | 'rto';
 const LESSONS: readonly Lesson[] = ['heavy-loss', 'zero-window', 'rto'];
@@ -128,8 +129,11 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
       return;
     }
+    // A stop signal during the run is acted on once the captures are closed (signals.ts).
+    const guard = guardWriting();
     const result = buildJourney(config);
     const files = await writeScenario(result.scenario, args.out);
+    await guard.finish(result.scenario.packets.length, files.combined);
     if (args.plot !== undefined) {
       const { writeJourneyPlot } = await import('../scenario/plot.js');
       writeJourneyPlot(result, args.plot);

@@ -1,11 +1,12 @@
 /**
  * Writing packets built on the command line to a capture file: the format from the extension (or
  * --format), the link type from the first layer (Ethernet, or raw IP 101 when the packet starts with
- * IP). SIGINT flushes what was written so far, so an interrupted run still leaves a valid file.
+ * IP). A stop signal (signals.ts) ends the loop between chunks; the writer is closed, so an
+ * interrupted run leaves a valid file holding every packet handed to it.
  */
 import { formatFromPath } from '../capture/convert.js';
 import { LinkType } from '../capture/linktype.js';
-import { createCaptureWriter, flushOpenCaptureWritersSync } from '../capture/writer.js';
+import { createCaptureWriter } from '../capture/writer.js';
 import { FieldError } from '../core/errors.js';
 import type { LayerName } from '../layers/layer.js';
 
@@ -19,26 +20,18 @@ export function linkTypeForFirstLayer(first: LayerName): number {
   );
 }
 
-let sigintInstalled = false;
-
-/** Flush every open capture on Ctrl-C, then exit 130 (the CLI's "interrupted"). */
-export function installSigintFlush(onInterrupt?: () => void): void {
-  if (sigintInstalled) return;
-  sigintInstalled = true;
-  process.on('SIGINT', () => {
-    flushOpenCaptureWritersSync();
-    onInterrupt?.();
-    process.exit(130);
-  });
-}
-
 export interface WriteOptions {
   format?: 'pcap' | 'pcapng';
   comments?: string[];
   interfaceName?: string;
   /** First timestamp (seconds); packets are 1 µs apart. Default 1700000000. */
   startSec?: number;
+  /** Stops the loop (between chunks) when aborted; the packets written so far stay valid. */
+  signal?: AbortSignal;
 }
+
+/** Packets written between two looks at the stop signal. */
+const CHUNK_PACKETS = 16_384;
 
 export function captureFormatFor(path: string, forced?: 'pcap' | 'pcapng'): 'pcap' | 'pcapng' {
   const format = forced ?? formatFromPath(path);
@@ -51,14 +44,14 @@ export function captureFormatFor(path: string, forced?: 'pcap' | 'pcapng'): 'pca
   return format;
 }
 
-/** Writes `count` copies of one frame, 1 µs apart. */
+/** Writes `count` copies of one frame, 1 µs apart; returns how many were written (fewer if stopped). */
 export async function writePacketsToFile(
   path: string,
   first: LayerName,
   frame: Uint8Array,
   count: number,
   options: WriteOptions = {},
-): Promise<void> {
+): Promise<number> {
   const format = captureFormatFor(path, options.format);
   const writer = createCaptureWriter(path, {
     format,
@@ -69,11 +62,19 @@ export async function writePacketsToFile(
       },
     ],
   });
-  installSigintFlush();
   const startSec = options.startSec ?? 1700000000;
   const packetOptions = options.comments?.length ? { comments: options.comments } : undefined;
-  for (let i = 0; i < count; i++) {
-    writer.writePacket(frame, startSec + Math.floor(i / 1e6), (i % 1e6) * 1000, packetOptions);
+  const signal = options.signal;
+  try {
+    for (let first = 0; first < count && !signal?.aborted; first += CHUNK_PACKETS) {
+      for (let i = first, last = Math.min(count, first + CHUNK_PACKETS); i < last; i++) {
+        writer.writePacket(frame, startSec + Math.floor(i / 1e6), (i % 1e6) * 1000, packetOptions);
+      }
+      // Let a stop signal's handler run.
+      if (signal) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await writer.close();
   }
-  await writer.close();
+  return writer.packetCount;
 }

@@ -10,6 +10,7 @@ import type { CapturePointSpec } from '../flow/capture-point.js';
 import { writeFlowCapture } from '../flow/packets.js';
 import { plotFlow } from '../flow/plot.js';
 import { type FlowOptions, type FlowResult, synthesizeFlow } from '../flow/simulator.js';
+import { guardWriting } from './signals.js';
 
 interface TcpFlowArgs {
   output: string;
@@ -229,6 +230,8 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
     const total = (args.bytes + args['response-bytes']) * args.connections;
     if (args.progress && process.stderr.isTTY && total >= 5_000_000) options.onProgress = progressBar();
 
+    // A stop signal during the run is acted on once the capture is closed (signals.ts).
+    const guard = guardWriting();
     const result = synthesizeFlow(options);
     const format = args.format ?? (formatFromPath(args.output) === 'pcap' ? 'pcap' : 'pcapng');
     const packets = await writeFlowCapture(args.output, result.segments, {
@@ -239,6 +242,7 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       clientPort: args['client-port'],
       serverPort: args['server-port'],
     });
+    await guard.finish(packets, args.output);
     const written = [`${args.output} (${packets} packets)`];
     if (args.plot !== undefined) {
       writeFileSync(args.plot, plotFlow(result));

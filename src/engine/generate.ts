@@ -3,6 +3,12 @@
  * buffer (`reserveRecord`), or, with worker threads, each worker fills whole chunks of framed records
  * (the same framing functions the writer uses) and the main thread appends them in order, so the file
  * is byte-identical to the single-threaded one.
+ *
+ * Stopping: when `signal` aborts (the CLI aborts it on SIGINT, SIGTERM, SIGHUP), every path stops
+ * between chunks, lets a write under way finish and closes the file, which then holds whole records
+ * only: packets [0, result.packets). The loops yield to the event loop between chunks so a signal
+ * handler can run. The file is only ever appended to in order, so even SIGKILL leaves at most one
+ * partial record, at the end.
  */
 import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -52,10 +58,15 @@ export interface GenerateOptions {
   timestamps?: TimestampOptions | undefined;
   /** Called every few tens of thousands of packets and at the end. */
   onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Stops generating (between chunks) when aborted; `result.packets` says how many were written. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface GenerateResult {
+  /** Packets written: `count`, or fewer when `signal` stopped the run. */
   packets: number;
+  /** True when `signal` stopped the run before `count`. */
+  interrupted: boolean;
   /** Bytes of the capture file (headers included). */
   bytes: number;
   seconds: number;
@@ -203,43 +214,67 @@ export async function generateToCapture(options: GenerateOptions): Promise<Gener
     tsResolution: framing.ticksPerSecond === 1e9 ? 'ns' : 'us',
   });
   let bytes: number;
+  let packets: number;
+  const signal = options.signal;
   if (workers >= 2) {
     writer.flushSync(); // the file header (and pcapng SHB/IDB), exactly as the writer makes it
     const headerBytes = writer.bytesWritten;
     writer.closeSync();
-    bytes =
-      headerBytes +
-      (await generateWithWorkers(template, options, framing, workers, options.output as string));
+    const done = await generateWithWorkers(template, options, framing, workers, options.output as string);
+    bytes = headerBytes + done.bytes;
+    packets = done.packets;
   } else if (typeof options.output === 'string' && count >= CHUNK_PACKETS) {
     writer.flushSync();
     const headerBytes = writer.bytesWritten;
     writer.closeSync();
-    bytes =
-      headerBytes + (await generatePipelined(template, framing, count, options.output, options.onProgress));
+    const done = await generatePipelined(
+      template,
+      framing,
+      count,
+      options.output,
+      options.onProgress,
+      signal,
+    );
+    bytes = headerBytes + done.bytes;
+    packets = done.packets;
   } else {
-    generateOnThisThread(template, framing, writer, count, options.onProgress);
-    await writer.close();
+    try {
+      packets = await generateOnThisThread(template, framing, writer, count, options.onProgress, signal);
+    } finally {
+      await writer.close();
+    }
     bytes = writer.bytesWritten;
   }
-  options.onProgress?.(count, count);
+  if (packets === count) options.onProgress?.(count, count);
   const seconds = (performance.now() - started) / 1000;
   return {
-    packets: count,
+    packets,
+    interrupted: packets < count,
     bytes,
     seconds,
-    packetsPerSecond: seconds > 0 ? count / seconds : 0,
+    packetsPerSecond: seconds > 0 ? packets / seconds : 0,
     workers: workers >= 2 ? workers : 0,
     frameLength: template.length,
   };
 }
 
-function generateOnThisThread(
+/** Lets pending I/O and signal handlers run between chunks. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Packets straight into the writer's buffer; returns how many were written. Every PROGRESS_EVERY
+ * packets it waits for a stream to drain and, with a `signal`, yields and looks at it.
+ */
+async function generateOnThisThread(
   template: CompiledTemplate,
   framing: FramingOptions,
   writer: ReturnType<typeof createCaptureWriter>,
   count: number,
   onProgress: GenerateOptions['onProgress'],
-): void {
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const length = template.length;
   for (let i = 0; i < count; i++) {
     const t = framing.startNsec + i * framing.intervalNs;
@@ -247,8 +282,16 @@ function generateOnThisThread(
     const nsec = t - carry * 1e9;
     const slot = writer.reserveRecord(length, length, framing.startSec + carry, nsec);
     template.writePacket(i, slot.buffer, slot.offset);
-    if (onProgress && (i & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) onProgress(i + 1, count);
+    if ((i & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) {
+      onProgress?.(i + 1, count);
+      if (writer.needsDrain) await writer.drain();
+      if (signal) {
+        await yieldToEventLoop();
+        if (signal.aborted) return i + 1;
+      }
+    }
   }
+  return count;
 }
 
 /** Writes `length` bytes of `view` to `fd` on libuv's thread pool (short writes continued). */
@@ -279,7 +322,8 @@ async function generatePipelined(
   count: number,
   path: string,
   onProgress: GenerateOptions['onProgress'],
-): Promise<number> {
+  signal: AbortSignal | undefined,
+): Promise<{ bytes: number; packets: number }> {
   const chunkPackets = PIPELINE_CHUNK_PACKETS;
   const chunkBytes = chunkPackets * recordLength(framing.format, template.length);
   const buffers = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
@@ -288,25 +332,24 @@ async function generatePipelined(
   const primed = [false, false];
   const fd = openSync(path, 'a');
   let written = 0;
+  let packets = 0;
   let pending: Promise<void> | undefined;
   try {
     for (let first = 0, turn = 0; first < count; first += chunkPackets, turn ^= 1) {
       const out = buffers[turn]!;
-      const used = fillRecords(
-        template,
-        framing,
-        first,
-        Math.min(chunkPackets, count - first),
-        out,
-        0,
-        primed[turn],
-      );
+      const chunk = Math.min(chunkPackets, count - first);
+      const used = fillRecords(template, framing, first, chunk, out, 0, primed[turn]);
       primed[turn] = true;
+      // Waiting for the previous write runs the event loop: a stop signal's handler runs here.
       if (pending) await pending;
+      else if (signal) await yieldToEventLoop();
       pending = writeAll(fd, out, used);
       written += used;
-      const done = Math.min(first + chunkPackets, count);
+      packets += chunk;
+      const done = first + chunk;
       if (onProgress && done < count && (done & (PROGRESS_EVERY - 1)) === 0) onProgress(done, count);
+      // Stopped: the chunk just filled is written too (it was handed over), then no more.
+      if (signal?.aborted) break;
     }
     if (pending) await pending;
   } catch (error) {
@@ -316,7 +359,7 @@ async function generatePipelined(
   } finally {
     closeSync(fd);
   }
-  return written;
+  return { bytes: written, packets };
 }
 
 /** Messages between the main thread and a worker. */
@@ -358,8 +401,9 @@ async function generateWithWorkers(
   framing: FramingOptions,
   workerCount: number,
   path: string,
-): Promise<number> {
+): Promise<{ bytes: number; packets: number }> {
   const count = options.count;
+  const signal = options.signal;
   const chunkBytes = CHUNK_PACKETS * recordLength(framing.format, template.length);
   const chunks = Math.ceil(count / CHUNK_PACKETS);
   const setup: WorkerSetup = {
@@ -371,6 +415,8 @@ async function generateWithWorkers(
   const pool: Worker[] = [];
   const fd = openSync(path, 'a');
   let written = 0;
+  let writtenChunks = 0;
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       const ready = new Map<number, WorkerReply>();
@@ -383,8 +429,20 @@ async function generateWithWorkers(
         failed = true;
         reject(error);
       };
+      let stopping = false;
+      // Chunks are written in order as soon as they are contiguous, synchronously, so when the stop
+      // signal's handler runs no write is under way: the file ends on a chunk boundary.
+      onAbort = (): void => {
+        stopping = true;
+        resolve();
+      };
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
       const send = (worker: Worker): void => {
-        if (nextToSend >= chunks || failed) return;
+        if (nextToSend >= chunks || failed || stopping) return;
         const chunk = nextToSend++;
         const first = chunk * CHUNK_PACKETS;
         const buffer = spare.pop() ?? new ArrayBuffer(chunkBytes);
@@ -397,6 +455,7 @@ async function generateWithWorkers(
         worker.postMessage(request, [buffer]);
       };
       const onReply = (worker: Worker, reply: WorkerReply): void => {
+        if (stopping) return;
         if (reply.error) {
           fail(new Error(reply.error));
           return;
@@ -411,6 +470,7 @@ async function generateWithWorkers(
           written += done.used;
           spare.push(done.buffer);
           nextToWrite++;
+          writtenChunks = nextToWrite;
           const packets = Math.min(nextToWrite * CHUNK_PACKETS, count);
           if (options.onProgress && (nextToWrite & 3) === 0) options.onProgress(packets, count);
         }
@@ -430,7 +490,8 @@ async function generateWithWorkers(
         worker.on('message', (reply: WorkerReply) => onReply(worker, reply));
         worker.on('error', fail);
         worker.on('exit', (code) => {
-          if (code !== 0 && nextToWrite < chunks) fail(new Error(`engine worker exited with code ${code}`));
+          if (code !== 0 && nextToWrite < chunks && !stopping)
+            fail(new Error(`engine worker exited with code ${code}`));
         });
         // Two chunks in flight per worker: one being filled, one waiting to be written.
         send(worker);
@@ -438,10 +499,11 @@ async function generateWithWorkers(
       }
     });
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     closeSync(fd);
     await Promise.all(pool.map((worker) => worker.terminate()));
   }
   // The template on this thread was compiled to validate the options before any worker started.
   void template;
-  return written;
+  return { bytes: written, packets: Math.min(writtenChunks * CHUNK_PACKETS, count) };
 }

@@ -123,7 +123,7 @@ describe('convertCapture', () => {
     await expect(convertCapture(input, input)).rejects.toThrow(/output is the input/);
   });
 
-  it('a damaged input: every intact packet is converted, then the CaptureError', async () => {
+  it('an input cut short in its last block (a writer killed): the intact packets are converted', async () => {
     const input = await write('damaged.pcapng', 'pcapng', (w) => {
       w.addInterface({ linkType: 1 });
       for (let i = 0; i < 3; i++) w.writePacket(ETHER_UDP_FRAME, T0 + i, 0);
@@ -131,6 +131,23 @@ describe('convertCapture', () => {
     const bytes = readFileSync(input);
     writeFileSync(input, bytes.subarray(0, bytes.length - 3));
     const output = join(dir, 'damaged-out.pcapng');
+    const summary = await convertCapture(input, output);
+    expect(summary.packets).toBe(2);
+    const lastStart = bytes.length - (32 + 48);
+    expect(summary.problems).toEqual([`2 intact packets, the last record cut short at offset ${lastStart}`]);
+    expect(read(output).records.map((r) => r.timestampSec)).toEqual([T0, T0 + 1]);
+  });
+
+  it('a damaged input: every intact packet is converted, then the CaptureError', async () => {
+    const input = await write('damaged2.pcapng', 'pcapng', (w) => {
+      w.addInterface({ linkType: 1 });
+      for (let i = 0; i < 3; i++) w.writePacket(ETHER_UDP_FRAME, T0 + i, 0);
+    });
+    const bytes = readFileSync(input);
+    // The last block's trailing length contradicts its leading one: damage, not a cut.
+    bytes[bytes.length - 4] ^= 0x40;
+    writeFileSync(input, bytes);
+    const output = join(dir, 'damaged2-out.pcapng');
     await expect(convertCapture(input, output)).rejects.toThrow(CaptureError);
     expect(read(output).records.map((r) => r.timestampSec)).toEqual([T0, T0 + 1]);
   });

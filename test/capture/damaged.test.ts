@@ -1,7 +1,12 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CaptureRecord, readCapture, readCaptureStream } from '../../src/capture/index.js';
+import {
+  type CaptureRecord,
+  captureProblems,
+  readCapture,
+  readCaptureStream,
+} from '../../src/capture/index.js';
 import { CaptureError } from '../../src/core/errors.js';
 import {
   concat,
@@ -104,6 +109,40 @@ describe.each([
       expect(streamed.error?.message).toBe(outcome.error!.message);
     }
   });
+
+  it('with allowCutShortTail, a cut inside a record or block after the headers ends the file cleanly', async () => {
+    const headersEnd = ends[headerParts - 1]!;
+    for (let cut = headersEnd; cut <= file.length; cut++) {
+      const bytes = file.subarray(0, cut);
+      const whole = ends.filter((end, i) => i >= headerParts && end <= cut).length;
+      const expected = [1, 2, 3].slice(0, whole).map((n) => n * 1000);
+      const reading = readCapture(bytes, { allowCutShortTail: true });
+      expect(
+        [...reading].map((record) => record.timestampNsec),
+        `cut at ${cut}`,
+      ).toEqual(expected);
+      const boundary = ends.includes(cut);
+      const unit = Math.max(...starts.filter((start) => start <= cut));
+      expect(reading.cutShort, `cut at ${cut}`).toEqual(
+        boundary ? undefined : { intactPackets: whole, fileOffset: unit, what: expect.any(String) },
+      );
+      expect(captureProblems(reading)).toEqual(
+        boundary
+          ? []
+          : [`${whole} intact packet${whole === 1 ? '' : 's'}, the last record cut short at offset ${unit}`],
+      );
+      const pieces = [Buffer.from(bytes.subarray(0, 7)), Buffer.from(bytes.subarray(7))];
+      const stream = readCaptureStream(Readable.from(pieces), { chunkSize: 16, allowCutShortTail: true });
+      const streamed: number[] = [];
+      for await (const record of stream) streamed.push(record.timestampNsec);
+      expect(streamed).toEqual(expected);
+      expect(stream.cutShort).toEqual(reading.cutShort);
+    }
+    // Inside the file header the file is not a capture at all: still an error.
+    expect(() => [
+      ...readCapture(file.subarray(0, Math.min(10, headersEnd - 1)), { allowCutShortTail: true }),
+    ]).toThrow(CaptureError);
+  });
 });
 
 function expectError(bytes: Uint8Array, offset: number, reason: RegExp, packetsBefore: number): void {
@@ -129,22 +168,30 @@ describe('damaged length fields and magic', () => {
     const second = pcap.starts[2]!;
     const huge = pcap.file.slice();
     new DataView(huge.buffer).setUint32(second + 8, 0xffffffff, true);
-    expectError(huge, second + 8, /captured length 4294967295 is above the maximum of 262144/, 1);
+    expectError(
+      huge,
+      second + 8,
+      /captured length 4294967295 is above the maximum of 262144 for link type 1/,
+      1,
+    );
+    // Above the snap length is not damage: wiretap reads it (the snap length is advisory); it is noted.
     const snap = concat(pcapHeader(true, false, 16, 1), pcapRecord(true, T0, 0, ETHER_UDP_FRAME));
-    expectError(snap, 24 + 8, /captured length 46 is above the snap length 16/, 0);
-    // Wireshark's leniency on request.
-    expect([...readCapture(snap, { checkSnapLen: false })]).toHaveLength(1);
+    const reading = readCapture(snap);
+    expect([...reading].map((record) => record.data.length)).toEqual([ETHER_UDP_FRAME.length]);
+    expect(reading.snapLengthExcess).toEqual([
+      { interfaceId: 0, snapLen: 16, records: 1, longest: ETHER_UDP_FRAME.length, firstOffset: 24 },
+    ]);
     const longer = pcap.file.slice();
     new DataView(longer.buffer).setUint32(second + 8, 1000, true);
     expectError(longer, second, /truncated record body: need 1016 bytes/, 1);
   });
 
-  it('pcapng block lengths: below 12, not a multiple of 4, above 16 MiB, mismatched trailer', () => {
+  it('pcapng block lengths: below 12, not a multiple of 4, above the largest EPB, mismatched trailer', () => {
     const second = ng.starts[3]!;
     const cases: [number, RegExp][] = [
       [8, /block total length 8 is below 12/],
       [66, /block total length 66 is not a multiple of 4/],
-      [0x7ffffffc, /block total length 2147483644 is above the maximum of 16777216/],
+      [0x7ffffffc, /block total length 2147483644 is above the maximum of 134348832/],
     ];
     for (const [length, reason] of cases) {
       const bad = ng.file.slice();

@@ -168,22 +168,28 @@ describe('CaptureParser recordOffset / recordLength and recordData: false', () =
     expect(parser.recordOffset).toBe(24 + 16 + 3 + 16);
   });
 
-  it('keeps the caplen checks of classic pcap (snap length, the 262144 maximum, checkSnapLen: false)', () => {
+  it('reads records above the snap length (noted) and refuses those above the 262144 maximum', () => {
     const frame = new Uint8Array(50);
-    const small = concat(pcapHeader(false, false, 40, 1), pcapRecord(false, 1700000000, 0, frame));
+    const small = concat(
+      pcapHeader(false, false, 40, 1),
+      pcapRecord(false, 1700000000, 0, frame),
+      pcapRecord(false, 1700000000, 1, frame.subarray(0, 30)),
+      pcapRecord(false, 1700000000, 2, new Uint8Array(60)),
+    );
     for (const recordData of [true, false]) {
-      expect(stepAll(small, new CaptureParser({ recordData }), recordData).error).toMatch(
-        /captured length 50 is above the snap length 40/,
-      );
-      const lenient = stepAll(small, new CaptureParser({ recordData, checkSnapLen: false }), recordData);
+      const parser = new CaptureParser({ recordData });
+      const lenient = stepAll(small, parser, recordData);
       expect(lenient.error).toBeUndefined();
-      expect(lenient.records).toHaveLength(1);
+      expect(lenient.records.map((entry) => entry.length)).toEqual([50, 30, 60]);
+      expect(parser.snapLengthExcess).toEqual([
+        { interfaceId: 0, snapLen: 40, records: 2, longest: 60, firstOffset: 24 },
+      ]);
       const huge = concat(pcapHeader(true, false, 0, 1), pcapRecord(true, 1700000000, 0, frame));
       huge[24 + 8] = 0xff;
       huge[24 + 9] = 0xff;
       huge[24 + 10] = 0x04; // 0x0004ffff: above the maximum whatever the snap length says
       expect(stepAll(huge, new CaptureParser({ recordData }), recordData).error).toMatch(
-        /captured length 327679 is above the maximum of 262144/,
+        /captured length 327679 is above the maximum of 262144 for link type 1/,
       );
     }
   });
