@@ -4,7 +4,14 @@
  * per-record nonce (the IV XOR the 64-bit sequence number), the 5-octet record header as additional
  * data. Records go out as opaque_type application_data (23), legacy_record_version 0x0303.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import {
+  type CipherChaCha20Poly1305,
+  type CipherGCM,
+  createCipheriv,
+  createDecipheriv,
+  type DecipherChaCha20Poly1305,
+  type DecipherGCM,
+} from 'node:crypto';
 import { DecodeError } from '../core/errors.js';
 import { type CipherSuiteInfo, cipherSuiteInfo } from './cipher-suites.js';
 import { trafficKeys } from './key-schedule.js';
@@ -60,9 +67,7 @@ export class RecordProtection {
     const inner = new Uint8Array(innerLength);
     inner.set(content, 0);
     inner[content.length] = contentType;
-    const cipher = createCipheriv(this.suite.aead, this.key, this.nonce(this.sequence), {
-      authTagLength: TLS_AEAD_TAG_LENGTH,
-    });
+    const cipher = aeadCipher(this.suite.aead, this.key, this.nonce(this.sequence));
     cipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH));
     const body = cipher.update(inner);
     const final = cipher.final();
@@ -84,9 +89,7 @@ export class RecordProtection {
     if (length !== record.length - TLS_RECORD_HEADER_LENGTH)
       throw new DecodeError('tls', 3, `record length ${length} does not match ${record.length - 5} octets`);
     const tagAt = record.length - TLS_AEAD_TAG_LENGTH;
-    const decipher = createDecipheriv(this.suite.aead, this.key, this.nonce(this.sequence), {
-      authTagLength: TLS_AEAD_TAG_LENGTH,
-    });
+    const decipher = aeadDecipher(this.suite.aead, this.key, this.nonce(this.sequence));
     decipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH));
     decipher.setAuthTag(record.subarray(tagAt));
     let inner: Uint8Array;
@@ -104,4 +107,23 @@ export class RecordProtection {
     if (end === 0) throw new DecodeError('tls', 5, 'inner plaintext is all padding, no content type');
     return { contentType: inner[end - 1] ?? 0, content: new Uint8Array(inner.subarray(0, end - 1)) };
   }
+}
+
+type Aead = CipherSuiteInfo['aead'];
+const TAG = { authTagLength: TLS_AEAD_TAG_LENGTH } as const;
+
+function aeadCipher(aead: Aead, key: Uint8Array, nonce: Uint8Array): CipherGCM | CipherChaCha20Poly1305 {
+  return aead === 'chacha20-poly1305'
+    ? createCipheriv(aead, key, nonce, TAG)
+    : createCipheriv(aead, key, nonce, TAG);
+}
+
+function aeadDecipher(
+  aead: Aead,
+  key: Uint8Array,
+  nonce: Uint8Array,
+): DecipherGCM | DecipherChaCha20Poly1305 {
+  return aead === 'chacha20-poly1305'
+    ? createDecipheriv(aead, key, nonce, TAG)
+    : createDecipheriv(aead, key, nonce, TAG);
 }
