@@ -68,7 +68,7 @@ export class RecordProtection {
     inner.set(content, 0);
     inner[content.length] = contentType;
     const cipher = aeadCipher(this.suite.aead, this.key, this.nonce(this.sequence));
-    cipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH));
+    cipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH), { plaintextLength: innerLength });
     const body = cipher.update(inner);
     const final = cipher.final();
     record.set(body, TLS_RECORD_HEADER_LENGTH);
@@ -90,7 +90,9 @@ export class RecordProtection {
       throw new DecodeError('tls', 3, `record length ${length} does not match ${record.length - 5} octets`);
     const tagAt = record.length - TLS_AEAD_TAG_LENGTH;
     const decipher = aeadDecipher(this.suite.aead, this.key, this.nonce(this.sequence));
-    decipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH));
+    decipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH), {
+      plaintextLength: tagAt - TLS_RECORD_HEADER_LENGTH,
+    });
     decipher.setAuthTag(record.subarray(tagAt));
     let inner: Uint8Array;
     try {
