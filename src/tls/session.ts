@@ -131,7 +131,32 @@ const CERTIFICATE_VERIFY_CONTEXT = Buffer.concat([
   Buffer.alloc(1),
 ]);
 
-export function synthesizeTlsSession(options: TlsSessionOptions): TlsSession {
+/** The handshake of a session, and sealing of each side's application bytes as they become known. */
+export interface TlsHandshake {
+  /** The ClientHello record (legacy_record_version 0x0301). */
+  clientHello: Uint8Array;
+  /** ServerHello, change_cipher_spec and the protected EncryptedExtensions..Finished. */
+  serverFlight: Uint8Array;
+  /** change_cipher_spec and the protected client Finished. */
+  clientFinished: Uint8Array;
+  /** The NewSessionTicket record (empty when no ticket is sent). */
+  sessionTicket: Uint8Array;
+  /** Protects client application bytes as the next records (application traffic secret 0). */
+  sealClient(data: Uint8Array): Uint8Array;
+  /** Protects server application bytes as the next records. */
+  sealServer(data: Uint8Array): Uint8Array;
+  /** Protects an alert (level, description) from one side. */
+  sealAlert(from: Side, level: number, description: number): Uint8Array;
+  keyLog: string;
+  clientRandom: Uint8Array;
+  cipherSuite: number;
+  alpn: string | undefined;
+}
+
+/** A session's handshake (everything but application data), deterministic in its options. */
+export function synthesizeTlsHandshake(
+  options: Omit<TlsSessionOptions, 'request' | 'response'>,
+): TlsHandshake {
   const seed = options.seed ?? 1;
   const suiteId = options.cipherSuite ?? CIPHER_SUITE.TLS_AES_128_GCM_SHA256;
   const suite = cipherSuiteInfo(suiteId);
@@ -225,14 +250,11 @@ export function synthesizeTlsSession(options: TlsSessionOptions): TlsSession {
       TLS_MAX_FRAGMENT,
     ),
   ];
-  const clientSecondFlight = [
+  const clientFinishedRecords = Buffer.concat([
     CHANGE_CIPHER_SPEC_RECORD,
     clientHandshake.seal(CONTENT_TYPE.handshake, clientFinished),
-    ...(options.request.length > 0
-      ? protect(clientApplication, CONTENT_TYPE.applicationData, options.request, recordSize)
-      : []),
-  ];
-  const serverSecondFlight: Uint8Array[] = [];
+  ]);
+  let sessionTicket: Uint8Array = new Uint8Array(0);
   if (options.sessionTicket ?? true) {
     const ticket = encodeHandshake({
       msg: 'new_session_ticket',
@@ -242,13 +264,8 @@ export function synthesizeTlsSession(options: TlsSessionOptions): TlsSession {
       ticket: seededBytes(seed, 'ticket', 64),
       extensions: [],
     });
-    serverSecondFlight.push(serverApplication.seal(CONTENT_TYPE.handshake, ticket));
+    sessionTicket = serverApplication.seal(CONTENT_TYPE.handshake, ticket);
   }
-  if (options.response.length > 0)
-    serverSecondFlight.push(
-      ...protect(serverApplication, CONTENT_TYPE.applicationData, options.response, recordSize),
-    );
-
   const random = toHex(clientRandom);
   const keyLog = [
     `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${random} ${toHex(secrets.clientHandshakeTrafficSecret)}`,
@@ -259,12 +276,43 @@ export function synthesizeTlsSession(options: TlsSessionOptions): TlsSession {
     '',
   ].join('\n');
 
+  return {
+    clientHello: plaintextRecord(CONTENT_TYPE.handshake, clientHello, 0x0301),
+    serverFlight: Buffer.concat(serverFlight),
+    clientFinished: clientFinishedRecords,
+    sessionTicket,
+    sealClient: (data) =>
+      Buffer.concat(protect(clientApplication, CONTENT_TYPE.applicationData, data, recordSize)),
+    sealServer: (data) =>
+      Buffer.concat(protect(serverApplication, CONTENT_TYPE.applicationData, data, recordSize)),
+    sealAlert: (from, level, description) =>
+      (from === 'client' ? clientApplication : serverApplication).seal(
+        CONTENT_TYPE.alert,
+        Uint8Array.of(level, description),
+      ),
+    keyLog,
+    clientRandom,
+    cipherSuite: suiteId,
+    alpn: selectedAlpn,
+  };
+}
+
+export function synthesizeTlsSession(options: TlsSessionOptions): TlsSession {
+  const handshake = synthesizeTlsHandshake(options);
+  const request = options.request.length > 0 ? handshake.sealClient(options.request) : new Uint8Array(0);
+  const response = options.response.length > 0 ? handshake.sealServer(options.response) : new Uint8Array(0);
   const conversation: { from: Side; bytes: Uint8Array }[] = [
-    { from: 'client', bytes: plaintextRecord(CONTENT_TYPE.handshake, clientHello, 0x0301) },
-    { from: 'server', bytes: Buffer.concat(serverFlight) },
-    { from: 'client', bytes: Buffer.concat(clientSecondFlight) },
+    { from: 'client', bytes: handshake.clientHello },
+    { from: 'server', bytes: handshake.serverFlight },
+    { from: 'client', bytes: Buffer.concat([handshake.clientFinished, request]) },
   ];
-  if (serverSecondFlight.length > 0)
-    conversation.push({ from: 'server', bytes: Buffer.concat(serverSecondFlight) });
-  return { conversation, keyLog, clientRandom, cipherSuite: suiteId, alpn: selectedAlpn };
+  const last = Buffer.concat([handshake.sessionTicket, response]);
+  if (last.length > 0) conversation.push({ from: 'server', bytes: last });
+  return {
+    conversation,
+    keyLog: handshake.keyLog,
+    clientRandom: handshake.clientRandom,
+    cipherSuite: handshake.cipherSuite,
+    alpn: handshake.alpn,
+  };
 }
