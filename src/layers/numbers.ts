@@ -26,6 +26,10 @@ export const IP_PROTOCOL = {
   ipv6dest: 60,
 } as const;
 
+export const TCP_PORT = {
+  tls: 443,
+} as const;
+
 export const UDP_PORT = {
   gtpu: 2152,
   vxlan: 4789,
@@ -56,7 +60,7 @@ export const defaultBindings: Bindings = {
     [2152, 'gtpu'],
     [4789, 'vxlan'],
   ]),
-  tcpPort: new Map<number, LayerName>(),
+  tcpPort: new Map<number, LayerName>([[443, 'tls']]),
 };
 
 /** EtherType announcing `next` (the layer after an Ethernet or 802.1Q header), or undefined. */

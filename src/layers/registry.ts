@@ -13,6 +13,7 @@ import { ipv6destCodec, ipv6fragCodec, ipv6hopCodec, ipv6routeCodec } from './ip
 import type { LayerCodec, LayerName } from './layer.js';
 import { rawCodec } from './raw.js';
 import { tcpCodec } from './tcp.js';
+import { clientHelloCodec, tlsCodec } from './tls.js';
 import { udpCodec } from './udp.js';
 import { dot1qCodec } from './vlan.js';
 import { vxlanCodec } from './vxlan.js';
@@ -38,6 +39,8 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   tcp: tcpCodec,
   gtpu: gtpuCodec,
   vxlan: vxlanCodec,
+  tls: tlsCodec,
+  clienthello: clientHelloCodec,
   raw: rawCodec,
 };
 
