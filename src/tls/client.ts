@@ -270,8 +270,8 @@ export function tlsClientSession(transport: TlsTransport, options: TlsClientOpti
     return closed;
   });
   process(all);
-  if (!closed) transport.send(clientApplication.seal(CONTENT_TYPE.alert, Uint8Array.of(1, 0)));
-  else transport.send(clientApplication.seal(CONTENT_TYPE.alert, Uint8Array.of(1, 0)));
+  // Our close_notify (RFC 8446 §6.1); the transport drops it when the server has already closed TCP.
+  transport.send(clientApplication.seal(CONTENT_TYPE.alert, Uint8Array.of(1, 0)));
 
   const random = toHex(clientRandom);
   const keyLog = [
