@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-captures}"
 journey() { npx tsx src/cli/main.ts journey --quiet --out "$out" "$@" >/dev/null; }
-journey                                            # order-journey.pcapng + order-journey/NN-hop.pcap
+journey                                            # HTTPS: order-journey.pcapng + order-journey/NN-hop.pcapng, key log in a DSB
+journey --plain-http --name order-journey-plain-http # the lesson: the same order in plain HTTP (NN-hop.pcap)
 journey --retry --name order-journey-retry         # the idempotent retry (first connection reset)
 journey --5g --name order-journey-5g               # N3/N9 with the PDU Session Container (QFI)
 echo "regenerated $out/order-journey*.pcapng and $out/order-journey*/"

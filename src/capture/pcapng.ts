@@ -255,3 +255,35 @@ export function writeNameResolutionBlock(
   writeU32LE(out, at, 0); // nrb_record_end
   return closeBlock(out, offset, at + 4);
 }
+
+/*
+ * Decryption Secrets Block (pcapng §4.7), written before the first packet whose decryption needs it:
+ *  DSB body: Secrets Type (32) | Secrets Length (32) | secrets data (padded to 32 bits) | options
+ */
+export const BLOCK_DSB = 0x0000000a;
+/** Secrets types of the DSB. */
+export const SECRETS_TLS_KEY_LOG = 0x544c534b;
+export const SECRETS_SSH_KEY_LOG = 0x5353484b;
+export const SECRETS_WIREGUARD_KEY_LOG = 0x57474b4c;
+
+export function decryptionSecretsBlockLength(secretsLength: number): number {
+  return 20 + pad4(secretsLength);
+}
+
+/** Writes a DSB without options; returns the offset after it. */
+export function writeDecryptionSecretsBlock(
+  out: Uint8Array,
+  offset: number,
+  secretsType: number,
+  secrets: Uint8Array,
+): number {
+  const length = decryptionSecretsBlockLength(secrets.length);
+  writeU32LE(out, offset, BLOCK_DSB);
+  writeU32LE(out, offset + 4, length);
+  writeU32LE(out, offset + 8, secretsType);
+  writeU32LE(out, offset + 12, secrets.length);
+  out.set(secrets, offset + 16);
+  out.fill(0, offset + 16 + secrets.length, offset + length - 4);
+  writeU32LE(out, offset + length - 4, length);
+  return offset + length;
+}

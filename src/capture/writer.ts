@@ -28,13 +28,16 @@ import {
   writePcapRecordHeader,
 } from './pcap.js';
 import {
+  decryptionSecretsBlockLength,
   EPB_FIXED_LENGTH,
   EPB_HEADER_LENGTH,
   interfaceBlockLength,
   nameResolutionBlockLength,
   packetOptionsLength,
   pad4,
+  SECRETS_TLS_KEY_LOG,
   sectionHeaderLength,
+  writeDecryptionSecretsBlock,
   writeEnhancedPacketFrame,
   writeInterfaceBlock,
   writeNameResolutionBlock,
@@ -244,6 +247,20 @@ export class CaptureWriter {
       fail('nameRecords', (error as Error).message);
     }
     this.used += length;
+  }
+
+  /**
+   * pcapng: writes a Decryption Secrets Block (a TLS key log by default) at this point of the file,
+   * so it must come before the first packet that needs it. Classic pcap cannot hold one: an error.
+   */
+  addDecryptionSecrets(secrets: Uint8Array | string, secretsType = SECRETS_TLS_KEY_LOG): void {
+    this.checkOpen();
+    if (this.format !== 'pcapng') fail('secrets', 'classic pcap cannot hold decryption secrets (use pcapng)');
+    const data = typeof secrets === 'string' ? new TextEncoder().encode(secrets) : secrets;
+    if (!Number.isInteger(secretsType) || secretsType < 0 || secretsType > 0xffffffff)
+      fail('secretsType', `secrets type must be a 32-bit number, got ${secretsType}`);
+    this.ensure(decryptionSecretsBlockLength(data.length));
+    this.used = writeDecryptionSecretsBlock(this.buffer, this.used, secretsType, data);
   }
 
   /** Number of interfaces declared so far. */

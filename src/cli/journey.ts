@@ -23,6 +23,7 @@ interface JourneyArgs {
   config?: string | undefined;
   'print-config'?: boolean | undefined;
   retry?: boolean | undefined;
+  'plain-http'?: boolean | undefined;
   '5g'?: boolean | undefined;
   lesson?: Lesson[] | undefined;
   plot?: string | undefined;
@@ -53,10 +54,12 @@ export function applyJourneyFlags(
     fiveG?: boolean | undefined;
     lessons?: readonly Lesson[] | undefined;
     name?: string | undefined;
+    plainHttp?: boolean | undefined;
   },
 ): JourneyConfig {
   const next = structuredClone(config);
   if (flags.retry) next.retry.enabled = true;
+  if (flags.plainHttp) next.https = false;
   if (flags.fiveG) next.mode = '5g';
   if (flags.name !== undefined) next.name = flags.name;
   for (const lesson of flags.lessons ?? []) {
@@ -68,7 +71,11 @@ export function applyJourneyFlags(
     } else if (lesson === 'rto') {
       // A tail loss: the last request segment is lost, nothing follows it to trigger duplicate ACKs.
       const segmentPayload = next.phone.mtu - 40 - 12;
-      const segments = Math.ceil(phoneRequest(next).length / segmentPayload);
+      const request = phoneRequest(next).length;
+      // HTTPS: the ClientHello is the first data segment; the request follows the client Finished
+      // (change_cipher_spec 6 octets + a 58-octet protected Finished), in records of 22 octets overhead.
+      const sent = next.https ? 64 + request + 22 * Math.ceil(request / 16384) : request;
+      const segments = Math.ceil(sent / segmentPayload) + (next.https ? 1 : 0);
       next.lessons.uplinkDrops = [segments];
     }
   }
@@ -101,6 +108,11 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
         describe:
           'extra lessons: heavy-loss (more radio losses both ways), zero-window (the phone app stalls), rto (a tail loss)',
       })
+      .option('plain-http', {
+        type: 'boolean',
+        describe:
+          'plain HTTP from the phone (the lesson of what a capture shows without TLS); default HTTPS with the key log in the pcapng',
+      })
       .option('plot', {
         type: 'string',
         describe: 'write the phone <-> HAProxy TCP flow as an SVG time/sequence plot',
@@ -111,7 +123,11 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
         describe: 'base name of the outputs (default from the config: order-journey)',
       })
       .option('quiet', { type: 'boolean', describe: 'print only the names of the files written' })
-      .example('$0 journey', 'write captures/order-journey.pcapng and captures/order-journey/NN-hop.pcap')
+      .example(
+        '$0 journey',
+        'write captures/order-journey.pcapng and captures/order-journey/NN-hop.pcapng (HTTPS)',
+      )
+      .example('$0 journey --plain-http', 'the same journey in plain HTTP, per-hop files NN-hop.pcap')
       .example('$0 journey --retry --5g --name order-journey-retry-5g', 'the idempotent retry over a 5G core')
       .example(
         '$0 journey --print-config > my.json && $0 journey --config my.json',
@@ -124,6 +140,7 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       fiveG: args['5g'],
       lessons: args.lesson,
       name: args.name,
+      plainHttp: args['plain-http'],
     });
     if (args['print-config']) {
       process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);

@@ -4,9 +4,14 @@
  * server's SYN-ACK options on stderr. --src must not be an address of this host's namespace (its kernel would
  * reset the connection); the lab's 198.51.100.10 is made for it.
  */
+
+import { writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { CommandModule } from 'yargs';
+import { createCaptureWriter } from '../capture/writer.js';
 import { toHex } from '../core/bytes.js';
-import { tcpRequest } from '../inject/tcp-client.js';
+import { FieldError } from '../core/errors.js';
+import { tcpRequest, tlsRequest } from '../inject/tcp-client.js';
 
 interface TcpClientArgs {
   host: string;
@@ -25,6 +30,12 @@ interface TcpClientArgs {
   timeout: number;
   json?: boolean;
   force?: boolean;
+  tls?: boolean | undefined;
+  sni?: string | undefined;
+  alpn?: string | undefined;
+  output?: string | undefined;
+  keylog?: string | undefined;
+  seed?: number | undefined;
 }
 
 /** Turns \r \n \t \\ \xNN escapes typed on a command line into characters. */
@@ -79,16 +90,43 @@ export const tcpClientCommand: CommandModule<object, TcpClientArgs> = {
         describe: 'print a JSON report (SYN-ACK options, segments, response)',
       })
       .option('force', { type: 'boolean', describe: 'allow the default-route interface and loopback' })
+      .option('tls', {
+        type: 'boolean',
+        describe:
+          'TLS 1.3 (X25519): handshake, the request and the answer encrypted; the server key is checked against its certificate, which is not validated',
+      })
+      .option('sni', {
+        type: 'string',
+        describe: 'TLS server_name (default HOST when it is a name; none for an address)',
+      })
+      .option('alpn', { type: 'string', describe: 'ALPN protocols offered (default http/1.1)' })
+      .option('output', {
+        alias: 'o',
+        type: 'string',
+        describe:
+          'write the connection as pcapng (with --tls: the key log in a DSB, so Wireshark decrypts it)',
+      })
+      .option('keylog', {
+        type: 'string',
+        describe: 'with --tls: also write the key log (SSLKEYLOGFILE format) here',
+      })
+      .option('seed', {
+        type: 'number',
+        describe: 'with --tls: seed for the randoms and key share (default random)',
+      })
       .example(
         'ip netns exec pkc-client $0 tcp-client 203.0.113.2 8080 -i c0 --src 198.51.100.10',
         'GET / from the lab HTTP server',
       ),
-  handler: (args) => {
+  handler: async (args) => {
     const text =
       args.request !== undefined
         ? unescapeText(args.request)
         : `GET / HTTP/1.0\r\nHost: ${args.host}\r\n\r\n`;
-    const result = tcpRequest({
+    for (const name of ['sni', 'alpn', 'keylog', 'seed'] as const) {
+      if (args[name] !== undefined && !args.tls) throw new FieldError('tcp-client', name, 'needs --tls');
+    }
+    const common = {
       interfaceName: args.interface,
       srcIp: args.src,
       dstIp: args.host,
@@ -104,7 +142,33 @@ export const tcpClientCommand: CommandModule<object, TcpClientArgs> = {
       timeoutMs: args.timeout,
       force: args.force ?? false,
       request: new TextEncoder().encode(text),
-    });
+    };
+    const tlsResult = args.tls
+      ? tlsRequest({
+          ...common,
+          serverName: args.sni ?? (isIP(args.host) ? undefined : args.host),
+          alpn: (args.alpn ?? 'http/1.1')
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name.length > 0),
+          seed: args.seed,
+        })
+      : undefined;
+    const result = tlsResult ?? tcpRequest(common);
+    if (tlsResult && args.keylog !== undefined) writeFileSync(args.keylog, tlsResult.tls.keyLog);
+    if (args.output !== undefined) {
+      const opened = tlsResult?.openedAtMs ?? Date.now();
+      const writer = createCaptureWriter(args.output, { format: 'pcapng', linkType: 1, tsResolution: 'us' });
+      if (tlsResult) writer.addDecryptionSecrets(tlsResult.tls.keyLog);
+      for (const segment of result.segments) {
+        const us = Math.round((opened + segment.timeMs) * 1000);
+        const sec = Math.floor(us / 1e6);
+        writer.writePacket(segment.bytes, sec, (us - sec * 1e6) * 1000, {
+          direction: segment.direction === 'out' ? 'outbound' : 'inbound',
+        });
+      }
+      await writer.close();
+    }
     const synAck = result.synAck;
     if (args.json) {
       process.stdout.write(
@@ -121,6 +185,18 @@ export const tcpClientCommand: CommandModule<object, TcpClientArgs> = {
             length: segment.payloadLength,
           })),
           resetsReceived: result.resetsReceived,
+          ...(tlsResult
+            ? {
+                tls: {
+                  cipherSuite: tlsResult.tls.cipherSuite,
+                  alpn: tlsResult.tls.alpn ?? null,
+                  certificateVerified: tlsResult.tls.certificateVerified,
+                  certificateSubject: tlsResult.tls.certificateSubject ?? null,
+                  alerts: tlsResult.tls.alerts,
+                  sessionTickets: tlsResult.tls.sessionTickets,
+                },
+              }
+            : {}),
           responseLength: result.response.length,
           response: new TextDecoder().decode(result.response),
         })}\n`,

@@ -11,6 +11,9 @@ import { writeFlowCapture } from '../flow/packets.js';
 import { plotFlow } from '../flow/plot.js';
 import { type FlowOptions, type FlowResult, synthesizeFlow } from '../flow/simulator.js';
 import { guardWriting } from './signals.js';
+import { parseCipherSuite } from '../tls/cipher-suites.js';
+import { orderExchange, writeTlsFlowCapture } from '../tls/https-flow.js';
+import { synthesizeTlsSession, type TlsSession } from '../tls/session.js';
 
 interface TcpFlowArgs {
   output: string;
@@ -35,13 +38,18 @@ interface TcpFlowArgs {
   'client-ip'?: string | undefined;
   'server-ip'?: string | undefined;
   'client-port': number;
-  'server-port': number;
+  'server-port'?: number | undefined;
   connections: number;
   'close-by': 'client' | 'server';
   'close-with': 'fin' | 'rst';
   sack: boolean;
   format?: 'pcap' | 'pcapng' | undefined;
   progress: boolean;
+  tls?: boolean | undefined;
+  sni?: string | undefined;
+  alpn?: string | undefined;
+  keylog?: string | undefined;
+  'tls-cipher'?: string | undefined;
 }
 
 const RATE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
@@ -127,6 +135,33 @@ export function formatFlowSummary(result: FlowResult, written: string[]): string
   return `${lines.join('\n')}\n`;
 }
 
+/** `--tls`: the order exchange in a TLS 1.3 session, sized by --bytes / --response-bytes. */
+function httpsConversation(args: TcpFlowArgs): { session: TlsSession } {
+  const serverName = args.sni ?? 'shop.example.com';
+  const alpn =
+    args.alpn === undefined
+      ? undefined
+      : args.alpn
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name.length > 0);
+  const exchange = orderExchange({
+    host: serverName || 'shop.example.com',
+    seed: args.seed,
+    requestBytes: args.bytes,
+    responseBytes: args['response-bytes'],
+  });
+  const session = synthesizeTlsSession({
+    seed: args.seed,
+    serverName,
+    alpn,
+    cipherSuite: args['tls-cipher'] === undefined ? undefined : parseCipherSuite(args['tls-cipher']),
+    request: exchange.request,
+    response: exchange.response,
+  });
+  return { session };
+}
+
 export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
   command: 'tcp-flow',
   describe:
@@ -187,7 +222,7 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       .option('client-ip', { type: 'string', describe: 'default 192.0.2.1 / 2001:db8::1' })
       .option('server-ip', { type: 'string', describe: 'default 198.51.100.7 / 2001:db8::2' })
       .option('client-port', { type: 'number', default: 45678 })
-      .option('server-port', { type: 'number', default: 33333 })
+      .option('server-port', { type: 'number', describe: 'default 33333, or 443 with --tls' })
       .option('connections', {
         type: 'number',
         default: 1,
@@ -196,6 +231,27 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       .option('close-by', { choices: ['client', 'server'] as const, default: 'client' as const })
       .option('close-with', { choices: ['fin', 'rst'] as const, default: 'fin' as const })
       .option('format', { choices: ['pcap', 'pcapng'] as const, describe: 'default from the file name' })
+      .option('tls', {
+        type: 'boolean',
+        describe:
+          'carry HTTPS: an HTTP order request (--bytes) and its answer (--response-bytes) in a TLS 1.3 session; the key log goes into the pcapng (DSB)',
+      })
+      .option('sni', {
+        type: 'string',
+        describe: 'TLS server_name (default shop.example.com; "" sends none)',
+      })
+      .option('alpn', {
+        type: 'string',
+        describe: 'ALPN protocols the client offers, e.g. h2,http/1.1 (default http/1.1)',
+      })
+      .option('tls-cipher', {
+        type: 'string',
+        describe: 'TLS 1.3 suite: aes128gcm (default), aes256gcm, chacha20',
+      })
+      .option('keylog', {
+        type: 'string',
+        describe: 'also write the TLS key log (SSLKEYLOGFILE format) here',
+      })
       .option('progress', {
         type: 'boolean',
         default: true,
@@ -203,6 +259,10 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       }),
   handler: async (args) => {
     const ipVersion = args.ipv6 ? 6 : 4;
+    const tlsOnly = ['sni', 'alpn', 'keylog', 'tls-cipher'] as const;
+    for (const name of tlsOnly) {
+      if (args[name] !== undefined && !args.tls) throw new FieldError('tcp-flow', name, 'needs --tls');
+    }
     const options: FlowOptions = {
       request: args.bytes,
       response: args['response-bytes'],
@@ -232,18 +292,30 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
 
     // A stop signal during the run is acted on once the capture is closed (signals.ts).
     const guard = guardWriting();
+    const tls = args.tls ? httpsConversation(args) : undefined;
+    if (tls) options.conversation = tls.session.conversation;
     const result = synthesizeFlow(options);
     const format = args.format ?? (formatFromPath(args.output) === 'pcap' ? 'pcap' : 'pcapng');
-    const packets = await writeFlowCapture(args.output, result.segments, {
+    const addressing = {
       format,
       ipVersion,
       clientIp: args['client-ip'] ?? (ipVersion === 6 ? '2001:db8::1' : '192.0.2.1'),
       serverIp: args['server-ip'] ?? (ipVersion === 6 ? '2001:db8::2' : '198.51.100.7'),
       clientPort: args['client-port'],
-      serverPort: args['server-port'],
-    });
+      serverPort: args['server-port'] ?? (args.tls ? 443 : 33333),
+    } as const;
+    const packets = tls
+      ? await writeTlsFlowCapture(args.output, result.segments, {
+          ...addressing,
+          keyLog: tls.session.keyLog,
+          keyLogFile: args.keylog,
+        })
+      : await writeFlowCapture(args.output, result.segments, addressing);
     await guard.finish(packets, args.output);
-    const written = [`${args.output} (${packets} packets)`];
+    const written = [
+      `${args.output} (${packets} packets${tls && format === 'pcapng' ? ', TLS key log in a DSB' : ''})`,
+    ];
+    if (args.keylog !== undefined) written.push(args.keylog);
     if (args.plot !== undefined) {
       writeFileSync(args.plot, plotFlow(result));
       written.push(args.plot);

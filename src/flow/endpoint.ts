@@ -222,11 +222,11 @@ export class Endpoint {
     this.state = 'LISTEN';
   }
 
-  /** Queue the bytes this side sends (once per connection). */
+  /** Queue bytes this side sends; later writes (a conversation) append, until close(). */
   write(data: Uint8Array): void {
-    if (this.written) throw new Error('Endpoint.write: called twice');
+    if (this.closeRequested) throw new Error('Endpoint.write: called after close');
+    this.appData = this.written ? Buffer.concat([this.appData, data]) : data;
     this.written = true;
-    this.appData = data;
     this.kick();
   }
 

@@ -31,6 +31,7 @@ export {
 } from './random.js';
 export {
   type ConnectionSummary,
+  type ConversationMessage,
   type FlowOptions,
   type FlowResult,
   type FlowSummary,

@@ -32,6 +32,12 @@ export interface FlowOptions {
   request?: Uint8Array | number;
   /** Bytes the server sends back once it has read the whole request, or a count. Default 100000. */
   response?: Uint8Array | number;
+  /**
+   * An application conversation instead of one request and one response (a TLS handshake, then
+   * HTTP): each message is written once its sender has read every byte the peer wrote before it.
+   * `request`/`response` are then ignored; the summary counts each side's messages together.
+   */
+  conversation?: readonly ConversationMessage[];
   /** Round-trip propagation delay, milliseconds. Default 40. */
   rttMs?: number;
   /** Extra one-way delay in [0, jitterMs) at the bottleneck, never reordering. Default 0. */
@@ -97,6 +103,18 @@ export interface FlowOptions {
   maxDurationMs?: number;
   /** Called now and then with the fraction of application bytes delivered. */
   onProgress?: (fraction: number) => void;
+}
+
+/** One message of a conversation (see FlowOptions.conversation). */
+export interface ConversationMessage {
+  from: Side;
+  bytes: Uint8Array;
+}
+
+function conversationBytes(conversation: readonly ConversationMessage[], side: Side): Uint8Array {
+  return Buffer.concat(
+    conversation.filter((message) => message.from === side).map((message) => message.bytes),
+  );
 }
 
 export interface ConnectionSummary {
@@ -181,8 +199,11 @@ function tcpWireBytes(segment: CapturedSegment, ipHeader: number): number {
 
 export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
   const seed = options.seed ?? 1;
-  const request = toBytes(options.request, 200, 1);
-  const response = toBytes(options.response, 100_000, 2);
+  const conversation = options.conversation;
+  const request = conversation ? conversationBytes(conversation, 'client') : toBytes(options.request, 200, 1);
+  const response = conversation
+    ? conversationBytes(conversation, 'server')
+    : toBytes(options.response, 100_000, 2);
   const rttUs = Math.round(checkRange('rttMs', options.rttMs ?? 40, 0, 600_000) * 1000);
   const ipVersion = options.ipVersion ?? 4;
   const ipHeader = ipVersion === 6 ? 40 : 20;
@@ -359,39 +380,77 @@ export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
       closedCount++;
       if (closedCount === 2) finish();
     };
-    endpoints.client = new Endpoint(configFor('client'), hostFor('client'), {
-      onEstablished: () => {
-        endpoints.client!.write(request);
-        if (response.length === 0 && closeBy === 'client') closeSide('client');
-      },
-      onRead: (total) => {
-        if (total === response.length && closeBy === 'client') closeSide('client');
-      },
-      onPeerClosed: () => endpoints.client!.close(),
-      onClosed,
-    });
-    const respond = (): void => {
-      if (responded) return;
-      responded = true;
-      endpoints.server!.write(response);
-      if (closeBy === 'server') closeSide('server');
-    };
-    endpoints.server = new Endpoint(configFor('server'), hostFor('server'), {
-      onEstablished: () => {
-        if (request.length === 0) respond();
-      },
-      onRead: (total) => {
-        if (total === request.length) respond();
-      },
-      onPeerClosed: () => {
-        if (!responded) respond();
-        endpoints.server!.close();
-      },
-      onClosed,
-    });
-    allEndpoints.push(endpoints.client, endpoints.server);
-    endpoints.server.listen();
-    endpoints.client.connect();
+    if (conversation) {
+      // Each side writes its next messages once it has read everything the peer has written so far.
+      let nextMessage = 0;
+      let closing = false;
+      const written: Record<Side, number> = { client: 0, server: 0 };
+      const peerOf = (side: Side): Side => (side === 'client' ? 'server' : 'client');
+      const advance = (side: Side): void => {
+        const endpoint = endpoints[side]!;
+        const peer = peerOf(side);
+        while (nextMessage < conversation.length) {
+          const message = conversation[nextMessage]!;
+          if (message.from !== side || endpoint.bytesReceived < written[peer]) break;
+          endpoint.write(message.bytes);
+          written[side] += message.bytes.length;
+          nextMessage++;
+        }
+        if (
+          !closing &&
+          side === closeBy &&
+          nextMessage === conversation.length &&
+          endpoint.bytesReceived >= written[peer]
+        ) {
+          closing = true;
+          closeSide(side);
+        }
+      };
+      for (const side of ['client', 'server'] as const) {
+        endpoints[side] = new Endpoint(configFor(side), hostFor(side), {
+          onEstablished: () => advance(side),
+          onRead: () => advance(side),
+          onPeerClosed: () => endpoints[side]!.close(),
+          onClosed,
+        });
+      }
+    } else {
+      endpoints.client = new Endpoint(configFor('client'), hostFor('client'), {
+        onEstablished: () => {
+          endpoints.client!.write(request);
+          if (response.length === 0 && closeBy === 'client') closeSide('client');
+        },
+        onRead: (total) => {
+          if (total === response.length && closeBy === 'client') closeSide('client');
+        },
+        onPeerClosed: () => endpoints.client!.close(),
+        onClosed,
+      });
+      const respond = (): void => {
+        if (responded) return;
+        responded = true;
+        endpoints.server!.write(response);
+        if (closeBy === 'server') closeSide('server');
+      };
+      endpoints.server = new Endpoint(configFor('server'), hostFor('server'), {
+        onEstablished: () => {
+          if (request.length === 0) respond();
+        },
+        onRead: (total) => {
+          if (total === request.length) respond();
+        },
+        onPeerClosed: () => {
+          if (!responded) respond();
+          endpoints.server!.close();
+        },
+        onClosed,
+      });
+    }
+    const client = endpoints.client!;
+    const server = endpoints.server!;
+    allEndpoints.push(client, server);
+    server.listen();
+    client.connect();
   };
 
   queue.schedule(0, () => startConnection(0));

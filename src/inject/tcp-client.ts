@@ -9,6 +9,7 @@
  * is not configured on any interface of its network namespace (the lab's 198.51.100.10: the router has a
  * permanent neighbour entry for it, the client kernel drops frames for it silently because forwarding is off).
  */
+
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { formatIPv6, ipv4ToNumber, isIPv6, numberToIpv4, parseIPv6 } from '../core/address.js';
@@ -22,6 +23,7 @@ import {
   TCP_SYN as SYN,
 } from '../layers/tcp.js';
 import { type DecodedLayerOf, type DecodedPacket, decodePacket, encodePacket } from '../packet/index.js';
+import { type TlsClientResult, tlsClientSession } from '../tls/client.js';
 import { PacketLink } from './link.js';
 import { probeOf } from './match.js';
 import { parseIpv4Routes, parseIpv6Routes } from './routes.js';
@@ -603,6 +605,52 @@ export function tcpRequest(
       segments: client.segments,
       resetsReceived: client.resetsReceived,
       srcPort: client.srcPort,
+    };
+  } finally {
+    client.dispose();
+  }
+}
+
+export interface TlsRequestResult extends RequestResult {
+  tls: TlsClientResult;
+  /** Wall-clock ms since the epoch when the client opened (segment times are relative to it). */
+  openedAtMs: number;
+}
+
+/** Connect, run a TLS 1.3 session (handshake, `request`, the answer until the server closes), close. */
+export function tlsRequest(
+  options: TcpClientOptions & {
+    request: Uint8Array;
+    idleTimeoutMs?: number;
+    serverName?: string | undefined;
+    alpn?: readonly string[] | undefined;
+    seed?: number | undefined;
+  },
+): TlsRequestResult {
+  const openedAtMs = Date.now();
+  const client = UserspaceTcpClient.open(options);
+  try {
+    const synAck = client.connect();
+    const idleTimeoutMs = options.idleTimeoutMs ?? 3000;
+    const tls = tlsClientSession(
+      {
+        // After the server's FIN (openssl closes after its answer) nothing more is sent: its kernel would reset.
+        send: (data) => {
+          if (!client.peerFin) client.send(data);
+        },
+        read: (done) => client.read({ idleTimeoutMs, done }),
+      },
+      { request: options.request, serverName: options.serverName, alpn: options.alpn, seed: options.seed },
+    );
+    client.close();
+    return {
+      synAck,
+      response: tls.response,
+      segments: client.segments,
+      resetsReceived: client.resetsReceived,
+      srcPort: client.srcPort,
+      tls,
+      openedAtMs,
     };
   } finally {
     client.dispose();

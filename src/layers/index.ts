@@ -79,6 +79,14 @@ export {
   type TcpOptionInfo,
   tcp,
 } from './tcp.js';
+export {
+  type ClientHelloFields,
+  type ClientHelloLayer,
+  clienthello,
+  type TlsRecordFields,
+  type TlsRecordLayer,
+  tls,
+} from './tls.js';
 export { type ChecksumStatus, UDP_HEADER_LENGTH, type UdpFields, type UdpLayer, udp } from './udp.js';
 export { type Dot1qFields, type Dot1qLayer, dot1q } from './vlan.js';
 export { VXLAN_HEADER_LENGTH, type VxlanFields, type VxlanLayer, vxlan } from './vxlan.js';

@@ -26,6 +26,8 @@ export type LayerName =
   | 'gtpu'
   | 'vxlan'
   | 'geneve'
+  | 'tls'
+  | 'clienthello'
   | 'raw';
 
 /** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */

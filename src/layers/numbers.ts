@@ -27,6 +27,10 @@ export const IP_PROTOCOL = {
   ipv6dest: 60,
 } as const;
 
+export const TCP_PORT = {
+  tls: 443,
+} as const;
+
 export const UDP_PORT = {
   gtpu: 2152,
   vxlan: 4789,
@@ -113,6 +117,8 @@ export const BINDINGS: readonly Binding[] = [
     child: 'geneve',
     fills: { dport: UDP_PORT.geneve },
   },
+  // TLS on its registered port (RFC 8446 over TCP 443); decode only: a spec under tcp keeps TCP's ports.
+  { table: 'tcpPort', parents: ['tcp'], key: 'dport', value: TCP_PORT.tls, child: 'tls', decodeOnly: true },
   // Transparent Ethernet bridging: an Ethernet frame as the payload (Geneve; Wireshark's EtherType table too).
   { table: 'etherType', parents: ['geneve'], key: 'proto', value: ETHERTYPE.teb, child: 'ether' },
 ];

@@ -35,7 +35,9 @@ import type { RawDecodedFields } from './raw.js';
 import { rawCodec } from './raw.js';
 import type { TcpDecodedFields, TcpInfo } from './tcp.js';
 import { tcpCodec } from './tcp.js';
+import type { ClientHelloDecodedFields, ClientHelloInfo, TlsDecodedFields, TlsInfo } from './tls.js';
 import type { UdpDecodedFields, UdpInfo } from './udp.js';
+import { clientHelloCodec, tlsCodec } from './tls.js';
 import { udpCodec } from './udp.js';
 import type { Dot1qDecodedFields } from './vlan.js';
 import { dot1qCodec } from './vlan.js';
@@ -64,6 +66,8 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   gtpu: gtpuCodec,
   vxlan: vxlanCodec,
   geneve: geneveCodec,
+  tls: tlsCodec,
+  clienthello: clientHelloCodec,
   raw: rawCodec,
 };
 
@@ -94,5 +98,7 @@ export interface DecodedShapes {
   gtpu: [GtpuDecodedFields, GtpuInfo];
   vxlan: [VxlanDecodedFields, VxlanInfo];
   geneve: [GeneveDecodedFields, GeneveInfo];
+  tls: [TlsDecodedFields, TlsInfo];
+  clienthello: [ClientHelloDecodedFields, ClientHelloInfo];
   raw: [RawDecodedFields, undefined];
 }

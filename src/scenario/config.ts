@@ -27,6 +27,11 @@ export interface JourneyConfig {
   mode: JourneyMode;
   /** Seconds since the epoch of the phone's SYN (never 0: tshark's iRTT treats 0 as unset). */
   startTime: number;
+  /**
+   * The phone talks HTTPS (TLS 1.3, terminated at HAProxy; the backend hop stays plain HTTP), and the
+   * captures carry the key log in a pcapng Decryption Secrets Block. false: plain HTTP throughout.
+   */
+  https: boolean;
   phone: { ip: string; port: number; mtu: number; receiveWindow: number; ttl: number };
   enodeb: { ip: string; mac: string };
   sgw: { s1uIp: string; s1uMac: string; s5Ip: string; s5Mac: string };
@@ -108,6 +113,7 @@ export const JOURNEY_SCHEMA: Schema = {
     name: { kind: 'string', maxLength: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/ },
     mode: { kind: 'enum', values: ['4g', '5g'] },
     startTime: { kind: 'uint', min: 1, max: 4_000_000_000 },
+    https: { kind: 'bool' },
     phone: {
       kind: 'object',
       fields: {
@@ -212,6 +218,7 @@ export function defaultJourneyConfig(): JourneyConfig {
     name: 'order-journey',
     mode: '4g',
     startTime: 1700000000,
+    https: true,
     phone: { ip: '198.51.100.23', port: 45678, mtu: 1400, receiveWindow: 65535, ttl: 64 },
     enodeb: { ip: '192.0.2.1', mac: '02:00:00:00:01:01' },
     sgw: { s1uIp: '192.0.2.2', s1uMac: '02:00:00:00:02:01', s5Ip: '192.0.2.5', s5Mac: '02:00:00:00:02:02' },

@@ -3,7 +3,8 @@
  * packets seen at them (bytes, capture time, comments). The engine orders them in time and writes
  *   - one pcapng with one interface per hop (named after the hop, with its link type), every packet
  *     carrying its comments, all hops interleaved in time order;
- *   - one classic pcap per hop, `<dir>/<NN>-<hop>.pcap`.
+ *   - one classic pcap per hop, `<dir>/<NN>-<hop>.pcap` (pcapng `<NN>-<hop>.pcapng` when the scenario
+ *     has TLS secrets, which classic pcap cannot carry).
  * Output is a pure function of the scenario: the same scenario gives byte-identical files.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -40,6 +41,11 @@ export interface Scenario {
   packets: ScenarioPacket[];
   /** Host names for the pcapng Name Resolution Block (Wireshark shows them with name resolution on). */
   names?: Array<{ address: string; names: string[] }>;
+  /**
+   * TLS key log (NSS format) of the scenario's TLS sessions: written as a Decryption Secrets Block
+   * before the first packet, and the per-hop files become pcapng (`NN-hop.pcapng`) to carry it too.
+   */
+  tlsKeyLog?: string;
 }
 
 export interface HopStats {
@@ -104,7 +110,7 @@ export async function writeScenario(scenario: Scenario, dir: string): Promise<Sc
   const hopDir = join(dir, scenario.name);
   mkdirSync(hopDir, { recursive: true });
   for (const file of readdirSync(hopDir)) {
-    if (/^\d\d-.*\.pcap$/.test(file)) rmSync(join(hopDir, file));
+    if (/^\d\d-.*\.pcap(ng)?$/.test(file)) rmSync(join(hopDir, file));
   }
 
   const writer = createCaptureWriter(combined, {
@@ -118,6 +124,7 @@ export async function writeScenario(scenario: Scenario, dir: string): Promise<Sc
     nameRecords: scenario.names,
     userApplication: 'pktcraft',
   });
+  if (scenario.tlsKeyLog) writer.addDecryptionSecrets(scenario.tlsKeyLog);
   for (const packet of ordered) {
     const [sec, nsec] = splitTime(packet.timeUs);
     writer.writePacket(packet.data, sec, nsec, {
@@ -131,8 +138,14 @@ export async function writeScenario(scenario: Scenario, dir: string): Promise<Sc
   const perHop: string[] = [];
   for (let index = 0; index < scenario.hops.length; index++) {
     const hop = scenario.hops[index]!;
-    const path = join(hopDir, `${hopFileName(index, hop)}.pcap`);
-    const hopWriter = createCaptureWriter(path, { format: 'pcap', linkType: hop.linkType });
+    const secrets = scenario.tlsKeyLog;
+    const path = join(hopDir, `${hopFileName(index, hop)}.${secrets ? 'pcapng' : 'pcap'}`);
+    const hopWriter = createCaptureWriter(path, {
+      format: secrets ? 'pcapng' : 'pcap',
+      linkType: hop.linkType,
+      ...(secrets ? { tsResolution: 'us' as const } : {}),
+    });
+    if (secrets) hopWriter.addDecryptionSecrets(secrets);
     for (const packet of ordered) {
       if (packet.hop !== index) continue;
       const [sec, nsec] = splitTime(packet.timeUs);

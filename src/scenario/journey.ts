@@ -16,6 +16,7 @@ import type { DropEntry } from '../flow/drop-list.js';
 import { segmentToLayers } from '../flow/packets.js';
 import { type CapturedSegment, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../flow/types.js';
 import { encodePacket } from '../packet/index.js';
+import { synthesizeTlsHandshake, type TlsHandshake } from '../tls/session.js';
 import type { JourneyConfig } from './config.js';
 import type { Scenario, ScenarioPacket } from './engine.js';
 import {
@@ -72,6 +73,15 @@ export interface JourneyResult {
   oneWayUs: number;
   connections: JourneyConnection[];
   ordersCreated: number;
+  /** HTTPS: the NSS key log of every front connection's TLS session (empty for plain HTTP). */
+  keyLog: string;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 function dropEntries(side: 'client' | 'server', indexes: readonly number[]): DropEntry[] {
@@ -100,6 +110,7 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
   };
   const serverSide = { mss: 1460, receiveBuffer: 131072, readerRate: Number.POSITIVE_INFINITY };
   const connections: JourneyConnection[] = [];
+  const keyLogs: string[] = [];
   const attempts = config.retry.enabled ? 2 : 1;
   let startUs = config.startTime * 1_000_000;
 
@@ -120,6 +131,15 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
       answered: false,
       outcome: '',
     };
+    // HTTPS terminates at HAProxy: the phone's connection carries TLS 1.3, the backend hop plain HTTP.
+    const tls: TlsHandshake | undefined = config.https
+      ? synthesizeTlsHandshake({
+          seed: config.tcp.seed * 1000 + index,
+          serverName: config.order.host.replace(/:\d+$/, ''),
+          alpn: ['http/1.1'],
+        })
+      : undefined;
+    if (tls) keyLogs.push(tls.keyLog);
     const onRequest = (readUs: number): ServerAction => {
       const forwarded = forwardedRequest(request, publicPhoneAddress(config));
       const parsed: HttpMessage = parseHttp(forwarded);
@@ -148,8 +168,10 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
       const relayAt = (backend.responseReadUs ?? backend.endUs) + HAPROXY_PROCESSING_US;
       const delayUs = relayAt - readUs;
       if (breaks && config.retry.break === 'rst') return { kind: 'reset', delayUs };
-      if (breaks && config.retry.break === 'timeout') return { kind: 'respond-then-lose', response, delayUs };
-      return { kind: 'respond', response, delayUs };
+      const relayed = tls ? concatBytes(tls.sessionTicket, tls.sealServer(response)) : response;
+      if (breaks && config.retry.break === 'timeout')
+        return { kind: 'respond-then-lose', response: relayed, delayUs };
+      return { kind: 'respond', response: relayed, delayUs };
     };
     const front = runTcpSession({
       startUs,
@@ -167,7 +189,8 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
       connection: index,
       client: phoneSide,
       server: serverSide,
-      request,
+      request: tls ? concatBytes(tls.clientFinished, tls.sealClient(request)) : request,
+      handshake: tls ? { client: tls.clientHello, server: tls.serverFlight } : undefined,
       onRequest,
       clientTimeoutUs:
         breaks && config.retry.break === 'timeout' ? Math.round(config.retry.timeoutMs * 1000) : undefined,
@@ -192,11 +215,18 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
   const packets = renderPackets(config, hops, oneWayUs, backendHopIndex, backendOneWayUs, connections);
   return {
     config,
-    scenario: { name: config.name, hops, packets, names: hostNames(config) },
+    scenario: {
+      name: config.name,
+      hops,
+      packets,
+      names: hostNames(config),
+      ...(keyLogs.length > 0 ? { tlsKeyLog: keyLogs.join('') } : {}),
+    },
     hops,
     oneWayUs,
     connections,
     ordersCreated: store.orderCount,
+    keyLog: keyLogs.join(''),
   };
 }
 

@@ -54,6 +54,11 @@ export interface SessionOptions {
   client: SideOptions;
   server: SideOptions;
   request: Uint8Array;
+  /**
+   * A handshake before the request (TLS): the client writes `client` first, the server answers
+   * `server` once it has read it, and the client writes the request once it has read that.
+   */
+  handshake?: { client: Uint8Array; server: Uint8Array } | undefined;
   /** Called once at the absolute µs when the server has read the whole request. */
   onRequest: (readUs: number) => ServerAction;
   /** The client aborts (RST) if the response is not completely read this long after its SYN. */
@@ -137,10 +142,23 @@ export function runTcpSession(options: SessionOptions): SessionResult {
     },
   });
 
+  const handshake = options.handshake;
+  const clientFirst = handshake?.client.length ?? 0;
+  const serverFirst = handshake?.server.length ?? 0;
+  let requestWritten = false;
   const client = new Endpoint(configFor('client'), hostFor('client'), {
-    onEstablished: () => client.write(options.request),
+    onEstablished: () => {
+      if (!handshake) {
+        requestWritten = true;
+        client.write(options.request);
+      } else client.write(handshake.client);
+    },
     onRead: (total) => {
-      if (response && total === response.length && responseReadUs === undefined) {
+      if (handshake && !requestWritten && total >= serverFirst) {
+        requestWritten = true;
+        client.write(options.request);
+      }
+      if (response && total === serverFirst + response.length && responseReadUs === undefined) {
         responseReadUs = abs(queue.nowUs);
         client.close();
       }
@@ -149,10 +167,16 @@ export function runTcpSession(options: SessionOptions): SessionResult {
     onClosed: () => {},
   });
   endpoints.client = client;
+  let serverGreeted = false;
   const server = new Endpoint(configFor('server'), hostFor('server'), {
     onEstablished: () => {},
     onRead: (total) => {
-      if (total !== options.request.length || requestReadUs !== undefined) return;
+      if (handshake && total === clientFirst && !serverGreeted) {
+        serverGreeted = true;
+        server.write(handshake.server);
+        return;
+      }
+      if (total !== clientFirst + options.request.length || requestReadUs !== undefined) return;
       requestReadUs = abs(queue.nowUs);
       const action = options.onRequest(requestReadUs);
       queue.schedule(queue.nowUs + action.delayUs, () => {

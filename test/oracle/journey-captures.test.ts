@@ -33,7 +33,8 @@ describe('captures/', () => {
     });
     const expected = files(fresh);
     expect(expected).toContain('order-journey.pcapng');
-    expect(expected).toContain(join('order-journey', '01-radio.pcap'));
+    expect(expected).toContain(join('order-journey', '01-radio.pcapng'));
+    expect(expected).toContain(join('order-journey-plain-http', '01-radio.pcap'));
     expect(expected).toContain('order-journey-retry.pcapng');
     expect(expected).toContain('order-journey-5g.pcapng');
     const journeyFiles = files(committed).filter((file) => file.startsWith('order-journey'));

@@ -55,7 +55,7 @@ describe('pktcraft journey', () => {
     expect(run.stdout).toContain('order service: 201 Created ord-100017');
     expect(run.stdout).toContain('wrote captures/order-journey.pcapng');
     expect(existsSync(join(dir, 'captures', 'order-journey.pcapng'))).toBe(true);
-    expect(existsSync(join(dir, 'captures', 'order-journey', '10-backend.pcap'))).toBe(true);
+    expect(existsSync(join(dir, 'captures', 'order-journey', '10-backend.pcapng'))).toBe(true);
     expect(existsSync(join(dir, 'flow.svg'))).toBe(true);
   });
 

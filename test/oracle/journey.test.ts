@@ -7,6 +7,9 @@
  * (Error/Malformed) once the HTTP request it belongs to was already reassembled. With out-of-order
  * reassembly on, tshark handles the retransmission and reports nothing. The HTTP request is found by
  * tshark's HTTP heuristic on the unregistered ports 8000/8001, so no "decode as" is needed.
+ *
+ * These variants run with `https: false` (`--plain-http`, the lesson of what plain HTTP shows on
+ * every hop); the HTTPS default is judged in test/tls/journey-https.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -68,14 +71,18 @@ function hopFile(variant: Variant, hopIndex: number): string {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'pktcraft-journey-'));
   const configs: Record<string, object> = {
-    default: {},
-    fiveG: { mode: '5g', name: 'j5g' },
-    retry: { retry: { enabled: true }, name: 'jretry' },
-    timeout: { retry: { enabled: true, break: 'timeout' }, name: 'jtimeout' },
-    snat: { pgw: { snat: '203.0.113.99' }, internet: { routers: 2 }, name: 'jsnat' },
-    zero: { lessons: { zeroWindow: true, uplinkDrops: [2, 5], downlinkDrops: [2] }, name: 'jzero' },
-    heavy: { lessons: { uplinkDrops: [3, 4, 6], downlinkDrops: [2] }, name: 'jheavy' },
-    rto: { lessons: { uplinkDrops: [8] }, mode: '5g', name: 'jrto' },
+    default: { https: false },
+    fiveG: { https: false, mode: '5g', name: 'j5g' },
+    retry: { https: false, retry: { enabled: true }, name: 'jretry' },
+    timeout: { https: false, retry: { enabled: true, break: 'timeout' }, name: 'jtimeout' },
+    snat: { https: false, pgw: { snat: '203.0.113.99' }, internet: { routers: 2 }, name: 'jsnat' },
+    zero: {
+      https: false,
+      lessons: { zeroWindow: true, uplinkDrops: [2, 5], downlinkDrops: [2] },
+      name: 'jzero',
+    },
+    heavy: { https: false, lessons: { uplinkDrops: [3, 4, 6], downlinkDrops: [2] }, name: 'jheavy' },
+    rto: { https: false, lessons: { uplinkDrops: [8] }, mode: '5g', name: 'jrto' },
   };
   for (const [name, file] of Object.entries(configs)) {
     const config = resolveJourneyConfig(file);

@@ -85,6 +85,15 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
     reserved2: 'number',
     options: 'bytes',
   },
+  tls: { type: 'number', version: 'number', len: 'number' },
+  clienthello: {
+    len: 'number',
+    version: 'number',
+    random: 'bytes',
+    session_id: 'bytes',
+    cipher_suites: 'list',
+    extensions: 'list',
+  },
   raw: { data: 'bytes' },
 };
 
@@ -114,6 +123,8 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   gtpu: { version: 'number', pt: 'number', e: 'number', s: 'number', pn: 'number', message: 'string' },
   vxlan: { flagNames: 'list', vniValid: 'boolean' },
   geneve: { options: 'list' },
+  tls: { records: 'list' },
+  clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -132,6 +143,7 @@ const SPECS = [
   'ether/ipv6/icmpv6(type=128,id=1,seq=1)/raw(len=8)',
   'ether/ipv6/icmpv6(type=136,flags=S,target=2001:db8::2)',
   'ether/ipv6(plen=30)/icmpv6(type=2,mtu=1280)/ipv6/udp/raw(len=4)',
+  'ether/ipv4/tcp(dport=443,flags=PA)/tls/clienthello(sni=shop.example.com,alpn=h2)',
   'ether/ipv4/udp(dport=6081)/geneve(vni=7,options=0x0102030100000000)/ether/ipv4/udp/raw(len=4)',
 ];
 

@@ -1,0 +1,152 @@
+/**
+ * The HTTPS journey (the default) as tshark 4.0.17 sees it: at every front hop the request line, the
+ * Idempotency-Key header and the JSON body decrypt from the pcapng's Decryption Secrets Block alone
+ * (no TLS preference, no key file); the backend hop is plain HTTP; without the DSB the front hops show
+ * only Application Data. As in test/oracle/journey.test.ts, tshark runs with
+ * tcp.reassemble_out_of_order on, a TCP preference needed by the radio loss lesson (the hole it leaves
+ * at the later hops), not by TLS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildJourney,
+  hopFileName,
+  type JourneyResult,
+  resolveJourneyConfig,
+  writeScenario,
+} from '../../src/scenario/index.js';
+import { SEVERITY, type TsharkPacket, tsharkFields } from '../../src/verify/tshark.js';
+
+const PREFERENCES = ['tcp.reassemble_out_of_order:TRUE'];
+const FIELDS = [
+  'tls.handshake.type',
+  'tls.alert_message',
+  'tls.app_data',
+  'http.request.method',
+  'http.request.uri',
+  'http.request.line',
+  'http.response.code',
+  'json.value.string',
+  '_ws.malformed',
+  '_ws.expert.severity',
+  '_ws.expert.message',
+];
+
+let root: string;
+const variants: Record<string, { result: JourneyResult; dir: string }> = {};
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'pktcraft-journey-https-'));
+  const configs: Record<string, object> = {
+    default: {},
+    retry: { retry: { enabled: true }, name: 'jretry' },
+    timeout: { retry: { enabled: true, break: 'timeout' }, name: 'jtimeout' },
+    fiveG: { mode: '5g', name: 'j5g' },
+  };
+  for (const [name, file] of Object.entries(configs)) {
+    const result = buildJourney(resolveJourneyConfig(file));
+    const dir = join(root, name);
+    await writeScenario(result.scenario, dir);
+    variants[name] = { result, dir };
+  }
+  const plain = buildJourney(resolveJourneyConfig({ name: 'nodsb' }));
+  const { tlsKeyLog: _secrets, ...withoutSecrets } = plain.scenario;
+  await writeScenario(withoutSecrets, join(root, 'nodsb'));
+  variants.nodsb = { result: plain, dir: join(root, 'nodsb') };
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+function values(packets: readonly TsharkPacket[], field: string): string[] {
+  return packets.flatMap((packet) => packet[field] ?? []);
+}
+
+function hopPath(name: string, hop: number, extension = 'pcapng'): string {
+  const variant = variants[name];
+  if (!variant) throw new Error(`no variant ${name}`);
+  const hops = variant.result.hops;
+  const entry = hops[hop];
+  if (!entry) throw new Error(`no hop ${hop}`);
+  return join(variant.dir, variant.result.config.name, `${hopFileName(hop, entry)}.${extension}`);
+}
+
+function errors(packets: readonly TsharkPacket[]): string[] {
+  const out: string[] = [];
+  for (const packet of packets) {
+    const severities = packet['_ws.expert.severity'] ?? [];
+    const messages = packet['_ws.expert.message'] ?? [];
+    severities.forEach((severity, i) => {
+      if (Number(severity) >= SEVERITY.error) out.push(messages[i] ?? severity);
+    });
+    if (packet['_ws.malformed']) out.push('malformed');
+  }
+  return out;
+}
+
+describe('HTTPS journey: every hop decrypts from the DSB', () => {
+  it.each(['default', 'fiveG', 'retry', 'timeout'])(
+    '%s: front hops show the decrypted order, the backend plain HTTP',
+    async (name) => {
+      const variant = variants[name];
+      if (!variant) throw new Error(name);
+      const hops = variant.result.hops;
+      const key = variant.result.config.order.idempotencyKey;
+      const attempts = variant.result.connections.length;
+      for (let hop = 0; hop < hops.length; hop++) {
+        const packets = await tsharkFields(hopPath(name, hop), FIELDS, { preferences: PREFERENCES });
+        const where = `${name} hop ${hop + 1}`;
+        expect(errors(packets), where).toEqual([]);
+        expect(values(packets, 'tls.alert_message'), where).toEqual([]);
+        expect(values(packets, 'http.request.method'), where).toEqual(Array(attempts).fill('POST'));
+        expect(values(packets, 'http.request.uri'), where).toEqual(Array(attempts).fill('/orders'));
+        const lines = values(packets, 'http.request.line').filter((line) =>
+          line.startsWith('Idempotency-Key'),
+        );
+        expect(lines, where).toEqual(Array(attempts).fill(`Idempotency-Key: ${key}\r\n`));
+        expect(values(packets, 'json.value.string').length, where).toBeGreaterThan(0);
+        const handshakes = values(packets, 'tls.handshake.type');
+        if (hops[hop]?.kind === 'backend') expect(handshakes, where).toEqual([]);
+        else {
+          // ClientHello, ServerHello, EE, Certificate, CertificateVerify, both Finished: every attempt.
+          for (const type of ['1', '2', '8', '11', '15', '20']) expect(handshakes, where).toContain(type);
+          expect(handshakes.filter((type) => type === '1')).toHaveLength(attempts);
+        }
+      }
+    },
+  );
+
+  it('the retry: two TLS sessions, the same Idempotency-Key decrypted in both, one order created', async () => {
+    const variant = variants.retry;
+    if (!variant) throw new Error('retry');
+    expect(variant.result.ordersCreated).toBe(1);
+    expect(variant.result.keyLog.trim().split('\n')).toHaveLength(10);
+    const combined = join(variant.dir, `${variant.result.config.name}.pcapng`);
+    const packets = await tsharkFields(
+      combined,
+      ['tcp.stream', 'http.request.method', 'http.response.code'],
+      {
+        preferences: PREFERENCES,
+      },
+    );
+    const codes = values(packets, 'http.response.code');
+    expect(codes).toContain('201');
+    expect(codes).toContain('200');
+  });
+
+  it('without the DSB the front hops show only Application Data; the backend hop is still plain HTTP', async () => {
+    const radio = await tsharkFields(hopPath('nodsb', 0, 'pcap'), FIELDS, { preferences: PREFERENCES });
+    expect(values(radio, 'http.request.method')).toEqual([]);
+    expect(values(radio, 'json.value.string')).toEqual([]);
+    expect(values(radio, 'tls.handshake.type')).toEqual(['1', '2']);
+    expect(values(radio, 'tls.app_data').length).toBeGreaterThanOrEqual(3);
+    const hops = variants.nodsb?.result.hops ?? [];
+    const backend = await tsharkFields(hopPath('nodsb', hops.length - 1, 'pcap'), FIELDS, {
+      preferences: PREFERENCES,
+    });
+    expect(values(backend, 'http.request.method')).toEqual(['POST']);
+  });
+});
