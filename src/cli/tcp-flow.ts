@@ -10,10 +10,10 @@ import type { CapturePointSpec } from '../flow/capture-point.js';
 import { writeFlowCapture } from '../flow/packets.js';
 import { plotFlow } from '../flow/plot.js';
 import { type FlowOptions, type FlowResult, synthesizeFlow } from '../flow/simulator.js';
-import { guardWriting } from './signals.js';
 import { parseCipherSuite } from '../tls/cipher-suites.js';
 import { orderExchange, writeTlsFlowCapture } from '../tls/https-flow.js';
 import { synthesizeTlsSession, type TlsSession } from '../tls/session.js';
+import { guardWriting } from './signals.js';
 
 interface TcpFlowArgs {
   output: string;

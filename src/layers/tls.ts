@@ -28,15 +28,8 @@ import { x25519PublicKey } from '../tls/keys.js';
 import { clientHelloFor, seededBytes } from '../tls/session.js';
 import { bytesOf } from './bytes-value.js';
 import { uintOf } from './field-check.js';
+import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { at, defineSchema } from './schema.js';
-import type {
-  BytesValue,
-  DecodeContext,
-  DecodeStep,
-  EncodeFrame,
-  LayerCodec,
-  LayerValue,
-} from './layer.js';
 
 export const TLS_RECORD_TYPE_OFFSET = 0;
 export const TLS_RECORD_VERSION_OFFSET = 1;
@@ -508,4 +501,6 @@ export interface ClientHelloInfo {
 
 /** The fields `decode` gives for a ClientHello: the header and the whole extension list byte-exact. */
 export type ClientHelloDecodedFields = ClientHelloFields &
-  Required<Pick<ClientHelloFields, 'len' | 'version' | 'random' | 'session_id' | 'cipher_suites' | 'extensions'>>;
+  Required<
+    Pick<ClientHelloFields, 'len' | 'version' | 'random' | 'session_id' | 'cipher_suites' | 'extensions'>
+  >;
