@@ -762,9 +762,8 @@ export class Endpoint {
 
   private enterFastRecovery(): void {
     const now = this.host.now();
-    const flight = this.sndMax - this.sndUna;
     this.recoverPoint = this.sndMax;
-    this.cc.onCongestionEvent(flight, now);
+    this.cc.onCongestionEvent(this.flightSize(), now);
     this.recovery = 'recovery';
     const first = this.tx[this.txHead];
     if (this.sackOk) {
@@ -787,9 +786,14 @@ export class Endpoint {
       this.teardown('retransmission limit reached');
       return;
     }
-    const flight = this.sndMax - this.sndUna;
     if (this.backoff === 0) {
-      this.cc.onRetransmissionTimeout(flight, now);
+      // RFC 5681 3.1: a segment not yet resent by the timer sets ssthresh from the current flight,
+      // whatever the state: in recovery that is the reduced flight, never the window before the loss.
+      // A window inflated by RFC 6582 duplicate ACKs is deflated first, so CUBIC's cwnd * beta starts
+      // from the window really in use.
+      if (this.recovery === 'recovery' && !this.sackOk)
+        this.cc.cwnd = Math.min(this.cc.cwnd, this.cc.ssthresh);
+      this.cc.onRetransmissionTimeout(this.flightSize(), now);
     } else {
       this.cc.cwnd = this.effectiveMss; // RFC 5681: ssthresh is kept when a retransmission is lost again
     }
@@ -885,6 +889,14 @@ export class Endpoint {
       this.setLost(seg, false);
       this.setRexmit(seg, false);
     }
+  }
+
+  /**
+   * RFC 5681's FlightSize, the data sent but not yet acknowledged: with SACK, bytes the receiver has
+   * selectively acknowledged are acknowledged too and no longer count (they have left the network).
+   */
+  private flightSize(): number {
+    return this.sndMax - this.sndUna - this.sackedBytes;
   }
 
   /** RFC 6675 pipe. */
