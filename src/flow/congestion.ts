@@ -133,10 +133,10 @@ export class Cubic implements CongestionControl {
     this.ssthresh = Math.max(this.cwnd * CUBIC_BETA, 2 * mss);
     this.epochStartUs = -1;
   }
-  onCongestionEvent(): void {
+  onCongestionEvent(_flightSize: number): void {
     this.reduce();
   }
-  onRetransmissionTimeout(): void {
+  onRetransmissionTimeout(_flightSize: number): void {
     this.reduce();
     this.cwnd = this.smss;
   }
