@@ -9,7 +9,8 @@ import { FieldError } from '../core/errors.js';
 import type { CapturePointSpec } from '../flow/capture-point.js';
 import { writeFlowCapture } from '../flow/packets.js';
 import { plotFlow } from '../flow/plot.js';
-import { type FlowOptions, type FlowResult, synthesizeFlow } from '../flow/simulator.js';
+import { type FlowOptions, type FlowResult, streamFlow } from '../flow/simulator.js';
+import type { CapturedSegment } from '../flow/types.js';
 
 interface TcpFlowArgs {
   output: string;
@@ -229,9 +230,21 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
     const total = (args.bytes + args['response-bytes']) * args.connections;
     if (args.progress && process.stderr.isTTY && total >= 5_000_000) options.onProgress = progressBar();
 
-    const result = synthesizeFlow(options);
+    // The segments stream from the simulation into the capture file (flat memory at any size); they are
+    // kept only when the plot needs them.
+    const stream = streamFlow(options);
+    const kept: CapturedSegment[] = [];
+    const wanted = args.plot !== undefined;
+    const segments = wanted
+      ? (function* () {
+          for (const segment of stream) {
+            kept.push(segment);
+            yield segment;
+          }
+        })()
+      : stream;
     const format = args.format ?? (formatFromPath(args.output) === 'pcap' ? 'pcap' : 'pcapng');
-    const packets = await writeFlowCapture(args.output, result.segments, {
+    const packets = await writeFlowCapture(args.output, segments, {
       format,
       ipVersion,
       clientIp: args['client-ip'] ?? (ipVersion === 6 ? '2001:db8::1' : '192.0.2.1'),
@@ -239,6 +252,7 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       clientPort: args['client-port'],
       serverPort: args['server-port'],
     });
+    const result: FlowResult = { segments: kept, trace: stream.trace, summary: stream.summary() };
     const written = [`${args.output} (${packets} packets)`];
     if (args.plot !== undefined) {
       writeFileSync(args.plot, plotFlow(result));

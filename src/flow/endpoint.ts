@@ -14,6 +14,7 @@ import {
   createCongestionControl,
   initialWindowBytes,
 } from './congestion.js';
+import { BytesPayload, type PayloadSource, payloadSource } from './payload.js';
 import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
 import { type CapturedSegment, type Side, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
 
@@ -133,7 +134,7 @@ export class Endpoint {
   private receiveShift = 0; // shift we apply to windows we advertise
 
   // ---- sender
-  private appData: Uint8Array = new Uint8Array(0);
+  private appData: PayloadSource = EMPTY_PAYLOAD;
   private written = false;
   private closeRequested = false;
   private finSent = false;
@@ -223,10 +224,10 @@ export class Endpoint {
   }
 
   /** Queue the bytes this side sends (once per connection). */
-  write(data: Uint8Array): void {
+  write(data: Uint8Array | PayloadSource): void {
     if (this.written) throw new Error('Endpoint.write: called twice');
     this.written = true;
-    this.appData = data;
+    this.appData = payloadSource(data);
     this.kick();
   }
 
@@ -1213,9 +1214,7 @@ export class Endpoint {
       flags: spec.flags,
       window,
       payload:
-        spec.payloadEnd > spec.payloadStart
-          ? this.appData.subarray(spec.payloadStart, spec.payloadEnd)
-          : EMPTY,
+        spec.payloadEnd > spec.payloadStart ? this.appData.bytes(spec.payloadStart, spec.payloadEnd) : EMPTY,
       connection: c.connection,
     };
     if (spec.probe === true) segment.probe = true;
@@ -1323,3 +1322,4 @@ export class Endpoint {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_PAYLOAD = new BytesPayload(EMPTY);
