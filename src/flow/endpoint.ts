@@ -18,6 +18,14 @@ import { BytesPayload, type PayloadSource, payloadSource } from './payload.js';
 import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
 import { type CapturedSegment, type Side, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
 
+/**
+ * The offset from `base` (an ISN) that the 32-bit sequence number `wire` stands for: the one within 2^31
+ * of the offset `near` (RFC 9293 sequence arithmetic), so offsets keep counting past 4 GiB.
+ */
+export function unwrapSequence(wire: number, base: number, near: number): number {
+  return near + ((wire - base - near) | 0);
+}
+
 export interface TimerHandle {
   cancel(): void;
 }
@@ -296,7 +304,7 @@ export class Endpoint {
 
     this.inReceive = true;
     if (this.config.timestamps && this.tsOk && segment.tsval !== undefined) {
-      const off = this.offsetOf(segment.seq, this.peerIss);
+      const off = this.offsetOf(segment.seq, this.peerIss, this.rcvNxt);
       if (off <= this.rcvNxt) this.tsRecent = segment.tsval;
     }
     const peerFinArrived = this.receiveData(segment);
@@ -404,7 +412,7 @@ export class Endpoint {
 
   /** Handles the data and FIN of a segment. Returns true when the peer's FIN was consumed now. */
   private receiveData(segment: CapturedSegment): boolean {
-    const off = this.offsetOf(segment.seq, this.peerIss);
+    const off = this.offsetOf(segment.seq, this.peerIss, this.rcvNxt);
     const len = segment.payload.length;
     const fin = (segment.flags & TCP_FIN) !== 0;
     if (len === 0 && !fin) return false;
@@ -643,7 +651,7 @@ export class Endpoint {
   // ================================================================ sender: ACK processing
 
   private processAck(segment: CapturedSegment): void {
-    const ackOff = this.offsetOf(segment.ack, this.config.iss);
+    const ackOff = this.offsetOf(segment.ack, this.config.iss, this.sndUna);
     if (ackOff > this.sndMax) return; // acknowledges something never sent
     const windowRaw = segment.window;
     if (ackOff >= this.sndUna) {
@@ -654,8 +662,8 @@ export class Endpoint {
     this.lastAckSack = [];
     if (segment.sackBlocks && this.sackOk) {
       for (const [left, right] of segment.sackBlocks) {
-        const l = this.offsetOf(left, this.config.iss);
-        const r = this.offsetOf(right, this.config.iss);
+        const l = this.offsetOf(left, this.config.iss, this.sndUna);
+        const r = this.offsetOf(right, this.config.iss, this.sndUna);
         if (r > l && r <= this.sndMax) this.lastAckSack.push([l, r]);
       }
       this.markSacked(this.lastAckSack);
@@ -1274,8 +1282,8 @@ export class Endpoint {
 
   // ================================================================ helpers
 
-  private offsetOf(wire: number, base: number): number {
-    return (wire - base) >>> 0;
+  private offsetOf(wire: number, base: number, near: number): number {
+    return unwrapSequence(wire, base, near);
   }
 
   private setState(state: TcpState): void {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unwrapSequence } from '../../src/flow/endpoint.js';
 import { writeFlowCapture } from '../../src/flow/packets.js';
 import { PATTERN_PERIOD, PatternPayload, printablePatternBytes } from '../../src/flow/payload.js';
 import { streamFlow, synthesizeFlow } from '../../src/flow/simulator.js';
@@ -99,4 +100,18 @@ describe('streaming synthesis', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('sequence numbers past 4 GiB', () => {
+  it('a wire sequence number is unwrapped to the offset nearest the expected one', () => {
+    const iss = 0xfffff000;
+    const wire = (offset: number): number => (iss + offset) >>> 0;
+    for (const offset of [1, 4096, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5000, 10_000_000_000, 3 * 2 ** 32 + 17]) {
+      expect(unwrapSequence(wire(offset), iss, offset)).toBe(offset);
+      expect(unwrapSequence(wire(offset), iss, offset + 1_000_000)).toBe(offset);
+      expect(unwrapSequence(wire(offset), iss, Math.max(0, offset - 1_000_000))).toBe(offset);
+    }
+    // An old segment just behind the expected offset stays behind it.
+    expect(unwrapSequence(wire(2 ** 32 - 10), iss, 2 ** 32 + 10)).toBe(2 ** 32 - 10);
+  });
 });
