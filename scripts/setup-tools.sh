@@ -3,7 +3,7 @@
 # Runs before `npm test`; a no-op when everything is there.
 set -euo pipefail
 need_apt=()
-for tool in tshark:tshark capinfos:tshark tcpdump:tcpdump tcpreplay:tcpreplay ip:iproute2 capsh:libcap2-bin rsvg-convert:librsvg2-bin openssl:openssl; do
+for tool in tshark:tshark capinfos:tshark tcpdump:tcpdump tcpreplay:tcpreplay ip:iproute2 capsh:libcap2-bin rsvg-convert:librsvg2-bin openssl:openssl ethtool:ethtool tc:iproute2; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool##*:}")
 done
 /usr/bin/python3 -c 'import scapy' >/dev/null 2>&1 || need_apt+=(python3-scapy)

@@ -9,7 +9,8 @@ import { FieldError } from '../core/errors.js';
 import type { CapturePointSpec } from '../flow/capture-point.js';
 import { writeFlowCapture } from '../flow/packets.js';
 import { plotFlow } from '../flow/plot.js';
-import { type FlowOptions, type FlowResult, synthesizeFlow } from '../flow/simulator.js';
+import { type FlowOptions, type FlowResult, streamFlow } from '../flow/simulator.js';
+import type { CapturedSegment } from '../flow/types.js';
 import { parseCipherSuite } from '../tls/cipher-suites.js';
 import { orderExchange, writeTlsFlowCapture } from '../tls/https-flow.js';
 import { synthesizeTlsSession, type TlsSession } from '../tls/session.js';
@@ -294,7 +295,19 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
     const guard = guardWriting();
     const tls = args.tls ? httpsConversation(args) : undefined;
     if (tls) options.conversation = tls.session.conversation;
-    const result = synthesizeFlow(options);
+    // The segments stream from the simulation into the capture file (flat memory at any size); they are
+    // kept only when the plot needs them.
+    const stream = streamFlow(options);
+    const kept: CapturedSegment[] = [];
+    const wanted = args.plot !== undefined;
+    const segments = wanted
+      ? (function* () {
+          for (const segment of stream) {
+            kept.push(segment);
+            yield segment;
+          }
+        })()
+      : stream;
     const format = args.format ?? (formatFromPath(args.output) === 'pcap' ? 'pcap' : 'pcapng');
     const addressing = {
       format,
@@ -305,13 +318,14 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       serverPort: args['server-port'] ?? (args.tls ? 443 : 33333),
     } as const;
     const packets = tls
-      ? await writeTlsFlowCapture(args.output, result.segments, {
+      ? await writeTlsFlowCapture(args.output, segments, {
           ...addressing,
           keyLog: tls.session.keyLog,
           keyLogFile: args.keylog,
         })
-      : await writeFlowCapture(args.output, result.segments, addressing);
+      : await writeFlowCapture(args.output, segments, addressing);
     await guard.finish(packets, args.output);
+    const result: FlowResult = { segments: kept, trace: stream.trace, summary: stream.summary() };
     const written = [
       `${args.output} (${packets} packets${tls && format === 'pcapng' ? ', TLS key log in a DSB' : ''})`,
     ];

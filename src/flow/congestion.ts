@@ -16,9 +16,17 @@ export interface CongestionControl {
   ssthresh: number;
   /** New data was cumulatively acknowledged outside loss recovery. */
   onNewAck(ackedBytes: number, nowUs: number, srttUs: number): void;
-  /** A loss was detected by duplicate ACKs or SACK: set ssthresh (cwnd is set by the recovery logic). */
+  /**
+   * A loss was detected by duplicate ACKs or SACK: set ssthresh (cwnd is set by the recovery logic).
+   * `flightSize` is the data outstanding and not yet acknowledged in any way (SND.MAX - SND.UNA minus
+   * the SACKed bytes).
+   */
   onCongestionEvent(flightSize: number, nowUs: number): void;
-  /** The retransmission timer expired: set ssthresh and collapse cwnd to the loss window (1 SMSS). */
+  /**
+   * The retransmission timer expired for a segment not yet resent by the timer: set ssthresh as for
+   * any congestion event, whatever state the sender was in (RFC 5681 section 3.1: NewReno's equation
+   * (4); RFC 9438 section 4.8: CUBIC's cwnd * beta), and collapse cwnd to the loss window (1 SMSS).
+   */
   onRetransmissionTimeout(flightSize: number, nowUs: number): void;
   /** Recovery ended (full ACK); cwnd is deflated to ssthresh. */
   onRecoveryEnd(nowUs: number): void;
@@ -109,21 +117,27 @@ export class Cubic implements CongestionControl {
     }
     this.cwnd = cwndSeg * mss;
   }
-  private reduce(flightSize: number): void {
+  /**
+   * RFC 9438 4.6: ssthresh = cwnd * beta_cubic (as Linux bictcp_recalc_ssthresh(), never below 2 SMSS),
+   * from the window in use when the congestion is detected, not from the flight: after a timeout in
+   * the middle of a recovery the flight still counts the whole window that was outstanding before the
+   * reduction, which would raise ssthresh instead of lowering it.
+   */
+  private reduce(): void {
     const mss = this.smss;
     const cwndSeg = this.cwnd / mss;
     // Fast convergence (RFC 9438 4.7).
     this.wMax = cwndSeg < this.wMax ? (cwndSeg * (1 + CUBIC_BETA)) / 2 : cwndSeg;
     this.cwndPrior = this.cwnd;
     this.k = Math.cbrt((this.wMax * (1 - CUBIC_BETA)) / CUBIC_C);
-    this.ssthresh = Math.max(flightSize * CUBIC_BETA, 2 * mss);
+    this.ssthresh = Math.max(this.cwnd * CUBIC_BETA, 2 * mss);
     this.epochStartUs = -1;
   }
-  onCongestionEvent(flightSize: number): void {
-    this.reduce(flightSize);
+  onCongestionEvent(_flightSize: number): void {
+    this.reduce();
   }
-  onRetransmissionTimeout(flightSize: number): void {
-    this.reduce(flightSize);
+  onRetransmissionTimeout(_flightSize: number): void {
+    this.reduce();
     this.cwnd = this.smss;
   }
   onRecoveryEnd(): void {

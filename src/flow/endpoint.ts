@@ -14,8 +14,17 @@ import {
   createCongestionControl,
   initialWindowBytes,
 } from './congestion.js';
+import { BytesPayload, ChainedPayload, type PayloadSource, payloadSource } from './payload.js';
 import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
 import { type CapturedSegment, type Side, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
+
+/**
+ * The offset from `base` (an ISN) that the 32-bit sequence number `wire` stands for: the one within 2^31
+ * of the offset `near` (RFC 9293 sequence arithmetic), so offsets keep counting past 4 GiB.
+ */
+export function unwrapSequence(wire: number, base: number, near: number): number {
+  return near + ((wire - base - near) | 0);
+}
 
 export interface TimerHandle {
   cancel(): void;
@@ -133,7 +142,7 @@ export class Endpoint {
   private receiveShift = 0; // shift we apply to windows we advertise
 
   // ---- sender
-  private appData: Uint8Array = new Uint8Array(0);
+  private appData: PayloadSource = EMPTY_PAYLOAD;
   private written = false;
   private closeRequested = false;
   private finSent = false;
@@ -223,9 +232,16 @@ export class Endpoint {
   }
 
   /** Queue bytes this side sends; later writes (a conversation) append, until close(). */
-  write(data: Uint8Array): void {
+  write(data: Uint8Array | PayloadSource): void {
     if (this.closeRequested) throw new Error('Endpoint.write: called after close');
-    this.appData = this.written ? Buffer.concat([this.appData, data]) : data;
+    const source = payloadSource(data);
+    if (!this.written) this.appData = source;
+    else {
+      const chain = this.appData instanceof ChainedPayload ? this.appData : new ChainedPayload();
+      if (chain !== this.appData) chain.append(this.appData);
+      chain.append(source);
+      this.appData = chain;
+    }
     this.written = true;
     this.kick();
   }
@@ -295,7 +311,7 @@ export class Endpoint {
 
     this.inReceive = true;
     if (this.config.timestamps && this.tsOk && segment.tsval !== undefined) {
-      const off = this.offsetOf(segment.seq, this.peerIss);
+      const off = this.offsetOf(segment.seq, this.peerIss, this.rcvNxt);
       if (off <= this.rcvNxt) this.tsRecent = segment.tsval;
     }
     const peerFinArrived = this.receiveData(segment);
@@ -403,7 +419,7 @@ export class Endpoint {
 
   /** Handles the data and FIN of a segment. Returns true when the peer's FIN was consumed now. */
   private receiveData(segment: CapturedSegment): boolean {
-    const off = this.offsetOf(segment.seq, this.peerIss);
+    const off = this.offsetOf(segment.seq, this.peerIss, this.rcvNxt);
     const len = segment.payload.length;
     const fin = (segment.flags & TCP_FIN) !== 0;
     if (len === 0 && !fin) return false;
@@ -642,7 +658,7 @@ export class Endpoint {
   // ================================================================ sender: ACK processing
 
   private processAck(segment: CapturedSegment): void {
-    const ackOff = this.offsetOf(segment.ack, this.config.iss);
+    const ackOff = this.offsetOf(segment.ack, this.config.iss, this.sndUna);
     if (ackOff > this.sndMax) return; // acknowledges something never sent
     const windowRaw = segment.window;
     if (ackOff >= this.sndUna) {
@@ -653,8 +669,8 @@ export class Endpoint {
     this.lastAckSack = [];
     if (segment.sackBlocks && this.sackOk) {
       for (const [left, right] of segment.sackBlocks) {
-        const l = this.offsetOf(left, this.config.iss);
-        const r = this.offsetOf(right, this.config.iss);
+        const l = this.offsetOf(left, this.config.iss, this.sndUna);
+        const r = this.offsetOf(right, this.config.iss, this.sndUna);
         if (r > l && r <= this.sndMax) this.lastAckSack.push([l, r]);
       }
       this.markSacked(this.lastAckSack);
@@ -762,9 +778,8 @@ export class Endpoint {
 
   private enterFastRecovery(): void {
     const now = this.host.now();
-    const flight = this.sndMax - this.sndUna;
     this.recoverPoint = this.sndMax;
-    this.cc.onCongestionEvent(flight, now);
+    this.cc.onCongestionEvent(this.flightSize(), now);
     this.recovery = 'recovery';
     const first = this.tx[this.txHead];
     if (this.sackOk) {
@@ -787,9 +802,14 @@ export class Endpoint {
       this.teardown('retransmission limit reached');
       return;
     }
-    const flight = this.sndMax - this.sndUna;
     if (this.backoff === 0) {
-      this.cc.onRetransmissionTimeout(flight, now);
+      // RFC 5681 3.1: a segment not yet resent by the timer sets ssthresh from the current flight,
+      // whatever the state: in recovery that is the reduced flight, never the window before the loss.
+      // A window inflated by RFC 6582 duplicate ACKs is deflated first, so CUBIC's cwnd * beta starts
+      // from the window really in use.
+      if (this.recovery === 'recovery' && !this.sackOk)
+        this.cc.cwnd = Math.min(this.cc.cwnd, this.cc.ssthresh);
+      this.cc.onRetransmissionTimeout(this.flightSize(), now);
     } else {
       this.cc.cwnd = this.effectiveMss; // RFC 5681: ssthresh is kept when a retransmission is lost again
     }
@@ -885,6 +905,14 @@ export class Endpoint {
       this.setLost(seg, false);
       this.setRexmit(seg, false);
     }
+  }
+
+  /**
+   * RFC 5681's FlightSize, the data sent but not yet acknowledged: with SACK, bytes the receiver has
+   * selectively acknowledged are acknowledged too and no longer count (they have left the network).
+   */
+  private flightSize(): number {
+    return this.sndMax - this.sndUna - this.sackedBytes;
   }
 
   /** RFC 6675 pipe. */
@@ -1201,9 +1229,7 @@ export class Endpoint {
       flags: spec.flags,
       window,
       payload:
-        spec.payloadEnd > spec.payloadStart
-          ? this.appData.subarray(spec.payloadStart, spec.payloadEnd)
-          : EMPTY,
+        spec.payloadEnd > spec.payloadStart ? this.appData.bytes(spec.payloadStart, spec.payloadEnd) : EMPTY,
       connection: c.connection,
     };
     if (spec.probe === true) segment.probe = true;
@@ -1263,8 +1289,8 @@ export class Endpoint {
 
   // ================================================================ helpers
 
-  private offsetOf(wire: number, base: number): number {
-    return (wire - base) >>> 0;
+  private offsetOf(wire: number, base: number, near: number): number {
+    return unwrapSequence(wire, base, near);
   }
 
   private setState(state: TcpState): void {
@@ -1311,3 +1337,4 @@ export class Endpoint {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_PAYLOAD = new BytesPayload(EMPTY);

@@ -20,6 +20,14 @@ export {
   writeFlowCapture,
 } from './packets.js';
 export { type DropReason, PathDirection, type PathDirectionConfig, type PathTransit } from './path.js';
+export {
+  BytesPayload,
+  PATTERN_PERIOD,
+  PatternPayload,
+  type PayloadSource,
+  payloadSource,
+  printablePatternBytes,
+} from './payload.js';
 export { niceTicks, type PlotOptions, plotFlow } from './plot.js';
 export {
   BernoulliLoss,
@@ -34,8 +42,9 @@ export {
   type ConversationMessage,
   type FlowOptions,
   type FlowResult,
+  type FlowStream,
   type FlowSummary,
-  printablePatternBytes,
+  streamFlow,
   synthesizeFlow,
 } from './simulator.js';
 export type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';

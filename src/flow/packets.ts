@@ -6,6 +6,7 @@
 import { createCaptureWriter } from '../capture/index.js';
 import { ether, ipv4, ipv6, type LayerValue, raw, tcp } from '../layers/index.js';
 import { encodePacket } from '../packet/index.js';
+import { FlowFrameEncoder } from './frame-encoder.js';
 import { type CapturedSegment, segmentTime } from './types.js';
 
 export interface SegmentAddressing {
@@ -84,7 +85,11 @@ export function* flowFrames(
   }
 }
 
-/** Writes a flow to a pcap or pcapng file; returns the number of packets written. */
+/**
+ * Writes a flow to a pcap or pcapng file as its segments come (give it a streamFlow() to write a
+ * transfer of any size in flat memory); returns the number of packets written. The frames are those of
+ * flowFrames(), written in place by FlowFrameEncoder.
+ */
 export async function writeFlowCapture(
   path: string,
   segments: Iterable<CapturedSegment>,
@@ -98,11 +103,20 @@ export async function writeFlowCapture(
     tsResolution: format === 'pcapng' ? 'us' : undefined,
   });
   const comments = options.comments ?? true;
+  const encoder = new FlowFrameEncoder(options);
+  let scratch = new Uint8Array(2048);
   let count = 0;
-  for (const { data, segment } of flowFrames(segments, options)) {
+  for (const segment of segments) {
     const { sec, nsec } = segmentTime(segment);
-    const packetOptions = comments && segment.note !== undefined ? { comments: [segment.note] } : undefined;
-    writer.writePacket(data, sec, nsec, packetOptions);
+    const length = encoder.frameLength(segment);
+    if (comments && segment.note !== undefined) {
+      if (scratch.length < length) scratch = new Uint8Array(length);
+      encoder.encode(segment, scratch, 0);
+      writer.writePacket(scratch.subarray(0, length), sec, nsec, { comments: [segment.note] });
+    } else {
+      const slot = writer.reserveRecord(length, length, sec, nsec);
+      encoder.encode(segment, slot.buffer, slot.offset);
+    }
     if (writer.needsDrain) await writer.drain();
     count++;
   }

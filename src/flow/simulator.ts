@@ -15,6 +15,7 @@ import { type DropEntry, DropScript, parseDropList } from './drop-list.js';
 import { Endpoint, type EndpointConfig, type EndpointHost } from './endpoint.js';
 import { EventQueue } from './event-queue.js';
 import { type DropReason, PathDirection, type PathDirectionConfig } from './path.js';
+import { BytesPayload, PatternPayload, type PayloadSource } from './payload.js';
 import {
   BernoulliLoss,
   GilbertElliottLoss,
@@ -99,7 +100,7 @@ export interface FlowOptions {
   initialRtoMs?: number;
   /** Record the trace (default true; the bench turns it off). */
   tracing?: boolean;
-  /** Simulated time limit, ms. Default 3600000. */
+  /** Simulated time limit, ms. Default 86400000 (a day: 10 GB at 1% loss and 40 ms takes about 6 hours). */
   maxDurationMs?: number;
   /** Called now and then with the fraction of application bytes delivered. */
   onProgress?: (fraction: number) => void;
@@ -161,23 +162,12 @@ export interface FlowResult {
 
 const DEFAULT_START_TIME = 1_700_000_000;
 
-/** Deterministic filler: byte i of a pattern stream (printable, so follow-stream output is readable). */
-export function printablePatternBytes(length: number, salt: number): Uint8Array {
-  const out = new Uint8Array(length);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  for (let i = 0; i < length; i++) {
-    out[i] =
-      i % 64 === 63 ? 0x0a : alphabet.charCodeAt((i + salt * 7 + Math.floor(i / 64)) % alphabet.length);
-  }
-  return out;
-}
-
-function toBytes(value: Uint8Array | number | undefined, fallback: number, salt: number): Uint8Array {
-  if (value instanceof Uint8Array) return value;
+function toPayload(value: Uint8Array | number | undefined, fallback: number, salt: number): PayloadSource {
+  if (value instanceof Uint8Array) return new BytesPayload(value);
   const count = value ?? fallback;
-  if (!Number.isInteger(count) || count < 0)
+  if (!Number.isSafeInteger(count) || count < 0)
     throw new FieldError('flow', 'bytes', `expected a byte count >= 0, got ${count}`);
-  return printablePatternBytes(count, salt);
+  return new PatternPayload(count, salt);
 }
 
 function checkRange(field: string, value: number, min: number, max: number): number {
@@ -197,13 +187,60 @@ function tcpWireBytes(segment: CapturedSegment, ipHeader: number): number {
   return ipHeader + 20 + options + segment.payload.length;
 }
 
+/**
+ * A flow being synthesized: iterate it (once) for the captured segments in capture order, produced as
+ * the simulation advances, so a transfer of any size runs in flat memory when the consumer writes them
+ * out. The summary is there once the iteration has ended; the trace grows as it goes (keep `tracing`
+ * off for big transfers).
+ */
+export interface FlowStream extends Iterable<CapturedSegment> {
+  readonly trace: TraceEvent[];
+  /** The flow's summary; throws if the segments have not all been consumed yet. */
+  summary(): FlowSummary;
+}
+
+/** Runs the whole flow and keeps every segment (see streamFlow() for transfers of any size). */
 export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
+  const stream = streamFlow(options);
+  const segments = Array.from(stream);
+  return { segments, trace: stream.trace, summary: stream.summary() };
+}
+
+/** Validates the options and returns the flow, to be iterated. */
+export function streamFlow(options: FlowOptions = {}): FlowStream {
+  const trace: TraceEvent[] = [];
+  let summary: FlowSummary | undefined;
+  let started = false;
+  const run = simulate(options, trace, (s) => {
+    summary = s;
+  });
+  return {
+    trace,
+    [Symbol.iterator]: () => {
+      if (started) throw new Error('streamFlow: a flow can be iterated once');
+      started = true;
+      return run;
+    },
+    summary: () => {
+      if (!summary) throw new Error('streamFlow: the summary is known once every segment has been read');
+      return summary;
+    },
+  };
+}
+
+function simulate(
+  options: FlowOptions,
+  trace: TraceEvent[],
+  done: (summary: FlowSummary) => void,
+): Generator<CapturedSegment, void, undefined> {
   const seed = options.seed ?? 1;
   const conversation = options.conversation;
-  const request = conversation ? conversationBytes(conversation, 'client') : toBytes(options.request, 200, 1);
+  const request = conversation
+    ? new BytesPayload(conversationBytes(conversation, 'client'))
+    : toPayload(options.request, 200, 1);
   const response = conversation
-    ? conversationBytes(conversation, 'server')
-    : toBytes(options.response, 100_000, 2);
+    ? new BytesPayload(conversationBytes(conversation, 'server'))
+    : toPayload(options.response, 100_000, 2);
   const rttUs = Math.round(checkRange('rttMs', options.rttMs ?? 40, 0, 600_000) * 1000);
   const ipVersion = options.ipVersion ?? 4;
   const ipHeader = ipVersion === 6 ? 40 : 20;
@@ -256,7 +293,6 @@ export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
     server: new PathDirection(directionConfig('server'), lossProcess(12), seed ^ 0x7373),
   };
   const collector = new CaptureCollector(startUs);
-  const trace: TraceEvent[] = [];
   const dropCounts: Record<DropReason, number> = { loss: 0, scripted: 0, queue: 0 };
   const summaries: ConnectionSummary[] = [];
   const allEndpoints: Endpoint[] = [];
@@ -454,61 +490,79 @@ export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
   };
 
   queue.schedule(0, () => startConnection(0));
-  const limitUs = Math.round((options.maxDurationMs ?? 3_600_000) * 1000);
-  let steps = 0;
-  while (queue.runNext(limitUs)) {
-    steps++;
-    if (options.onProgress && steps % 5000 === 0) {
-      let delivered = deliveredBefore;
-      const last = allEndpoints.length;
-      if (last >= 2 && summaries.length < last / 2) {
-        delivered += allEndpoints[last - 1]!.bytesReceived + allEndpoints[last - 2]!.bytesReceived;
-      }
-      options.onProgress(totalBytes > 0 ? Math.min(1, delivered / totalBytes) : 1);
-    }
-  }
-  // Connections still open at the time limit are summarized as they are.
-  for (let i = summaries.length; i * 2 < allEndpoints.length; i++) {
-    const client = allEndpoints[2 * i]!;
-    const server = allEndpoints[2 * i + 1]!;
-    summaries.push({
-      index: i,
-      startUs: 0,
-      endUs: queue.nowUs,
-      requestBytes: request.length,
-      responseBytes: response.length,
-      serverReceived: server.bytesReceived,
-      clientReceived: client.bytesReceived,
-      clientState: client.state,
-      serverState: server.state,
-      clientCloseReason: client.closeReason ?? 'time limit',
-      serverCloseReason: server.closeReason ?? 'time limit',
-      timeWaitUntilUs: client.timeWaitUntilUs ?? server.timeWaitUntilUs,
-      complete: false,
-    });
-  }
-  options.onProgress?.(1);
+  const limitUs = Math.round((options.maxDurationMs ?? 86_400_000) * 1000);
 
-  const segments = collector.finish();
-  let segmentsSent = 0;
-  let dataSegmentsSent = 0;
-  let retransmissions = 0;
-  let zeroWindowProbes = 0;
-  for (const ep of allEndpoints) {
-    segmentsSent += ep.stats.segmentsSent;
-    dataSegmentsSent += ep.stats.dataSegmentsSent;
-    retransmissions += ep.stats.retransmissions;
-    zeroWindowProbes += ep.stats.zeroWindowProbes;
+  function* run(): Generator<CapturedSegment, void, undefined> {
+    let steps = 0;
+    const ready: CapturedSegment[] = [];
+    const take = (segment: CapturedSegment): void => {
+      ready.push(segment);
+    };
+    while (queue.runNext(limitUs)) {
+      steps++;
+      if (options.onProgress && steps % 5000 === 0) {
+        let delivered = deliveredBefore;
+        const last = allEndpoints.length;
+        const client = allEndpoints[last - 2];
+        const server = allEndpoints[last - 1];
+        if (client && server && summaries.length < last / 2) {
+          delivered += client.bytesReceived + server.bytesReceived;
+        }
+        options.onProgress(totalBytes > 0 ? Math.min(1, delivered / totalBytes) : 1);
+      }
+      if (collector.pending > 0) {
+        collector.drain(queue.nowUs, take);
+        if (ready.length >= 256) {
+          yield* ready;
+          ready.length = 0;
+        }
+      }
+    }
+    collector.drain(Number.POSITIVE_INFINITY, take);
+    yield* ready;
+    ready.length = 0;
+    done(summarize());
   }
-  const durationUs = Math.max(0, lastActivityUs - Math.max(0, firstActivityUs));
-  const bytesDelivered = summaries.reduce((sum, s) => sum + s.serverReceived + s.clientReceived, 0);
-  return {
-    segments,
-    trace,
-    summary: {
+
+  const summarize = (): FlowSummary => {
+    // Connections still open at the time limit are summarized as they are.
+    for (let i = summaries.length; i * 2 + 1 < allEndpoints.length; i++) {
+      const client = allEndpoints[2 * i];
+      const server = allEndpoints[2 * i + 1];
+      if (!client || !server) break;
+      summaries.push({
+        index: i,
+        startUs: 0,
+        endUs: queue.nowUs,
+        requestBytes: request.length,
+        responseBytes: response.length,
+        serverReceived: server.bytesReceived,
+        clientReceived: client.bytesReceived,
+        clientState: client.state,
+        serverState: server.state,
+        clientCloseReason: client.closeReason ?? 'time limit',
+        serverCloseReason: server.closeReason ?? 'time limit',
+        timeWaitUntilUs: client.timeWaitUntilUs ?? server.timeWaitUntilUs,
+        complete: false,
+      });
+    }
+    options.onProgress?.(1);
+    let segmentsSent = 0;
+    let dataSegmentsSent = 0;
+    let retransmissions = 0;
+    let zeroWindowProbes = 0;
+    for (const ep of allEndpoints) {
+      segmentsSent += ep.stats.segmentsSent;
+      dataSegmentsSent += ep.stats.dataSegmentsSent;
+      retransmissions += ep.stats.retransmissions;
+      zeroWindowProbes += ep.stats.zeroWindowProbes;
+    }
+    const durationUs = Math.max(0, lastActivityUs - Math.max(0, firstActivityUs));
+    const bytesDelivered = summaries.reduce((sum, s) => sum + s.serverReceived + s.clientReceived, 0);
+    return {
       startTimeUs: startUs,
       connections: summaries,
-      segmentsCaptured: segments.length,
+      segmentsCaptured: collector.count,
       segmentsSent,
       dataSegmentsSent,
       retransmissions,
@@ -518,6 +572,8 @@ export function synthesizeFlow(options: FlowOptions = {}): FlowResult {
       goodputBps: durationUs > 0 ? (bytesDelivered * 8 * 1e6) / durationUs : 0,
       bytesDelivered,
       complete: summaries.length === connections && summaries.every((s) => s.complete),
-    },
+    };
   };
+
+  return run();
 }

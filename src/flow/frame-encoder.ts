@@ -1,0 +1,238 @@
+/**
+ * The flow's frames written straight into a capture writer's buffer: one template per direction
+ * (Ethernet and IP headers made once through the packet model), then per segment only the fields that
+ * change, the TCP options laid out as Linux's tcp_options_write() (the same layout as the tcp layer's
+ * convenience options) and both checksums. Nothing is allocated per segment. The bytes are exactly
+ * those of flowFrames() (test/flow/frame-encoder.test.ts compares them).
+ */
+import { ether, ipv4, ipv6, type LayerValue, tcp } from '../layers/index.js';
+import { encodePacket } from '../packet/index.js';
+import type { FlowCaptureOptions } from './packets.js';
+import { isImmutablePayloadBuffer } from './payload.js';
+import type { CapturedSegment, Side } from './types.js';
+
+interface DirectionTemplate {
+  /** Ethernet (if any) and IP header with zero lengths, id and checksum. */
+  prefix: Uint8Array;
+  /** Offset of the IP header in the frame. */
+  ipOffset: number;
+  /** Sum of the pseudo-header words that do not change (addresses, protocol). */
+  pseudoSum: number;
+  sport: number;
+  dport: number;
+}
+
+/** The TCP option bytes a segment carries (as tcp_options_write() lays them out). */
+export function segmentOptionsLength(segment: CapturedSegment): number {
+  let length = 0;
+  if (segment.mss !== undefined) length += 4;
+  if (segment.tsval !== undefined) length += 12;
+  else if (segment.sackOk) length += 4;
+  if (segment.wscale !== undefined) length += 4;
+  const blocks = segment.sackBlocks;
+  if (blocks !== undefined && blocks.length > 0) length += 4 + 8 * blocks.length;
+  return length;
+}
+
+/** Adds the 16-bit big-endian words of bytes[start, end) to `sum` (an odd start is handled). */
+function sumWords(bytes: Uint8Array, start: number, end: number, sum: number): number {
+  let i = start;
+  const last = end - 1;
+  for (; i < last; i += 2) sum += ((bytes[i] as number) << 8) | (bytes[i + 1] as number);
+  if (i === last) sum += (bytes[i] as number) << 8;
+  return sum;
+}
+
+function fold(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum;
+}
+
+/** One's complement sums of payload views into buffers that never change (the pattern filler). */
+const payloadSums = new WeakMap<ArrayBufferLike, Map<number, number>>();
+
+function payloadSum(payload: Uint8Array): number {
+  let cache = payloadSums.get(payload.buffer);
+  if (cache === undefined) {
+    if (!isImmutablePayloadBuffer(payload.buffer)) return fold(sumWords(payload, 0, payload.length, 0));
+    cache = new Map();
+    payloadSums.set(payload.buffer, cache);
+  }
+  const key = payload.byteOffset * 65536 + payload.length;
+  let sum = cache.get(key);
+  if (sum === undefined) {
+    sum = fold(sumWords(payload, 0, payload.length, 0));
+    if (cache.size < 1 << 16) cache.set(key, sum);
+  }
+  return sum;
+}
+
+export class FlowFrameEncoder {
+  private readonly templates: Record<Side, DirectionTemplate>;
+  private readonly templatesByConnection = new Map<number, Record<Side, DirectionTemplate>>();
+  private readonly ipIds: Record<Side, number>;
+  private readonly ipv6: boolean;
+
+  constructor(private readonly options: FlowCaptureOptions) {
+    this.ipv6 = options.ipVersion === 6;
+    this.ipIds = { client: options.ipId ?? 0, server: options.ipId ?? 0 };
+    this.templates = this.makeTemplates(options.clientPort);
+  }
+
+  private makeTemplates(clientPort: number): Record<Side, DirectionTemplate> {
+    const o = this.options;
+    const ethernet = o.ethernet ?? true;
+    const make = (from: Side): DirectionTemplate => {
+      const fromClient = from === 'client';
+      const src = fromClient ? o.clientIp : o.serverIp;
+      const dst = fromClient ? o.serverIp : o.clientIp;
+      const ttl = o.ttl ?? 64;
+      const ip = this.ipv6 ? ipv6({ src, dst, hlim: ttl }) : ipv4({ src, dst, ttl, id: 0, flags: 'DF' });
+      const layers: LayerValue[] = [ip, tcp({})];
+      if (ethernet) {
+        const clientMac = o.clientMac ?? '02:00:00:00:00:01';
+        const serverMac = o.serverMac ?? '02:00:00:00:00:02';
+        layers.unshift(
+          ether({ src: fromClient ? clientMac : serverMac, dst: fromClient ? serverMac : clientMac }),
+        );
+      }
+      const frame = encodePacket(layers);
+      const ipOffset = ethernet ? 14 : 0;
+      const ipLength = this.ipv6 ? 40 : 20;
+      const prefix = frame.slice(0, ipOffset + ipLength);
+      let pseudoSum = 6;
+      if (this.ipv6) pseudoSum = sumWords(prefix, ipOffset + 8, ipOffset + 40, pseudoSum);
+      else pseudoSum = sumWords(prefix, ipOffset + 12, ipOffset + 20, pseudoSum);
+      return {
+        prefix,
+        ipOffset,
+        pseudoSum,
+        sport: fromClient ? clientPort : o.serverPort,
+        dport: fromClient ? o.serverPort : clientPort,
+      };
+    };
+    return { client: make('client'), server: make('server') };
+  }
+
+  private templateFor(segment: CapturedSegment): DirectionTemplate {
+    const portFor = this.options.clientPortFor;
+    if (portFor === undefined) return this.templates[segment.from];
+    let set = this.templatesByConnection.get(segment.connection);
+    if (set === undefined) {
+      set = this.makeTemplates(portFor(segment.connection));
+      this.templatesByConnection.set(segment.connection, set);
+    }
+    return set[segment.from];
+  }
+
+  /** The frame length of `segment`. */
+  frameLength(segment: CapturedSegment): number {
+    const t = this.templateFor(segment);
+    return t.prefix.length + 20 + segmentOptionsLength(segment) + segment.payload.length;
+  }
+
+  /** Writes the frame of `segment` at out[offset..]; returns its length. Call once per segment, in order. */
+  encode(segment: CapturedSegment, out: Uint8Array, offset: number): number {
+    const t = this.templateFor(segment);
+    const prefix = t.prefix;
+    out.set(prefix, offset);
+    const ip = offset + t.ipOffset;
+    const optionsLength = segmentOptionsLength(segment);
+    const payload = segment.payload;
+    const tcpLength = 20 + optionsLength + payload.length;
+    const ipId = this.ipIds[segment.from];
+    this.ipIds[segment.from] = (ipId + 1) & 0xffff;
+    let at = offset + prefix.length;
+    if (this.ipv6) {
+      out[ip + 4] = tcpLength >>> 8;
+      out[ip + 5] = tcpLength & 0xff;
+    } else {
+      const total = 20 + tcpLength;
+      out[ip + 2] = total >>> 8;
+      out[ip + 3] = total & 0xff;
+      out[ip + 4] = ipId >>> 8;
+      out[ip + 5] = ipId & 0xff;
+      out[ip + 10] = 0;
+      out[ip + 11] = 0;
+      const sum = 0xffff - fold(sumWords(out, ip, ip + 20, 0));
+      out[ip + 10] = sum >>> 8;
+      out[ip + 11] = sum & 0xff;
+    }
+    const th = at;
+    writeU16(out, th, t.sport);
+    writeU16(out, th + 2, t.dport);
+    writeU32(out, th + 4, segment.seq);
+    writeU32(out, th + 8, segment.ack);
+    out[th + 12] = ((20 + optionsLength) / 4) << 4;
+    out[th + 13] = segment.flags & 0xff;
+    writeU16(out, th + 14, segment.window);
+    out[th + 16] = 0;
+    out[th + 17] = 0;
+    out[th + 18] = 0;
+    out[th + 19] = 0;
+    at = th + 20;
+    if (segment.mss !== undefined) {
+      out[at] = 2;
+      out[at + 1] = 4;
+      writeU16(out, at + 2, segment.mss);
+      at += 4;
+    }
+    const sackOk = segment.sackOk === true;
+    if (segment.tsval !== undefined) {
+      out[at] = sackOk ? 4 : 1;
+      out[at + 1] = sackOk ? 2 : 1;
+      out[at + 2] = 8;
+      out[at + 3] = 10;
+      writeU32(out, at + 4, segment.tsval);
+      writeU32(out, at + 8, segment.tsecr ?? 0);
+      at += 12;
+    } else if (sackOk) {
+      out[at] = 1;
+      out[at + 1] = 1;
+      out[at + 2] = 4;
+      out[at + 3] = 2;
+      at += 4;
+    }
+    if (segment.wscale !== undefined) {
+      out[at] = 1;
+      out[at + 1] = 3;
+      out[at + 2] = 3;
+      out[at + 3] = segment.wscale;
+      at += 4;
+    }
+    const blocks = segment.sackBlocks;
+    if (blocks !== undefined && blocks.length > 0) {
+      out[at] = 1;
+      out[at + 1] = 1;
+      out[at + 2] = 5;
+      out[at + 3] = 2 + 8 * blocks.length;
+      at += 4;
+      for (const [left, right] of blocks) {
+        writeU32(out, at, left);
+        writeU32(out, at + 4, right);
+        at += 8;
+      }
+    }
+    let sum = t.pseudoSum + tcpLength + sumWords(out, th, at, 0);
+    if (payload.length > 0) {
+      out.set(payload, at);
+      // The payload starts at an even offset of the TCP segment (the header is a multiple of 4).
+      sum += payloadSum(payload);
+    }
+    const checksum = 0xffff - fold(sum);
+    writeU16(out, th + 16, checksum);
+    return at + payload.length - offset;
+  }
+}
+
+function writeU16(out: Uint8Array, at: number, value: number): void {
+  out[at] = (value >>> 8) & 0xff;
+  out[at + 1] = value & 0xff;
+}
+
+function writeU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = (value >>> 24) & 0xff;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
+}

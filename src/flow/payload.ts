@@ -1,0 +1,108 @@
+/**
+ * Where a sender's application bytes come from. A flow of any size must not hold its payload in memory:
+ * the pattern filler is periodic, so a 10 GB transfer is served from one small buffer, and a segment's
+ * payload is a view into it. Caller-given bytes are served as views into the caller's array.
+ */
+
+/** The bytes one side writes, read a segment at a time. */
+export interface PayloadSource {
+  readonly length: number;
+  /** Bytes [start, end) as a view valid for the flow's lifetime (never a copy when it can be helped). */
+  bytes(start: number, end: number): Uint8Array;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Byte i of the pattern depends on i mod 64 and (i + i/64) mod 62: it repeats every 64 * 62 bytes. */
+export const PATTERN_PERIOD = 64 * ALPHABET.length;
+/** The longest range PatternPayload serves as a view (a TCP segment is at most 65535 bytes). */
+const PATTERN_WINDOW = 65536;
+
+/** Deterministic filler: byte i of a pattern stream (printable, so follow-stream output is readable). */
+export function printablePatternBytes(length: number, salt: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    out[i] =
+      i % 64 === 63 ? 0x0a : ALPHABET.charCodeAt((i + salt * 7 + Math.floor(i / 64)) % ALPHABET.length);
+  }
+  return out;
+}
+
+const immutableBuffers = new WeakSet<ArrayBufferLike>();
+
+/** Whether views into `buffer` always keep their bytes (so sums over them may be cached). */
+export function isImmutablePayloadBuffer(buffer: ArrayBufferLike): boolean {
+  return immutableBuffers.has(buffer);
+}
+
+/** `length` bytes of the printable pattern, held as one period plus one segment's worth. */
+export class PatternPayload implements PayloadSource {
+  private readonly buffer: Uint8Array;
+  constructor(
+    readonly length: number,
+    readonly salt: number,
+  ) {
+    this.buffer = printablePatternBytes(Math.min(length, PATTERN_PERIOD + PATTERN_WINDOW), salt);
+    immutableBuffers.add(this.buffer.buffer);
+  }
+  bytes(start: number, end: number): Uint8Array {
+    const count = end - start;
+    if (end <= this.buffer.length) return this.buffer.subarray(start, end);
+    const from = start % PATTERN_PERIOD;
+    if (count <= PATTERN_WINDOW) return this.buffer.subarray(from, from + count);
+    const out = new Uint8Array(count);
+    for (let i = 0; i < count; i += PATTERN_PERIOD) {
+      const take = Math.min(PATTERN_PERIOD, count - i);
+      out.set(this.buffer.subarray((from + i) % PATTERN_PERIOD, ((from + i) % PATTERN_PERIOD) + take), i);
+    }
+    return out;
+  }
+}
+
+/** Caller-given bytes. */
+export class BytesPayload implements PayloadSource {
+  constructor(private readonly data: Uint8Array) {}
+  get length(): number {
+    return this.data.length;
+  }
+  bytes(start: number, end: number): Uint8Array {
+    return this.data.subarray(start, end);
+  }
+}
+
+export function payloadSource(data: Uint8Array | PayloadSource): PayloadSource {
+  return data instanceof Uint8Array ? new BytesPayload(data) : data;
+}
+
+/** Writes made one after another (a conversation: a TLS handshake, then the request), read as one stream. */
+export class ChainedPayload implements PayloadSource {
+  private readonly parts: PayloadSource[] = [];
+  private readonly starts: number[] = [];
+  length = 0;
+  append(part: PayloadSource): void {
+    if (part.length === 0) return;
+    this.parts.push(part);
+    this.starts.push(this.length);
+    this.length += part.length;
+  }
+  bytes(start: number, end: number): Uint8Array {
+    // The part holding `start` (parts are few: a binary search is not worth it).
+    let index = this.starts.length - 1;
+    while (index > 0 && (this.starts[index] ?? 0) > start) index--;
+    const part = this.parts[index];
+    const partStart = this.starts[index] ?? 0;
+    if (part === undefined) return new Uint8Array(0);
+    if (end - partStart <= part.length) return part.bytes(start - partStart, end - partStart);
+    const out = new Uint8Array(end - start);
+    let at = start;
+    while (at < end && index < this.parts.length) {
+      const piece = this.parts[index];
+      const from = this.starts[index] ?? 0;
+      if (piece === undefined) break;
+      const take = Math.min(end, from + piece.length);
+      out.set(piece.bytes(at - from, take - from), at - start);
+      at = take;
+      index++;
+    }
+    return out;
+  }
+}
