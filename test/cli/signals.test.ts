@@ -270,7 +270,8 @@ describe('journey: a signal during the run', () => {
     const count = expectStopLine(outcome, signal, combined);
     expect(capinfosCount(combined)).toBe(count);
     expect(readStrict(combined)).toHaveLength(count);
-    const hop = join(out, 'order-journey', '01-radio.pcap');
+    // HTTPS by default: the per-hop files are pcapng, to carry the TLS key log (DSB).
+    const hop = join(out, 'order-journey', '01-radio.pcapng');
     expect(capinfosCount(hop)).toBe(readStrict(hop).length);
   });
 });
