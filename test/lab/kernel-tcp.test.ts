@@ -206,9 +206,11 @@ const scenarios: Scenario[] = [
       oneWayDelayMs: 20,
       senderBuffer: SNDBUF,
       receiverBuffer: 8192,
-      readRate: 40_000,
+      // 10 kB/s: slow enough that the kernel's 16 kB receive buffer always fills (at 40 kB/s a quick
+      // reader sometimes kept the window open and the kernel never advertised zero).
+      readRate: 10_000,
     },
-    flow: { request: 60_000, rwnd: 16_384, readerRate: 40_000 },
+    flow: { request: 60_000, rwnd: 16_384, readerRate: 10_000 },
   },
   {
     name: 'random 1% loss',
