@@ -67,6 +67,15 @@ export type {
   LayerValue,
   Problem,
 } from './layer.js';
+export {
+  MYSQL_CAPABILITY,
+  MYSQL_COMMAND,
+  MYSQL_TYPE,
+  type MysqlFields,
+  type MysqlLayer,
+  type MysqlMessage,
+  mysql,
+} from './mysql.js';
 export { bindingsWith, defaultBindings, ETHERTYPE, IP_PROTOCOL, UDP_PORT } from './numbers.js';
 export { type RawFields, type RawLayer, raw } from './raw.js';
 export { isLayerName, layerNames } from './registry.js';

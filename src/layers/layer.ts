@@ -28,7 +28,8 @@ export type LayerName =
   | 'geneve'
   | 'tls'
   | 'clienthello'
-  | 'raw';
+  | 'raw'
+  | 'mysql';
 
 /** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */
 export type BytesValue = Uint8Array | string;
@@ -129,6 +130,12 @@ export interface DecodeContext {
   insideIcmpError: boolean;
   /** Which length bounds the bytes this layer is given (set by the packet decoder; 'bytes' when none). */
   bound?: LengthBound;
+  /**
+   * The nearest enclosing TCP header's ports (set by the TCP decoder), for protocols whose messages
+   * differ by direction (MySQL: the side on the bound port is the server).
+   */
+  sourcePort?: number;
+  destinationPort?: number;
 }
 
 export interface DecodeStep<F extends object> {

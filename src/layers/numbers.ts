@@ -29,6 +29,7 @@ export const IP_PROTOCOL = {
 
 export const TCP_PORT = {
   tls: 443,
+  mysql: 3306,
 } as const;
 
 export const UDP_PORT = {
@@ -121,6 +122,15 @@ export const BINDINGS: readonly Binding[] = [
   { table: 'tcpPort', parents: ['tcp'], key: 'dport', value: TCP_PORT.tls, child: 'tls', decodeOnly: true },
   // Transparent Ethernet bridging: an Ethernet frame as the payload (Geneve; Wireshark's EtherType table too).
   { table: 'etherType', parents: ['geneve'], key: 'proto', value: ETHERTYPE.teb, child: 'ether' },
+  // MySQL on its registered port; decode only (the server's side is the one on 3306: set the ports).
+  {
+    table: 'tcpPort',
+    parents: ['tcp'],
+    key: 'dport',
+    value: TCP_PORT.mysql,
+    child: 'mysql',
+    decodeOnly: true,
+  },
 ];
 
 function decodeTable(table: keyof Bindings): ReadonlyMap<number, LayerName> {

@@ -643,6 +643,8 @@ export const tcpCodec: LayerCodec<TcpFields> = {
     }
     info.checksum = checksum;
     const hasPayload = end > offset + headerLength;
+    context.sourcePort = sport;
+    context.destinationPort = dport;
     const next = hasPayload
       ? (context.bindings.tcpPort.get(Math.min(sport, dport)) ??
         context.bindings.tcpPort.get(Math.max(sport, dport)))

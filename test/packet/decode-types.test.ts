@@ -95,6 +95,7 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
     extensions: 'list',
   },
   raw: { data: 'bytes' },
+  mysql: { len: 'number', seq: 'number', msg: 'string' },
 };
 
 /** Per layer: the info keys every decode of it gives (undefined: the layer gives no info). */
@@ -125,6 +126,7 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   geneve: { options: 'list' },
   tls: { records: 'list' },
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
+  mysql: { message: 'string' },
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -145,6 +147,7 @@ const SPECS = [
   'ether/ipv6(plen=30)/icmpv6(type=2,mtu=1280)/ipv6/udp/raw(len=4)',
   'ether/ipv4/tcp(dport=443,flags=PA)/tls/clienthello(sni=shop.example.com,alpn=h2)',
   'ether/ipv4/udp(dport=6081)/geneve(vni=7,options=0x0102030100000000)/ether/ipv4/udp/raw(len=4)',
+  'ether/ipv4/tcp(sport=40000,dport=3306,flags=PA)/mysql(query="SELECT 1")/mysql(msg=raw,seq=1,data=0x00)',
 ];
 
 describe('typed decode results', () => {
