@@ -39,6 +39,8 @@ const VALUES = [
   'MAX_BLOCK_LENGTH',
   'MAX_CAPLEN',
   'MAX_LAYERS',
+  'MPLS_HEADER_LENGTH',
+  'MPLS_LABEL',
   'NA_FLAG',
   'SpecError',
   'TCP_FLAGS',
@@ -99,6 +101,7 @@ const VALUES = [
   'linkTypeName',
   'linkTypeShortName',
   'maxCapturedLengthFor',
+  'mpls',
   'numberToIpv4',
   'openCaptureFile',
   'openCaptureScanner',
@@ -235,6 +238,8 @@ const TYPES = [
   'type GeneveLayer',
   'type GeneveOption',
   'type VxlanLayer',
+  'type MplsFields',
+  'type MplsLayer',
 ];
 
 /** Every name src/index.ts exports, types marked "type ", as the TypeScript checker sees them. */

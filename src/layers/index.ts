@@ -67,6 +67,7 @@ export type {
   LayerValue,
   Problem,
 } from './layer.js';
+export { MPLS_HEADER_LENGTH, MPLS_LABEL, type MplsFields, type MplsLayer, mpls } from './mpls.js';
 export { bindingsWith, defaultBindings, ETHERTYPE, IP_PROTOCOL, UDP_PORT } from './numbers.js';
 export { type RawFields, type RawLayer, raw } from './raw.js';
 export { isLayerName, layerNames } from './registry.js';

@@ -28,7 +28,8 @@ export type LayerName =
   | 'geneve'
   | 'tls'
   | 'clienthello'
-  | 'raw';
+  | 'raw'
+  | 'mpls';
 
 /** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */
 export type BytesValue = Uint8Array | string;

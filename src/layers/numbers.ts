@@ -11,6 +11,8 @@ export const ETHERTYPE = {
   qinq: 0x88a8,
   ipv6: 0x86dd,
   teb: 0x6558,
+  mpls: 0x8847,
+  mplsMulticast: 0x8848,
 } as const;
 
 export const IP_PROTOCOL = {
@@ -121,6 +123,9 @@ export const BINDINGS: readonly Binding[] = [
   { table: 'tcpPort', parents: ['tcp'], key: 'dport', value: TCP_PORT.tls, child: 'tls', decodeOnly: true },
   // Transparent Ethernet bridging: an Ethernet frame as the payload (Geneve; Wireshark's EtherType table too).
   { table: 'etherType', parents: ['geneve'], key: 'proto', value: ETHERTYPE.teb, child: 'ether' },
+  // MPLS (RFC 3032): unicast 0x8847; multicast 0x8848 decodes too (written only when set).
+  ether(ETHERTYPE.mpls, 'mpls'),
+  ether(ETHERTYPE.mplsMulticast, 'mpls', true),
 ];
 
 function decodeTable(table: keyof Bindings): ReadonlyMap<number, LayerName> {

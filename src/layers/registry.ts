@@ -31,6 +31,8 @@ import type {
 } from './ipv6-ext.js';
 import { ipv6destCodec, ipv6fragCodec, ipv6hopCodec, ipv6routeCodec } from './ipv6-ext.js';
 import type { LayerCodec, LayerName } from './layer.js';
+import type { MplsDecodedFields } from './mpls.js';
+import { mplsCodec } from './mpls.js';
 import type { RawDecodedFields } from './raw.js';
 import { rawCodec } from './raw.js';
 import type { TcpDecodedFields, TcpInfo } from './tcp.js';
@@ -69,6 +71,7 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   tls: tlsCodec,
   clienthello: clientHelloCodec,
   raw: rawCodec,
+  mpls: mplsCodec,
 };
 
 export const layerNames = Object.keys(codecs) as LayerName[];
@@ -101,4 +104,5 @@ export interface DecodedShapes {
   tls: [TlsDecodedFields, TlsInfo];
   clienthello: [ClientHelloDecodedFields, ClientHelloInfo];
   raw: [RawDecodedFields, undefined];
+  mpls: [MplsDecodedFields, undefined];
 }

@@ -95,6 +95,7 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
     extensions: 'list',
   },
   raw: { data: 'bytes' },
+  mpls: { label: 'number', tc: 'number', s: 'number', ttl: 'number' },
 };
 
 /** Per layer: the info keys every decode of it gives (undefined: the layer gives no info). */
@@ -125,6 +126,7 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   geneve: { options: 'list' },
   tls: { records: 'list' },
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
+  mpls: undefined,
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -145,6 +147,7 @@ const SPECS = [
   'ether/ipv6(plen=30)/icmpv6(type=2,mtu=1280)/ipv6/udp/raw(len=4)',
   'ether/ipv4/tcp(dport=443,flags=PA)/tls/clienthello(sni=shop.example.com,alpn=h2)',
   'ether/ipv4/udp(dport=6081)/geneve(vni=7,options=0x0102030100000000)/ether/ipv4/udp/raw(len=4)',
+  'ether/mpls(label=16004)/mpls(label=20,tc=3)/ipv4/udp/raw(len=4)',
 ];
 
 describe('typed decode results', () => {
