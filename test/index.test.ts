@@ -22,6 +22,7 @@ const VALUES = [
   'ETHER_HEADER_LENGTH',
   'FieldError',
   'GENEVE_HEADER_LENGTH',
+  'GRE_HEADER_LENGTH',
   'GTPU_EXTENSION',
   'GTPU_FLAG',
   'GTPU_HEADER_LENGTH',
@@ -80,6 +81,7 @@ const VALUES = [
   'fromHex',
   'generateToCapture',
   'geneve',
+  'gre',
   'gtpu',
   'icmp',
   'icmpv6',
@@ -240,6 +242,8 @@ const TYPES = [
   'type VxlanLayer',
   'type MplsFields',
   'type MplsLayer',
+  'type GreFields',
+  'type GreLayer',
 ];
 
 /** Every name src/index.ts exports, types marked "type ", as the TypeScript checker sees them. */

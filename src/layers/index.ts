@@ -13,6 +13,7 @@ export {
   type GeneveOption,
   geneve,
 } from './geneve.js';
+export { GRE_HEADER_LENGTH, type GreFields, type GreLayer, gre } from './gre.js';
 export {
   GTPU_EXTENSION,
   GTPU_FLAG,

@@ -29,7 +29,8 @@ export type LayerName =
   | 'tls'
   | 'clienthello'
   | 'raw'
-  | 'mpls';
+  | 'mpls'
+  | 'gre';
 
 /** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */
 export type BytesValue = Uint8Array | string;

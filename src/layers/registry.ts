@@ -9,6 +9,8 @@ import type { EtherDecodedFields } from './ethernet.js';
 import { etherCodec } from './ethernet.js';
 import type { GeneveDecodedFields, GeneveInfo } from './geneve.js';
 import { geneveCodec } from './geneve.js';
+import type { GreDecodedFields, GreInfo } from './gre.js';
+import { greCodec } from './gre.js';
 import type { GtpuDecodedFields, GtpuInfo } from './gtpu.js';
 import { gtpuCodec } from './gtpu.js';
 import type { IcmpDecodedFields, IcmpInfo } from './icmp.js';
@@ -72,6 +74,7 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   clienthello: clientHelloCodec,
   raw: rawCodec,
   mpls: mplsCodec,
+  gre: greCodec,
 };
 
 export const layerNames = Object.keys(codecs) as LayerName[];
@@ -105,4 +108,5 @@ export interface DecodedShapes {
   clienthello: [ClientHelloDecodedFields, ClientHelloInfo];
   raw: [RawDecodedFields, undefined];
   mpls: [MplsDecodedFields, undefined];
+  gre: [GreDecodedFields, GreInfo];
 }

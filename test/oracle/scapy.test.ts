@@ -163,6 +163,32 @@ const PAIRS: [string, string][] = [
   [
     'ether/dot1q(vlan=10)/mpls(label=16,s=0,ttl=0)/mpls(label=17,s=1)/raw(len=4)',
     `${E}/Dot1Q(vlan=10)/MPLS(label=16,s=0,ttl=0)/MPLS(label=17,s=1,ttl=64)/Raw(bytes(range(4)))`,
+  ], // GRE (RFC 2784/2890): Scapy's chksum_present/key_present/seqnum_present are our c/k/s (ours set
+  // from which of chksum/key/seq is given), its `offset` our reserved1; IP protocol 47 and the protocol
+  // type come from the bindings on both sides. Scapy computes the checksum when chksum_present=1.
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=1234,dport=5678)/raw(len=8)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE()/IP(src='10.0.0.1',dst='10.0.0.2')/UDP(sport=1234,dport=5678)/Raw(bytes(range(8)))`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(c=1,key=7,seq=1)/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=1,dport=2)/raw(text="gre")',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1,key_present=1,key=7,seqnum_present=1,sequence_number=1)/IP(src='10.0.0.1',dst='10.0.0.2')/UDP(sport=1,dport=2)/Raw(b'gre')`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/gre(key=100)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/ipv4(src=10.1.0.1,dst=10.1.0.2)/icmp(type=8,id=1,seq=1)',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/GRE(key_present=1,key=100)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/IP(src='10.1.0.1',dst='10.1.0.2')/ICMP(type=8,id=1,seq=1)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre/mpls(label=16004)/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=3,dport=4)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE()/MPLS(label=16004,s=1,ttl=64)/IP(src='10.0.0.1',dst='10.0.0.2')/UDP(sport=3,dport=4)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(c=1)/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=5,dport=6)/raw(len=5)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1)/IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=5,dport=6)/Raw(bytes(range(5)))`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(chksum=0x1234,reserved1=9,seq=0xffffffff)/ipv4(src=10.0.0.1,dst=10.0.0.2)/icmp(type=8,id=2,seq=2)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1,chksum=0x1234,offset=9,seqnum_present=1,sequence_number=0xffffffff)/IP(src='10.0.0.1',dst='10.0.0.2')/ICMP(type=8,id=2,seq=2)`,
   ],
 ];
 

@@ -96,6 +96,15 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
   },
   raw: { data: 'bytes' },
   mpls: { label: 'number', tc: 'number', s: 'number', ttl: 'number' },
+  gre: {
+    c: 'number',
+    r: 'number',
+    k: 'number',
+    s: 'number',
+    reserved0: 'number',
+    version: 'number',
+    proto: 'number',
+  },
 };
 
 /** Per layer: the info keys every decode of it gives (undefined: the layer gives no info). */
@@ -127,6 +136,7 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   tls: { records: 'list' },
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
   mpls: undefined,
+  gre: { checksum: 'string' },
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -148,6 +158,7 @@ const SPECS = [
   'ether/ipv4/tcp(dport=443,flags=PA)/tls/clienthello(sni=shop.example.com,alpn=h2)',
   'ether/ipv4/udp(dport=6081)/geneve(vni=7,options=0x0102030100000000)/ether/ipv4/udp/raw(len=4)',
   'ether/mpls(label=16004)/mpls(label=20,tc=3)/ipv4/udp/raw(len=4)',
+  'ether/ipv4/gre(c=1,key=7,seq=1)/ipv4/udp/raw(len=4)',
 ];
 
 describe('typed decode results', () => {
