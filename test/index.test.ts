@@ -10,6 +10,7 @@ import * as api from '../src/index.js';
 
 const VALUES = [
   'ARP_OPERATIONS',
+  'BSD_AF',
   'CaptureError',
   'CaptureIterable',
   'CaptureParser',
@@ -43,6 +44,9 @@ const VALUES = [
   'MPLS_HEADER_LENGTH',
   'MPLS_LABEL',
   'NA_FLAG',
+  'SLL2_HEADER_LENGTH',
+  'SLL_HEADER_LENGTH',
+  'SLL_PACKET_TYPE',
   'SpecError',
   'TCP_FLAGS',
   'TCP_HEADER_LENGTH',
@@ -102,8 +106,10 @@ const VALUES = [
   'layersFromJson',
   'linkTypeName',
   'linkTypeShortName',
+  'loop',
   'maxCapturedLengthFor',
   'mpls',
+  'nullLink',
   'numberToIpv4',
   'openCaptureFile',
   'openCaptureScanner',
@@ -116,6 +122,8 @@ const VALUES = [
   'raw',
   'readCapture',
   'readCaptureStream',
+  'sll',
+  'sll2',
   'summarizeCapture',
   'synthesizeFlow',
   'tcp',
@@ -244,6 +252,14 @@ const TYPES = [
   'type MplsLayer',
   'type GreFields',
   'type GreLayer',
+  'type SllFields',
+  'type SllLayer',
+  'type Sll2Fields',
+  'type Sll2Layer',
+  'type NullFields',
+  'type NullLayer',
+  'type LoopFields',
+  'type LoopLayer',
 ];
 
 /** Every name src/index.ts exports, types marked "type ", as the TypeScript checker sees them. */

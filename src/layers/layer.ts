@@ -30,7 +30,11 @@ export type LayerName =
   | 'clienthello'
   | 'raw'
   | 'mpls'
-  | 'gre';
+  | 'gre'
+  | 'sll'
+  | 'sll2'
+  | 'null'
+  | 'loop';
 
 /** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */
 export type BytesValue = Uint8Array | string;

@@ -33,10 +33,14 @@ import type {
 } from './ipv6-ext.js';
 import { ipv6destCodec, ipv6fragCodec, ipv6hopCodec, ipv6routeCodec } from './ipv6-ext.js';
 import type { LayerCodec, LayerName } from './layer.js';
+import type { LoopDecodedFields, NullDecodedFields } from './loopback.js';
+import { loopCodec, nullCodec } from './loopback.js';
 import type { MplsDecodedFields } from './mpls.js';
 import { mplsCodec } from './mpls.js';
 import type { RawDecodedFields } from './raw.js';
 import { rawCodec } from './raw.js';
+import type { Sll2DecodedFields, SllDecodedFields, SllInfo } from './sll.js';
+import { sll2Codec, sllCodec } from './sll.js';
 import type { TcpDecodedFields, TcpInfo } from './tcp.js';
 import { tcpCodec } from './tcp.js';
 import type { ClientHelloDecodedFields, ClientHelloInfo, TlsDecodedFields, TlsInfo } from './tls.js';
@@ -75,6 +79,10 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   raw: rawCodec,
   mpls: mplsCodec,
   gre: greCodec,
+  sll: sllCodec,
+  sll2: sll2Codec,
+  null: nullCodec,
+  loop: loopCodec,
 };
 
 export const layerNames = Object.keys(codecs) as LayerName[];
@@ -109,4 +117,8 @@ export interface DecodedShapes {
   raw: [RawDecodedFields, undefined];
   mpls: [MplsDecodedFields, undefined];
   gre: [GreDecodedFields, GreInfo];
+  sll: [SllDecodedFields, SllInfo];
+  sll2: [Sll2DecodedFields, SllInfo];
+  null: [NullDecodedFields, undefined];
+  loop: [LoopDecodedFields, undefined];
 }

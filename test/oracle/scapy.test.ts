@@ -189,6 +189,32 @@ const PAIRS: [string, string][] = [
   [
     'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(chksum=0x1234,reserved1=9,seq=0xffffffff)/ipv4(src=10.0.0.1,dst=10.0.0.2)/icmp(type=8,id=2,seq=2)',
     `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1,chksum=0x1234,offset=9,seqnum_present=1,sequence_number=0xffffffff)/IP(src='10.0.0.1',dst='10.0.0.2')/ICMP(type=8,id=2,seq=2)`,
+  ], // Link types: Linux cooked v1/v2 (Scapy's CookedLinux/CookedLinuxV2: lladdrtype/lladdrlen/src are
+  // our hatype/halen/addr; Scapy's defaults 512 and 0 are spelled out) and BSD loopback (Loopback, the
+  // family little-endian).
+  [
+    'sll(pkttype=4,addr=0x020000000001)/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(len=8)',
+    `CookedLinux(pkttype=4,lladdrtype=1,lladdrlen=6,src=bytes.fromhex('020000000001'))/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(bytes(range(8)))`,
+  ],
+  [
+    'sll(hatype=772)/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=1,dport=2)',
+    `CookedLinux(lladdrtype=772)/IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=1,dport=2)`,
+  ],
+  [
+    'sll2(ifindex=3,addr=0x020000000001)/ipv4(src=10.0.0.1,dst=10.0.0.2)/tcp(sport=40000,dport=443,flags=S)',
+    `CookedLinuxV2(ifindex=3,lladdrtype=1,lladdrlen=6,src=bytes.fromhex('020000000001'))/IP(src='10.0.0.1',dst='10.0.0.2')/TCP(sport=40000,dport=443,flags='S')`,
+  ],
+  [
+    'sll2(pkttype=4,ifindex=0xffffffff)/ipv6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=128,id=1,seq=1)',
+    `CookedLinuxV2(lladdrtype=1,pkttype=4,ifindex=0xffffffff)/IPv6(src='2001:db8::1',dst='2001:db8::2')/ICMPv6EchoRequest(id=1,seq=1)`,
+  ],
+  [
+    'null/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(text="lo")',
+    `Loopback(type=2)/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(b'lo')`,
+  ],
+  [
+    'null/ipv6(src=::1,dst=::1)/tcp(sport=40000,dport=8080,flags=S)',
+    `Loopback(type=24)/IPv6(src='::1',dst='::1')/TCP(sport=40000,dport=8080,flags='S')`,
   ],
 ];
 

@@ -105,6 +105,18 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
     version: 'number',
     proto: 'number',
   },
+  sll: { pkttype: 'number', hatype: 'number', halen: 'number', addr: 'bytes', proto: 'number' },
+  sll2: {
+    proto: 'number',
+    reserved: 'number',
+    ifindex: 'number',
+    hatype: 'number',
+    pkttype: 'number',
+    halen: 'number',
+    addr: 'bytes',
+  },
+  null: { family: 'number', be: 'number' },
+  loop: { family: 'number' },
 };
 
 /** Per layer: the info keys every decode of it gives (undefined: the layer gives no info). */
@@ -137,6 +149,10 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
   mpls: undefined,
   gre: { checksum: 'string' },
+  sll: { mac: 'string' },
+  sll2: { mac: 'string' },
+  null: undefined,
+  loop: undefined,
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -159,13 +175,18 @@ const SPECS = [
   'ether/ipv4/udp(dport=6081)/geneve(vni=7,options=0x0102030100000000)/ether/ipv4/udp/raw(len=4)',
   'ether/mpls(label=16004)/mpls(label=20,tc=3)/ipv4/udp/raw(len=4)',
   'ether/ipv4/gre(c=1,key=7,seq=1)/ipv4/udp/raw(len=4)',
+  'sll(addr=0x020000000001)/ipv4/udp/raw(len=4)',
+  'sll2(ifindex=3,addr=0x020000000001)/ipv6/udp/raw(len=4)',
+  'null/ipv4/udp/raw(len=4)',
+  'loop/ipv6/udp/raw(len=4)',
 ];
 
 describe('typed decode results', () => {
   it('every decoded layer has the fields and info its type promises, holding what it says', () => {
     const seen = new Set<string>();
     for (const spec of SPECS) {
-      const { layers } = decodePacket(encodePacket(parseSpec(spec)));
+      const built = parseSpec(spec);
+      const { layers } = decodePacket(encodePacket(built), { first: built[0]?.layer ?? 'ether' });
       for (const layer of layers) {
         seen.add(layer.layer);
         const fields: Readonly<Record<string, unknown>> = layer.fields;
