@@ -498,7 +498,7 @@ export class CompiledTemplate {
       }
       // The layer's checksum, as its schema declares it (place, coverage, a computed 0 sent as 0xffff).
       const checksum = CHECKSUMS[layer.layer];
-      const located = checksum?.locate?.(this.frame, offset, headerLengths[i]!);
+      const located = checksum?.locate?.(this.frame, offset, headerLengths[i] ?? 0);
       if (checksum !== undefined && fields[checksum.name] === undefined && typeof located !== 'string') {
         const field = offset + (located?.offset ?? checksum.offset);
         const udp = checksum.zeroAs === 0xffff;

@@ -19,7 +19,7 @@
  *
  * Which optional words are written follows what is given: the checksum word when `chksum` or
  * `reserved1` is given or `c=1` (the checksum is then computed in `finish`, RFC 1071 over the GRE
- * header and payload), the key when `key` is given or `k=1`, the sequence number when `seq` is given
+ * header and payload, unless `c=0` is set: then it is written as given, or 0), the key when `key` is given or `k=1`, the sequence number when `seq` is given
  * or `s=1`. The C, K and S bits left out say what is there; set, they are written as set, even when
  * wrong (`k=0` with a key writes the key and a clear K bit). Decode reads the bits, so the fields it
  * gives re-encode the same bytes. The payload follows the protocol type, an EtherType (IPv4, IPv6,
@@ -264,7 +264,8 @@ export const greCodec: LayerCodec<GreFields> = {
   },
 
   finish(fields: GreFields, frame: EncodeFrame): void {
-    if (fields.chksum !== undefined || !hasChecksumWord(fields)) return;
+    // c=0 set on purpose with the word present: the word stays as given (0), as the template does.
+    if (fields.chksum !== undefined || fields.c === 0 || !hasChecksumWord(fields)) return;
     const { out, offset } = frame;
     writeU16(out, offset + GRE_HEADER_LENGTH, 0);
     writeU16(out, offset + GRE_HEADER_LENGTH, internetChecksum(out, offset, frame.end));

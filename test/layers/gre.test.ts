@@ -69,6 +69,10 @@ describe('gre', () => {
     // k=0 with a key: the key is written, the K bit is clear (so a reader takes it for payload).
     expect(greBytes(`${OUTER}/gre(k=0,key=0xaabbccdd)/raw(len=0)`)).toBe('00000000aabbccdd');
     expect(greBytes(`${OUTER}/gre(c=0,chksum=0xbeef,reserved1=5)/raw(len=0)`)).toBe('00000000beef0005');
+    // c=0 with only reserved1: the checksum word is there, but C says there is no checksum: it stays 0.
+    expect(greBytes(`${OUTER}/gre(c=0,reserved1=5)/raw(data=0x01020304)`)).toBe(
+      '00000000' + '00000005' + '01020304',
+    );
     expect(greBytes(`${OUTER}/gre(r=1,reserved0=0x1ff,version=7,proto=0x1234)/raw(len=0)`)).toBe('4fff1234');
     expect(() => encodePacket([ether(), ipv4(), gre({ version: 8 }), raw()])).toThrow(FieldError);
     expect(() => encodePacket([ether(), ipv4(), gre({ key: 2 ** 32 }), raw()])).toThrow(FieldError);
@@ -200,6 +204,19 @@ describe('gre', () => {
       ),
     );
     expect(toHex(out.subarray(0, noChecksum.length))).toBe(toHex(expected));
+    // The checksum word with C clear (c=0 set on purpose): neither encode nor the template fills it.
+    const unflagged = parseSpec(
+      `${OUTER}/gre(c=0,reserved1=5)/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp/raw(len=6)`,
+    );
+    const unflaggedTemplate = compileTemplate(unflagged, ['ipv4[1].src=10.0.0.0+']);
+    unflaggedTemplate.writePacket(9, out, 0);
+    const unflaggedExpected = encodePacket(
+      unflagged.map((layer, i) =>
+        i === 3 ? { ...layer, fields: { ...layer.fields, src: '10.0.0.9' } } : layer,
+      ) as typeof unflagged,
+    );
+    expect(toHex(out.subarray(0, unflaggedTemplate.length))).toBe(toHex(unflaggedExpected));
+    expect(toHex(unflaggedExpected, AT + 4, AT + 8)).toBe('00000005');
     expect(() => compileTemplate(plain, ['gre.seq=1+'])).toThrow(/no sequence number/);
     expect(() => compileTemplate(plain, ['gre.k=1'])).toThrow(/cannot vary: it shapes/);
   });

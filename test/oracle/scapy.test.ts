@@ -163,7 +163,8 @@ const PAIRS: [string, string][] = [
   [
     'ether/dot1q(vlan=10)/mpls(label=16,s=0,ttl=0)/mpls(label=17,s=1)/raw(len=4)',
     `${E}/Dot1Q(vlan=10)/MPLS(label=16,s=0,ttl=0)/MPLS(label=17,s=1,ttl=64)/Raw(bytes(range(4)))`,
-  ], // GRE (RFC 2784/2890): Scapy's chksum_present/key_present/seqnum_present are our c/k/s (ours set
+  ],
+  // GRE (RFC 2784/2890): Scapy's chksum_present/key_present/seqnum_present are our c/k/s (ours set
   // from which of chksum/key/seq is given), its `offset` our reserved1; IP protocol 47 and the protocol
   // type come from the bindings on both sides. Scapy computes the checksum when chksum_present=1.
   [
@@ -189,7 +190,8 @@ const PAIRS: [string, string][] = [
   [
     'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(chksum=0x1234,reserved1=9,seq=0xffffffff)/ipv4(src=10.0.0.1,dst=10.0.0.2)/icmp(type=8,id=2,seq=2)',
     `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1,chksum=0x1234,offset=9,seqnum_present=1,sequence_number=0xffffffff)/IP(src='10.0.0.1',dst='10.0.0.2')/ICMP(type=8,id=2,seq=2)`,
-  ], // Link types: Linux cooked v1/v2 (Scapy's CookedLinux/CookedLinuxV2: lladdrtype/lladdrlen/src are
+  ],
+  // Link types: Linux cooked v1/v2 (Scapy's CookedLinux/CookedLinuxV2: lladdrtype/lladdrlen/src are
   // our hatype/halen/addr; Scapy's defaults 512 and 0 are spelled out) and BSD loopback (Loopback, the
   // family little-endian).
   [
