@@ -44,6 +44,22 @@ describe('null (LINKTYPE_NULL: host byte order family)', () => {
     expectRoundTrip(hex('01020304aabb'), 'null');
   });
 
+  it('takes a value above 1500 as an EtherType (Wireshark: null.type), either byte order', () => {
+    // 0x0800 little-endian (00 08 00 00) then IPv4; 0x86dd big-endian (00 00 86 dd) then 4 bytes.
+    const v4 = decodePacket(hex(`00080000${IPV4}`), { linkType: 0 });
+    expect(stackOf(v4)).toBe('null/ipv4');
+    expect(v4.layers[0]?.fields).toEqual({ family: 0x0800, be: 0 });
+    expect(v4.problems).toEqual([]);
+    const tagged = decodePacket(hex(`00008100${'0007'}0800${IPV4}`), { linkType: 0 });
+    expect(stackOf(tagged)).toBe('null/dot1q/ipv4');
+    expect(tagged.layers[0]?.fields).toEqual({ family: 0x8100, be: 1 });
+    // 1500 and below with no known family: raw. Left out before a layer with an EtherType: that EtherType.
+    expect(stackOf(decodePacket(hex(`dc050000${IPV4}`), { linkType: 0 }))).toBe('null/raw');
+    expect(toHex(encodePacket(parseSpec('null/arp')), 0, 4)).toBe('06080000');
+    expect(toHex(encodePacket(parseSpec('null(be=1)/dot1q/ipv4')), 0, 4)).toBe('00008100');
+    expectJsonAndSpecRoundTrip(toHex(encodePacket(parseSpec('null/arp(op=2)'))), 'null');
+  });
+
   it('round-trips byte-exact; truncation is a DecodeError', () => {
     for (const text of [
       toHex(encodePacket(parseSpec('null/ipv4/udp/raw(len=3)'))),
@@ -66,6 +82,10 @@ describe('loop (LINKTYPE_LOOP: network byte order family)', () => {
     expect(decoded.layers[0]?.fields).toEqual({ family: 2 });
     // Little-endian AF_INET on a LOOP link is family 0x02000000: not IP, raw.
     expect(stackOf(decodePacket(hex(`02000000${IPV4}`), { linkType: 108 }))).toBe('loop/raw');
+    // No EtherType fallback on LOOP (Wireshark's dissect_loop has none): 0x0800 is raw, and left out
+    // before a non-IP layer the family is 0.
+    expect(stackOf(decodePacket(hex(`00000800${IPV4}`), { linkType: 108 }))).toBe('loop/raw');
+    expect(toHex(encodePacket(parseSpec('loop/arp')), 0, 4)).toBe('00000000');
     expectJsonAndSpecRoundTrip(toHex(encodePacket(parseSpec('loop/ipv6/udp/raw(len=3)'))), 'loop');
     checkDecodeThrowsOnlyDecodeError(loopCodec);
     checkRandomRoundTrip('loop');

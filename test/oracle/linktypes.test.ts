@@ -2,7 +2,7 @@
  * Oracle: captures pktcraft writes with link types 113 (Linux cooked v1), 276 (Linux cooked v2),
  * 0 (BSD loopback) and 108 (OpenBSD loopback) open in tshark 4.0.17 without a warning, and tshark
  * sees the header fields as meant (`sll.pkttype`, `sll.hatype`, `sll.halen`, `sll.etype`,
- * `sll.ifindex`, `sll.src.eth`, `null.family`), the payload decoded, checksums good, nothing
+ * `sll.ifindex`, `sll.src.eth`, `null.family`, `null.type`), the payload decoded, checksums good, nothing
  * malformed and no expert item. The writer picks the link type from the first layer.
  */
 import { spawnSync } from 'node:child_process';
@@ -79,24 +79,42 @@ const CASES: LinkCase[] = [
       `null(family=30)/${UDP6}`,
       `null(be=1)/${UDP4}`,
       `null(family=28,be=1)/${UDP6}`,
+      // A value above 1500 is an EtherType (tshark's null.type), either byte order.
+      'null/arp(op=1,psrc=192.0.2.1,pdst=192.0.2.2)',
+      `null(be=1)/dot1q(vlan=7)/${UDP4}`,
     ],
-    fields: ['null.family'],
-    expected: [['2'], ['24'], ['30'], ['2'], ['28']],
+    fields: ['null.family', 'null.type'],
+    expected: [
+      ['2', ''],
+      ['24', ''],
+      ['30', ''],
+      ['2', ''],
+      ['28', ''],
+      ['', '0x0806'],
+      ['', '0x8100'],
+    ],
     protocols: [
       'null:ip:udp:data',
       'null:ipv6:udp:data',
       'null:ipv6:udp:data',
       'null:ip:udp:data',
       'null:ipv6:udp:data',
+      'null:arp',
+      'null:vlan:ethertype:ip:udp:data',
     ],
   },
   {
     name: 'OpenBSD loopback (108)',
     linkType: 108,
-    specs: [`loop/${UDP4}`, `loop/${UDP6}`],
-    fields: ['null.family'],
-    expected: [['2'], ['24']],
-    protocols: ['null:ip:udp:data', 'null:ipv6:udp:data'],
+    // OpenBSD's loop has no EtherType fallback (Wireshark's dissect_loop): family 0x0806 is data.
+    specs: [`loop/${UDP4}`, `loop/${UDP6}`, 'loop(family=0x0806)/raw(len=28)'],
+    fields: ['null.family', 'null.type'],
+    expected: [
+      ['2', ''],
+      ['24', ''],
+      ['2054', ''],
+    ],
+    protocols: ['null:ip:udp:data', 'null:ipv6:udp:data', 'null:data'],
   },
 ];
 
