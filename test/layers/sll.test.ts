@@ -75,6 +75,15 @@ describe('sll (Linux cooked v1)', () => {
     const full = encodePacket(parseSpec('sll(addr=0x020000000001)/ipv4/udp/raw(len=4)'));
     for (let cut = 0; cut <= full.length; cut++) expectRoundTrip(full.subarray(0, cut), 'sll');
     expect(() => sllCodec.decode(hex(V1_HEADER).subarray(0, 15), 0, 15, newContext())).toThrow(DecodeError);
+    // An address length that lies (0xffff; Linux keeps at most 8 bytes): nothing is read or allocated
+    // by it, the 8 address bytes are what there is, no MAC is claimed, and the bytes come back exactly.
+    const lying = decodePacket(hex(`00040001ffff0200000000010000${'0800'}${'45'}`), { first: 'sll' });
+    const first = lying.layers[0];
+    if (first?.layer !== 'sll') throw new Error('no sll layer');
+    expect(first.fields.halen).toBe(0xffff);
+    expect(first.fields.addr.length).toBe(8);
+    expect(first.info.mac).toBeUndefined();
+    expectRoundTrip(hex(`00040001ffff0200000000010000${'0800'}${'45'}`), 'sll');
     checkDecodeThrowsOnlyDecodeError(sllCodec);
     checkRandomRoundTrip('sll');
   });
