@@ -2,6 +2,7 @@
  * `pktcraft decode FILE | --hex HEX`: the tree, the JSON form, or specs that rebuild each packet.
  */
 import type { CommandModule } from 'yargs';
+import { describeLinkType } from '../capture/linktype.js';
 import { fromHex } from '../core/bytes.js';
 import { SpecError } from '../core/errors.js';
 import type { LayerName } from '../layers/layer.js';
@@ -28,26 +29,34 @@ interface DecodeArgs {
   'decode-as'?: string[];
 }
 
-const LINKTYPE_NAMES: Record<string, FirstLayer> = { ether: 'ether', ethernet: 'ether', raw: 'ip', ip: 'ip' };
+const LINKTYPE_NAMES: Record<string, FirstLayer> = {
+  ether: 'ether',
+  ethernet: 'ether',
+  raw: 'ip',
+  ip: 'ip',
+  'linux-sll': 'sll',
+  linux_sll: 'sll',
+  'linux-sll2': 'sll2',
+  linux_sll2: 'sll2',
+  bsd: 'null',
+  loopback: 'null',
+};
 
 function parseFirst(text: string | undefined): FirstLayer {
   if (text === undefined) return 'ether';
   const lower = text.toLowerCase();
   if (LINKTYPE_NAMES[lower]) return LINKTYPE_NAMES[lower];
+  // A link type number with no layer (105 802.11, ...) decodes as raw bytes, as in a capture file.
   if (/^\d+$/.test(lower)) {
-    const first = firstLayerOf(Number(lower));
-    if (first) return first;
-    throw new SpecError(
-      text,
-      0,
-      '--linktype: supported link types are 1 (Ethernet), 101 (raw IP), 228 (IPv4), 229 (IPv6)',
-    );
+    if (Number(lower) > 0xffffffff)
+      throw new SpecError(text, 0, '--linktype: a link type is at most 4294967295');
+    return firstLayerOf(Number(lower)) ?? 'raw';
   }
   if (isLayerName(lower)) return lower;
   throw new SpecError(
     text,
     0,
-    '--linktype: give a link type number or a layer name (ether, ip, ipv4, ipv6, ...)',
+    '--linktype: give a link type number or a name (ether, ip, ipv4, ipv6, sll, sll2, null, loop, ...)',
   );
 }
 
@@ -96,7 +105,8 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
       .option('hex', { type: 'string', describe: 'decode this hex instead of a file' })
       .option('linktype', {
         type: 'string',
-        describe: 'what --hex starts with: 1/ether, 101/ip, 228/ipv4, 229/ipv6 or a layer name',
+        describe:
+          'what --hex starts with: 0/null, 1/ether, 101/ip, 108/loop, 113/linux-sll, 228/ipv4, 229/ipv6, 276/linux-sll2 or a layer name',
       })
       .option('json', { type: 'boolean', describe: 'print a JSON array, one object per packet' })
       .option('spec', {
@@ -136,18 +146,28 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         first: parseFirst(args.linktype),
         ...(decodeAs ? { decodeAs } : {}),
       });
-      out.push({ packet, number: 1, bytes, meta: {} });
+      const number =
+        args.linktype !== undefined && /^\d+$/.test(args.linktype) ? Number(args.linktype) : undefined;
+      const meta =
+        number !== undefined && firstLayerOf(number) === undefined
+          ? { linkType: describeLinkType(number) }
+          : {};
+      out.push({ packet, number: 1, bytes, meta });
       print(out[0]!);
     } else if (args.file) {
       let number = 0;
       const problems: string[] = [];
       for await (const record of readPacketsFromFile(args.file, problems)) {
         number++;
-        const first = firstLayerOf(record.linkType) ?? 'raw';
+        const known = firstLayerOf(record.linkType);
+        const first = known ?? 'raw';
         // The reader may reuse its buffer: keep a copy when the packet outlives this iteration.
         const bytes = args.json ? new Uint8Array(record.data) : record.data;
         const packet = decodePacket(bytes, { first, ...(decodeAs ? { decodeAs } : {}) });
-        const entry = { packet, number, bytes, meta: record.meta };
+        // A link type pktcraft has no layer for: the bytes are raw, and the link type is named.
+        const meta =
+          known === undefined ? { ...record.meta, linkType: describeLinkType(record.linkType) } : record.meta;
+        const entry = { packet, number, bytes, meta };
         if (args.json) out.push(entry);
         else print(entry);
       }

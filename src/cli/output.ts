@@ -5,18 +5,18 @@
  * interrupted run leaves a valid file holding every packet handed to it.
  */
 import { formatFromPath } from '../capture/convert.js';
-import { LinkType } from '../capture/linktype.js';
+import { linkTypeForLayer } from '../capture/linktype.js';
 import { createCaptureWriter } from '../capture/writer.js';
 import { FieldError } from '../core/errors.js';
 import type { LayerName } from '../layers/layer.js';
 
 export function linkTypeForFirstLayer(first: LayerName): number {
-  if (first === 'ether') return LinkType.ETHERNET;
-  if (first === 'ipv4' || first === 'ipv6') return LinkType.RAW;
+  const linkType = linkTypeForLayer(first);
+  if (linkType !== undefined) return linkType;
   throw new FieldError(
     'build',
     'spec',
-    `a capture needs the packet to start with ether, ipv4 or ipv6, not ${first}`,
+    `a capture needs the packet to start with ether, ipv4, ipv6, sll, sll2, null or loop, not ${first}`,
   );
 }
 

@@ -14,7 +14,7 @@ import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { formatFromPath } from '../capture/convert.js';
-import { LinkType } from '../capture/linktype.js';
+import { linkTypeForLayer } from '../capture/linktype.js';
 import { PCAP_RECORD_HEADER_LENGTH, writePcapRecordHeader } from '../capture/pcap.js';
 import { EPB_FIXED_LENGTH, EPB_HEADER_LENGTH, pad4, writeEnhancedPacketFrame } from '../capture/pcapng.js';
 import { type TicksSlot, timeToTicks } from '../capture/timestamp.js';
@@ -94,12 +94,12 @@ export interface FramingOptions {
 
 export function linkTypeFor(layers: readonly LayerValue[]): number {
   const first = layers[0]?.layer;
-  if (first === 'ether') return LinkType.ETHERNET;
-  if (first === 'ipv4' || first === 'ipv6') return LinkType.RAW;
+  const linkType = first === undefined ? undefined : linkTypeForLayer(first);
+  if (linkType !== undefined) return linkType;
   throw new FieldError(
     'engine',
     'layers',
-    `a capture needs the packet to start with ether, ipv4 or ipv6, not ${first}`,
+    `a capture needs the packet to start with ether, ipv4, ipv6, sll, sll2, null or loop, not ${first}`,
   );
 }
 

@@ -15,7 +15,7 @@
 import { FieldError } from '../core/errors.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs, layerNames } from '../layers/registry.js';
-import type { AnySchema, ChecksumCoverage } from '../layers/schema.js';
+import type { AnySchema, ChecksumCoverage, PositionLocator } from '../layers/schema.js';
 import { vxlanSourcePort } from '../layers/udp.js';
 import { encodePacketGeneric } from '../packet/encode-generic.js';
 import {
@@ -125,6 +125,8 @@ export interface TemplateOptions {
 interface ChecksumDeclaration {
   readonly name: string;
   readonly offset: number;
+  /** For a checksum only some headers carry (GRE's, with C set): where it is, or why it is not there. */
+  readonly locate: PositionLocator | undefined;
   readonly covers: ChecksumCoverage;
   readonly zeroAs: number | undefined;
 }
@@ -133,8 +135,14 @@ interface ChecksumDeclaration {
 const CHECKSUMS: Partial<Record<LayerName, ChecksumDeclaration>> = {};
 for (const layer of layerNames) {
   for (const [name, field] of Object.entries(codecs[layer].schema as AnySchema)) {
-    if (field.role === 'checksum' && field.at && field.covers)
-      CHECKSUMS[layer] = { name, offset: field.at.offset, covers: field.covers, zeroAs: field.zeroAs };
+    if (field.role === 'checksum' && (field.at || field.locate) && field.covers)
+      CHECKSUMS[layer] = {
+        name,
+        offset: field.at?.offset ?? 0,
+        locate: field.at ? undefined : field.locate,
+        covers: field.covers,
+        zeroAs: field.zeroAs,
+      };
   }
 }
 
@@ -490,8 +498,9 @@ export class CompiledTemplate {
       }
       // The layer's checksum, as its schema declares it (place, coverage, a computed 0 sent as 0xffff).
       const checksum = CHECKSUMS[layer.layer];
-      if (checksum !== undefined && fields[checksum.name] === undefined) {
-        const field = offset + checksum.offset;
+      const located = checksum?.locate?.(this.frame, offset, headerLengths[i] ?? 0);
+      if (checksum !== undefined && fields[checksum.name] === undefined && typeof located !== 'string') {
+        const field = offset + (located?.offset ?? checksum.offset);
         const udp = checksum.zeroAs === 0xffff;
         switch (checksum.covers) {
           case 'header':

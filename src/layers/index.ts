@@ -13,6 +13,7 @@ export {
   type GeneveOption,
   geneve,
 } from './geneve.js';
+export { GRE_HEADER_LENGTH, type GreFields, type GreLayer, gre } from './gre.js';
 export {
   GTPU_EXTENSION,
   GTPU_FLAG,
@@ -68,6 +69,16 @@ export type {
   Problem,
 } from './layer.js';
 export {
+  BSD_AF,
+  type LoopFields,
+  type LoopLayer,
+  loop,
+  type NullFields,
+  type NullLayer,
+  nullLink,
+} from './loopback.js';
+export { MPLS_HEADER_LENGTH, MPLS_LABEL, type MplsFields, type MplsLayer, mpls } from './mpls.js';
+export {
   MYSQL_CAPABILITY,
   MYSQL_COMMAND,
   MYSQL_TYPE,
@@ -79,6 +90,17 @@ export {
 export { bindingsWith, defaultBindings, ETHERTYPE, IP_PROTOCOL, UDP_PORT } from './numbers.js';
 export { type RawFields, type RawLayer, raw } from './raw.js';
 export { isLayerName, layerNames } from './registry.js';
+export {
+  SLL_HEADER_LENGTH,
+  SLL_PACKET_TYPE,
+  SLL2_HEADER_LENGTH,
+  type Sll2Fields,
+  type Sll2Layer,
+  type SllFields,
+  type SllLayer,
+  sll,
+  sll2,
+} from './sll.js';
 export {
   type SackBlock,
   TCP_FLAGS,

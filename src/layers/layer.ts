@@ -29,7 +29,13 @@ export type LayerName =
   | 'tls'
   | 'clienthello'
   | 'raw'
-  | 'mysql';
+  | 'mysql'
+  | 'mpls'
+  | 'gre'
+  | 'sll'
+  | 'sll2'
+  | 'null'
+  | 'loop';
 
 /** Bytes given by a user: a Uint8Array, or a hex string ("0a0b0c", "0x0a0b0c", "0a:0b:0c"). */
 export type BytesValue = Uint8Array | string;

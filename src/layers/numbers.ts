@@ -11,6 +11,8 @@ export const ETHERTYPE = {
   qinq: 0x88a8,
   ipv6: 0x86dd,
   teb: 0x6558,
+  mpls: 0x8847,
+  mplsMulticast: 0x8848,
 } as const;
 
 export const IP_PROTOCOL = {
@@ -25,6 +27,7 @@ export const IP_PROTOCOL = {
   icmpv6: 58,
   none: 59,
   ipv6dest: 60,
+  gre: 47,
 } as const;
 
 export const TCP_PORT = {
@@ -57,7 +60,7 @@ export interface Binding {
 }
 
 /** Layers whose next-protocol field is an EtherType. */
-const ETHER_PARENTS: readonly LayerName[] = ['ether', 'dot1q', 'geneve'];
+const ETHER_PARENTS: readonly LayerName[] = ['ether', 'dot1q', 'geneve', 'gre'];
 const IP_PARENTS: readonly LayerName[] = ['ipv4', 'ipv6', 'ipv6hop', 'ipv6route', 'ipv6frag', 'ipv6dest'];
 
 const ether = (value: number, child: LayerName, decodeOnly = false): Binding => ({
@@ -131,6 +134,12 @@ export const BINDINGS: readonly Binding[] = [
     child: 'mysql',
     decodeOnly: true,
   },
+  { table: 'etherType', parents: ['geneve', 'gre'], key: 'proto', value: ETHERTYPE.teb, child: 'ether' },
+  // MPLS (RFC 3032): unicast 0x8847; multicast 0x8848 decodes too (written only when set).
+  ether(ETHERTYPE.mpls, 'mpls'),
+  ether(ETHERTYPE.mplsMulticast, 'mpls', true),
+  // GRE (RFC 2784) over IPv4 and IPv6; its protocol type is an EtherType (ETHER_PARENTS).
+  ip(IP_PROTOCOL.gre, 'gre'),
 ];
 
 function decodeTable(table: keyof Bindings): ReadonlyMap<number, LayerName> {

@@ -9,6 +9,8 @@ import type { EtherDecodedFields } from './ethernet.js';
 import { etherCodec } from './ethernet.js';
 import type { GeneveDecodedFields, GeneveInfo } from './geneve.js';
 import { geneveCodec } from './geneve.js';
+import type { GreDecodedFields, GreInfo } from './gre.js';
+import { greCodec } from './gre.js';
 import type { GtpuDecodedFields, GtpuInfo } from './gtpu.js';
 import { gtpuCodec } from './gtpu.js';
 import type { IcmpDecodedFields, IcmpInfo } from './icmp.js';
@@ -31,10 +33,16 @@ import type {
 } from './ipv6-ext.js';
 import { ipv6destCodec, ipv6fragCodec, ipv6hopCodec, ipv6routeCodec } from './ipv6-ext.js';
 import type { LayerCodec, LayerName } from './layer.js';
+import type { LoopDecodedFields, NullDecodedFields } from './loopback.js';
+import { loopCodec, nullCodec } from './loopback.js';
+import type { MplsDecodedFields } from './mpls.js';
+import { mplsCodec } from './mpls.js';
 import type { MysqlDecodedFields, MysqlInfo } from './mysql.js';
 import { mysqlCodec } from './mysql.js';
 import type { RawDecodedFields } from './raw.js';
 import { rawCodec } from './raw.js';
+import type { Sll2DecodedFields, SllDecodedFields, SllInfo } from './sll.js';
+import { sll2Codec, sllCodec } from './sll.js';
 import type { TcpDecodedFields, TcpInfo } from './tcp.js';
 import { tcpCodec } from './tcp.js';
 import type { ClientHelloDecodedFields, ClientHelloInfo, TlsDecodedFields, TlsInfo } from './tls.js';
@@ -72,6 +80,12 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   clienthello: clientHelloCodec,
   raw: rawCodec,
   mysql: mysqlCodec,
+  mpls: mplsCodec,
+  gre: greCodec,
+  sll: sllCodec,
+  sll2: sll2Codec,
+  null: nullCodec,
+  loop: loopCodec,
 };
 
 export const layerNames = Object.keys(codecs) as LayerName[];
@@ -105,4 +119,10 @@ export interface DecodedShapes {
   clienthello: [ClientHelloDecodedFields, ClientHelloInfo];
   raw: [RawDecodedFields, undefined];
   mysql: [MysqlDecodedFields, MysqlInfo];
+  mpls: [MplsDecodedFields, undefined];
+  gre: [GreDecodedFields, GreInfo];
+  sll: [SllDecodedFields, SllInfo];
+  sll2: [Sll2DecodedFields, SllInfo];
+  null: [NullDecodedFields, undefined];
+  loop: [LoopDecodedFields, undefined];
 }

@@ -115,7 +115,10 @@ export interface DecodeAs {
 export interface DecodeOptions {
   /** The first layer; default 'ether'. */
   first?: FirstLayer;
-  /** A pcap/pcapng link type instead of `first` (1 Ethernet, 101 raw IP, 228 IPv4, 229 IPv6). */
+  /**
+   * A pcap/pcapng link type instead of `first` (0 BSD loopback, 1 Ethernet, 101 raw IP, 108 OpenBSD
+   * loopback, 113 Linux cooked v1, 228 IPv4, 229 IPv6, 276 Linux cooked v2); any other is raw bytes.
+   */
   linkType?: number;
   /** "Decode as" overrides, like Wireshark's. */
   decodeAs?: DecodeAs;
@@ -137,6 +140,14 @@ export function firstLayerOf(linkType: number): FirstLayer | undefined {
       return 'ipv4';
     case 229:
       return 'ipv6';
+    case 0:
+      return 'null';
+    case 108:
+      return 'loop';
+    case 113:
+      return 'sll';
+    case 276:
+      return 'sll2';
     default:
       return undefined;
   }

@@ -139,6 +139,85 @@ const PAIRS: [string, string][] = [
     'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=40003,dport=6081)/geneve(version=0,proto=0x6558,vni=1,reserved=0x2a,reserved2=0x5a)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/dot1q(vlan=300)/ipv4(src=10.1.0.1,dst=10.1.0.2)/tcp(sport=5,dport=6,flags=S)',
     `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=40003,dport=6081)/GENEVE(version=0,proto=0x6558,vni=1,reserved=0x2a,reserved2=0x5a)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/Dot1Q(vlan=300)/IP(src='10.1.0.1',dst='10.1.0.2')/TCP(sport=5,dport=6,flags='S')`,
   ],
+  // MPLS (RFC 3032; scapy.contrib.mpls): Scapy's label/cos/s/ttl are our label/tc/s/ttl. Scapy does not
+  // compute S (default 1) nor our TTL default 64, so its side spells them out; ours computes S.
+  [
+    'ether/mpls(label=16004)/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(len=8)',
+    `${E}/MPLS(label=16004,cos=0,s=1,ttl=64)/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(bytes(range(8)))`,
+  ],
+  [
+    'ether/mpls(label=16004,tc=5,ttl=250)/mpls(label=100,tc=3)/mpls(label=200,ttl=1)/ipv4(src=192.0.2.1,dst=192.0.2.2)/icmp(type=8,id=1,seq=1)',
+    `${E}/MPLS(label=16004,cos=5,s=0,ttl=250)/MPLS(label=100,cos=3,s=0,ttl=64)/MPLS(label=200,cos=0,s=1,ttl=1)/IP(src='192.0.2.1',dst='192.0.2.2')/ICMP(type=8,id=1,seq=1)`,
+  ],
+  [
+    'ether/mpls(label=2)/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=1000,dport=2000)/raw(text="mpls6")',
+    `${E}/MPLS(label=2,s=1,ttl=64)/IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=1000,dport=2000)/Raw(b'mpls6')`,
+  ],
+  [
+    'ether(type=0x8848)/mpls(label=1048575,tc=7,ttl=255)/ipv4(src=10.0.0.1,dst=10.0.0.2)/tcp(sport=40000,dport=443,flags=S)',
+    `${E}/MPLS(label=1048575,cos=7,s=1,ttl=255)/IP(src='10.0.0.1',dst='10.0.0.2')/TCP(sport=40000,dport=443,flags='S')`.replace(
+      'Ether(',
+      'Ether(type=0x8848,',
+    ),
+  ],
+  [
+    'ether/dot1q(vlan=10)/mpls(label=16,s=0,ttl=0)/mpls(label=17,s=1)/raw(len=4)',
+    `${E}/Dot1Q(vlan=10)/MPLS(label=16,s=0,ttl=0)/MPLS(label=17,s=1,ttl=64)/Raw(bytes(range(4)))`,
+  ],
+  // GRE (RFC 2784/2890): Scapy's chksum_present/key_present/seqnum_present are our c/k/s (ours set
+  // from which of chksum/key/seq is given), its `offset` our reserved1; IP protocol 47 and the protocol
+  // type come from the bindings on both sides. Scapy computes the checksum when chksum_present=1.
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=1234,dport=5678)/raw(len=8)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE()/IP(src='10.0.0.1',dst='10.0.0.2')/UDP(sport=1234,dport=5678)/Raw(bytes(range(8)))`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(c=1,key=7,seq=1)/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=1,dport=2)/raw(text="gre")',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1,key_present=1,key=7,seqnum_present=1,sequence_number=1)/IP(src='10.0.0.1',dst='10.0.0.2')/UDP(sport=1,dport=2)/Raw(b'gre')`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/gre(key=100)/ether(src=02:00:00:00:01:01,dst=02:00:00:00:01:02)/ipv4(src=10.1.0.1,dst=10.1.0.2)/icmp(type=8,id=1,seq=1)',
+    `${E}/IPv6(src='2001:db8::1',dst='2001:db8::2')/GRE(key_present=1,key=100)/Ether(src='02:00:00:00:01:01',dst='02:00:00:00:01:02')/IP(src='10.1.0.1',dst='10.1.0.2')/ICMP(type=8,id=1,seq=1)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre/mpls(label=16004)/ipv4(src=10.0.0.1,dst=10.0.0.2)/udp(sport=3,dport=4)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE()/MPLS(label=16004,s=1,ttl=64)/IP(src='10.0.0.1',dst='10.0.0.2')/UDP(sport=3,dport=4)`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(c=1)/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=5,dport=6)/raw(len=5)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1)/IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=5,dport=6)/Raw(bytes(range(5)))`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/gre(chksum=0x1234,reserved1=9,seq=0xffffffff)/ipv4(src=10.0.0.1,dst=10.0.0.2)/icmp(type=8,id=2,seq=2)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/GRE(chksum_present=1,chksum=0x1234,offset=9,seqnum_present=1,sequence_number=0xffffffff)/IP(src='10.0.0.1',dst='10.0.0.2')/ICMP(type=8,id=2,seq=2)`,
+  ],
+  // Link types: Linux cooked v1/v2 (Scapy's CookedLinux/CookedLinuxV2: lladdrtype/lladdrlen/src are
+  // our hatype/halen/addr; Scapy's defaults 512 and 0 are spelled out) and BSD loopback (Loopback, the
+  // family little-endian).
+  [
+    'sll(pkttype=4,addr=0x020000000001)/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(len=8)',
+    `CookedLinux(pkttype=4,lladdrtype=1,lladdrlen=6,src=bytes.fromhex('020000000001'))/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(bytes(range(8)))`,
+  ],
+  [
+    'sll(hatype=772)/ipv6(src=2001:db8::1,dst=2001:db8::2)/udp(sport=1,dport=2)',
+    `CookedLinux(lladdrtype=772)/IPv6(src='2001:db8::1',dst='2001:db8::2')/UDP(sport=1,dport=2)`,
+  ],
+  [
+    'sll2(ifindex=3,addr=0x020000000001)/ipv4(src=10.0.0.1,dst=10.0.0.2)/tcp(sport=40000,dport=443,flags=S)',
+    `CookedLinuxV2(ifindex=3,lladdrtype=1,lladdrlen=6,src=bytes.fromhex('020000000001'))/IP(src='10.0.0.1',dst='10.0.0.2')/TCP(sport=40000,dport=443,flags='S')`,
+  ],
+  [
+    'sll2(pkttype=4,ifindex=0xffffffff)/ipv6(src=2001:db8::1,dst=2001:db8::2)/icmpv6(type=128,id=1,seq=1)',
+    `CookedLinuxV2(lladdrtype=1,pkttype=4,ifindex=0xffffffff)/IPv6(src='2001:db8::1',dst='2001:db8::2')/ICMPv6EchoRequest(id=1,seq=1)`,
+  ],
+  [
+    'null/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=1234,dport=5678)/raw(text="lo")',
+    `Loopback(type=2)/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=1234,dport=5678)/Raw(b'lo')`,
+  ],
+  [
+    'null/ipv6(src=::1,dst=::1)/tcp(sport=40000,dport=8080,flags=S)',
+    `Loopback(type=24)/IPv6(src='::1',dst='::1')/TCP(sport=40000,dport=8080,flags='S')`,
+  ],
 ];
 
 function scapyHex(expressions: string[]): string[] {
@@ -148,6 +227,7 @@ function scapyHex(expressions: string[]): string[] {
     'from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer',
     'from scapy.layers.vxlan import VXLAN',
     'from scapy.contrib.geneve import GENEVE, GeneveOptions',
+    'from scapy.contrib.mpls import MPLS',
     'for line in sys.stdin.read().splitlines():',
     '    print(bytes(eval(line)).hex())',
   ].join('\n');

@@ -96,6 +96,28 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
   },
   raw: { data: 'bytes' },
   mysql: { len: 'number', seq: 'number', msg: 'string' },
+  mpls: { label: 'number', tc: 'number', s: 'number', ttl: 'number' },
+  gre: {
+    c: 'number',
+    r: 'number',
+    k: 'number',
+    s: 'number',
+    reserved0: 'number',
+    version: 'number',
+    proto: 'number',
+  },
+  sll: { pkttype: 'number', hatype: 'number', halen: 'number', addr: 'bytes', proto: 'number' },
+  sll2: {
+    proto: 'number',
+    reserved: 'number',
+    ifindex: 'number',
+    hatype: 'number',
+    pkttype: 'number',
+    halen: 'number',
+    addr: 'bytes',
+  },
+  null: { family: 'number', be: 'number' },
+  loop: { family: 'number' },
 };
 
 /** Per layer: the info keys every decode of it gives (undefined: the layer gives no info). */
@@ -127,6 +149,12 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   tls: { records: 'list' },
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
   mysql: { message: 'string' },
+  mpls: undefined,
+  gre: { checksum: 'string' },
+  sll: { mac: 'string' },
+  sll2: { mac: 'string' },
+  null: undefined,
+  loop: undefined,
 };
 
 function kindOf(value: unknown): Kind | 'other' {
@@ -148,13 +176,20 @@ const SPECS = [
   'ether/ipv4/tcp(dport=443,flags=PA)/tls/clienthello(sni=shop.example.com,alpn=h2)',
   'ether/ipv4/udp(dport=6081)/geneve(vni=7,options=0x0102030100000000)/ether/ipv4/udp/raw(len=4)',
   'ether/ipv4/tcp(sport=40000,dport=3306,flags=PA)/mysql(query="SELECT 1")/mysql(msg=raw,seq=1,data=0x00)',
+  'ether/mpls(label=16004)/mpls(label=20,tc=3)/ipv4/udp/raw(len=4)',
+  'ether/ipv4/gre(c=1,key=7,seq=1)/ipv4/udp/raw(len=4)',
+  'sll(addr=0x020000000001)/ipv4/udp/raw(len=4)',
+  'sll2(ifindex=3,addr=0x020000000001)/ipv6/udp/raw(len=4)',
+  'null/ipv4/udp/raw(len=4)',
+  'loop/ipv6/udp/raw(len=4)',
 ];
 
 describe('typed decode results', () => {
   it('every decoded layer has the fields and info its type promises, holding what it says', () => {
     const seen = new Set<string>();
     for (const spec of SPECS) {
-      const { layers } = decodePacket(encodePacket(parseSpec(spec)));
+      const built = parseSpec(spec);
+      const { layers } = decodePacket(encodePacket(built), { first: built[0]?.layer ?? 'ether' });
       for (const layer of layers) {
         seen.add(layer.layer);
         const fields: Readonly<Record<string, unknown>> = layer.fields;
