@@ -70,7 +70,11 @@ export interface JourneyConfig {
     orderServiceMs: number;
   };
   lessons: {
-    /** Client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4". */
+    /**
+     * Client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4".
+     * Default [1]: the phone's first data segment (with HTTPS the ClientHello, which nothing follows, so the
+     * retransmission timer resends it). See docs/radio-reassembly.md for why not a segment inside the request.
+     */
     uplinkDrops: number[];
     /** Server (HAProxy) data transmissions lost on the radio downlink, 1-based. */
     downlinkDrops: number[];
@@ -259,7 +263,7 @@ export function defaultJourneyConfig(): JourneyConfig {
       backendMs: 0.2,
       orderServiceMs: 4,
     },
-    lessons: { uplinkDrops: [3], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
+    lessons: { uplinkDrops: [1], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
     tcp: { seed: 1, congestionControl: 'cubic' },
     order: {
       host: 'shop.example',
