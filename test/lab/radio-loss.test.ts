@@ -18,6 +18,9 @@
  *    old data (retransmission?)" (Malformed). At the receiver side the retransmission fills the hole after
  *    the rest of the request, and tshark's in-order reassembly does not hand a retransmission to HTTP: no
  *    request is decoded. Linux retransmits exactly the lost segment (same sequence number and length).
+ *  - The request's first segment lost (the plain-HTTP journey's lesson): the sender side decodes the
+ *    request (the retransmission of an already reassembled request's first segment is not an error), the
+ *    receiver side does not (the hole at its start), for Linux's bytes as for ours.
  *  - A request that fits one segment, lost (as the journey's ClientHello is now): nothing follows it, so
  *    no duplicate ACKs; the kernel's timer resends it, and tshark decodes the request at both sides.
  */
@@ -254,6 +257,32 @@ describe('the radio loss from the Linux kernel, read by tshark with its default 
     console.log(
       `request segments (Linux): ${sizes.join(' ')}; PSH on ${pushes(firstPass)} of them (pktcraft: ${pushes(dataOf(fromClient(radio, ours.client)).filter((r) => r['tcp.analysis.retransmission'] === ''))})`,
     );
+  });
+
+  it('request segment 1 lost (the plain-HTTP journey): decoded at the sender side, not after the hole, as in ours', async () => {
+    const { sender, receiver } = await capture('first', request, [1]);
+    const senderRows = read(sender);
+    const data = dataOf(fromClient(senderRows, SENDER_IP));
+    const retransmissions = data.filter((row) => row['tcp.analysis.retransmission'] !== '');
+    expect(retransmissions).toHaveLength(1);
+    expect(retransmissions[0]?.['tcp.analysis.fast_retransmission']).not.toBe('');
+    expect(retransmissions[0]?.['tcp.seq']).toBe('1');
+    expect(requestsIn(senderRows)).toBe(1);
+    expect(malformed(senderRows)).toEqual([]);
+    const receiverRows = read(receiver);
+    expect(requestsIn(receiverRows)).toBe(0);
+    expect(malformed(receiverRows)).toEqual([]);
+    const ours = await journeyCaptures('first', [1]);
+    const radio = read(ours.radio);
+    const ourRetransmissions = dataOf(fromClient(radio, ours.client)).filter(
+      (r) => r['tcp.analysis.retransmission'] !== '',
+    );
+    expect(
+      ourRetransmissions.map((r) => [r['tcp.seq'], r['tcp.analysis.fast_retransmission'] !== '']),
+    ).toEqual([['1', true]]);
+    expect(requestsIn(radio)).toBe(1);
+    expect(malformed(radio)).toEqual([]);
+    expect(requestsIn(read(ours.s1u))).toBe(0);
   });
 
   it('a one-segment request lost: the timer resends it, and tshark decodes the request at both sides', async () => {
