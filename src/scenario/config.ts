@@ -71,10 +71,13 @@ export interface JourneyConfig {
   };
   lessons: {
     /**
-     * Client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4".
-     * Default [1]: the phone's first data segment (with HTTPS the ClientHello, which nothing follows, so the
-     * retransmission timer resends it). See docs/radio-reassembly.md for why not a segment inside the request.
+     * The radio uplink loses the last segment of the phone's first flight: with HTTPS the ClientHello, in
+     * plain HTTP the request's last segment. Nothing follows it, so no duplicate ACKs come back and the
+     * phone's retransmission timer resends it; tshark's default in-order reassembly decodes every hop.
+     * A loss inside the request could not (docs/radio-reassembly.md, test/lab/radio-loss.test.ts).
      */
+    radioTailLoss: boolean;
+    /** More client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4". */
     uplinkDrops: number[];
     /** Server (HAProxy) data transmissions lost on the radio downlink, 1-based. */
     downlinkDrops: number[];
@@ -181,6 +184,7 @@ export const JOURNEY_SCHEMA: Schema = {
     lessons: {
       kind: 'object',
       fields: {
+        radioTailLoss: { kind: 'bool' },
         uplinkDrops: dropList,
         downlinkDrops: dropList,
         windowSqueeze: { kind: 'bool' },
@@ -263,7 +267,7 @@ export function defaultJourneyConfig(): JourneyConfig {
       backendMs: 0.2,
       orderServiceMs: 4,
     },
-    lessons: { uplinkDrops: [1], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
+    lessons: { radioTailLoss: true, uplinkDrops: [], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
     tcp: { seed: 1, congestionControl: 'cubic' },
     order: {
       host: 'shop.example',

@@ -18,10 +18,13 @@
  *    old data (retransmission?)" (Malformed). At the receiver side the retransmission fills the hole after
  *    the rest of the request, and tshark's in-order reassembly does not hand a retransmission to HTTP: no
  *    request is decoded. Linux retransmits exactly the lost segment (same sequence number and length).
- *  - The request's first segment lost (the plain-HTTP journey's lesson): the sender side decodes the
- *    request (the retransmission of an already reassembled request's first segment is not an error), the
- *    receiver side does not (the hole at its start), for Linux's bytes as for ours.
- *  - A request that fits one segment, lost (as the journey's ClientHello is now): nothing follows it, so
+ *  - The request's first segment lost: the sender side decodes the request (the retransmission of an
+ *    already reassembled request's first segment is not an error), the receiver side does not (the hole
+ *    at its start), for Linux's bytes as for ours.
+ *  - The request's last segment lost (the plain-HTTP journey's radio tail loss now): nothing follows it;
+ *    the kernel's timer (TLP/RTO) resends it, the sender side decodes the request with no error and the
+ *    receiver side sees the retransmission as the next segment in order: both decode, as ours do.
+ *  - A request that fits one segment, lost (as the journey's ClientHello is in HTTPS): nothing follows it, so
  *    no duplicate ACKs; the kernel's timer resends it, and tshark decodes the request at both sides.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -201,7 +204,9 @@ async function journeyCaptures(
   tag: string,
   uplinkDrops: number[],
 ): Promise<{ radio: string; s1u: string; client: string }> {
-  const result = buildJourney(resolveJourneyConfig({ https: false, name: tag, lessons: { uplinkDrops } }));
+  const result = buildJourney(
+    resolveJourneyConfig({ https: false, name: tag, lessons: { radioTailLoss: false, uplinkDrops } }),
+  );
   const out = join(dir, `journey-${tag}`);
   await writeScenario(result.scenario, out);
   const file = (hop: number): string => {
@@ -259,7 +264,7 @@ describe('the radio loss from the Linux kernel, read by tshark with its default 
     );
   });
 
-  it('request segment 1 lost (the plain-HTTP journey): decoded at the sender side, not after the hole, as in ours', async () => {
+  it('request segment 1 lost: decoded at the sender side, not after the hole, as in ours', async () => {
     const { sender, receiver } = await capture('first', request, [1]);
     const senderRows = read(sender);
     const data = dataOf(fromClient(senderRows, SENDER_IP));
@@ -283,6 +288,30 @@ describe('the radio loss from the Linux kernel, read by tshark with its default 
     expect(requestsIn(radio)).toBe(1);
     expect(malformed(radio)).toEqual([]);
     expect(requestsIn(read(ours.s1u))).toBe(0);
+  });
+
+  it("the request's last segment lost (the plain-HTTP journey): the timer resends it, both sides decode, as in ours", async () => {
+    const tail = Math.ceil(request.length / (PHONE_MTU - 40 - 12));
+    const { sender, receiver } = await capture('tail', request, [tail]);
+    const senderRows = read(sender);
+    const data = dataOf(fromClient(senderRows, SENDER_IP));
+    const retransmissions = data.filter((row) => row['tcp.analysis.retransmission'] !== '');
+    expect(retransmissions).toHaveLength(1);
+    expect(retransmissions[0]?.['tcp.analysis.fast_retransmission']).toBe('');
+    expect(requestsIn(senderRows)).toBe(1);
+    expect(malformed(senderRows)).toEqual([]);
+    const receiverRows = read(receiver);
+    expect(requestsIn(receiverRows)).toBe(1);
+    expect(malformed(receiverRows)).toEqual([]);
+    expect(receiverRows.filter((row) => row['tcp.analysis.retransmission'] !== '')).toEqual([]);
+    const ours = await journeyCaptures('tail', [tail]);
+    const radio = read(ours.radio);
+    expect(
+      dataOf(fromClient(radio, ours.client)).filter((r) => r['tcp.analysis.retransmission'] !== ''),
+    ).toHaveLength(1);
+    expect(requestsIn(radio)).toBe(1);
+    expect(malformed(radio)).toEqual([]);
+    expect(requestsIn(read(ours.s1u))).toBe(1);
   });
 
   it('a one-segment request lost: the timer resends it, and tshark decodes the request at both sides', async () => {
