@@ -267,7 +267,13 @@ export function defaultJourneyConfig(): JourneyConfig {
       backendMs: 0.2,
       orderServiceMs: 4,
     },
-    lessons: { radioTailLoss: true, uplinkDrops: [], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
+    lessons: {
+      radioTailLoss: true,
+      uplinkDrops: [],
+      downlinkDrops: [],
+      windowSqueeze: true,
+      zeroWindow: false,
+    },
     tcp: { seed: 1, congestionControl: 'cubic' },
     order: {
       host: 'shop.example',

@@ -129,7 +129,14 @@ function intendedFlags(variant: Variant, hopIndex: number): ExpectedFrame[] {
     const decoded = decodePacket(packet.data, { linkType: hop.linkType });
     const tcp = decoded.layers.find((layer) => layer.layer === 'tcp')!;
     const ip = decoded.layers.filter((layer) => layer.layer === 'ipv4').at(-1)!;
-    const { seq, ack, flags, window, sport, dport } = tcp.fields as Record<string, number>;
+    const { seq, ack, flags, window, sport, dport } = tcp.fields as {
+      seq: number;
+      ack: number;
+      flags: number;
+      window: number;
+      sport: number;
+      dport: number;
+    };
     const length =
       (ip.fields.len as number) - (ip.fields.ihl as number) * 4 - (tcp.fields.dataofs as number) * 4;
     const key = `${ip.fields.src}:${sport}>${ip.fields.dst}:${dport}`;
