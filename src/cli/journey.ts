@@ -77,6 +77,8 @@ export function applyJourneyFlags(
       const sent = next.https ? 64 + request + 22 * Math.ceil(request / 16384) : request;
       const segments = Math.ceil(sent / segmentPayload) + (next.https ? 1 : 0);
       next.lessons.uplinkDrops = [segments];
+      // It replaces the default radio tail loss (whose retransmission would shift the count by one).
+      next.lessons.radioTailLoss = false;
     }
   }
   return resolveJourneyConfig(next);

@@ -70,7 +70,14 @@ export interface JourneyConfig {
     orderServiceMs: number;
   };
   lessons: {
-    /** Client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4". */
+    /**
+     * The radio uplink loses the last segment of the phone's first flight: with HTTPS the ClientHello, in
+     * plain HTTP the request's last segment. Nothing follows it, so no duplicate ACKs come back and the
+     * phone's retransmission timer resends it; tshark's default in-order reassembly decodes every hop.
+     * A loss inside the request could not (docs/radio-reassembly.md, test/lab/radio-loss.test.ts).
+     */
+    radioTailLoss: boolean;
+    /** More client (phone) data transmissions lost on the radio uplink, 1-based, like the flow's `c3,c4`: "3,4". */
     uplinkDrops: number[];
     /** Server (HAProxy) data transmissions lost on the radio downlink, 1-based. */
     downlinkDrops: number[];
@@ -177,6 +184,7 @@ export const JOURNEY_SCHEMA: Schema = {
     lessons: {
       kind: 'object',
       fields: {
+        radioTailLoss: { kind: 'bool' },
         uplinkDrops: dropList,
         downlinkDrops: dropList,
         windowSqueeze: { kind: 'bool' },
@@ -259,7 +267,13 @@ export function defaultJourneyConfig(): JourneyConfig {
       backendMs: 0.2,
       orderServiceMs: 4,
     },
-    lessons: { uplinkDrops: [3], downlinkDrops: [], windowSqueeze: true, zeroWindow: false },
+    lessons: {
+      radioTailLoss: true,
+      uplinkDrops: [],
+      downlinkDrops: [],
+      windowSqueeze: true,
+      zeroWindow: false,
+    },
     tcp: { seed: 1, congestionControl: 'cubic' },
     order: {
       host: 'shop.example',

@@ -84,6 +84,16 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The phone's data transmission that ends its first flight, which the radio tail loss drops: the
+ * ClientHello with HTTPS (the phone waits for the server's flight after it), else the request's last
+ * segment (at the phone's MSS less 12 octets of TCP timestamps).
+ */
+function firstFlightTail(config: JourneyConfig): number {
+  if (config.https) return 1;
+  return Math.ceil(phoneRequest(config).length / (config.phone.mtu - 40 - 12));
+}
+
 function dropEntries(side: 'client' | 'server', indexes: readonly number[]): DropEntry[] {
   return indexes.map((index) => ({ side, kind: 'data', index }));
 }
@@ -180,7 +190,12 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
       drops:
         index === 0
           ? [
-              ...dropEntries('client', config.lessons.uplinkDrops),
+              ...dropEntries('client', [
+                ...new Set([
+                  ...(config.lessons.radioTailLoss ? [firstFlightTail(config)] : []),
+                  ...config.lessons.uplinkDrops,
+                ]),
+              ]),
               ...dropEntries('server', config.lessons.downlinkDrops),
             ]
           : [],

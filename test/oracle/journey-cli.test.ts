@@ -51,7 +51,7 @@ describe('pktcraft journey', () => {
     expect(run.stdout).toMatch(/^01-radio\s+Raw IP\s+/m);
     expect(run.stdout).toMatch(/^09-vxlan\s+Ethernet\s+Ethernet \/ IPv4 \/ UDP 4789 \/ VXLAN/m);
     expect(run.stdout).toMatch(/X\s+\|\s+lost on the radio/);
-    expect(run.stdout).toContain('fast retransmission of segment 3');
+    expect(run.stdout).toContain('retransmission (RTO) of segment 1'); // the ClientHello, lost on the radio
     expect(run.stdout).toContain('order service: 201 Created ord-100017');
     expect(run.stdout).toContain('wrote captures/order-journey.pcapng');
     expect(existsSync(join(dir, 'captures', 'order-journey.pcapng'))).toBe(true);

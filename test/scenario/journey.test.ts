@@ -102,7 +102,7 @@ describe('the order journey (4G defaults)', () => {
       expect(s.comments[0]).toMatch(pattern);
     }
     expect(
-      seen.some((s) => s.hop === 'radio' && s.comments.includes('fast retransmission of segment 3')),
+      seen.some((s) => s.hop === 'radio' && s.comments.includes('retransmission (RTO) of segment 1')),
     ).toBe(true);
     expect(
       seen.some((s) => s.hop === 'radio' && s.comments.includes('lost on the radio uplink after this point')),

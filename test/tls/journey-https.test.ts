@@ -2,9 +2,10 @@
  * The HTTPS journey (the default) as tshark 4.0.17 sees it: at every front hop the request line, the
  * Idempotency-Key header and the JSON body decrypt from the pcapng's Decryption Secrets Block alone
  * (no TLS preference, no key file); the backend hop is plain HTTP; without the DSB the front hops show
- * only Application Data. As in test/oracle/journey.test.ts, tshark runs with
- * tcp.reassemble_out_of_order on, a TCP preference needed by the radio loss lesson (the hole it leaves
- * at the later hops), not by TLS.
+ * only Application Data. tshark runs with its default preferences (no TCP preference either): the
+ * journey's radio loss is the ClientHello, resent by the phone's retransmission timer, which tshark's
+ * in-order reassembly decodes at every hop. A loss inside the request could not decode with the defaults,
+ * whoever's bytes (test/lab/radio-loss.test.ts, docs/radio-reassembly.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,6 @@ import {
 } from '../../src/scenario/index.js';
 import { SEVERITY, type TsharkPacket, tsharkFields } from '../../src/verify/tshark.js';
 
-const PREFERENCES = ['tcp.reassemble_out_of_order:TRUE'];
 const FIELDS = [
   'tls.handshake.type',
   'tls.alert_message',
@@ -29,6 +29,8 @@ const FIELDS = [
   'http.request.line',
   'http.response.code',
   'json.value.string',
+  'tcp.analysis.retransmission',
+  'tcp.analysis.fast_retransmission',
   '_ws.malformed',
   '_ws.expert.severity',
   '_ws.expert.message',
@@ -97,7 +99,7 @@ describe('HTTPS journey: every hop decrypts from the DSB', () => {
       const key = variant.result.config.order.idempotencyKey;
       const attempts = variant.result.connections.length;
       for (let hop = 0; hop < hops.length; hop++) {
-        const packets = await tsharkFields(hopPath(name, hop), FIELDS, { preferences: PREFERENCES });
+        const packets = await tsharkFields(hopPath(name, hop), FIELDS);
         const where = `${name} hop ${hop + 1}`;
         expect(errors(packets), where).toEqual([]);
         expect(values(packets, 'tls.alert_message'), where).toEqual([]);
@@ -115,6 +117,13 @@ describe('HTTPS journey: every hop decrypts from the DSB', () => {
           for (const type of ['1', '2', '8', '11', '15', '20']) expect(handshakes, where).toContain(type);
           expect(handshakes.filter((type) => type === '1')).toHaveLength(attempts);
         }
+        // The loss lesson: the first attempt's ClientHello, lost on the radio after the phone's capture,
+        // is resent by the timer (no duplicate ACKs: nothing follows it). Only the phone's capture holds both.
+        const retransmissions = values(packets, 'tcp.analysis.retransmission').length;
+        // (In the timeout variant the lost responses' retransmissions show at the hops before their loss.)
+        if (name !== 'timeout') expect(retransmissions, where).toBe(hop === 0 ? 1 : 0);
+        else if (hop === 0) expect(retransmissions, where).toBe(1);
+        expect(values(packets, 'tcp.analysis.fast_retransmission'), where).toEqual([]);
       }
     },
   );
@@ -125,28 +134,20 @@ describe('HTTPS journey: every hop decrypts from the DSB', () => {
     expect(variant.result.ordersCreated).toBe(1);
     expect(variant.result.keyLog.trim().split('\n')).toHaveLength(10);
     const combined = join(variant.dir, `${variant.result.config.name}.pcapng`);
-    const packets = await tsharkFields(
-      combined,
-      ['tcp.stream', 'http.request.method', 'http.response.code'],
-      {
-        preferences: PREFERENCES,
-      },
-    );
+    const packets = await tsharkFields(combined, ['tcp.stream', 'http.request.method', 'http.response.code']);
     const codes = values(packets, 'http.response.code');
     expect(codes).toContain('201');
     expect(codes).toContain('200');
   });
 
   it('without the DSB the front hops show only Application Data; the backend hop is still plain HTTP', async () => {
-    const radio = await tsharkFields(hopPath('nodsb', 0, 'pcap'), FIELDS, { preferences: PREFERENCES });
+    const radio = await tsharkFields(hopPath('nodsb', 0, 'pcap'), FIELDS);
     expect(values(radio, 'http.request.method')).toEqual([]);
     expect(values(radio, 'json.value.string')).toEqual([]);
     expect(values(radio, 'tls.handshake.type')).toEqual(['1', '2']);
     expect(values(radio, 'tls.app_data').length).toBeGreaterThanOrEqual(3);
     const hops = variants.nodsb?.result.hops ?? [];
-    const backend = await tsharkFields(hopPath('nodsb', hops.length - 1, 'pcap'), FIELDS, {
-      preferences: PREFERENCES,
-    });
+    const backend = await tsharkFields(hopPath('nodsb', hops.length - 1, 'pcap'), FIELDS);
     expect(values(backend, 'http.request.method')).toEqual(['POST']);
   });
 });
