@@ -284,7 +284,7 @@ async function runVariant(
           const length = scanner.recordLength;
           decodeBulk(bytes, bulk, ether, start, start + length);
           const tcp = bulk.last(tcpLayer);
-          if (tcp >= 0) sums[0] += readU16(bytes, bulk.offsets[tcp]!);
+          if (tcp >= 0) sums[0]! += readU16(bytes, bulk.offsets[tcp]!);
           bytesSeen += length;
           packets++;
         }
@@ -296,7 +296,7 @@ async function runVariant(
           for (let i = decoded.layers.length - 1; i >= 0; i--) {
             const layer = decoded.layers[i]!;
             if (layer.layer === 'tcp') {
-              sums[0] += layer.fields.sport as number;
+              sums[0]! += layer.fields.sport as number;
               break;
             }
           }

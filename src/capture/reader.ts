@@ -68,17 +68,9 @@ export function captureProblems(info: CaptureFileInfo): string[] {
   return lines;
 }
 
-/** In-memory reading: a sync generator yielding records whose `data` are views into `bytes`. */
-export function readCapture(bytes: Uint8Array, options: ParserOptions = {}): CaptureIterable {
-  return new CaptureIterable(bytes, new CaptureParser({ ...options, recordData: true }));
-}
-
-/** A sync iterable over an in-memory capture that also exposes what was learned while reading. */
-export class CaptureIterable implements Iterable<CaptureRecord>, CaptureFileInfo {
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly parser: CaptureParser,
-  ) {}
+/** What a reader has learned so far, as its parser knows it: the part every reader shares. */
+export class ParsedFileInfo implements CaptureFileInfo {
+  constructor(protected readonly parser: CaptureParser) {}
   get format(): CaptureFormat | undefined {
     return this.parser.format;
   }
@@ -103,6 +95,22 @@ export class CaptureIterable implements Iterable<CaptureRecord>, CaptureFileInfo
   get cutShort(): CutShortTail | undefined {
     return this.parser.cutShort;
   }
+}
+
+/** In-memory reading: a sync generator yielding records whose `data` are views into `bytes`. */
+export function readCapture(bytes: Uint8Array, options: ParserOptions = {}): CaptureIterable {
+  return new CaptureIterable(bytes, new CaptureParser({ ...options, recordData: true }));
+}
+
+/** A sync iterable over an in-memory capture that also exposes what was learned while reading. */
+export class CaptureIterable extends ParsedFileInfo implements Iterable<CaptureRecord> {
+  constructor(
+    private readonly bytes: Uint8Array,
+    parser: CaptureParser,
+  ) {
+    super(parser);
+  }
+
   *[Symbol.iterator](): Iterator<CaptureRecord> {
     const parser = this.parser;
     const bytes = this.bytes;
@@ -176,8 +184,7 @@ function streamSource(stream: NodeJS.ReadableStream): ByteSource {
 const MIN_READ = 64 * 1024;
 
 /** A streaming reader: `for await (const record of reader)`; one pass. */
-export class CaptureReader implements AsyncIterable<CaptureRecord>, CaptureFileInfo {
-  private readonly parser: CaptureParser;
+export class CaptureReader extends ParsedFileInfo implements AsyncIterable<CaptureRecord> {
   private readonly chunkSize: number;
   private readonly reuse: boolean;
   private readonly minRead: number;
@@ -187,34 +194,10 @@ export class CaptureReader implements AsyncIterable<CaptureRecord>, CaptureFileI
     private readonly source: ByteSource,
     options: ReadOptions = {},
   ) {
-    this.parser = new CaptureParser({ ...options, recordData: true });
+    super(new CaptureParser({ ...options, recordData: true }));
     this.chunkSize = Math.max(16, options.chunkSize ?? 1024 * 1024);
     this.minRead = Math.min(MIN_READ, this.chunkSize);
     this.reuse = options.reuseRecord ?? false;
-  }
-  get format(): CaptureFormat | undefined {
-    return this.parser.format;
-  }
-  get nanosecond(): boolean {
-    return this.parser.nanosecond;
-  }
-  get byteOrder(): 'little' | 'big' {
-    return this.parser.byteOrder;
-  }
-  get interfaces(): readonly CaptureInterface[] {
-    return this.parser.interfaces;
-  }
-  get sections(): readonly CaptureSection[] {
-    return this.parser.sections;
-  }
-  get nameRecords(): readonly NameRecord[] {
-    return this.parser.nameRecords;
-  }
-  get snapLengthExcess(): readonly SnapLengthExcess[] {
-    return this.parser.snapLengthExcess;
-  }
-  get cutShort(): CutShortTail | undefined {
-    return this.parser.cutShort;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<CaptureRecord> {

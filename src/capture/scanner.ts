@@ -19,16 +19,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CaptureParser, STEP_END, STEP_RECORD } from './parser.js';
-import type { CaptureFileInfo } from './reader.js';
-import type {
-  CaptureFormat,
-  CaptureInterface,
-  CaptureRecord,
-  CaptureSection,
-  CutShortTail,
-  NameRecord,
-  SnapLengthExcess,
-} from './types.js';
+import { ParsedFileInfo } from './reader.js';
+import type { CaptureRecord } from './types.js';
 
 export interface ScannerOptions {
   /** Bytes read at a time; default 1 MiB. */
@@ -39,10 +31,9 @@ export interface ScannerOptions {
 
 const DEFAULT_CHUNK = 1024 * 1024;
 
-export class CaptureScanner implements CaptureFileInfo {
+export class CaptureScanner extends ParsedFileInfo {
   /** The bytes the current record is in. */
   buffer: Uint8Array;
-  private readonly parser: CaptureParser;
   private fd: number | undefined;
   private readonly size: number;
   private position = 0;
@@ -55,12 +46,14 @@ export class CaptureScanner implements CaptureFileInfo {
     readonly path: string,
     options: ScannerOptions = {},
   ) {
-    this.parser = new CaptureParser({
-      reuseRecord: true,
-      recordData: false,
-      path,
-      allowCutShortTail: options.allowCutShortTail,
-    });
+    super(
+      new CaptureParser({
+        reuseRecord: true,
+        recordData: false,
+        path,
+        allowCutShortTail: options.allowCutShortTail,
+      }),
+    );
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
     // Never more than the file: a small file takes a small buffer.
@@ -78,30 +71,6 @@ export class CaptureScanner implements CaptureFileInfo {
   /** The current record's metadata (reused; `data` is not set). */
   get record(): CaptureRecord {
     return this.parser.record;
-  }
-  get format(): CaptureFormat | undefined {
-    return this.parser.format;
-  }
-  get nanosecond(): boolean {
-    return this.parser.nanosecond;
-  }
-  get byteOrder(): 'little' | 'big' {
-    return this.parser.byteOrder;
-  }
-  get interfaces(): readonly CaptureInterface[] {
-    return this.parser.interfaces;
-  }
-  get sections(): readonly CaptureSection[] {
-    return this.parser.sections;
-  }
-  get nameRecords(): readonly NameRecord[] {
-    return this.parser.nameRecords;
-  }
-  get snapLengthExcess(): readonly SnapLengthExcess[] {
-    return this.parser.snapLengthExcess;
-  }
-  get cutShort(): CutShortTail | undefined {
-    return this.parser.cutShort;
   }
   /** Records read so far. */
   get packets(): number {

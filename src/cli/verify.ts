@@ -3,8 +3,10 @@
  * Exit 1 when any packet is malformed, has an expert warning/error, or disagrees on a field.
  */
 import type { CommandModule } from 'yargs';
+import { isLayerName } from '../layers/registry.js';
 import type { DecodeAs } from '../packet/decode.js';
 import { verifyCapture } from '../verify/capture.js';
+import { tsharkProtocolOf } from '../verify/compare.js';
 import { SEVERITY } from '../verify/tshark.js';
 import { parseDecodeAs } from './decode.js';
 
@@ -15,20 +17,12 @@ interface VerifyArgs {
   quiet?: boolean;
 }
 
-const TSHARK_LAYER_NAMES: Record<string, string> = {
-  gtpu: 'gtp',
-  vxlan: 'vxlan',
-  raw: 'data',
-  ipv4: 'ip',
-  ipv6: 'ipv6',
-};
-
-/** Our decode-as rules in tshark's words (`udp.port==5555,gtpu` → `udp.port==5555,gtp`). */
+/** Our decode-as rules in tshark's words (`udp.port==5555,gtpu` → `udp.port==5555,gtp`, from the codec). */
 function tsharkDecodeAs(rules: readonly string[] | undefined): string[] {
   return (rules ?? []).map((rule) => {
-    const [selector, layer] = rule.split(',');
-    const table = selector!.replace(/^ethertype==/, 'ethertype==').replace(/^eth\.type==/, 'ethertype==');
-    return `${table},${TSHARK_LAYER_NAMES[layer ?? ''] ?? layer}`;
+    const [selector = '', layer = ''] = rule.split(',');
+    const table = selector.replace(/^eth\.type==/, 'ethertype==');
+    return `${table},${isLayerName(layer) ? tsharkProtocolOf(layer) : layer}`;
   });
 }
 

@@ -13,10 +13,19 @@
  * Nothing here allocates per packet (except random values of fields wider than 32 bits).
  */
 import { FieldError } from '../core/errors.js';
+import { ipv4Schema } from '../layers/ipv4.js';
+import { ipv6Schema } from '../layers/ipv6.js';
 import type { LayerName, LayerValue } from '../layers/layer.js';
 import { codecs, layerNames } from '../layers/registry.js';
-import type { AnySchema, ChecksumCoverage, PositionLocator } from '../layers/schema.js';
-import { vxlanSourcePort } from '../layers/udp.js';
+import {
+  type AnySchema,
+  type ChecksumCoverage,
+  type FieldSchema,
+  offsetOf,
+  type PositionLocator,
+} from '../layers/schema.js';
+import { UDP_HEADER_LENGTH, vxlanSourcePort } from '../layers/udp.js';
+import { VXLAN_HEADER_LENGTH } from '../layers/vxlan.js';
 import { encodePacketGeneric } from '../packet/encode-generic.js';
 import {
   GEN_BIGINT,
@@ -130,6 +139,14 @@ interface ChecksumDeclaration {
   readonly covers: ChecksumCoverage;
   readonly zeroAs: number | undefined;
 }
+
+/** The pseudo-header's addresses in an IP header: [start, end) of source and destination, from the schemas. */
+const addressSpan = (src: FieldSchema, dst: FieldSchema): readonly [number, number] => [
+  offsetOf(src),
+  offsetOf(dst) + (dst.at?.width ?? 0),
+];
+const IPV4_ADDRESSES = addressSpan(ipv4Schema.src, ipv4Schema.dst);
+const IPV6_ADDRESSES = addressSpan(ipv6Schema.src, ipv6Schema.dst);
 
 /** Each layer's checksum field (a fixed-position field of role `checksum`), from its schema. */
 const CHECKSUMS: Partial<Record<LayerName, ChecksumDeclaration>> = {};
@@ -470,8 +487,9 @@ export class CompiledTemplate {
       const end = ends[i]!;
       const pseudo: [number, number, number][] = [];
       const ipOffset = ipOffsets[i]!;
-      if (ipVersions[i] === 4) pseudo.push([ipOffset + 12, ipOffset + 20, ipOffset + 12]);
-      else if (ipVersions[i] === 6) pseudo.push([ipOffset + 8, ipOffset + 40, ipOffset + 8]);
+      const addresses =
+        ipVersions[i] === 4 ? IPV4_ADDRESSES : ipVersions[i] === 6 ? IPV6_ADDRESSES : undefined;
+      if (addresses) pseudo.push([ipOffset + addresses[0], ipOffset + addresses[1], ipOffset + addresses[0]]);
       const add = (field: number, udp: boolean, regions: [number, number, number][]): void => {
         if (regions.some(([start, stop]) => changes(start, stop))) {
           plans.push({ type: STEP_CHECKSUM, layerIndex: i, field, udp, regions, innerStart: 0, innerEnd: 0 });
@@ -480,7 +498,7 @@ export class CompiledTemplate {
       if (layer.layer === 'udp') {
         const next = this.layers[i + 1];
         if (fields.sport === undefined && next?.layer === 'vxlan') {
-          const innerStart = offset + 16;
+          const innerStart = offset + UDP_HEADER_LENGTH + VXLAN_HEADER_LENGTH;
           const innerEnd = payloadEnds[i]!;
           const varied = this.fields.some((f) => f.layerIndex === i && f.spec.field === 'sport');
           if (!varied && changes(innerStart, innerEnd)) {

@@ -5,7 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { InjectError } from '../core/errors.js';
-import type { LayerValue } from '../layers/layer.js';
+import type { Bindings, LayerName, LayerValue } from '../layers/layer.js';
+import { BINDINGS, bindingKeyIn, VLAN_TPIDS } from '../layers/numbers.js';
+import { codecs, layerNames } from '../layers/registry.js';
+import type { AnySchema } from '../layers/schema.js';
 import { decodePacket } from '../packet/decode.js';
 import { NEED_CAP_NET_RAW } from './errors.js';
 import { parseIpv4Routes, parseIpv6Routes } from './routes.js';
@@ -17,7 +20,6 @@ const ARPHRD_LOOPBACK = 772;
 const CAP_NET_RAW = 13;
 const ETHERNET_HEADER = 14;
 const VLAN_TAG = 4;
-const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100]);
 
 export interface SafetyOptions {
   /** Allow the default-route interface, loopback and oversize frames. */
@@ -106,7 +108,7 @@ export function countVlanTags(frame: Uint8Array): number {
   let offset = 12;
   while (offset + 2 <= frame.length && tags < 8) {
     const etherType = (frame[offset]! << 8) | frame[offset + 1]!;
-    if (!VLAN_ETHERTYPES.has(etherType)) break;
+    if (!VLAN_TPIDS.has(etherType)) break;
     tags++;
     offset += VLAN_TAG;
   }
@@ -177,27 +179,33 @@ function readOptional(path: string): string {
 }
 
 /**
- * Fields that shape lengths, checksums or what follows: a spec that sets one of them on a layer (or on
- * a layer enclosing it) asks for whatever the decoder then finds wrong there.
+ * Binding tables whose key field is a protocol number and nothing else (EtherType, IP protocol).
+ * Ports are left out: a spec sets them as addresses, and a port that makes the decoder read
+ * something else than the spec's next layer is already past the layers the spec describes.
  */
-const SHAPING_FIELDS = [
-  'len',
-  'plen',
-  'chksum',
-  'ihl',
-  'dataofs',
-  'options',
-  'version',
-  'type',
-  'proto',
-  'nh',
-  'flags',
-  'next_ext',
-  'extensions',
-  'frag',
-  'offset',
-  'trailer',
-];
+const NUMBER_TABLES: ReadonlySet<keyof Bindings> = new Set(['etherType', 'ipProtocol']);
+
+/**
+ * Per layer, the fields that shape lengths, checksums or what follows, from the schemas and
+ * BINDINGS: every `length`, `checksum` and `shape` field, every value that `shapesNext`, and the
+ * field that carries a protocol number to the next layer. A spec that sets one of them on a layer
+ * (or on a layer enclosing it) asks for whatever the decoder then finds wrong there.
+ */
+export function shapingFields(layer: LayerName): ReadonlySet<string> {
+  return SHAPING_FIELDS.get(layer) ?? new Set();
+}
+
+const SHAPING_FIELDS: ReadonlyMap<LayerName, ReadonlySet<string>> = new Map(
+  layerNames.map((layer) => {
+    const names = new Set<string>();
+    for (const [name, field] of Object.entries(codecs[layer].schema as AnySchema))
+      if (field.role !== 'value' || field.shapesNext) names.add(name);
+    for (const binding of BINDINGS)
+      if (NUMBER_TABLES.has(binding.table) && binding.parents.includes(layer))
+        names.add(bindingKeyIn(binding, layer));
+    return [layer, names];
+  }),
+);
 
 /**
  * Refuses a packet built from `layers` when decoding it finds a bad checksum, a bad length or a
@@ -234,8 +242,11 @@ export function checkWellFormed(
     if (index < 0 || index >= agreeing) continue;
     let asked = false;
     for (let i = 0; i <= index && !asked; i++) {
-      const fields = layers[i]!.fields as Record<string, unknown>;
-      asked = layers[i]!.trailer !== undefined || SHAPING_FIELDS.some((name) => fields[name] !== undefined);
+      const layer = layers[i]!;
+      const fields = layer.fields as Record<string, unknown>;
+      asked =
+        layer.trailer !== undefined ||
+        [...shapingFields(layer.layer)].some((name) => fields[name] !== undefined);
     }
     if (!asked) {
       throw new InjectError(

@@ -71,6 +71,7 @@ const DEFAULT_SRC = String(etherSchema.src.default);
 
 export const etherCodec: LayerCodec<EtherFields> = {
   name: 'ether',
+  tsharkProtocol: 'eth',
   title: 'Ethernet II',
   schema: etherSchema,
 

@@ -311,6 +311,7 @@ export const gtpuSchema = defineSchema<GtpuFields>({
     role: 'value',
     at: at(1, 1),
     default: GTPU_MESSAGE.gpdu,
+    shapesNext: true,
     tshark: 'gtp.message',
     doc: 'message type: 255 G-PDU, 1 echo req, 2 echo resp, 26, 31, 254',
   },
@@ -416,6 +417,7 @@ const NEXT_EXT = SEQ + 3;
 
 export const gtpuCodec: LayerCodec<GtpuFields> = {
   name: 'gtpu',
+  tsharkProtocol: 'gtp',
   title: 'GPRS Tunneling Protocol User Plane',
   schema: gtpuSchema,
 
@@ -599,13 +601,25 @@ function describeExtension(
 ): Record<string, unknown> {
   const entry: Record<string, unknown> = { type, name: gtpuExtensionName(type), offset, len };
   if (type === GTPU_EXTENSION.pduSessionContainer) {
+    // A length of at least 1 (checked by the caller) leaves at least 2 content octets.
     const pduType = content[0]! >>> 4;
     entry.pdu_type = pduType;
     entry.qfi = content[1]! & 0x3f;
     if (pduType === 0) {
       entry.ppp = content[1]! >>> 7;
       entry.rqi = (content[1]! >>> 6) & 1;
-      if (entry.ppp === 1) entry.ppi = content[2]! >>> 5;
+      // The PPI octet follows only in a container long enough to hold it (length 2 or more).
+      const ppiOctet = content[2];
+      if (entry.ppp === 1 && ppiOctet !== undefined) entry.ppi = ppiOctet >>> 5;
+      else if (entry.ppp === 1 && !context.insideIcmpError) {
+        problem(
+          context,
+          offset,
+          'bad-length',
+          `PDU Session Container length ${len} has no room for the PPI that PPP 1 announces, should be at least 2`,
+          { field: 'extensions', expected: '>= 2', actual: len },
+        );
+      }
     } else if (pduType !== 1 && !context.insideIcmpError) {
       problem(
         context,

@@ -300,6 +300,7 @@ export const ipv4Schema = defineSchema<Ipv4Fields>({
     role: 'value',
     at: at(6, 1, 3, 5),
     default: 0,
+    shapesNext: true,
     doc: 'flags: DF, MF, DF+MF, evil, or 0-7',
     parseFlags: parseIpv4Flags,
   },
@@ -308,6 +309,7 @@ export const ipv4Schema = defineSchema<Ipv4Fields>({
     role: 'value',
     at: at(6, 2, 13, 0),
     default: 0,
+    shapesNext: true,
     doc: 'fragment offset in 8-octet units',
   },
   ttl: {
@@ -389,6 +391,7 @@ function totalLength(frame: EncodeFrame): number {
 
 export const ipv4Codec: LayerCodec<Ipv4Fields> = {
   name: 'ipv4',
+  tsharkProtocol: 'ip',
   title: 'Internet Protocol Version 4',
   schema: ipv4Schema,
 

@@ -43,9 +43,10 @@ import { formatIPv6 } from '../core/address.js';
 import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, uintOf, writeIPv6Field } from './field-check.js';
+import { IPV6_HEADER_LENGTH, ipv6Schema } from './ipv6.js';
 import type { BytesValue, DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
 import { IP_PROTOCOL, ipProtocolFor } from './numbers.js';
-import { at, defineSchema, type FieldSchema } from './schema.js';
+import { at, defineSchema, type FieldSchema, maxOf, offsetOf, shiftIn } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types and builders
@@ -112,26 +113,30 @@ export function ipv6frag(fields: Ipv6fragFields = {}): Ipv6fragLayer {
 // Shared helpers
 
 function nextHeaderOf(layer: string, value: number | undefined, frame: EncodeFrame): number {
-  return uintOf(layer, 'nh', value, 0xff, ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none);
+  return uintOf(layer, 'nh', value, NH_MAX, ipProtocolFor(frame.layers, frame.index + 1) ?? IP_PROTOCOL.none);
 }
 
 function lengthOf(layer: string, value: number | undefined, headerLength: number): number {
-  const computed = (headerLength >>> 3) - 1;
-  if (value === undefined && computed > 0xff) {
-    throw new FieldError(layer, 'len', `the header is ${headerLength} bytes, more than 2048`);
+  const computed = headerLength / EXTENSION_UNIT - 1;
+  if (value === undefined && computed > LEN_MAX) {
+    throw new FieldError(
+      layer,
+      'len',
+      `the header is ${headerLength} bytes, more than ${(LEN_MAX + 1) * EXTENSION_UNIT}`,
+    );
   }
-  return uintOf(layer, 'len', value, 0xff, computed);
+  return uintOf(layer, 'len', value, LEN_MAX, computed);
 }
 
 /** Reads nh and len and checks the whole header ((len + 1) * 8 octets) is there. */
 function readExtensionStart(layer: string, bytes: Uint8Array, offset: number, end: number): number {
-  need(layer, offset, 2, end);
-  const headerLength = (bytes[offset + 1]! + 1) * 8;
+  need(layer, offset, LEN + 1, end);
+  const headerLength = ((bytes[offset + LEN] ?? 0) + 1) * EXTENSION_UNIT;
   need(layer, offset, headerLength, end);
   return headerLength;
 }
 
-const padTo8 = (length: number) => (length + 7) & ~7;
+const padTo8 = (length: number) => (length + EXTENSION_UNIT - 1) & -EXTENSION_UNIT;
 
 // ---------------------------------------------------------------------------------------------
 // Hop-by-hop and destination options
@@ -245,12 +250,51 @@ export const ipv6fragSchema = defineSchema<Ipv6fragFields>({
     role: 'value',
     at: at(2, 2, 13, 3),
     default: 0,
+    shapesNext: true,
     doc: 'fragment offset in 8-octet units',
   },
   res2: { kind: 'uint', role: 'value', at: at(2, 2, 2, 1), default: 0, doc: 'reserved bits' },
-  m: { kind: 'uint', role: 'value', at: at(2, 2, 1, 0), default: 0, doc: 'more fragments' },
+  m: { kind: 'uint', role: 'value', at: at(2, 2, 1, 0), default: 0, shapesNext: true, doc: 'more fragments' },
   id: { kind: 'uint', role: 'value', at: at(4, 4), default: 0, doc: 'identification' },
 });
+
+// Positions and limits, from the schemas (module constants, computed once).
+/** Extension header lengths count 8-octet units (RFC 8200 §4.3). */
+const EXTENSION_UNIT = 8;
+const O = ipv6OptionsSchema;
+const NH = offsetOf(O.nh);
+const NH_MAX = maxOf(O.nh);
+const LEN = offsetOf(O.len);
+const LEN_MAX = maxOf(O.len);
+/** Options (and a routing header's type-specific part) follow the next-header and length octets. */
+const OPTIONS = LEN + 1;
+const R = ipv6routeSchema;
+const ROUTE_TYPE = offsetOf(R.type);
+const ROUTE_TYPE_MAX = maxOf(R.type);
+const SEGLEFT = offsetOf(R.segleft);
+const SEGLEFT_MAX = maxOf(R.segleft);
+/** Routing data: everything after segments left. */
+const ROUTE_DATA = SEGLEFT + 1;
+/** Routing data built from addresses: 4 reserved octets (types 0/2) or the SRH prefix (type 4), then addresses. */
+const ROUTE_DATA_PREFIX = 4;
+const ADDRESS_LENGTH = 16;
+/** Segment Routing Header (RFC 8754): last entry, flags, tag before the segments. */
+const ROUTING_TYPE_SRH = 4;
+const F = ipv6fragSchema;
+const FRAG_RES = offsetOf(F.res);
+const FRAG_RES_MAX = maxOf(F.res);
+const FRAG_WORD = offsetOf(F.offset);
+const FRAG_OFFSET_SHIFT = shiftIn(F.offset, FRAG_WORD, 2);
+const FRAG_OFFSET_MAX = maxOf(F.offset);
+const FRAG_RES2_SHIFT = shiftIn(F.res2, FRAG_WORD, 2);
+const FRAG_RES2_MAX = maxOf(F.res2);
+const FRAG_M_SHIFT = shiftIn(F.m, FRAG_WORD, 2);
+const FRAG_M_MAX = maxOf(F.m);
+const FRAG_ID = offsetOf(F.id);
+const FRAG_ID_MAX = maxOf(F.id);
+/** The enclosing IPv6 header: its next header, destination address and length. */
+const IPV6_NH = offsetOf(ipv6Schema.nh);
+const IPV6_DST = offsetOf(ipv6Schema.dst);
 
 function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<Ipv6hopFields> {
   return {
@@ -259,16 +303,16 @@ function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<I
     schema: ipv6OptionsSchema,
 
     headerLength(fields: Ipv6hopFields): number {
-      return padTo8(2 + bytesField(name, 'options', fields.options).length);
+      return padTo8(OPTIONS + bytesField(name, 'options', fields.options).length);
     },
 
     encode(fields: Ipv6hopFields, frame: EncodeFrame): void {
       const { out, offset, headerLength } = frame;
-      out[offset] = nextHeaderOf(name, fields.nh, frame);
-      out[offset + 1] = lengthOf(name, fields.len, headerLength);
+      out[offset + NH] = nextHeaderOf(name, fields.nh, frame);
+      out[offset + LEN] = lengthOf(name, fields.len, headerLength);
       const options = bytesField(name, 'options', fields.options);
-      out.set(options, offset + 2);
-      const padStart = offset + 2 + options.length;
+      out.set(options, offset + OPTIONS);
+      const padStart = offset + OPTIONS + options.length;
       const pad = offset + headerLength - padStart;
       if (pad === 1) out[padStart] = 0;
       else if (pad >= 2) {
@@ -285,8 +329,8 @@ function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<I
       context: DecodeContext,
     ): DecodeStep<Ipv6hopFields> {
       const headerLength = readExtensionStart(name, bytes, offset, end);
-      const nh = bytes[offset]!;
-      const options = bytes.subarray(offset + 2, offset + headerLength);
+      const nh = bytes[offset + NH]!;
+      const options = bytes.subarray(offset + OPTIONS, offset + headerLength);
       const parsed = parseIpv6Options(options);
       if (parsed.length && parsed[parsed.length - 1]!.malformed) {
         context.problems.push({
@@ -297,7 +341,10 @@ function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<I
         });
       }
       // RFC 8200 §4.1 (and Wireshark's warning): hop-by-hop options come right after the IPv6 header.
-      if (name === 'ipv6hop' && !(context.ipVersion === 6 && context.ipOffset + 40 === offset)) {
+      if (
+        name === 'ipv6hop' &&
+        !(context.ipVersion === 6 && context.ipOffset + IPV6_HEADER_LENGTH === offset)
+      ) {
         context.problems.push({
           layer: name,
           offset,
@@ -306,7 +353,7 @@ function optionsCodec(name: 'ipv6hop' | 'ipv6dest', title: string): LayerCodec<I
         });
       }
       return {
-        fields: { nh, len: bytes[offset + 1]!, options },
+        fields: { nh, len: bytes[offset + LEN]!, options },
         headerLength,
         contentEnd: end,
         next: context.bindings.ipProtocol.get(nh),
@@ -331,7 +378,7 @@ export const ipv6destCodec: LayerCodec<Ipv6destFields> = optionsCodec(
 
 function routeDataLength(fields: Ipv6routeFields): number {
   if (fields.data !== undefined) return bytesField('ipv6route', 'data', fields.data).length;
-  return 4 + 16 * (fields.addresses?.length ?? 0);
+  return ROUTE_DATA_PREFIX + ADDRESS_LENGTH * (fields.addresses?.length ?? 0);
 }
 
 export const ipv6routeCodec: LayerCodec<Ipv6routeFields> = {
@@ -340,35 +387,38 @@ export const ipv6routeCodec: LayerCodec<Ipv6routeFields> = {
   schema: ipv6routeSchema,
 
   headerLength(fields: Ipv6routeFields): number {
-    return padTo8(4 + routeDataLength(fields));
+    return padTo8(ROUTE_DATA + routeDataLength(fields));
   },
 
   encode(fields: Ipv6routeFields, frame: EncodeFrame): void {
     const { out, offset, headerLength } = frame;
-    const type = uintOf('ipv6route', 'type', fields.type, 0xff, 0);
+    const type = uintOf('ipv6route', 'type', fields.type, ROUTE_TYPE_MAX, 0);
     const count = fields.addresses?.length ?? 0;
-    const segleftDefault = fields.data === undefined && count > 0 ? (type === 4 ? count - 1 : count) : 0;
-    out[offset] = nextHeaderOf('ipv6route', fields.nh, frame);
-    out[offset + 1] = lengthOf('ipv6route', fields.len, headerLength);
-    out[offset + 2] = type;
-    out[offset + 3] = uintOf('ipv6route', 'segleft', fields.segleft, 0xff, Math.min(segleftDefault, 0xff));
-    let at = offset + 4;
+    const segleftDefault =
+      fields.data === undefined && count > 0 ? (type === ROUTING_TYPE_SRH ? count - 1 : count) : 0;
+    out[offset + NH] = nextHeaderOf('ipv6route', fields.nh, frame);
+    out[offset + LEN] = lengthOf('ipv6route', fields.len, headerLength);
+    out[offset + ROUTE_TYPE] = type;
+    out[offset + SEGLEFT] = uintOf(
+      'ipv6route',
+      'segleft',
+      fields.segleft,
+      SEGLEFT_MAX,
+      Math.min(segleftDefault, SEGLEFT_MAX),
+    );
+    let at = offset + ROUTE_DATA;
     if (fields.data !== undefined) {
       const data = bytesField('ipv6route', 'data', fields.data);
       out.set(data, at);
       at += data.length;
     } else {
-      if (type === 4) {
-        out[at] = Math.max(0, Math.min(count - 1, 0xff));
-        out[at + 1] = 0;
-        writeU16(out, at + 2, 0);
-      } else {
-        writeU32(out, at, 0);
-      }
-      at += 4;
-      for (let i = 0; i < count; i++) {
-        writeIPv6Field('ipv6route', 'addresses', fields.addresses![i]!, out, at);
-        at += 16;
+      // SRH: last entry = n - 1, flags 0, tag 0; types 0/2: 4 reserved zero octets.
+      out.fill(0, at, at + ROUTE_DATA_PREFIX);
+      if (type === ROUTING_TYPE_SRH) out[at] = Math.max(0, Math.min(count - 1, 0xff));
+      at += ROUTE_DATA_PREFIX;
+      for (const address of fields.addresses ?? []) {
+        writeIPv6Field('ipv6route', 'addresses', address, out, at);
+        at += ADDRESS_LENGTH;
       }
     }
     out.fill(0, at, offset + headerLength);
@@ -381,23 +431,24 @@ export const ipv6routeCodec: LayerCodec<Ipv6routeFields> = {
     context: DecodeContext,
   ): DecodeStep<Ipv6routeFields> {
     const headerLength = readExtensionStart('ipv6route', bytes, offset, end);
-    const nh = bytes[offset]!;
-    const type = bytes[offset + 2]!;
-    const segleft = bytes[offset + 3]!;
-    const data = bytes.subarray(offset + 4, offset + headerLength);
+    const nh = bytes[offset + NH]!;
+    const type = bytes[offset + ROUTE_TYPE]!;
+    const segleft = bytes[offset + SEGLEFT]!;
+    const data = bytes.subarray(offset + ROUTE_DATA, offset + headerLength);
     const info: Record<string, unknown> = {};
-    if ((data.length - 4) % 16 === 0) {
+    if ((data.length - ROUTE_DATA_PREFIX) % ADDRESS_LENGTH === 0) {
       const addresses: string[] = [];
-      for (let i = 4; i < data.length; i += 16) addresses.push(formatIPv6(data, i));
+      for (let i = ROUTE_DATA_PREFIX; i < data.length; i += ADDRESS_LENGTH)
+        addresses.push(formatIPv6(data, i));
       info.addresses = addresses;
-      if (type === 4) {
+      if (type === ROUTING_TYPE_SRH) {
         info.lastEntry = data[0];
         info.flags = data[1];
         info.tag = readU16(data, 2);
       }
     }
     return {
-      fields: { nh, len: bytes[offset + 1]!, type, segleft, data },
+      fields: { nh, len: bytes[offset + LEN]!, type, segleft, data },
       headerLength,
       contentEnd: end,
       next: context.bindings.ipProtocol.get(nh),
@@ -426,32 +477,36 @@ export const ipv6fragCodec: LayerCodec<Ipv6fragFields> = {
 
   encode(fields: Ipv6fragFields, frame: EncodeFrame): void {
     const { out, offset } = frame;
-    out[offset] = nextHeaderOf('ipv6frag', fields.nh, frame);
-    out[offset + 1] = uintOf('ipv6frag', 'res', fields.res, 0xff, 0);
-    const fragmentOffset = uintOf('ipv6frag', 'offset', fields.offset, 0x1fff, 0);
-    const res2 = uintOf('ipv6frag', 'res2', fields.res2, 3, 0);
-    const m = uintOf('ipv6frag', 'm', fields.m, 1, 0);
-    writeU16(out, offset + 2, (fragmentOffset << 3) | (res2 << 1) | m);
-    writeU32(out, offset + 4, uintOf('ipv6frag', 'id', fields.id, 0xffffffff, 0));
+    out[offset + NH] = nextHeaderOf('ipv6frag', fields.nh, frame);
+    out[offset + FRAG_RES] = uintOf('ipv6frag', 'res', fields.res, FRAG_RES_MAX, 0);
+    const fragmentOffset = uintOf('ipv6frag', 'offset', fields.offset, FRAG_OFFSET_MAX, 0);
+    const res2 = uintOf('ipv6frag', 'res2', fields.res2, FRAG_RES2_MAX, 0);
+    const m = uintOf('ipv6frag', 'm', fields.m, FRAG_M_MAX, 0);
+    writeU16(
+      out,
+      offset + FRAG_WORD,
+      (fragmentOffset << FRAG_OFFSET_SHIFT) | (res2 << FRAG_RES2_SHIFT) | (m << FRAG_M_SHIFT),
+    );
+    writeU32(out, offset + FRAG_ID, uintOf('ipv6frag', 'id', fields.id, FRAG_ID_MAX, 0));
   },
 
   decode(bytes: Uint8Array, offset: number, end: number, context: DecodeContext): DecodeStep<Ipv6fragFields> {
     need('ipv6frag', offset, IPV6_FRAGMENT_HEADER_LENGTH, end);
-    const nh = bytes[offset]!;
-    const word = readU16(bytes, offset + 2);
-    const fragmentOffset = word >>> 3;
-    const m = word & 1;
+    const nh = bytes[offset + NH]!;
+    const word = readU16(bytes, offset + FRAG_WORD);
+    const fragmentOffset = (word >>> FRAG_OFFSET_SHIFT) & FRAG_OFFSET_MAX;
+    const m = (word >>> FRAG_M_SHIFT) & FRAG_M_MAX;
     const fragment = fragmentOffset !== 0 || m !== 0;
     // Inside an ICMPv6 error the first fragment's upper-layer header is still shown (as for IPv4).
     const follow = !fragment || (context.insideIcmpError && fragmentOffset === 0);
     return {
       fields: {
         nh,
-        res: bytes[offset + 1]!,
+        res: bytes[offset + FRAG_RES]!,
         offset: fragmentOffset,
-        res2: (word >>> 1) & 3,
+        res2: (word >>> FRAG_RES2_SHIFT) & FRAG_RES2_MAX,
         m,
-        id: readU32(bytes, offset + 4),
+        id: readU32(bytes, offset + FRAG_ID),
       },
       headerLength: IPV6_FRAGMENT_HEADER_LENGTH,
       contentEnd: end,
@@ -477,22 +532,26 @@ export const ipv6fragCodec: LayerCodec<Ipv6fragFields> = {
  * for type 4 (SRH). Otherwise the IPv6 header's destination. Never reads outside the headers.
  */
 export function ipv6ChecksumDestination(bytes: Uint8Array, ipv6Offset: number, upperOffset: number): number {
-  let destination = ipv6Offset + 24;
-  let nh = bytes[ipv6Offset + 6];
-  let at = ipv6Offset + 40;
-  while (at + 8 <= upperOffset) {
+  let destination = ipv6Offset + IPV6_DST;
+  let nh = bytes[ipv6Offset + IPV6_NH];
+  let at = ipv6Offset + IPV6_HEADER_LENGTH;
+  // The smallest routing header that holds an address: its first 8 octets plus one address.
+  const routeWithAddress = ROUTE_DATA + ROUTE_DATA_PREFIX + ADDRESS_LENGTH;
+  while (at + EXTENSION_UNIT <= upperOffset) {
     let headerLength: number;
-    if (nh === IP_PROTOCOL.ipv6frag) headerLength = 8;
+    if (nh === IP_PROTOCOL.ipv6frag) headerLength = IPV6_FRAGMENT_HEADER_LENGTH;
     else if (nh === IP_PROTOCOL.ipv6hop || nh === IP_PROTOCOL.ipv6dest || nh === IP_PROTOCOL.ipv6route) {
-      headerLength = (bytes[at + 1]! + 1) * 8;
+      headerLength = ((bytes[at + LEN] ?? 0) + 1) * EXTENSION_UNIT;
     } else break;
     if (at + headerLength > upperOffset) break;
-    if (nh === IP_PROTOCOL.ipv6route && bytes[at + 3] !== 0 && headerLength >= 24) {
-      const type = bytes[at + 2];
-      if (type === 4) destination = at + 8;
-      else if ((headerLength - 8) % 16 === 0) destination = at + headerLength - 16;
+    if (nh === IP_PROTOCOL.ipv6route && bytes[at + SEGLEFT] !== 0 && headerLength >= routeWithAddress) {
+      const type = bytes[at + ROUTE_TYPE];
+      const addresses = ROUTE_DATA + ROUTE_DATA_PREFIX;
+      if (type === ROUTING_TYPE_SRH) destination = at + addresses;
+      else if ((headerLength - addresses) % ADDRESS_LENGTH === 0)
+        destination = at + headerLength - ADDRESS_LENGTH;
     }
-    nh = bytes[at];
+    nh = bytes[at + NH];
     at += headerLength;
   }
   return destination;

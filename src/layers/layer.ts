@@ -163,6 +163,8 @@ export interface LayerCodec<F extends object> {
   readonly name: LayerName;
   /** Wireshark-like display name for the tree ("Internet Protocol Version 4"). */
   readonly title: string;
+  /** tshark's protocol name (its filter and "decode as" name) when it is not `name`: ipv4 → `ip`, gtpu → `gtp`. */
+  readonly tsharkProtocol?: string;
   /** Every field a user may set, in wire order: positions, kinds, defaults, roles (see schema.ts). */
   readonly schema: LayerSchema<F>;
   headerLength(fields: F): number;

@@ -9,6 +9,8 @@ export const ETHERTYPE = {
   arp: 0x0806,
   dot1q: 0x8100,
   qinq: 0x88a8,
+  /** The pre-standard QinQ TPID some switches still send; decoded as 802.1Q, never written by default. */
+  qinqLegacy: 0x9100,
   ipv6: 0x86dd,
   teb: 0x6558,
   mpls: 0x8847,
@@ -52,7 +54,10 @@ export const UDP_PORT = {
 export interface Binding {
   readonly table: keyof Bindings;
   readonly parents: readonly LayerName[];
+  /** The parent's field that carries `value` (see `keyIn` for a parent that names it otherwise). */
   readonly key: string;
+  /** Parents whose key field has another name (Geneve's EtherType is `proto`, IPv4's protocol `proto`). */
+  readonly keyIn?: Readonly<Partial<Record<LayerName, string>>>;
   readonly value: number;
   readonly child: LayerName;
   readonly fills?: Readonly<Record<string, number>>;
@@ -67,6 +72,7 @@ const ether = (value: number, child: LayerName, decodeOnly = false): Binding => 
   table: 'etherType',
   parents: ETHER_PARENTS,
   key: 'type',
+  keyIn: { geneve: 'proto' },
   value,
   child,
   ...(decodeOnly ? { decodeOnly } : {}),
@@ -74,7 +80,8 @@ const ether = (value: number, child: LayerName, decodeOnly = false): Binding => 
 const ip = (value: number, child: LayerName): Binding => ({
   table: 'ipProtocol',
   parents: IP_PARENTS,
-  key: 'proto/nh',
+  key: 'nh',
+  keyIn: { ipv4: 'proto' },
   value,
   child,
 });
@@ -84,7 +91,7 @@ export const BINDINGS: readonly Binding[] = [
   ether(ETHERTYPE.arp, 'arp'),
   ether(ETHERTYPE.dot1q, 'dot1q'),
   ether(ETHERTYPE.qinq, 'dot1q', true),
-  ether(0x9100, 'dot1q', true),
+  ether(ETHERTYPE.qinqLegacy, 'dot1q', true),
   ether(ETHERTYPE.ipv6, 'ipv6'),
   ip(IP_PROTOCOL.ipv6hop, 'ipv6hop'),
   ip(IP_PROTOCOL.icmp, 'icmp'),
@@ -141,6 +148,16 @@ export const BINDINGS: readonly Binding[] = [
   // GRE (RFC 2784) over IPv4 and IPv6; its protocol type is an EtherType (ETHER_PARENTS).
   ip(IP_PROTOCOL.gre, 'gre'),
 ];
+
+/** The field of `parent` that carries a binding's value (`type`, `proto`, `nh`, `dport`). */
+export function bindingKeyIn(binding: Binding, parent: LayerName): string {
+  return binding.keyIn?.[parent] ?? binding.key;
+}
+
+/** Every EtherType that announces an 802.1Q-format tag (0x8100, 0x88a8, 0x9100), from BINDINGS. */
+export const VLAN_TPIDS: ReadonlySet<number> = new Set(
+  BINDINGS.filter((b) => b.table === 'etherType' && b.child === 'dot1q').map((b) => b.value),
+);
 
 function decodeTable(table: keyof Bindings): ReadonlyMap<number, LayerName> {
   return new Map(BINDINGS.filter((b) => b.table === table).map((b) => [b.value, b.child]));

@@ -78,6 +78,7 @@ export const rawSchema = defineSchema<RawFields>({
 
 export const rawCodec: LayerCodec<RawFields> = {
   name: 'raw',
+  tsharkProtocol: 'data',
   title: 'Data',
   schema: rawSchema,
 

@@ -9,7 +9,7 @@
  *
  * Everything else reads it: the spec parser and JSON (kinds, maxima, flag names), the `--vary`
  * locator and its refusals (positions and roles), reused stacks' patchable set (`perPacket`), the
- * template's checksum plan (`covers`), send's shaping-field check (roles), verify's tshark map
+ * template's checksum plan (`covers`), send's shaping-field check (roles, `shapesNext`), verify's tshark map
  * (`tshark`), `pktcraft build --fields` and the README layer table (docs, defaults, ranges). Codecs
  * turn positions into module constants once at load (`offsetOf`, `defaultOf`, `maxOf`), so nothing
  * is interpreted per packet.
@@ -92,6 +92,13 @@ export interface FieldSchema {
   readonly endsContent?: number;
   /** A number that typically changes from one packet to the next: reused stacks patch it in place. */
   readonly perPacket?: boolean;
+  /**
+   * A value (not a length, checksum or layout) that still decides how the bytes after the header are
+   * read: IPv4 flags and fragment offset, the IPv6 fragment offset and M bit (a fragment's payload is
+   * not the next header), the GTP-U message type (only a G-PDU carries a packet). Send's well-formed
+   * check treats a spec that sets one as asking for what the decoder then finds inside.
+   */
+  readonly shapesNext?: boolean;
   /** Parses flag letters/names to an integer (kind 'flags'); undefined when not understood. */
   readonly parseFlags?: (text: string) => number | undefined;
 }

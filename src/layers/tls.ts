@@ -421,6 +421,7 @@ export const clientHelloSchema = defineSchema<ClientHelloFields>({
 
 export const clientHelloCodec: LayerCodec<ClientHelloFields> = {
   name: 'clienthello',
+  tsharkProtocol: 'tls',
   title: 'TLS Handshake Protocol: Client Hello',
   schema: clientHelloSchema,
   headerLength: (fields) => encodedHello(fields).length,

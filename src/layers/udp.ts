@@ -31,11 +31,16 @@ import {
   pseudoHeaderSumV6,
   regionSum,
 } from '../core/checksum.js';
+import { ETHER_HEADER_LENGTH, etherSchema } from './ethernet.js';
 import { hex16, uintOf } from './field-check.js';
+import { IPV4_HEADER_LENGTH, ipv4Schema } from './ipv4.js';
+import { IPV6_HEADER_LENGTH, ipv6Schema } from './ipv6.js';
 import { ipv6ChecksumDestination } from './ipv6-ext.js';
 import type { DecodeContext, DecodeStep, EncodeFrame, LayerCodec, LayerValue } from './layer.js';
-import { encodeBindings, IP_PROTOCOL } from './numbers.js';
-import { at, defaultOf, defineSchema, maxOf, offsetOf, type ProblemDetail } from './schema.js';
+import { ETHERTYPE, encodeBindings, IP_PROTOCOL } from './numbers.js';
+import { at, defaultOf, defineSchema, maxOf, offsetOf, type ProblemDetail, shiftIn } from './schema.js';
+import { DOT1Q_HEADER_LENGTH } from './vlan.js';
+import { VXLAN_HEADER_LENGTH } from './vxlan.js';
 
 export interface UdpFields {
   /** Source port; see `udpSchema.sport`. */
@@ -140,7 +145,11 @@ export const udpCodec: LayerCodec<UdpFields> = {
   finish(fields: UdpFields, frame: EncodeFrame): void {
     const { out, offset, end } = frame;
     if (fields.sport === undefined && frame.layers[frame.index + 1]?.layer === 'vxlan') {
-      writeU16(out, offset + SPORT, vxlanSourcePort(out, offset + UDP_HEADER_LENGTH + 8, frame.payloadEnd));
+      writeU16(
+        out,
+        offset + SPORT,
+        vxlanSourcePort(out, offset + UDP_HEADER_LENGTH + VXLAN_HEADER_LENGTH, frame.payloadEnd),
+      );
     }
     if (fields.chksum !== undefined || frame.ipVersion === 0) return;
     const length = end - offset;
@@ -288,22 +297,53 @@ function udpChecksumOf(bytes: Uint8Array, start: number, end: number, initial: n
 export const VXLAN_SPORT_MIN = 32768;
 export const VXLAN_SPORT_MAX = 60999;
 
-const flowKey = new Uint8Array(12 + 32 + 1 + 4);
+// What Linux's flow dissector reads, at the places the Ethernet, IPv4 and IPv6 schemas give.
+/** Both MAC addresses: everything before the EtherType. */
+const MACS = offsetOf(etherSchema.type);
+const V4 = ipv4Schema;
+const V4_VERSION = offsetOf(V4.version);
+const V4_VERSION_SHIFT = shiftIn(V4.version, V4_VERSION, 1);
+const V4_IHL_MASK = maxOf(V4.ihl);
+const V4_PROTO = offsetOf(V4.proto);
+const V4_ADDRESSES = offsetOf(V4.src);
+const V4_ADDRESSES_LENGTH = offsetOf(V4.dst) + 4 - V4_ADDRESSES;
+const V4_FRAG_WORD = offsetOf(V4.frag);
+/** MF or a fragment offset: the packet is a fragment (its ports are not read). */
+const V4_FRAGMENT_MASK =
+  (1 << shiftIn(V4.flags, V4_FRAG_WORD, 2)) | (maxOf(V4.frag) << shiftIn(V4.frag, V4_FRAG_WORD, 2));
+const V6 = ipv6Schema;
+const V6_VERSION = offsetOf(V6.version);
+const V6_VERSION_SHIFT = shiftIn(V6.version, V6_VERSION, 1);
+const V6_NH = offsetOf(V6.nh);
+const V6_ADDRESSES = offsetOf(V6.src);
+const V6_ADDRESSES_LENGTH = offsetOf(V6.dst) + 16 - V6_ADDRESSES;
+/** Source and destination port: the first 4 octets of TCP and UDP. */
+const PORTS_LENGTH = 4;
+const ETHERTYPE_LENGTH = 2;
+
+const flowKey = new Uint8Array(MACS + V6_ADDRESSES_LENGTH + 1 + PORTS_LENGTH);
 
 /** The UDP source port for a VXLAN packet whose inner Ethernet frame is bytes[start, end). */
 export function vxlanSourcePort(bytes: Uint8Array, start: number, end: number): number {
   let keyLength = 0;
   let etherType = 0;
-  if (end - start >= 14) {
-    copyInto(bytes, start, 12, 0);
-    keyLength = 12;
-    let at = start + 12;
+  if (end - start >= ETHER_HEADER_LENGTH) {
+    copyInto(bytes, start, MACS, 0);
+    keyLength = MACS;
+    let at = start + MACS;
     etherType = readU16(bytes, at);
-    for (let tags = 0; tags < 2 && (etherType === 0x8100 || etherType === 0x88a8) && at + 6 <= end; tags++) {
-      at += 4;
+    // Linux's flow dissector (skb_get_hash) steps over up to two 802.1Q/802.1AD tags, not 0x9100.
+    for (
+      let tags = 0;
+      tags < 2 &&
+      (etherType === ETHERTYPE.dot1q || etherType === ETHERTYPE.qinq) &&
+      at + DOT1Q_HEADER_LENGTH + ETHERTYPE_LENGTH <= end;
+      tags++
+    ) {
+      at += DOT1Q_HEADER_LENGTH;
       etherType = readU16(bytes, at);
     }
-    at += 2;
+    at += ETHERTYPE_LENGTH;
     keyLength = appendIpFlow(bytes, at, end, etherType, keyLength);
   } else if (end > start) {
     copyInto(bytes, start, end - start, 0);
@@ -326,23 +366,31 @@ function appendIpFlow(
 ): number {
   let protocol = -1;
   let l4 = 0;
-  if (etherType === 0x0800 && at + 20 <= end && bytes[at]! >> 4 === 4) {
-    copyInto(bytes, at + 12, 8, keyLength);
-    keyLength += 8;
-    protocol = bytes[at + 9]!;
+  if (
+    etherType === ETHERTYPE.ipv4 &&
+    at + IPV4_HEADER_LENGTH <= end &&
+    bytes[at + V4_VERSION]! >> V4_VERSION_SHIFT === 4
+  ) {
+    copyInto(bytes, at + V4_ADDRESSES, V4_ADDRESSES_LENGTH, keyLength);
+    keyLength += V4_ADDRESSES_LENGTH;
+    protocol = bytes[at + V4_PROTO]!;
     flowKey[keyLength++] = protocol;
-    const fragmented = (readU16(bytes, at + 6) & 0x3fff) !== 0;
-    l4 = fragmented ? -1 : at + (bytes[at]! & 0x0f) * 4;
-  } else if (etherType === 0x86dd && at + 40 <= end && bytes[at]! >> 4 === 6) {
-    copyInto(bytes, at + 8, 32, keyLength);
-    keyLength += 32;
-    protocol = bytes[at + 6]!;
+    const fragmented = (readU16(bytes, at + V4_FRAG_WORD) & V4_FRAGMENT_MASK) !== 0;
+    l4 = fragmented ? -1 : at + (bytes[at]! & V4_IHL_MASK) * 4;
+  } else if (
+    etherType === ETHERTYPE.ipv6 &&
+    at + IPV6_HEADER_LENGTH <= end &&
+    bytes[at + V6_VERSION]! >> V6_VERSION_SHIFT === 6
+  ) {
+    copyInto(bytes, at + V6_ADDRESSES, V6_ADDRESSES_LENGTH, keyLength);
+    keyLength += V6_ADDRESSES_LENGTH;
+    protocol = bytes[at + V6_NH]!;
     flowKey[keyLength++] = protocol;
-    l4 = at + 40;
+    l4 = at + IPV6_HEADER_LENGTH;
   }
-  if ((protocol === IP_PROTOCOL.tcp || protocol === IP_PROTOCOL.udp) && l4 > 0 && l4 + 4 <= end) {
-    copyInto(bytes, l4, 4, keyLength);
-    keyLength += 4;
+  if ((protocol === IP_PROTOCOL.tcp || protocol === IP_PROTOCOL.udp) && l4 > 0 && l4 + PORTS_LENGTH <= end) {
+    copyInto(bytes, l4, PORTS_LENGTH, keyLength);
+    keyLength += PORTS_LENGTH;
   }
   return keyLength;
 }

@@ -82,6 +82,7 @@ const [PCP_DEFAULT, DEI_DEFAULT, VLAN_DEFAULT] = [defaultOf(S.pcp), defaultOf(S.
 
 export const dot1qCodec: LayerCodec<Dot1qFields> = {
   name: 'dot1q',
+  tsharkProtocol: 'vlan',
   title: '802.1Q Virtual LAN',
   schema: dot1qSchema,
 

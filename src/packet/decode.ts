@@ -9,14 +9,7 @@ import { etherCodec } from '../layers/ethernet.js';
 import { gtpuCodec } from '../layers/gtpu.js';
 import { ipv4Codec } from '../layers/ipv4.js';
 import { ipv6Codec } from '../layers/ipv6.js';
-import type {
-  Bindings,
-  DecodeContext,
-  LayerName,
-  LayerValue,
-  LengthBound,
-  Problem,
-} from '../layers/layer.js';
+import type { Bindings, DecodeContext, LayerName, LengthBound, Problem } from '../layers/layer.js';
 import { bindingsWith, defaultBindings } from '../layers/numbers.js';
 import { rawCodec } from '../layers/raw.js';
 import { codecs, type DecodedShapes, layerNames } from '../layers/registry.js';

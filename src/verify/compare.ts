@@ -5,6 +5,7 @@
  */
 import { formatIPv6, parseIPv6 } from '../core/address.js';
 import type { LayerName } from '../layers/layer.js';
+import { ETHERTYPE } from '../layers/numbers.js';
 import { codecs, layerNames } from '../layers/registry.js';
 import type { AnySchema } from '../layers/schema.js';
 import type { DecodedLayer, DecodedPacket } from '../packet/decode.js';
@@ -45,6 +46,11 @@ function schemaMappings(layer: LayerName): FieldMapping[] {
     const when = schema.tsharkWhen;
     return [field(name, schema.tshark, when ? (decoded) => when(decoded.fields) : undefined)];
   });
+}
+
+/** tshark's protocol name for one of our layers (`ipv4` → `ip`, `gtpu` → `gtp`), from the codec. */
+export function tsharkProtocolOf(layer: LayerName): string {
+  return codecs[layer].tsharkProtocol ?? layer;
 }
 
 /** tshark fields that are not one of ours but computed from them. */
@@ -112,7 +118,8 @@ export function compareWithTshark(decoded: DecodedPacket, tshark: TsharkPacket):
   const occurrences = new Map<TsharkLayerKey, DecodedLayer[]>();
   decoded.layers.forEach((layer, index) => {
     const previousType = decoded.layers[index - 1]?.fields['type'];
-    const key: TsharkLayerKey = layer.layer === 'dot1q' && previousType === 0x88a8 ? 'dot1ad' : layer.layer;
+    const key: TsharkLayerKey =
+      layer.layer === 'dot1q' && previousType === ETHERTYPE.qinq ? 'dot1ad' : layer.layer;
     const list = occurrences.get(key) ?? [];
     list.push(layer);
     occurrences.set(key, list);

@@ -145,7 +145,7 @@ describe('convertCapture', () => {
     });
     const bytes = readFileSync(input);
     // The last block's trailing length contradicts its leading one: damage, not a cut.
-    bytes[bytes.length - 4] ^= 0x40;
+    bytes[bytes.length - 4]! ^= 0x40;
     writeFileSync(input, bytes);
     const output = join(dir, 'damaged2-out.pcapng');
     await expect(convertCapture(input, output)).rejects.toThrow(CaptureError);

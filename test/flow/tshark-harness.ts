@@ -62,7 +62,7 @@ export async function synthesizeToCapture(
 
 /** Per-frame TCP analysis flags, bytes in flight and warning-or-worse expert messages. */
 export function analyze(path: string): FrameAnalysis[] {
-  const fields = ANALYSIS_FLAGS.map((f) => `tcp.analysis.${f}`);
+  const fields = ANALYSIS_FLAGS.map((f) => `tcp.analysis.${f}` as const);
   const rows = tsharkRows(
     path,
     [

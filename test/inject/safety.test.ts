@@ -8,7 +8,10 @@ import {
   hasCapNetRaw,
   maxFrameLength,
   requireInterface,
+  shapingFields,
 } from '../../src/inject/safety.js';
+import { codecs, layerNames } from '../../src/layers/registry.js';
+import type { AnySchema } from '../../src/layers/schema.js';
 import { encodePacket } from '../../src/packet/encode.js';
 import { parseSpec } from '../../src/packet/spec.js';
 import { buildCorpus } from '../oracle/corpus.js';
@@ -101,5 +104,40 @@ describe('checkWellFormed: malformed beyond what the spec asked for', () => {
     // The same bytes are what a spec setting the length asks for.
     const asked = parseSpec('ether/ipv4(len=200)/udp(sport=1000,dport=2000)/raw(len=10)');
     expect(() => checkWellFormed(asked, encodePacket(asked), 'ether')).not.toThrow();
+  });
+});
+
+describe('shapingFields: derived from the schemas and the bindings', () => {
+  it('holds every length, checksum and shape field of every layer', () => {
+    for (const layer of layerNames) {
+      for (const [name, field] of Object.entries(codecs[layer].schema as AnySchema)) {
+        if (field.role !== 'value') expect(shapingFields(layer).has(name), `${layer}.${name}`).toBe(true);
+      }
+    }
+  });
+
+  it('holds the next-protocol number fields and the values that decide how the rest is read', () => {
+    expect([...shapingFields('ipv4')].sort()).toEqual(
+      ['chksum', 'flags', 'frag', 'ihl', 'len', 'options', 'proto', 'version'].sort(),
+    );
+    expect(shapingFields('ether').has('type')).toBe(true);
+    expect(shapingFields('dot1q').has('type')).toBe(true);
+    expect(shapingFields('geneve').has('proto')).toBe(true);
+    expect(shapingFields('ipv6').has('nh')).toBe(true);
+    expect(shapingFields('ipv6frag').has('offset') && shapingFields('ipv6frag').has('m')).toBe(true);
+    expect(shapingFields('gtpu').has('type')).toBe(true);
+  });
+
+  it('leaves out plain values, ports included', () => {
+    expect(shapingFields('ipv4').has('ttl') || shapingFields('ipv4').has('src')).toBe(false);
+    expect(shapingFields('udp').has('sport') || shapingFields('udp').has('dport')).toBe(false);
+    expect(shapingFields('tcp').has('flags') || shapingFields('tcp').has('dport')).toBe(false);
+  });
+
+  it('still refuses a bad TCP checksum when the spec sets only values (TCP flags, ports, TTL)', () => {
+    const layers = parseSpec('ether/ipv4(ttl=9)/tcp(sport=1000,dport=2000,flags=S)/raw(len=10)');
+    const badChecksum = encodePacket(layers).slice();
+    badChecksum[50] = (badChecksum[50] ?? 0) ^ 0xff; // the TCP checksum
+    expect(() => checkWellFormed(layers, badChecksum, 'ether')).toThrow(InjectError);
   });
 });

@@ -195,6 +195,26 @@ describe('gtpu decode', () => {
     sameBytes(reencode(chained, 'gtpu'), chained);
   });
 
+  it('a DL container of length 1 with PPP set has no PPI octet: no PPI, a length problem, bytes kept', () => {
+    // length 8: seq/N-PDU/next 85, then 01 | 00 89 | 00: DL (pdu_type 0), PPP 1, QFI 9 in one 4-octet unit, so the PPI octet is missing.
+    const bytes = hex('34ff0008000000010000008501008900');
+    const packet = decodePacket(bytes, { first: 'gtpu' });
+    const layer = packet.layers[0]!;
+    expect(layer.info).toMatchObject({ qfi: 9, pdu_type: 0, ppp: 1 });
+    expect(layer.info).not.toHaveProperty('ppi');
+    expect(packet.problems).toContainEqual(
+      expect.objectContaining({
+        layer: 'gtpu',
+        offset: 12,
+        kind: 'bad-length',
+        field: 'extensions',
+        expected: '>= 2',
+        actual: 1,
+      }),
+    );
+    sameBytes(reencode(bytes, 'gtpu'), bytes);
+  });
+
   it('shows only the optional octets; each field is kept whatever the flag (flags 0x31)', () => {
     const bytes = hex('31ff001800000001abcd07004500001400010000400034de0a000001cb00710a');
     const layer = decodePacket(bytes, { first: 'gtpu' }).layers[0]!;

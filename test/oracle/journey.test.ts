@@ -127,18 +127,12 @@ function intendedFlags(variant: Variant, hopIndex: number): ExpectedFrame[] {
   const lastAck = new Map<string, number>();
   return packets.map((packet) => {
     const decoded = decodePacket(packet.data, { linkType: hop.linkType });
-    const tcp = decoded.layers.find((layer) => layer.layer === 'tcp')!;
-    const ip = decoded.layers.filter((layer) => layer.layer === 'ipv4').at(-1)!;
-    const { seq, ack, flags, window, sport, dport } = tcp.fields as {
-      seq: number;
-      ack: number;
-      flags: number;
-      window: number;
-      sport: number;
-      dport: number;
-    };
-    const length =
-      (ip.fields.len as number) - (ip.fields.ihl as number) * 4 - (tcp.fields.dataofs as number) * 4;
+    const tcp = decoded.layers.find((layer) => layer.layer === 'tcp');
+    const ip = decoded.layers.filter((layer) => layer.layer === 'ipv4').at(-1);
+    if (tcp?.layer !== 'tcp' || ip?.layer !== 'ipv4')
+      throw new Error(`hop ${hopIndex}: a packet without TCP over IPv4`);
+    const { seq, ack, flags, window, sport, dport } = tcp.fields;
+    const length = ip.fields.len - ip.fields.ihl * 4 - tcp.fields.dataofs * 4;
     const key = `${ip.fields.src}:${sport}>${ip.fields.dst}:${dport}`;
     const notes = packet.comments.slice(1).join(' | ');
     const allowed = new Set<Flag>();
