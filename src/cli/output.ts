@@ -78,3 +78,37 @@ export async function writePacketsToFile(
   }
   return writer.packetCount;
 }
+
+/** Writes a list of frames in order, 1 µs apart (fragments of `build --fragment`); returns how many. */
+export async function writeFramesToFile(
+  path: string,
+  first: LayerName,
+  frames: Iterable<Uint8Array>,
+  options: WriteOptions = {},
+): Promise<number> {
+  const format = captureFormatFor(path, options.format);
+  const writer = createCaptureWriter(path, {
+    format,
+    interfaces: [
+      {
+        linkType: linkTypeForFirstLayer(first),
+        ...(options.interfaceName ? { name: options.interfaceName } : {}),
+      },
+    ],
+  });
+  const startSec = options.startSec ?? 1700000000;
+  const packetOptions = options.comments?.length ? { comments: options.comments } : undefined;
+  const signal = options.signal;
+  let i = 0;
+  try {
+    for (const frame of frames) {
+      if (signal?.aborted) break;
+      writer.writePacket(frame, startSec + Math.floor(i / 1e6), (i % 1e6) * 1000, packetOptions);
+      i++;
+      if (signal && i % CHUNK_PACKETS === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await writer.close();
+  }
+  return writer.packetCount;
+}
