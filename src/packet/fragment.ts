@@ -177,7 +177,7 @@ export function fragment(
 /** The datagram's length as its header states it (clipped to the bytes). */
 function datagramLength(d: Uint8Array, isIpv4: boolean): number {
   const stated = isIpv4 ? readU16(d, 2) : 40 + readU16(d, 4);
-  return stated <= d.length ? stated : d.length;
+  return Math.min(stated, d.length);
 }
 
 function fragmentIpv4(
