@@ -407,7 +407,7 @@ export class Reassembler {
     if (entry.version === 4) {
       writeU16(out, 2, out.length);
       // Clear MF and the offset, keep DF and the reserved bit.
-      writeU16(out, 6, readU16(out, 6) & 0x6000);
+      writeU16(out, 6, readU16(out, 6) & 0xc000);
       writeU16(out, 10, 0);
       writeU16(out, 10, internetChecksum(out, 0, header.length));
     } else {

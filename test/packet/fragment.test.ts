@@ -40,7 +40,7 @@ describe('IPv4 fragmentation', () => {
     expect(toHex(out[0]!.subarray(34, 42))).toBe(toHex(whole.subarray(34, 42)));
     // The pieces put back together are the original payload.
     const joined = new Uint8Array(3008);
-    out.forEach((f) => joined.set(f.subarray(34, 14 + u16(f, 16)), (u16(f, 20) & 0x1fff) * 8));
+    for (const f of out) joined.set(f.subarray(34, 14 + u16(f, 16)), (u16(f, 20) & 0x1fff) * 8);
     expect(toHex(joined)).toBe(toHex(whole.subarray(34)));
   });
 
