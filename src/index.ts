@@ -79,6 +79,7 @@ export {
   type PacketEncoder,
   type PacketSink,
 } from './packet/encode.js';
+export { type FragmentOptions, type FragmentOrder, fragment, mtuWarning } from './packet/fragment.js';
 export {
   type JsonValue,
   type LayerJson,
@@ -86,5 +87,13 @@ export {
   type PacketJson,
   packetToJson,
 } from './packet/json.js';
+export {
+  type PushResult,
+  type Reassembled,
+  Reassembler,
+  type ReassemblerOptions,
+  type ReassemblyProblem,
+  type ReassemblyReason,
+} from './packet/reassemble.js';
 export { formatHexDump, formatTree } from './packet/show.js';
 export { formatSpec, parseSpec } from './packet/spec.js';

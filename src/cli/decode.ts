@@ -15,6 +15,7 @@ import {
   firstLayerOf,
 } from '../packet/decode.js';
 import { packetToJson } from '../packet/json.js';
+import { type Reassembled, Reassembler } from '../packet/reassemble.js';
 import { formatHexDump, formatTree } from '../packet/show.js';
 import { formatSpec } from '../packet/spec.js';
 import { readPacketsFromFile } from './input.js';
@@ -27,6 +28,7 @@ interface DecodeArgs {
   dump?: boolean;
   linktype?: string;
   'decode-as'?: string[];
+  reassemble?: boolean;
 }
 
 const LINKTYPE_NAMES: Record<string, FirstLayer> = {
@@ -119,12 +121,23 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         array: true,
         describe: "Wireshark-style binding override, e.g. 'udp.port==5555,gtpu'",
       })
+      .option('reassemble', {
+        type: 'boolean',
+        describe:
+          'reassemble IPv4/IPv6 fragments: the whole datagram is printed at the packet that completes it; overlaps, timeouts (30 s) and evictions are problems, what is still incomplete at the end goes to stderr',
+      })
       .example('$0 decode captures/order-journey.pcapng', 'the tree of every packet')
+      .example('$0 decode frags.pcap --reassemble', 'fragments, and each datagram reassembled')
       .example('$0 decode --hex 45000054... --linktype ip --json', 'JSON of one raw IP packet'),
   handler: async (args) => {
     const decodeAs = parseDecodeAs(args['decode-as']);
-    const out: { packet: DecodedPacket; number: number; bytes: Uint8Array; meta: Record<string, unknown> }[] =
-      [];
+    const out: {
+      packet: DecodedPacket;
+      number: number;
+      bytes: Uint8Array;
+      meta: Record<string, unknown>;
+      reassembled?: Reassembled;
+    }[] = [];
     const print = (entry: (typeof out)[number]) => {
       if (args.spec) process.stdout.write(`${formatSpec(entry.packet.layers)}\n`);
       else if (!args.json) {
@@ -136,6 +149,12 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
           `${formatTree(entry.packet, `Packet ${entry.number}: ${entry.bytes.length} bytes${meta ? ` (${meta})` : ''}`)}\n`,
         );
         if (args.dump) process.stdout.write(`${formatHexDump(entry.bytes)}\n`);
+        const whole = entry.reassembled;
+        if (whole) {
+          const heading = `Reassembled ${whole.datagram} in packet ${entry.number}: ${whole.bytes.length} bytes from ${whole.fragments.length} fragments (packets ${whole.fragments.join(', ')})`;
+          process.stdout.write(`${formatTree(whole.packet, heading)}\n`);
+          if (args.dump) process.stdout.write(`${formatHexDump(whole.bytes)}\n`);
+        }
         process.stdout.write('\n');
       }
     };
@@ -157,6 +176,7 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
     } else if (args.file) {
       let number = 0;
       const problems: string[] = [];
+      const reassembler = args.reassemble ? new Reassembler() : undefined;
       for await (const record of readPacketsFromFile(args.file, problems)) {
         number++;
         const known = firstLayerOf(record.linkType);
@@ -167,10 +187,17 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         // A link type pktcraft has no layer for: the bytes are raw, and the link type is named.
         const meta =
           known === undefined ? { ...record.meta, linkType: describeLinkType(record.linkType) } : record.meta;
-        const entry = { packet, number, bytes, meta };
+        const entry: (typeof out)[number] = { packet, number, bytes, meta };
+        if (reassembler) {
+          const result = reassembler.push(packet, bytes, record.seconds, number);
+          if (result.problems.length)
+            entry.packet = { layers: packet.layers, problems: [...packet.problems, ...result.problems] };
+          if (result.reassembled) entry.reassembled = result.reassembled;
+        }
         if (args.json) out.push(entry);
         else print(entry);
       }
+      for (const problem of reassembler?.flush() ?? []) problems.push(`reassembly: ${problem.message}`);
       // What was read anyway (records above the snap length, a last record cut short): on stderr.
       for (const problem of problems) process.stderr.write(`pktcraft: ${args.file}: ${problem}\n`);
     } else {
@@ -182,6 +209,16 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         length: entry.bytes.length,
         ...entry.meta,
         ...packetToJson(entry.packet),
+        ...(entry.reassembled
+          ? {
+              reassembled: {
+                datagram: entry.reassembled.datagram,
+                fragments: entry.reassembled.fragments,
+                length: entry.reassembled.bytes.length,
+                ...packetToJson(entry.reassembled.packet),
+              },
+            }
+          : {}),
       }));
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     }

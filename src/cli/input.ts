@@ -9,6 +9,8 @@ import { formatEpoch } from '../capture/timestamp.js';
 export interface InputPacket {
   linkType: number;
   data: Uint8Array;
+  /** The timestamp in seconds since the epoch (fractional). */
+  seconds: number;
   meta: Record<string, unknown>;
 }
 
@@ -27,6 +29,7 @@ export async function* readPacketsFromFile(
     yield {
       linkType: record.linkType,
       data: record.data,
+      seconds: record.timestampSec + record.timestampNsec / 1e9,
       meta: {
         time: formatEpoch(record.timestampSec, record.timestampNsec),
         ...(record.interfaceName !== undefined ? { interface: record.interfaceName } : {}),
