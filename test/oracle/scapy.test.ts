@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/core/bytes.js';
 import { encodePacket } from '../../src/packet/encode.js';
+import { fragment } from '../../src/packet/fragment.js';
 import { parseSpec } from '../../src/packet/spec.js';
 
 // Scapy 2.5's VXLAN() on its own sets the GPE P flag and NextProtocol 3 (0c 00 00 03) when it carries
@@ -243,4 +244,95 @@ describe('Scapy oracle: the same packet gives the same bytes', () => {
   it.each(PAIRS.map(([spec], index) => [spec, index] as const))('%s', (spec, index) => {
     expect(toHex(encodePacket(parseSpec(spec)))).toBe(scapy[index]);
   });
+});
+
+// Fragmentation: Scapy's fragment(pkt, fragsize) and fragment6(pkt, fragSize) against ours. The sizes
+// mean different things. Scapy 2.5's IPv4 `fragsize` is the payload room per fragment (rounded down
+// to a multiple of 8 for all but the last, which may use all of it, as ours); our MTU counts the IP
+// header too, so MTU = IHL * 4 + fragsize. Scapy copies
+// every option to every fragment where we keep only the copied ones (RFC 791), so the option case
+// uses Router Alert (copied). Scapy's IPv6 `fragSize` is the length of the whole packet it is given,
+// link layer included: with Ether first, MTU = fragSize - 14. fragment6 draws a random
+// identification unless the packet holds an IPv6ExtHdrFragment with an id, which is where it puts
+// the fragment header: ours does the same with an `ipv6frag` layer. Neither sets DF here (Scapy
+// ignores it).
+const SE = "Ether(src='02:00:00:00:00:01',dst='02:00:00:00:00:02')";
+const PATTERN = (n: number) => `Raw(bytes(i % 256 for i in range(${n})))`;
+const FRAGMENT_PAIRS: [spec: string, mtu: number, scapy: string][] = [
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=45678,dport=45679)/raw(len=3000)',
+    1500,
+    `fragment(${SE}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=45678,dport=45679)/${PATTERN(3000)}, 1480)`,
+  ],
+  [
+    // fragsize 100: 96 bytes per fragment, the last up to 100 (MTU 20 + 100).
+    'ipv4(src=192.0.2.1,dst=192.0.2.2,id=4242,ttl=9)/icmp(type=8,id=7,seq=1)/raw(len=400)',
+    120,
+    `fragment(IP(src='192.0.2.1',dst='192.0.2.2',id=4242,ttl=9)/ICMP(type=8,id=7,seq=1)/${PATTERN(400)}, 100)`,
+  ],
+  [
+    'ipv4(src=192.0.2.1,dst=192.0.2.2,id=77,options=0x94040000)/udp(sport=1,dport=2)/raw(len=200)',
+    88,
+    `fragment(IP(src='192.0.2.1',dst='192.0.2.2',id=77,options=[IPOption_Router_Alert()])/UDP(sport=1,dport=2)/${PATTERN(200)}, 64)`,
+  ],
+  [
+    'ether/dot1q(vlan=10)/ipv4(src=10.0.0.1,dst=10.0.0.2,tos=0xb8)/tcp(sport=40000,dport=45679,flags=PA,seq=1,ack=1)/raw(len=1000)',
+    596,
+    `fragment(${SE}/Dot1Q(vlan=10)/IP(src='10.0.0.1',dst='10.0.0.2',tos=0xb8)/TCP(sport=40000,dport=45679,flags='PA',seq=1,ack=1)/${PATTERN(1000)}, 576)`,
+  ],
+  [
+    // An already fragmented datagram (offset 100 units, MF) cut again: offsets add up, MF stays on.
+    'ipv4(src=192.0.2.1,dst=192.0.2.2,flags=MF,frag=100,proto=17)/raw(len=96)',
+    52,
+    `fragment(IP(src='192.0.2.1',dst='192.0.2.2',flags='MF',frag=100,proto=17)/${PATTERN(96)}, 32)`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6frag(id=0x1234)/udp(sport=45678,dport=45679)/raw(len=3000)',
+    1280,
+    `fragment6(${SE}/IPv6(src='2001:db8::1',dst='2001:db8::2')/IPv6ExtHdrFragment(id=0x1234)/UDP(sport=45678,dport=45679)/${PATTERN(3000)}, 1294)`,
+  ],
+  [
+    'ipv6(src=2001:db8::1,dst=2001:db8::2,hlim=7)/ipv6hop/ipv6frag(id=0xdeadbeef)/icmpv6(type=128,id=1,seq=2)/raw(len=1500)',
+    1280,
+    `fragment6(IPv6(src='2001:db8::1',dst='2001:db8::2',hlim=7)/IPv6ExtHdrHopByHop()/IPv6ExtHdrFragment(id=0xdeadbeef)/ICMPv6EchoRequest(id=1,seq=2,data=bytes(i % 256 for i in range(1500))), 1280)`,
+  ],
+  [
+    'ipv6(src=2001:db8::1,dst=2001:db8::a)/ipv6dest/ipv6route(addresses="[\\"2001:db8::b\\"]")/ipv6frag(id=7)/udp(sport=1,dport=2)/raw(len=2000)',
+    1000,
+    `fragment6(IPv6(src='2001:db8::1',dst='2001:db8::a')/IPv6ExtHdrDestOpt()/IPv6ExtHdrRouting(addresses=['2001:db8::b'])/IPv6ExtHdrFragment(id=7)/UDP(sport=1,dport=2)/${PATTERN(2000)}, 1000)`,
+  ],
+  [
+    // Last fragment not a multiple of 8, MTU not a multiple of 8 past the headers (1301 - 48 = 1253).
+    'ipv6(src=2001:db8::1,dst=2001:db8::2,tc=0x20,fl=0x12345)/ipv6frag(id=1)/tcp(sport=40000,dport=45679,flags=S)/raw(len=2601)',
+    1301,
+    `fragment6(IPv6(src='2001:db8::1',dst='2001:db8::2',tc=0x20,fl=0x12345)/IPv6ExtHdrFragment(id=1)/TCP(sport=40000,dport=45679,flags='S')/${PATTERN(2601)}, 1301)`,
+  ],
+  [
+    'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6frag(id=99)/udp(sport=45678,dport=45679)/raw(len=100)',
+    56,
+    `fragment6(${SE}/IPv6(src='2001:db8::1',dst='2001:db8::2')/IPv6ExtHdrFragment(id=99)/UDP(sport=45678,dport=45679)/${PATTERN(100)}, 70)`,
+  ],
+];
+
+describe('Scapy oracle: fragment() and fragment6() give the same fragments', () => {
+  const script = [
+    'import sys',
+    'from scapy.all import *',
+    'for line in sys.stdin.read().splitlines():',
+    "    print(' '.join(bytes(p).hex() for p in eval(line)))",
+  ].join('\n');
+  const scapy = execFileSync('/usr/bin/python3', ['-c', script], {
+    input: FRAGMENT_PAIRS.map(([, , expression]) => expression).join('\n'),
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
+  it.each(FRAGMENT_PAIRS.map(([spec, mtu], index) => [spec, mtu, index] as const))(
+    '%s at MTU %i',
+    (spec, mtu, index) => {
+      const ours = fragment(parseSpec(spec), mtu).map((stack) => toHex(encodePacket(stack)));
+      expect(ours.length).toBeGreaterThan(1);
+      expect(ours.join(' ')).toBe(scapy[index]);
+    },
+  );
 });
