@@ -21,7 +21,7 @@
  * header, a hop-by-hop header, and every extension header up to and including the last routing
  * header (destination options before routing included). When the stack already holds an
  * `ipv6frag` layer it is used as that fragment header (as Scapy's fragment6 does): the headers
- * before it are the unfragmentable part, and its `id` is the identification. The identification
+ * before it are the unfragmentable part, and its `id`, when given, is the identification. The identification
  * is one per datagram: `identification`, else that layer's `id`, else a deterministic FNV-1a hash
  * of the datagram's bytes (the same datagram always gets the same id, different ones differ).
  *
@@ -303,10 +303,8 @@ function fragmentIpv6(
     fragmentable = d.subarray(offset, datagramEnd);
   }
   const unfragmentableLength = offset;
-  const id =
-    options.identification ??
-    existing.id ??
-    (fragAt >= 0 ? readU32(d, offset + 4) : fnv1a32(d.subarray(0, datagramEnd)));
+  // An ipv6frag layer without an id (its encoded 0) gets the hash too, as Scapy draws one.
+  const id = options.identification ?? existing.id ?? fnv1a32(d.subarray(0, datagramEnd));
   const fragmentHeader = (units: number, m: number): LayerValue => ({
     layer: 'ipv6frag',
     fields: {

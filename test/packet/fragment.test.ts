@@ -157,6 +157,13 @@ describe('IPv6 fragmentation', () => {
     expect(((a[0]![44]! << 24) | (a[0]![45]! << 16) | (a[0]![46]! << 8) | a[0]![47]!) >>> 0).toBe(
       fnv1a32(whole),
     );
+    // An ipv6frag layer without an id is placed, and the id is the hash.
+    const placed = frames(fragment(parseSpec(`${V6}/ipv6frag/udp/raw(len=2000)`), 1280));
+    expect(toHex(placed[0]!.subarray(44, 48))).toBe(
+      fnv1a32(encodePacket(parseSpec(`${V6}/ipv6frag/udp/raw(len=2000)`)))
+        .toString(16)
+        .padStart(8, '0'),
+    );
     const chosen = frames(fragment(parseSpec(`${V6}/udp/raw(len=2000)`), 1280, { identification: 7 }));
     expect(toHex(chosen[1]!.subarray(44, 48))).toBe('00000007');
   });
