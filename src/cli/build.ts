@@ -13,7 +13,13 @@ import { encodePacket } from '../packet/encode.js';
 import { FRAGMENT_ORDERS, type FragmentOrder, fragment, mtuWarning } from '../packet/fragment.js';
 import { formatHexDump, formatTree } from '../packet/show.js';
 import { parseSpec } from '../packet/spec.js';
-import { captureFormatFor, linkTypeForFirstLayer, writeFramesToFile, writePacketsToFile } from './output.js';
+import {
+  captureFormatFor,
+  linkTypeForFirstLayer,
+  type WriteOptions,
+  writeFramesToFile,
+  writePacketsToFile,
+} from './output.js';
 import { progressReporter } from './progress.js';
 import { guardWriting } from './signals.js';
 
@@ -150,12 +156,13 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     if (args.output) {
       const count = Math.max(0, Math.floor(args.count));
       const guard = guardWriting();
-      const written = await writePacketsToFile(args.output, layers[0]!.layer, frame, count, {
-        ...(args.format ? { format: args.format } : {}),
-        ...(args.comment ? { comments: args.comment } : {}),
-        ...(args.interface ? { interfaceName: args.interface } : {}),
-        signal: guard.signal,
-      });
+      const written = await writePacketsToFile(
+        args.output,
+        layers[0]!.layer,
+        frame,
+        count,
+        writeOptionsOf(args, guard.signal),
+      );
       await guard.finish(written, args.output);
       process.stderr.write(
         `wrote ${count} packet${count === 1 ? '' : 's'} of ${frame.length} bytes to ${args.output}\n`,
@@ -170,6 +177,16 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     }
   },
 };
+
+/** The capture-file options `-o` takes from the command line. */
+function writeOptionsOf(args: BuildArgs, signal: AbortSignal): WriteOptions {
+  return {
+    ...(args.format ? { format: args.format } : {}),
+    ...(args.comment ? { comments: args.comment } : {}),
+    ...(args.interface ? { interfaceName: args.interface } : {}),
+    signal,
+  };
+}
 
 /** `build --fragment MTU`: the fragments of the datagram, one line of hex each, or a capture. */
 async function buildFragments(args: BuildArgs, layers: LayerValue[]): Promise<void> {
@@ -200,12 +217,12 @@ async function buildFragments(args: BuildArgs, layers: LayerValue[]): Promise<vo
       }
     };
     const guard = guardWriting();
-    const written = await writeFramesToFile(args.output, layers[0]!.layer, all(), {
-      ...(args.format ? { format: args.format } : {}),
-      ...(args.comment ? { comments: args.comment } : {}),
-      ...(args.interface ? { interfaceName: args.interface } : {}),
-      signal: guard.signal,
-    });
+    const written = await writeFramesToFile(
+      args.output,
+      layers[0]!.layer,
+      all(),
+      writeOptionsOf(args, guard.signal),
+    );
     await guard.finish(written, args.output);
     process.stderr.write(
       `wrote ${written} fragment${written === 1 ? '' : 's'} (${frames.length} per datagram, ${frames.map((f) => f.length).join('/')} bytes) to ${args.output}\n`,

@@ -44,17 +44,10 @@ export function captureFormatFor(path: string, forced?: 'pcap' | 'pcapng'): 'pca
   return format;
 }
 
-/** Writes `count` copies of one frame, 1 µs apart; returns how many were written (fewer if stopped). */
-export async function writePacketsToFile(
-  path: string,
-  first: LayerName,
-  frame: Uint8Array,
-  count: number,
-  options: WriteOptions = {},
-): Promise<number> {
-  const format = captureFormatFor(path, options.format);
+/** The writer, first timestamp and per-packet options both file writers below share. */
+function openCaptureFile(path: string, first: LayerName, options: WriteOptions) {
   const writer = createCaptureWriter(path, {
-    format,
+    format: captureFormatFor(path, options.format),
     interfaces: [
       {
         linkType: linkTypeForFirstLayer(first),
@@ -64,6 +57,18 @@ export async function writePacketsToFile(
   });
   const startSec = options.startSec ?? 1700000000;
   const packetOptions = options.comments?.length ? { comments: options.comments } : undefined;
+  return { writer, startSec, packetOptions };
+}
+
+/** Writes `count` copies of one frame, 1 µs apart; returns how many were written (fewer if stopped). */
+export async function writePacketsToFile(
+  path: string,
+  first: LayerName,
+  frame: Uint8Array,
+  count: number,
+  options: WriteOptions = {},
+): Promise<number> {
+  const { writer, startSec, packetOptions } = openCaptureFile(path, first, options);
   const signal = options.signal;
   try {
     for (let first = 0; first < count && !signal?.aborted; first += CHUNK_PACKETS) {
@@ -86,18 +91,7 @@ export async function writeFramesToFile(
   frames: Iterable<Uint8Array>,
   options: WriteOptions = {},
 ): Promise<number> {
-  const format = captureFormatFor(path, options.format);
-  const writer = createCaptureWriter(path, {
-    format,
-    interfaces: [
-      {
-        linkType: linkTypeForFirstLayer(first),
-        ...(options.interfaceName ? { name: options.interfaceName } : {}),
-      },
-    ],
-  });
-  const startSec = options.startSec ?? 1700000000;
-  const packetOptions = options.comments?.length ? { comments: options.comments } : undefined;
+  const { writer, startSec, packetOptions } = openCaptureFile(path, first, options);
   const signal = options.signal;
   let i = 0;
   try {

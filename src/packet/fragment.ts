@@ -155,6 +155,19 @@ function ordered<T>(list: T[], order: FragmentOrder): T[] {
  * `ipv6frag`, then `raw` with the piece). Throws FieldError for a bad MTU, DF without `force`, or
  * a datagram whose fragments would need an offset beyond 13 bits.
  */
+/** A fragment's offset in 8-byte units, refused where it does not fit the 13-bit field. */
+function offsetUnits(baseUnits: number, start: number, field: string): number {
+  const units = baseUnits + start / UNIT;
+  if (units > MAX_OFFSET_UNITS) {
+    throw new FieldError(
+      'fragment',
+      field,
+      `fragment offset ${units} (8-byte units) does not fit in 13 bits (at most ${MAX_OFFSET_UNITS})`,
+    );
+  }
+  return units;
+}
+
 export function fragment(
   layers: readonly LayerValue[],
   mtu: number,
@@ -209,14 +222,7 @@ function fragmentIpv4(
     mtu,
   );
   const fragments = list.map(([start, end], i) => {
-    const units = baseUnits + start / UNIT;
-    if (units > MAX_OFFSET_UNITS) {
-      throw new FieldError(
-        'fragment',
-        'frag',
-        `fragment offset ${units} (8-byte units) does not fit in 13 bits (at most ${MAX_OFFSET_UNITS})`,
-      );
-    }
+    const units = offsetUnits(baseUnits, start, 'frag');
     const last = i === list.length - 1;
     const mf = last ? flags & 1 : 1;
     const header = ipv4Layer(d, ihl, (flags & ~1) | mf, units, options, start === 0 ? allOptions : copied);
@@ -338,14 +344,7 @@ function fragmentIpv6(
     mtu,
   );
   const fragments = list.map(([start, end], i) => {
-    const units = baseUnits + start / UNIT;
-    if (units > MAX_OFFSET_UNITS) {
-      throw new FieldError(
-        'fragment',
-        'offset',
-        `fragment offset ${units} (8-byte units) does not fit in 13 bits (at most ${MAX_OFFSET_UNITS})`,
-      );
-    }
+    const units = offsetUnits(baseUnits, start, 'offset');
     const m = i === list.length - 1 ? lastM : 1;
     return [...head, fragmentHeader(units, m), ...rawOf(fragmentable.subarray(start, end))];
   });
