@@ -48,7 +48,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     yargs
       .positional('spec', {
         type: 'string',
-        describe: 'layer list, e.g. \'ether/ipv4(dst=192.0.2.9)/udp/raw(text="hi")\'',
+        describe: 'layer list, e.g. \'ether/ipv4(dst=192.0.2.9)/udp(dport=9)/raw(text="hi")\'',
       })
       .option('fields', {
         type: 'string',

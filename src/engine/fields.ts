@@ -45,7 +45,9 @@ const wire = (kind: WireKind, position: FieldPosition): WireField => ({ kind, ..
  * The variable fields per layer, from each layer's schema: a field of role `value` with a fixed
  * position, or one located per template (GTP-U optional octets, ICMP echo id/seq, TCP timestamps).
  */
-type Locator = WireField | ((bytes: Uint8Array, header: number, headerLength: number) => WireField | string);
+type Locator =
+  | WireField
+  | ((bytes: Uint8Array, header: number, headerLength: number, below?: LayerName) => WireField | string);
 
 const TABLE: Partial<Record<LayerName, Readonly<Record<string, Locator>>>> = {};
 for (const layer of layerNames) {
@@ -56,8 +58,8 @@ for (const layer of layerNames) {
     const { at, locate } = field;
     if (at) entries[name] = wire(kind, at);
     else if (locate)
-      entries[name] = (bytes, header, headerLength) => {
-        const located = locate(bytes, header, headerLength);
+      entries[name] = (bytes, header, headerLength, below) => {
+        const located = locate(bytes, header, headerLength, below);
         return typeof located === 'string' ? located : wire(kind, located);
       };
   }
@@ -91,6 +93,7 @@ export function locateField(
   header: number,
   headerLength: number,
   layerEnd: number,
+  below?: LayerName,
 ): WireField {
   if (layer === 'raw') {
     const match = /^u(8|16|32)@(\d+)$/.exec(field);
@@ -119,7 +122,7 @@ export function locateField(
     const known = table ? Object.keys(table).join(', ') : 'none';
     throw new FieldError(layer, field, `cannot vary this field (variable fields of ${layer}: ${known})`);
   }
-  const located = typeof locator === 'function' ? locator(bytes, header, headerLength) : locator;
+  const located = typeof locator === 'function' ? locator(bytes, header, headerLength, below) : locator;
   if (typeof located === 'string') throw new FieldError(layer, field, `cannot vary: ${located}`);
   return located;
 }

@@ -197,6 +197,7 @@ function compileShortcut(
             layout.offsets[i]!,
             layout.headerLengths[i]!,
             layout.payloadEnds[i]!,
+            layers[i - 1]?.layer,
           ).bits;
         } catch {
           patch = undefined;

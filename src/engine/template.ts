@@ -70,8 +70,8 @@ export function layoutOf(layers: readonly LayerValue[]): StackLayout {
   let offset = 0;
   let ipVersion: 0 | 4 | 6 = 0;
   let ipOffset = 0;
-  for (const layer of layers) {
-    const length = codecs[layer.layer].headerLength(layer.fields);
+  for (const [i, layer] of layers.entries()) {
+    const length = codecs[layer.layer].headerLength(layer.fields, layers[i - 1]?.layer);
     offsets.push(offset);
     headerLengths.push(length);
     ipVersions.push(ipVersion);
@@ -460,6 +460,7 @@ export class CompiledTemplate {
       header,
       this.layout.headerLengths[layerIndex]!,
       this.layout.payloadEnds[layerIndex]!,
+      this.layers[layerIndex - 1]?.layer,
     );
     const generator = parseGenerator(spec, wire.kind, wire.bits, index, seed);
     return {
@@ -516,7 +517,12 @@ export class CompiledTemplate {
       }
       // The layer's checksum, as its schema declares it (place, coverage, a computed 0 sent as 0xffff).
       const checksum = CHECKSUMS[layer.layer];
-      const located = checksum?.locate?.(this.frame, offset, headerLengths[i] ?? 0);
+      const located = checksum?.locate?.(
+        this.frame,
+        offset,
+        headerLengths[i] ?? 0,
+        this.layers[i - 1]?.layer,
+      );
       if (checksum !== undefined && fields[checksum.name] === undefined && typeof located !== 'string') {
         const field = offset + (located?.offset ?? checksum.offset);
         const udp = checksum.zeroAs === 0xffff;

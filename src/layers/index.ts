@@ -5,6 +5,19 @@
  */
 export { ARP_OPERATIONS, type ArpAddress, type ArpFields, type ArpLayer, arp } from './arp.js';
 export { bytesOf } from './bytes-value.js';
+export {
+  DNS_CLASS,
+  DNS_HEADER_LENGTH,
+  DNS_OPCODE,
+  DNS_RCODE,
+  DNS_TYPE,
+  type DnsFields,
+  type DnsLayer,
+  dns,
+  EDNS_OPTION,
+  formatDnsName,
+  parseDnsName,
+} from './dns.js';
 export { ETHER_HEADER_LENGTH, type EtherFields, type EtherLayer, ether } from './ethernet.js';
 export {
   GENEVE_HEADER_LENGTH,

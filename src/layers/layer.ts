@@ -30,6 +30,7 @@ export type LayerName =
   | 'clienthello'
   | 'raw'
   | 'mysql'
+  | 'dns'
   | 'mpls'
   | 'gre'
   | 'sll'
@@ -142,6 +143,8 @@ export interface DecodeContext {
    */
   sourcePort?: number;
   destinationPort?: number;
+  /** The layer decoded just before this one (undefined for the first), set by the packet decoder. */
+  below?: LayerName;
 }
 
 export interface DecodeStep<F extends object> {
@@ -167,7 +170,11 @@ export interface LayerCodec<F extends object> {
   readonly tsharkProtocol?: string;
   /** Every field a user may set, in wire order: positions, kinds, defaults, roles (see schema.ts). */
   readonly schema: LayerSchema<F>;
-  headerLength(fields: F): number;
+  /**
+   * The header's length (for a message layer such as DNS or MySQL, the whole message). `below` is the
+   * layer under this one, for a layout that depends on it (DNS over TCP has a length prefix).
+   */
+  headerLength(fields: F, below?: LayerName): number;
   /** Writes the header at frame.offset. Auto lengths use frame.end; next-protocol numbers look at frame.layers. */
   encode(fields: F, frame: EncodeFrame): void;
   /** Fills what covers the inner bytes (checksums); called inside-out after every inner layer is done. */

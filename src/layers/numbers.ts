@@ -33,11 +33,13 @@ export const IP_PROTOCOL = {
 } as const;
 
 export const TCP_PORT = {
+  dns: 53,
   tls: 443,
   mysql: 3306,
 } as const;
 
 export const UDP_PORT = {
+  dns: 53,
   gtpu: 2152,
   vxlan: 4789,
   geneve: 6081,
@@ -126,7 +128,8 @@ export const BINDINGS: readonly Binding[] = [
     key: 'dport',
     value: UDP_PORT.geneve,
     child: 'geneve',
-    fills: { dport: UDP_PORT.geneve },
+    // Both ports: UDP's own default source port, 53, is DNS's, and Wireshark tries the lower port first.
+    fills: { sport: UDP_PORT.geneve, dport: UDP_PORT.geneve },
   },
   // TLS on its registered port (RFC 8446 over TCP 443); decode only: a spec under tcp keeps TCP's ports.
   { table: 'tcpPort', parents: ['tcp'], key: 'dport', value: TCP_PORT.tls, child: 'tls', decodeOnly: true },
@@ -147,6 +150,17 @@ export const BINDINGS: readonly Binding[] = [
   ether(ETHERTYPE.mplsMulticast, 'mpls', true),
   // GRE (RFC 2784) over IPv4 and IPv6; its protocol type is an EtherType (ETHER_PARENTS).
   ip(IP_PROTOCOL.gre, 'gre'),
+  // DNS (RFC 1035) on port 53 either way; left out, both UDP ports are 53 (as Scapy writes UDP()/DNS()).
+  {
+    table: 'udpPort',
+    parents: ['udp'],
+    key: 'dport',
+    value: UDP_PORT.dns,
+    child: 'dns',
+    fills: { sport: UDP_PORT.dns, dport: UDP_PORT.dns },
+  },
+  // DNS over TCP (RFC 7766); decode only, like TLS: a spec under tcp sets TCP's ports.
+  { table: 'tcpPort', parents: ['tcp'], key: 'dport', value: TCP_PORT.dns, child: 'dns', decodeOnly: true },
 ];
 
 /** The field of `parent` that carries a binding's value (`type`, `proto`, `nh`, `dport`). */

@@ -5,6 +5,8 @@
 
 import type { ArpDecodedFields, ArpInfo } from './arp.js';
 import { arpCodec } from './arp.js';
+import type { DnsDecodedFields, DnsInfo } from './dns.js';
+import { dnsCodec } from './dns.js';
 import type { EtherDecodedFields } from './ethernet.js';
 import { etherCodec } from './ethernet.js';
 import type { GeneveDecodedFields, GeneveInfo } from './geneve.js';
@@ -80,6 +82,7 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   clienthello: clientHelloCodec,
   raw: rawCodec,
   mysql: mysqlCodec,
+  dns: dnsCodec,
   mpls: mplsCodec,
   gre: greCodec,
   sll: sllCodec,
@@ -119,6 +122,7 @@ export interface DecodedShapes {
   clienthello: [ClientHelloDecodedFields, ClientHelloInfo];
   raw: [RawDecodedFields, undefined];
   mysql: [MysqlDecodedFields, MysqlInfo];
+  dns: [DnsDecodedFields, DnsInfo];
   mpls: [MplsDecodedFields, undefined];
   gre: [GreDecodedFields, GreInfo];
   sll: [SllDecodedFields, SllInfo];

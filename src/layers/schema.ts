@@ -14,7 +14,7 @@
  * turn positions into module constants once at load (`offsetOf`, `defaultOf`, `maxOf`), so nothing
  * is interpreted per packet.
  */
-import type { FieldKind, Problem } from './layer.js';
+import type { FieldKind, LayerName, Problem } from './layer.js';
 
 /** The structured part of a Problem: field, expected, actual, bound. */
 export type ProblemDetail = Pick<Problem, 'field' | 'expected' | 'actual' | 'bound'>;
@@ -53,13 +53,15 @@ export interface FieldPosition {
 
 /**
  * A position that depends on the header itself (ICMP echo id/seq, GTP-U optional octets, TCP
- * timestamps): given the encoded bytes and the header start and length, the position, or why the
+ * timestamps) or on the layer below it (a DNS message over TCP starts with a 2-octet length): given
+ * the encoded bytes, the header start and length and the layer below, the position, or why the
  * field has none in this packet.
  */
 export type PositionLocator = (
   bytes: Uint8Array,
   header: number,
   headerLength: number,
+  below?: LayerName,
 ) => FieldPosition | string;
 
 export interface FieldSchema {

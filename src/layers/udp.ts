@@ -13,7 +13,8 @@
  * Left out: `len` = header + payload (+ this layer's trailer); `chksum` computed in `finish` over the
  * pseudo-header of the nearest enclosing IP header and the whole datagram, a computed 0 sent as
  * 0xFFFF; with no enclosing IP header it is 0. `chksum: 0` set on IPv4 means "no checksum".
- * Ports default to Scapy's 53 → 53, except: over a `gtpu` layer both are 2152; over `vxlan` the
+ * Ports default to Scapy's 53 → 53 (DNS's port, so a bare `udp/raw` decodes as DNS, as in Scapy and
+ * Wireshark), except: over a `gtpu` layer both are 2152; over `geneve` both are 6081; over `vxlan` the
  * destination is 4789 and the source is chosen per inner flow like Linux's `udp_flow_src_port`
  * (see `vxlanSourcePort`).
  *
@@ -67,7 +68,7 @@ export const udpSchema = defineSchema<UdpFields>({
     default: 53,
     perPacket: true,
     tshark: 'udp.srcport',
-    doc: 'source port (2152 over gtpu, a per-flow hash over vxlan: see the bindings)',
+    doc: 'source port (2152 over gtpu, 6081 over geneve, a per-flow hash over vxlan: see the bindings)',
   },
   dport: {
     kind: 'uint',

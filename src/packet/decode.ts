@@ -180,6 +180,7 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
   while (offset < end) {
     if (name === undefined || layers.length >= MAX_DECODE_LAYERS - 1) name = 'raw';
     let step: Step;
+    context.below = layers[layers.length - 1]?.layer;
     try {
       step = decodeLayer(name, bytes, offset, end, context);
     } catch (error) {

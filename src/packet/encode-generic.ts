@@ -15,7 +15,7 @@ import { FieldError } from '../core/errors.js';
 import { type EtherFields, etherCodec } from '../layers/ethernet.js';
 import { type GtpuFields, gtpuCodec } from '../layers/gtpu.js';
 import { type Ipv4Fields, ipv4Codec } from '../layers/ipv4.js';
-import type { EncodeFrame, LayerCodec, LayerValue } from '../layers/layer.js';
+import type { EncodeFrame, LayerCodec, LayerName, LayerValue } from '../layers/layer.js';
 import { type RawFields, rawCodec } from '../layers/raw.js';
 import { codecs } from '../layers/registry.js';
 import { type TcpFields, tcpCodec } from '../layers/tcp.js';
@@ -70,7 +70,7 @@ function kindOf(codec: LayerCodec<object>): number {
   return KIND_OTHER;
 }
 
-function headerLengthOf(i: number, fields: object): number {
+function headerLengthOf(i: number, fields: object, below: LayerName | undefined): number {
   switch (layerKinds[i]) {
     case KIND_ETHER:
       return etherCodec.headerLength(fields as EtherFields);
@@ -85,7 +85,7 @@ function headerLengthOf(i: number, fields: object): number {
     case KIND_RAW:
       return rawCodec.headerLength(fields as RawFields);
     default:
-      return layerCodecs[i]!.headerLength(fields);
+      return layerCodecs[i]!.headerLength(fields, below);
   }
 }
 
@@ -174,7 +174,7 @@ function layout(layers: readonly LayerValue[]): number {
       layerCodecNames[i] = name;
       layerKinds[i] = kindOf(codec);
     }
-    const length = headerLengthOf(i, layer.fields);
+    const length = headerLengthOf(i, layer.fields, i > 0 ? layers[i - 1]!.layer : undefined);
     if (layerKinds[i] === KIND_OTHER) every = false;
     headerLengths[i] = length;
     offsets[i] = offset;

@@ -5,10 +5,12 @@ import { toHex } from '../core/bytes.js';
 import { codecs } from '../layers/registry.js';
 import type { DecodedPacket } from './decode.js';
 
-function formatFieldValue(name: string, value: unknown): string {
+function formatFieldValue(name: string, value: unknown, max?: number): string {
   if (value instanceof Uint8Array) return value.length ? toHex(value) : '(none)';
   if (typeof value === 'number') {
-    if (/chksum|checksum|type|flags|teid|tos|tc$|fl$/.test(name)) return `0x${value.toString(16)} (${value})`;
+    // One bit (DNS's tc) reads as 0/1 whatever its name.
+    if (max !== 1 && /chksum|checksum|type|flags|teid|tos|tc$|fl$/.test(name))
+      return `0x${value.toString(16)} (${value})`;
     return String(value);
   }
   if (Array.isArray(value) || (typeof value === 'object' && value !== null)) {
@@ -35,7 +37,7 @@ export function formatTree(decoded: DecodedPacket, heading?: string): string {
         lines.push(`    ${name}: ${toHex(value, 0, 32)}... (${value.length} bytes)`);
         continue;
       }
-      lines.push(`    ${name}: ${formatFieldValue(name, value)}`);
+      lines.push(`    ${name}: ${formatFieldValue(name, value, codec.schema[name]?.max)}`);
     }
     if (layer.trailer?.length) lines.push(`    trailer: ${toHex(layer.trailer)}`);
     if (layer.info) {

@@ -59,7 +59,7 @@ describe('gre', () => {
       'a0000000' + '5bf80000' + '00000001' + '01020304',
     );
     const decoded = decodePacket(
-      encodePacket(parseSpec(`${OUTER}/gre(c=1,key=9,seq=3)/ipv4/udp/raw(len=30)`)),
+      encodePacket(parseSpec(`${OUTER}/gre(c=1,key=9,seq=3)/ipv4/udp(sport=40000,dport=9)/raw(len=30)`)),
     );
     expect(decoded.problems).toEqual([]);
     expect(decoded.layers[2]?.info).toEqual({ checksum: 'good' });

@@ -25,6 +25,9 @@ const CONTEXT: Partial<Record<LayerName, Record<string, Record<string, unknown>>
   icmp: { gw: { type: 5 }, mtu: { type: 3 }, ptr: { type: 12 } },
 };
 
+/** Fields that only have their place over some layer (DNS's TCP length prefix): the layer below. */
+const BELOW: Partial<Record<LayerName, Record<string, LayerName>>> = { dns: { len: 'tcp' } };
+
 /** The `bits`-wide distinctive value: 0b1011 0110 1101 ... cut to the field (never all zeros or all ones). */
 function distinctive(bits: number): number {
   if (bits === 1) return 1;
@@ -44,8 +47,12 @@ function readField(bytes: Uint8Array, header: number, position: FieldPosition): 
   return Math.floor(word / 2 ** position.shift) % 2 ** position.bits;
 }
 
-function encodeOne(layer: LayerName, fields: Record<string, unknown>): Uint8Array {
-  return encodePacket([{ layer, fields } as LayerValue]);
+/** The layer's own bytes, encoded alone or over `below` (default fields). */
+function encodeOne(layer: LayerName, fields: Record<string, unknown>, below?: LayerName): Uint8Array {
+  if (below === undefined) return encodePacket([{ layer, fields } as LayerValue]);
+  const under = { layer: below, fields: {} } as LayerValue;
+  const bytes = encodePacket([under, { layer, fields } as LayerValue]);
+  return bytes.subarray(codecs[below].headerLength(under.fields));
 }
 
 /** Byte ranges of the layer's checksum fields (they follow every change). */
@@ -82,12 +89,13 @@ describe('schema positions agree with encode', () => {
   for (const { layer, name, field } of cases) {
     it(`${layer}.${name}`, () => {
       const context = CONTEXT[layer]?.[name] ?? {};
+      const below = BELOW[layer]?.[name];
       const integer = field.kind === 'uint' || field.kind === 'flags';
       const probe = (value: unknown): { bytes: Uint8Array; position: FieldPosition } => {
-        const bytes = encodeOne(layer, { ...context, [name]: value });
+        const bytes = encodeOne(layer, { ...context, [name]: value }, below);
         const header = 0;
-        const headerLength = codecs[layer].headerLength({ ...context, [name]: value });
-        const located = field.at ?? field.locate?.(bytes, header, headerLength);
+        const headerLength = codecs[layer].headerLength({ ...context, [name]: value }, below);
+        const located = field.at ?? field.locate?.(bytes, header, headerLength, below);
         if (located === undefined || typeof located === 'string')
           throw new Error(`${layer}.${name} has no position in its probe packet: ${String(located)}`);
         return { bytes, position: located };

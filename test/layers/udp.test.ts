@@ -186,7 +186,9 @@ describe('udp decode', () => {
     expect(udpCodec.decode(hex('08680868000c0000' + '30ff0000'), 0, 12, context).next).toBe('gtpu');
     expect(udpCodec.decode(hex('12b50868000c0000' + '30ff0000'), 0, 12, context).next).toBe('gtpu');
     expect(udpCodec.decode(hex('12b5ffff000c0000' + '08000000'), 0, 12, context).next).toBe('vxlan');
-    expect(udpCodec.decode(hex('0035ffff000c0000' + '08000000'), 0, 12, context).next).toBeUndefined();
+    // 53 (DNS) is the lower of 53 and 65535; two unbound ports leave the payload raw.
+    expect(udpCodec.decode(hex('0035ffff000c0000' + '08000000'), 0, 12, context).next).toBe('dns');
+    expect(udpCodec.decode(hex('0009ffff000c0000' + '08000000'), 0, 12, context).next).toBeUndefined();
     // No payload: nothing follows.
     expect(udpCodec.decode(hex('0868086800080000'), 0, 8, context).next).toBeUndefined();
   });

@@ -464,5 +464,47 @@ export function buildCorpus(): CorpusEntry[] {
       },
     });
   }
+  // 12. DNS (RFC 1035) over UDP and TCP: queries and responses with random IDs and flags (12). Its own
+  // generator, so the entries before it stay the same.
+  const dnsPick = prng(1035);
+  const dint = (min: number, max: number) => min + Math.floor(dnsPick() * (max - min + 1));
+  const qtypes = [
+    ['A', 1],
+    ['AAAA', 28],
+    ['MX', 15],
+    ['TXT', 16],
+  ] as const;
+  for (let i = 0; i < 12; i++) {
+    const id = dint(0, 0xffff);
+    const response = i % 2;
+    const rd = dint(0, 1);
+    const ra = response ? dint(0, 1) : 0;
+    const aa = response ? dint(0, 1) : 0;
+    const [qtypeName, qtype] = qtypes[i % qtypes.length]!;
+    const name = `h${dint(1, 999)}.example.net`;
+    const ttl = dint(0, 86400);
+    const address = `198.51.100.${dint(1, 254)}`;
+    const answer = response && qtype === 1 ? `,an='${name} ${ttl} A ${address}'` : '';
+    const overTcp = i >= 8;
+    const clientPort = nextPort();
+    const transport = overTcp
+      ? `tcp(sport=${response ? 53 : clientPort},dport=${response ? clientPort : 53},flags=PA)`
+      : `udp(sport=${response ? 53 : clientPort},dport=${response ? clientPort : 53})`;
+    const length = 12 + name.length + 2 + 4 + (answer ? 2 + 10 + 4 : 0);
+    entries.push({
+      spec: `ether/ipv4(src=10.53.0.${dint(1, 254)},dst=10.53.1.1)/${transport}/dns(id=${id},qr=${response},rd=${rd},ra=${ra},aa=${aa},qd=${name}/${qtypeName}${answer})`,
+      expect: {
+        'dns.id': [id],
+        'dns.flags.response': [response],
+        'dns.flags.recdesired': [rd],
+        ...(response ? { 'dns.flags.recavail': [ra], 'dns.flags.authoritative': [aa] } : {}),
+        'dns.qry.name': [name],
+        'dns.qry.type': [qtype],
+        'dns.count.answers': [answer ? 1 : 0],
+        ...(answer ? { 'dns.a': [address], 'dns.resp.ttl': [ttl] } : {}),
+        ...(overTcp ? { 'dns.length': [length] } : {}),
+      },
+    });
+  }
   return entries;
 }

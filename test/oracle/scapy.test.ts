@@ -219,6 +219,37 @@ const PAIRS: [string, string][] = [
     'null/ipv6(src=::1,dst=::1)/tcp(sport=40000,dport=8080,flags=S)',
     `Loopback(type=24)/IPv6(src='::1',dst='::1')/TCP(sport=40000,dport=8080,flags='S')`,
   ],
+  // DNS (RFC 1035): Scapy 2.5 writes names in full, so ours say compress=0 where a name repeats;
+  // UDP()/DNS() has ports 53/53 and RD set, as ours. Scapy's DNSRRMX defaults its type to 6 (SOA),
+  // so its side names type='MX'.
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp/dns(id=7,qd=shop.example.com/A)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP()/DNS(id=7,qd=DNSQR(qname='shop.example.com'))`,
+  ],
+  [
+    `ether/ipv4(src=192.0.2.2,dst=192.0.2.1)/udp(sport=53,dport=40000)/dns(id=7,qr=1,ra=1,compress=0,qd=shop.example.com,an='shop.example.com 300 A 198.51.100.10; shop.example.com 300 A 198.51.100.11; shop.example.com 60 A 198.51.100.12')`,
+    `${E}/IP(src='192.0.2.2',dst='192.0.2.1')/UDP(sport=53,dport=40000)/DNS(id=7,qr=1,ra=1,qd=DNSQR(qname='shop.example.com'),an=DNSRR(rrname='shop.example.com',ttl=300,rdata='198.51.100.10')/DNSRR(rrname='shop.example.com',ttl=300,rdata='198.51.100.11')/DNSRR(rrname='shop.example.com',ttl=60,rdata='198.51.100.12'))`,
+  ],
+  [
+    `ether/ipv6(src=2001:db8::53,dst=2001:db8::2)/udp(sport=53,dport=40001)/dns(id=0x1234,qr=1,aa=1,compress=0,qd=www.example.com/AAAA,an='www.example.com 60 CNAME shop.example.com; shop.example.com 120 AAAA 2001:db8::10')`,
+    `${E}/IPv6(src='2001:db8::53',dst='2001:db8::2')/UDP(sport=53,dport=40001)/DNS(id=0x1234,qr=1,aa=1,qd=DNSQR(qname='www.example.com',qtype='AAAA'),an=DNSRR(rrname='www.example.com',type='CNAME',ttl=60,rdata='shop.example.com')/DNSRR(rrname='shop.example.com',type='AAAA',ttl=120,rdata='2001:db8::10'))`,
+  ],
+  [
+    `ether/ipv4(src=192.0.2.2,dst=192.0.2.1)/udp(sport=53,dport=40002)/dns(id=9,qr=1,ra=1,rcode=NXDOMAIN,compress=0,qd=nope.example.com,ns='example.com 900 SOA ns1.example.com hostmaster.example.com 2026120601 7200 3600 1209600 300')`,
+    `${E}/IP(src='192.0.2.2',dst='192.0.2.1')/UDP(sport=53,dport=40002)/DNS(id=9,qr=1,ra=1,rcode=3,qd=DNSQR(qname='nope.example.com'),ns=DNSRRSOA(rrname='example.com',ttl=900,mname='ns1.example.com',rname='hostmaster.example.com',serial=2026120601,refresh=7200,retry=3600,expire=1209600,minimum=300))`,
+  ],
+  [
+    `ether/ipv4(src=192.0.2.2,dst=192.0.2.1)/udp(sport=53,dport=40003)/dns(id=10,qr=1,compress=0,qd=example.com/MX,an='example.com 3600 MX 10 mail.example.com; _sip._tcp.example.com 60 SRV 10 20 5060 sip.example.com; example.com 300 TXT "v=spf1 -all" "two"')`,
+    `${E}/IP(src='192.0.2.2',dst='192.0.2.1')/UDP(sport=53,dport=40003)/DNS(id=10,qr=1,qd=DNSQR(qname='example.com',qtype='MX'),an=DNSRRMX(rrname='example.com',type='MX',ttl=3600,preference=10,exchange='mail.example.com')/DNSRRSRV(rrname='_sip._tcp.example.com',ttl=60,priority=10,weight=20,port=5060,target='sip.example.com')/DNSRR(rrname='example.com',type='TXT',ttl=300,rdata=[b'v=spf1 -all',b'two']))`,
+  ],
+  [
+    `ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=40004,dport=53)/dns(id=12,ad=1,qd=shop.example.com,ar='OPT udp=1232 do cookie=0102030405060708')`,
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=40004,dport=53)/DNS(id=12,ad=1,qd=DNSQR(qname='shop.example.com'),ar=DNSRROPT(rclass=1232,z=0x8000,rdata=[EDNS0TLV(optcode=10,optdata=bytes.fromhex('0102030405060708'))]))`,
+  ],
+  [
+    'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp(sport=40005,dport=53)/dns(id=13,opcode=NOTIFY,aa=1,rd=0,qd=example.com/SOA)',
+    `${E}/IP(src='192.0.2.1',dst='192.0.2.2')/UDP(sport=40005,dport=53)/DNS(id=13,opcode=4,aa=1,rd=0,qd=DNSQR(qname='example.com',qtype='SOA'))`,
+  ],
 ];
 
 function scapyHex(expressions: string[]): string[] {

@@ -96,6 +96,23 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
   },
   raw: { data: 'bytes' },
   mysql: { len: 'number', seq: 'number', msg: 'string' },
+  dns: {
+    id: 'number',
+    qr: 'number',
+    opcode: 'number',
+    aa: 'number',
+    tc: 'number',
+    rd: 'number',
+    ra: 'number',
+    z: 'number',
+    ad: 'number',
+    cd: 'number',
+    rcode: 'number',
+    qdcount: 'number',
+    ancount: 'number',
+    nscount: 'number',
+    arcount: 'number',
+  },
   mpls: { label: 'number', tc: 'number', s: 'number', ttl: 'number' },
   gre: {
     c: 'number',
@@ -149,6 +166,14 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   tls: { records: 'list' },
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
   mysql: { message: 'string' },
+  dns: {
+    message: 'string',
+    opcodeName: 'string',
+    rcodeName: 'string',
+    compressed: 'boolean',
+    questions: 'list',
+    answers: 'list',
+  },
   mpls: undefined,
   gre: { checksum: 'string' },
   sll: { mac: 'string' },
@@ -182,6 +207,7 @@ const SPECS = [
   'sll2(ifindex=3,addr=0x020000000001)/ipv6/udp/raw(len=4)',
   'null/ipv4/udp/raw(len=4)',
   'loop/ipv6/udp/raw(len=4)',
+  "ether/ipv4/udp/dns(id=7,qd=shop.example.com/A,an='shop.example.com 300 A 198.51.100.10')",
 ];
 
 describe('typed decode results', () => {

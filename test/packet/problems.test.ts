@@ -33,7 +33,9 @@ describe('structured problems', () => {
 
   it('names the length that bounded a read: the bytes, or the enclosing IPv4 / IPv6 / UDP length', () => {
     // UDP claims 100 bytes; IPv4's total length leaves it 12: bounded by ipv4.len, not by the bytes.
-    const udpInIp = decodePacket(build('ether/ipv4/udp(len=100)/raw(len=4)/'.replace(/\/$/, '')));
+    const udpInIp = decodePacket(
+      build('ether/ipv4/udp(sport=40000,dport=9,len=100)/raw(len=4)/'.replace(/\/$/, '')),
+    );
     expect(udpInIp.problems).toEqual([
       expect.objectContaining({
         layer: 'udp',

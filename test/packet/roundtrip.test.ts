@@ -13,8 +13,8 @@ import { formatSpec, parseSpec } from '../../src/packet/spec.js';
 const SEEDS = [
   'ether/ipv4(src=192.0.2.1,dst=192.0.2.2)/udp/gtpu(teid=0x1234,qfi=9,seq=7)/ipv4(src=10.0.0.1,dst=203.0.113.10)/tcp(sport=40000,dport=443,flags=S,mss=1400,wscale=7,sackok=1,tsval=1,tsecr=0)',
   'ether/ipv4/udp(sport=50000)/vxlan(vni=77)/ether/ipv4(src=10.1.0.1,dst=10.1.0.2)/tcp(flags=PA,tsval=5,tsecr=6,sack="100-200")/raw(len=40)',
-  'ether/dot1q(vlan=10)/dot1q(vlan=20)/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6hop/ipv6frag(id=9)/ipv6dest/udp/raw(text="x")',
-  'ether/ipv4(options=0x070b040000000000000000)/icmp(type=3,code=1)/ipv4/udp/raw(len=8)',
+  'ether/dot1q(vlan=10)/dot1q(vlan=20)/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6hop/ipv6frag(id=9)/ipv6dest/udp(sport=40000,dport=9)/raw(text="x")',
+  'ether/ipv4(options=0x070b040000000000000000)/icmp(type=3,code=1)/ipv4/udp(sport=40000,dport=9)/raw(len=8)',
   'ether/ipv6/icmpv6(type=136,flags=3,target=2001:db8::5,lladdr=02:00:00:00:00:09)',
   'ether/arp(op=2,hwsrc=02:00:00:00:00:01,psrc=192.0.2.1,hwdst=02:00:00:00:00:02,pdst=192.0.2.2)',
   'ipv4(src=10.0.0.1,dst=198.51.100.1)/tcp(flags=SA,mss=1460)',
