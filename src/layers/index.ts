@@ -38,6 +38,16 @@ export {
   gtpu,
   type PduSessionFields,
 } from './gtpu.js';
+export {
+  GTPV2_HEADER_LENGTH,
+  GTPV2_IE,
+  GTPV2_INTERFACE,
+  GTPV2_MESSAGE,
+  GTPV2_RAT,
+  type Gtpv2Fields,
+  type Gtpv2Layer,
+  gtpv2,
+} from './gtpv2.js';
 export { ICMP_TYPE, ICMP_TYPE_NAMES, type IcmpFields, type IcmpLayer, icmp } from './icmp.js';
 export {
   ICMPV6_TYPE,

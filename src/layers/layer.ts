@@ -31,6 +31,7 @@ export type LayerName =
   | 'raw'
   | 'mysql'
   | 'dns'
+  | 'gtpv2'
   | 'mpls'
   | 'gre'
   | 'sll'

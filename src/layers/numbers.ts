@@ -40,6 +40,7 @@ export const TCP_PORT = {
 
 export const UDP_PORT = {
   dns: 53,
+  gtpv2: 2123,
   gtpu: 2152,
   vxlan: 4789,
   geneve: 6081,
@@ -158,6 +159,15 @@ export const BINDINGS: readonly Binding[] = [
     value: UDP_PORT.dns,
     child: 'dns',
     fills: { sport: UDP_PORT.dns, dport: UDP_PORT.dns },
+  },
+  // GTPv2-C (TS 29.274 §4.2: port 2123 for requests; the response goes back to the request's port).
+  {
+    table: 'udpPort',
+    parents: ['udp'],
+    key: 'dport',
+    value: UDP_PORT.gtpv2,
+    child: 'gtpv2',
+    fills: { sport: UDP_PORT.gtpv2, dport: UDP_PORT.gtpv2 },
   },
   // DNS over TCP (RFC 7766); decode only, like TLS: a spec under tcp sets TCP's ports.
   { table: 'tcpPort', parents: ['tcp'], key: 'dport', value: TCP_PORT.dns, child: 'dns', decodeOnly: true },

@@ -15,6 +15,8 @@ import type { GreDecodedFields, GreInfo } from './gre.js';
 import { greCodec } from './gre.js';
 import type { GtpuDecodedFields, GtpuInfo } from './gtpu.js';
 import { gtpuCodec } from './gtpu.js';
+import type { Gtpv2DecodedFields, Gtpv2Info } from './gtpv2.js';
+import { gtpv2Codec } from './gtpv2.js';
 import type { IcmpDecodedFields, IcmpInfo } from './icmp.js';
 import { icmpCodec } from './icmp.js';
 import type { Icmpv6DecodedFields, Icmpv6Info } from './icmpv6.js';
@@ -83,6 +85,7 @@ export const codecs: Readonly<Record<LayerName, AnyCodec>> = {
   raw: rawCodec,
   mysql: mysqlCodec,
   dns: dnsCodec,
+  gtpv2: gtpv2Codec,
   mpls: mplsCodec,
   gre: greCodec,
   sll: sllCodec,
@@ -123,6 +126,7 @@ export interface DecodedShapes {
   raw: [RawDecodedFields, undefined];
   mysql: [MysqlDecodedFields, MysqlInfo];
   dns: [DnsDecodedFields, DnsInfo];
+  gtpv2: [Gtpv2DecodedFields, Gtpv2Info];
   mpls: [MplsDecodedFields, undefined];
   gre: [GreDecodedFields, GreInfo];
   sll: [SllDecodedFields, SllInfo];

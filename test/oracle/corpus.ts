@@ -506,5 +506,27 @@ export function buildCorpus(): CorpusEntry[] {
       },
     });
   }
+  // 13. GTPv2-C (TS 29.274) on UDP 2123: random sequence numbers, TEIDs and F-TEIDs (8).
+  const gtpPick = prng(29274);
+  const gnum = (min: number, max: number) => min + Math.floor(gtpPick() * (max - min + 1));
+  for (let i = 0; i < 8; i++) {
+    const echo = i % 4 === 3;
+    const type = echo ? 1 : [32, 33, 34][i % 4]!;
+    const teid = gnum(0, 0xffffffff);
+    const seq = gnum(0, 0xffffff);
+    const fteid = gnum(0, 0xffffffff);
+    const ies = echo
+      ? 'recovery=1'
+      : `fteid=s11-mme/${fteid}/10.60.0.${gnum(1, 254)}; bearer(ebi=${gnum(5, 15)})`;
+    entries.push({
+      spec: `ether/ipv4(src=10.60.0.1,dst=10.60.0.2)/udp/gtpv2(type=${type},${echo ? '' : `teid=${teid},`}seq=${seq},ies='${ies}')`,
+      expect: {
+        'gtpv2.message_type': [type],
+        'gtpv2.t': [echo ? 0 : 1],
+        'gtpv2.seq': [seq],
+        ...(echo ? {} : { 'gtpv2.teid': [teid], 'gtpv2.f_teid_gre_key': [fteid] }),
+      },
+    });
+  }
   return entries;
 }

@@ -96,6 +96,17 @@ const ALWAYS: { readonly [N in LayerName]: Readonly<Record<string, Kind>> } = {
   },
   raw: { data: 'bytes' },
   mysql: { len: 'number', seq: 'number', msg: 'string' },
+  gtpv2: {
+    version: 'number',
+    p: 'number',
+    t: 'number',
+    mp: 'number',
+    spare: 'number',
+    type: 'number',
+    len: 'number',
+    seq: 'number',
+    spare2: 'number',
+  },
   dns: {
     id: 'number',
     qr: 'number',
@@ -166,6 +177,7 @@ const INFO: { readonly [N in LayerName]: Readonly<Record<string, Kind>> | undefi
   tls: { records: 'list' },
   clienthello: { ja3: 'string', ja3_full: 'string', ja4: 'string', ja4_r: 'string' },
   mysql: { message: 'string' },
+  gtpv2: { message: 'string', fteids: 'list' },
   dns: {
     message: 'string',
     opcodeName: 'string',
@@ -207,6 +219,7 @@ const SPECS = [
   'sll2(ifindex=3,addr=0x020000000001)/ipv6/udp/raw(len=4)',
   'null/ipv4/udp/raw(len=4)',
   'loop/ipv6/udp/raw(len=4)',
+  "ether/ipv4/udp/gtpv2(type=create_session_request,seq=1,ies='imsi=001010123456789; fteid=s11-mme/1/10.0.0.1; bearer(ebi=5)')",
   "ether/ipv4/udp/dns(id=7,qd=shop.example.com/A,an='shop.example.com 300 A 198.51.100.10')",
 ];
 
