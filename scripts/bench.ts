@@ -2,7 +2,7 @@
  * `npm run bench` (tsx scripts/bench.ts): the DESIGN.md workloads through every pktcraft path, each
  * the median of several runs, each run in a fresh child process so that its peak RSS is its own.
  *
- *   tsx scripts/bench.ts [--workload gtpu|vxlan|decode|capture|flow|l2|all] [--count N] [--runs K] [--json]
+ *   tsx scripts/bench.ts [--workload gtpu|vxlan|decode|dns|capture|flow|l2|all] [--count N] [--runs K] [--json]
  *                        [--compare] [--scapy-count M] [--dir DIR] [--flow-bytes B] [--l2-packets P]
  *
  * It imports the built product (`../dist/`; `npm run bench` builds first), so engine worker threads
@@ -22,6 +22,9 @@
  *                (decodePacket per packet over a view of it); both sum the inner TCP source ports
  *                and check the sum. The figure is cold: a fresh process's first pass, file read
  *                included (the note adds a warm second pass for reference)
+ *   dns:         object (decodePacket per packet of DNS responses: the question and three A records
+ *                read, names decompressed, the sections given as text); sums the IDs and counts the
+ *                answers. Cold, like decode. Paired with gopacket's DecodingLayerParser + layers.DNS
  *   capture:     src/capture/bench.ts's write/read throughput
  *   flow:        src/flow/bench.ts benchFlow: a 100 MB TCP transfer with 1% loss, synthesized and written
  *   l2:          src/inject/bench.ts benchL2SendRate: `pktcraft replay --topspeed` beside
@@ -51,7 +54,7 @@ import { readU16 } from '../dist/core/bytes.js';
 import { generateToCapture } from '../dist/engine/generate.js';
 import { type WorkloadName, workloads } from '../dist/engine/workloads.js';
 // The public API, as a user imports it.
-import { compileStack, encodePacket } from '../dist/index.js';
+import { compileStack, encodePacket, parseSpec } from '../dist/index.js';
 import { BulkDecoded, BulkLayer, decodeBulk } from '../dist/packet/bulk.js';
 import { decodePacket } from '../dist/packet/decode.js';
 
@@ -323,6 +326,57 @@ async function runVariant(
       megabytesPerSecond: cold.frameBytes / cold.seconds / 1e6,
       note: `cold (fresh process, first pass, file read included); warm second pass ${(warm.packets / warm.seconds / 1e6).toFixed(2)} Mpps; sum=${cold.sum}`,
     };
+  } else if (workload === 'dns') {
+    const input = join(dir, 'dns-input.pcap');
+    const pass = (): {
+      packets: number;
+      sum: number;
+      answers: number;
+      frameBytes: number;
+      seconds: number;
+    } => {
+      const t0 = performance.now();
+      const sums = new Float64Array(2);
+      let packets = 0;
+      let bytesSeen = 0;
+      const scanner = openCaptureScanner(input);
+      while (scanner.next()) {
+        const start = scanner.recordOffset;
+        const length = scanner.recordLength;
+        const decoded = decodePacket(scanner.buffer.subarray(start, start + length));
+        const layer = decoded.layers[3];
+        if (layer?.layer === 'dns') {
+          sums[0]! += layer.fields.id;
+          sums[1]! += layer.fields.ancount;
+        }
+        bytesSeen += length;
+        packets++;
+      }
+      return {
+        packets,
+        sum: sums[0]!,
+        answers: sums[1]!,
+        frameBytes: bytesSeen,
+        seconds: (performance.now() - t0) / 1000,
+      };
+    };
+    const cold = pass();
+    let expectedIds = 0;
+    for (let i = 0; i < cold.packets; i++) expectedIds += i % 65536;
+    if (cold.sum !== expectedIds || cold.answers !== 3 * cold.packets)
+      throw new Error(
+        `dns ${variant}: id sum ${cold.sum} (expected ${expectedIds}), ${cold.answers} answers`,
+      );
+    const warm = pass();
+    return {
+      workload,
+      variant,
+      packets: cold.packets,
+      seconds: cold.seconds,
+      packetsPerSecond: cold.packets / cold.seconds,
+      megabytesPerSecond: cold.frameBytes / cold.seconds / 1e6,
+      note: `cold (fresh process, first pass, file read included); warm second pass ${(warm.packets / warm.seconds / 1e6).toFixed(2)} Mpps`,
+    };
   } else if (workload === 'capture') {
     const { benchCapture } = await import('../dist/capture/bench.js');
     const result = await benchCapture(count, variant === 'pcapng' ? 'pcapng' : 'pcap');
@@ -498,6 +552,7 @@ async function main(): Promise<void> {
       ]);
   }
   if (wanted('decode')) plan.push(['decode', ['bulk', 'object']]);
+  if (wanted('dns')) plan.push(['dns', ['object']]);
   if (wanted('capture')) plan.push(['capture', ['pcap']]);
   if (wanted('flow')) plan.push(['flow', ['synthesize+write']]);
   if (wanted('l2')) {
@@ -512,7 +567,7 @@ async function main(): Promise<void> {
     for (const entry of plan) entry[1] = entry[1].filter((variant) => wantedVariants.has(variant));
   }
   if (plan.length === 0)
-    throw new Error(`unknown workload '${workload}' (gtpu, vxlan, decode, capture, flow, l2, all)`);
+    throw new Error(`unknown workload '${workload}' (gtpu, vxlan, decode, dns, capture, flow, l2, all)`);
   const results: Measurement[] = [];
   const tools: ToolResult[] = [];
   const ratios: { target: string; ratio: number; wanted: number; met: boolean }[] = [];
@@ -523,6 +578,18 @@ async function main(): Promise<void> {
         ...workloads.gtpu,
         count,
         output: join(dir, 'decode-input.pcap'),
+        workers: 1,
+      });
+    }
+    if (wanted('dns')) {
+      // DNS responses as a resolver sends them: the question, three A records named by pointers.
+      await generateToCapture({
+        layers: parseSpec(
+          "ether/ipv4(src=10.45.0.1,dst=10.45.0.2)/udp(sport=53,dport=40000)/dns(qr=1,ra=1,qd=shop.example.com/A,an='shop.example.com 300 A 198.51.100.10; shop.example.com 300 A 198.51.100.11; shop.example.com 60 A 198.51.100.12')",
+        ),
+        vary: ['dns.id=0+'],
+        count,
+        output: join(dir, 'dns-input.pcap'),
         workers: 1,
       });
     }
@@ -547,7 +614,9 @@ async function main(): Promise<void> {
                   `decode-${parser}`,
                   ['-workload', 'decode', '-in', decodeInput, '-parser', parser],
                 ])
-              : [];
+              : name === 'dns'
+                ? [['decode-dns', ['-workload', 'decode-dns', '-in', join(dir, 'dns-input.pcap')]]]
+                : [];
         for (const [key, args] of goRuns)
           goMeasured.set(key, [...(goMeasured.get(key) ?? []), ...runTool(go, args)]);
       }
@@ -611,6 +680,14 @@ async function main(): Promise<void> {
         scapy.identical = sha256(small) === sha256(join(dir, `${name}-scapy.pcap`));
         tools.push(scapy);
       }
+      if (wanted('dns') && go) {
+        const goRuns = goMeasured.get('decode-dns')!;
+        tools.push({
+          ...goRuns[0]!,
+          pps: median(goRuns.map((r) => r.pps)),
+          mbps: median(goRuns.map((r) => r.mbps ?? 0)),
+        });
+      }
       if (wanted('decode')) {
         const input = join(dir, 'decode-input.pcap');
         if (go) {
@@ -668,6 +745,8 @@ async function main(): Promise<void> {
       // Issue #11: cold figures (a fresh process's first pass, file read included), paired.
       ['bulk decode (cold) vs DecodingLayerParser', 'decode/bulk', 'go:decode-fast', 1.5],
       ['object decode (cold) vs gopacket.NewPacket', 'decode/object', 'go:decode-packet', 1.2],
+      // Issue #13: DNS decode, informational (no target set): the whole message to text vs layers.DNS.
+      ['DNS object decode (cold) vs DecodingLayerParser + layers.DNS', 'dns/object', 'go:decode-dns', 0],
     ];
     for (const [label, oursKey, theirsKey, want] of targets) {
       const ours = rate(oursKey);

@@ -1100,165 +1100,317 @@ function pendingFor(fields: DnsFields): PendingMessage {
 
 /* ------------------------------------------------------------------ wire: read */
 
+/*
+ * Decode reads the message once and writes the section text as it goes; it never builds the model
+ * above nor encodes to compare. Names are interned in a per-message trie of suffixes (a node per
+ * distinct suffix, its text built once), and the same walk tells whether pktcraft's compressor would
+ * write these exact bytes: it points to the first place a suffix was written, and only there.
+ */
+
 /** Why a name could not be read (a `malformed` problem). */
 class NameError extends Error {}
 
-/** Bounds on a read within one message: `base` is the message's first octet (pointers count from it). */
-interface MessageView {
-  readonly bytes: Uint8Array;
-  readonly base: number;
-  readonly end: number;
+/**
+ * One distinct name suffix. The trie is shared by every message decoded (names repeat across a
+ * capture, so a label's text is built once), bounded by MAX_SUFFIXES nodes: past that it starts
+ * afresh. What is per message (`first`) carries the message's stamp.
+ */
+class Suffix {
+  children: Map<string, Suffix> | undefined = undefined;
+  /** Where the compressor would have written it first in message `stamp` (from the header). */
+  first = -1;
+  stamp = 0;
+  constructor(
+    /** The suffix as text (labels escaped, joined by dots); '' for the root. */
+    readonly text: string,
+    readonly labels: number,
+    /** Its octets on the wire, the final zero included. */
+    readonly octets: number,
+  ) {}
 }
 
-/**
- * Reads a name at `at`. Returns its labels and where the name's own octets end. Pointers are followed
- * anywhere in the message; the name's 255 octets bound the hops (a pointer loop gives up there).
- */
-function readName(
-  view: MessageView,
-  start: number,
-  limit: number,
-): { name: DnsName; next: number; pointers: number } {
-  const { bytes, base, end } = view;
-  const labels: Uint8Array[] = [];
-  let position = start;
-  let next = -1;
-  let octets = 1;
-  let pointers = 0;
-  for (;;) {
-    const bound = next < 0 ? limit : end;
-    if (position >= bound) throw new NameError(`name at ${start - base} runs past the end`);
-    const length = bytes[position]!;
-    if (length === 0) {
-      if (next < 0) next = position + 1;
-      return { name: labels, next, pointers };
+const MAX_SUFFIXES = 65_536;
+let trieRoot = new Suffix('', 0, 1);
+let trieSize = 0;
+let messageStamp = 0;
+
+/** A name as read: its suffixes from the first label on, and how the sender wrote it. */
+interface NameRead {
+  readonly suffixes: readonly Suffix[];
+  /** Offsets (from the header) of the labels written in place, before any pointer. */
+  readonly literals: readonly number[];
+  /** The first pointer's target (from the header), or -1 when the name has none. */
+  readonly target: number;
+  /** Where the name's own octets end. */
+  readonly next: number;
+  readonly pointers: number;
+}
+
+const PLAIN_LABEL_BYTE = new Uint8Array(256);
+for (let c = 0x21; c < 0x7f; c++) PLAIN_LABEL_BYTE[c] = 1;
+for (const c of [0x2e, 0x5c, 0x22, 0x3b, 0x2f, 0x23]) PLAIN_LABEL_BYTE[c] = 0;
+
+/** A label as the text form writes it (formatDnsName's escapes). */
+function labelText(bytes: Uint8Array, start: number, length: number): string {
+  let text = '';
+  for (let i = start; i < start + length; i++) {
+    const byte = bytes[i]!;
+    if (PLAIN_LABEL_BYTE[byte]) text += String.fromCharCode(byte);
+    else if (byte <= 0x20 || byte >= 0x7f || byte === 0x23) text += `\\${String(byte).padStart(3, '0')}`;
+    else text += `\\${String.fromCharCode(byte)}`;
+  }
+  return text;
+}
+
+/** Scratch for the one message being read (decoding a name never decodes another message). */
+const KNOWN = new Map<number, readonly Suffix[]>();
+const STARTS: number[] = [];
+const LENGTHS: number[] = [];
+
+const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const NO_LITERALS: readonly number[] = [];
+
+class MessageReader {
+  /** Whether pktcraft's compressor gives these bytes; false as soon as one name says otherwise. */
+  compressible = true;
+  pointers = 0;
+  readonly stamp = ++messageStamp;
+  /** Label offsets (from the header) read so far → the suffixes from that label on (shared, cleared per message). */
+  private readonly known = KNOWN;
+  private readonly starts = STARTS;
+  private readonly lengths = LENGTHS;
+  constructor(
+    readonly bytes: Uint8Array,
+    /** The message's first octet (pointers count from it). */
+    readonly base: number,
+    readonly end: number,
+  ) {
+    KNOWN.clear();
+    if (trieSize > MAX_SUFFIXES) {
+      trieRoot = new Suffix('', 0, 1);
+      trieSize = 0;
     }
-    const top = length & 0xc0;
-    if (top === 0xc0) {
-      if (position + 2 > bound) throw new NameError(`name at ${start - base}: pointer cut short`);
-      const target = ((length & 0x3f) << 8) | bytes[position + 1]!;
-      if (next < 0) next = position + 2;
-      pointers++;
-      // Each hop must land on a label: with at most 127 labels in 255 octets, more hops than that
-      // is a loop.
-      if (pointers > 127) throw new NameError(`name at ${start - base}: compression pointer loop`);
-      if (base + target >= end)
-        throw new NameError(
-          `name at ${start - base}: pointer to ${target}, past the ${end - base}-octet message`,
+  }
+
+  /**
+   * Reads a name at `start` whose own octets end by `limit`. Pointers are followed anywhere in the
+   * message; the name's 255 octets bound the hops (a pointer loop gives up there).
+   */
+  name(start: number, limit: number): NameRead {
+    const { bytes, base, end, starts, lengths } = this;
+    starts.length = 0;
+    lengths.length = 0;
+    let literals: number[] | undefined;
+    let position = start;
+    let next = -1;
+    let octets = 1;
+    let pointers = 0;
+    let target = -1;
+    let tail: readonly Suffix[] | undefined;
+    for (;;) {
+      const bound = next < 0 ? limit : end;
+      if (position >= bound) throw new NameError(`name at ${start - base} runs past the end`);
+      const length = bytes[position]!;
+      if (length === 0) {
+        if (next < 0) next = position + 1;
+        break;
+      }
+      const top = length & 0xc0;
+      if (top === 0xc0) {
+        if (position + 2 > bound) throw new NameError(`name at ${start - base}: pointer cut short`);
+        const to = ((length & 0x3f) << 8) | bytes[position + 1]!;
+        if (next < 0) {
+          next = position + 2;
+          target = to;
+        }
+        // Each hop must land on a label: with at most 127 labels in 255 octets, more is a loop.
+        if (++pointers > 127) throw new NameError(`name at ${start - base}: compression pointer loop`);
+        if (base + to >= end)
+          throw new NameError(
+            `name at ${start - base}: pointer to ${to}, past the ${end - base}-octet message`,
+          );
+        // A label already read (the usual pointer to an earlier name): its suffixes are known.
+        const seen = this.known.get(to);
+        if (seen !== undefined && seen.length > 0) {
+          if (octets - 1 + seen[0]!.octets > MAX_NAME_OCTETS)
+            throw new NameError(`name at ${start - base} is longer than 255 octets`);
+          tail = seen;
+          break;
+        }
+        position = base + to;
+        continue;
+      }
+      if (top !== 0)
+        throw new NameError(`name at ${start - base}: label type 0x${top.toString(16)} is not defined`);
+      if (position + 1 + length > bound)
+        throw new NameError(`name at ${start - base}: label runs past the end`);
+      octets += length + 1;
+      if (octets > MAX_NAME_OCTETS) throw new NameError(`name at ${start - base} is longer than 255 octets`);
+      if (next < 0) {
+        if (literals === undefined) literals = [];
+        literals.push(position - base);
+      }
+      starts.push(position + 1);
+      lengths.push(length);
+      position += 1 + length;
+    }
+    const own = starts.length;
+    const below = tail?.length ?? 0;
+    if (own === 0 && tail !== undefined)
+      return { suffixes: tail, literals: literals ?? NO_LITERALS, target, next, pointers };
+    const suffixes = new Array<Suffix>(own + below);
+    for (let k = 0; k < below; k++) suffixes[own + k] = tail![k]!;
+    let node = below > 0 ? tail![0]! : trieRoot;
+    for (let k = own - 1; k >= 0; k--) {
+      const from = starts[k]!;
+      const key = latin1.call(bytes, from, from + lengths[k]!);
+      let child = node.children?.get(key);
+      if (child === undefined) {
+        const label = labelText(bytes, from, lengths[k]!);
+        child = new Suffix(
+          node.labels === 0 ? label : `${label}.${node.text}`,
+          node.labels + 1,
+          node.octets + lengths[k]! + 1,
         );
-      position = base + target;
-      continue;
+        if (node.children === undefined) node.children = new Map();
+        node.children.set(key, child);
+        trieSize++;
+      }
+      suffixes[k] = child;
+      node = child;
     }
-    if (top !== 0)
-      throw new NameError(`name at ${start - base}: label type 0x${top.toString(16)} is not defined`);
-    if (position + 1 + length > bound)
-      throw new NameError(`name at ${start - base}: label runs past the end`);
-    octets += length + 1;
-    if (octets > MAX_NAME_OCTETS) throw new NameError(`name at ${start - base} is longer than 255 octets`);
-    labels.push(bytes.slice(position + 1, position + 1 + length));
-    position += 1 + length;
+    // Remember where each label read in place starts, for later pointers to it.
+    if (literals !== undefined)
+      for (let k = 0; k < literals.length; k++) this.known.set(literals[k]!, suffixes.slice(k));
+    return { suffixes, literals: literals ?? NO_LITERALS, target, next, pointers };
+  }
+
+  /**
+   * Takes a name read into the message: counts its pointers and replays what the compressor would do
+   * (`compressible` false: SRV and DNAME targets, written in full).
+   */
+  accept(name: NameRead, compressible: boolean): void {
+    this.pointers += name.pointers;
+    if (!this.compressible) return;
+    const { suffixes, literals, target } = name;
+    const stamp = this.stamp;
+    for (let k = 0; k < suffixes.length; k++) {
+      const suffix = suffixes[k]!;
+      const first = suffix.stamp === stamp ? suffix.first : -1;
+      if (compressible && first >= 0) {
+        // The compressor points here, to the suffix's first place: the sender must have too.
+        if (k !== literals.length || target !== first) this.compressible = false;
+        return;
+      }
+      if (k >= literals.length) {
+        this.compressible = false; // the sender pointed where the compressor writes the label
+        return;
+      }
+      if (first < 0 && literals[k]! < 0x4000) {
+        suffix.first = literals[k]!;
+        suffix.stamp = stamp;
+      }
+    }
+    if (target >= 0) this.compressible = false;
   }
 }
 
+/** A name's text (formatDnsName's form). */
+function nameText(name: NameRead): string {
+  const first = name.suffixes[0];
+  if (first === undefined) return '.';
+  return first.labels === 1 && KEYWORD_NAMES.has(first.text.toLowerCase()) ? `${first.text}.` : first.text;
+}
+
+/** An rdata read as text, with the names it holds (accepted only when the whole rdata reads). */
+interface RdataRead {
+  readonly text: string;
+  /** For the summary: "A 198.51.100.10", "SOA ns1.example.com". */
+  readonly answer: string;
+}
+
+function genericText(bytes: Uint8Array, start: number, end: number): string {
+  return end > start ? `\\# ${end - start} ${toHex(bytes, start, end)}` : '\\# 0';
+}
+
 function readRdata(
-  view: MessageView,
+  reader: MessageReader,
   type: number,
+  typeName: string,
   start: number,
   end: number,
-): { rdata: DnsRdata; pointers: number } {
-  const { bytes } = view;
+): RdataRead {
+  const { bytes } = reader;
   const length = end - start;
-  const generic = (): { rdata: DnsRdata; pointers: number } => ({
-    rdata: { kind: 'generic', data: bytes.slice(start, end) },
-    pointers: 0,
-  });
+  const generic = (): RdataRead => ({ text: genericText(bytes, start, end), answer: typeName });
   try {
     switch (rdataKindOf(type)) {
       case 'a':
-        return length === 4
-          ? { rdata: { kind: 'a', address: formatIPv4(bytes, start) }, pointers: 0 }
-          : generic();
-      case 'aaaa':
-        return length === 16
-          ? { rdata: { kind: 'aaaa', address: formatIPv6(bytes, start) }, pointers: 0 }
-          : generic();
+        if (length !== 4) return generic();
+        return { text: formatIPv4(bytes, start), answer: `${typeName} ${formatIPv4(bytes, start)}` };
+      case 'aaaa': {
+        if (length !== 16) return generic();
+        const address = formatIPv6(bytes, start);
+        return { text: address, answer: `${typeName} ${address}` };
+      }
       case 'name': {
-        const read = readName(view, start, end);
-        return read.next === end
-          ? { rdata: { kind: 'name', name: read.name }, pointers: read.pointers }
-          : generic();
+        const name = reader.name(start, end);
+        if (name.next !== end) return generic();
+        reader.accept(name, rdataCompressible(type));
+        const text = nameText(name);
+        return { text, answer: `${typeName} ${text}` };
       }
       case 'mx': {
         if (length < 3) return generic();
-        const read = readName(view, start + 2, end);
-        return read.next === end
-          ? {
-              rdata: { kind: 'mx', preference: readU16(bytes, start), exchange: read.name },
-              pointers: read.pointers,
-            }
-          : generic();
+        const name = reader.name(start + 2, end);
+        if (name.next !== end) return generic();
+        reader.accept(name, true);
+        const text = `${readU16(bytes, start)} ${nameText(name)}`;
+        return { text, answer: `${typeName} ${text}` };
       }
       case 'txt': {
         if (length === 0) return generic();
-        const strings: Uint8Array[] = [];
+        const strings: string[] = [];
         let position = start;
         while (position < end) {
           const size = bytes[position]!;
           if (position + 1 + size > end) return generic();
-          strings.push(bytes.slice(position + 1, position + 1 + size));
+          strings.push(formatCharacterString(bytes.subarray(position + 1, position + 1 + size)));
           position += 1 + size;
         }
-        return { rdata: { kind: 'txt', strings }, pointers: 0 };
+        return { text: strings.join(' '), answer: typeName };
       }
       case 'srv': {
         if (length < 7) return generic();
-        const read = readName(view, start + 6, end);
-        return read.next === end
-          ? {
-              rdata: {
-                kind: 'srv',
-                priority: readU16(bytes, start),
-                weight: readU16(bytes, start + 2),
-                port: readU16(bytes, start + 4),
-                target: read.name,
-              },
-              pointers: read.pointers,
-            }
-          : generic();
+        const name = reader.name(start + 6, end);
+        if (name.next !== end) return generic();
+        reader.accept(name, false);
+        const text = `${readU16(bytes, start)} ${readU16(bytes, start + 2)} ${readU16(bytes, start + 4)} ${nameText(name)}`;
+        return { text, answer: `${typeName} ${text}` };
       }
       case 'soa': {
-        const mname = readName(view, start, end);
-        const rname = readName(view, mname.next, end);
+        const mname = reader.name(start, end);
+        const mnameText = nameText(mname);
+        const rname = reader.name(mname.next, end);
         if (rname.next + 20 !== end) return generic();
+        reader.accept(mname, true);
+        reader.accept(rname, true);
         const p = rname.next;
-        return {
-          rdata: {
-            kind: 'soa',
-            mname: mname.name,
-            rname: rname.name,
-            serial: readU32(bytes, p),
-            refresh: readU32(bytes, p + 4),
-            retry: readU32(bytes, p + 8),
-            expire: readU32(bytes, p + 12),
-            minimum: readU32(bytes, p + 16),
-          },
-          pointers: mname.pointers + rname.pointers,
-        };
+        const numbers = [0, 4, 8, 12, 16].map((i) => readU32(bytes, p + i)).join(' ');
+        return { text: `${mnameText} ${nameText(rname)} ${numbers}`, answer: `${typeName} ${mnameText}` };
       }
       case 'opt': {
-        const options: EdnsOption[] = [];
+        const parts: string[] = [];
         let position = start;
         while (position < end) {
           if (position + 4 > end) return generic();
           const size = readU16(bytes, position + 2);
           if (position + 4 + size > end) return generic();
-          options.push({
-            code: readU16(bytes, position),
-            data: bytes.slice(position + 4, position + 4 + size),
-          });
+          const code = readU16(bytes, position);
+          parts.push(`${OPTION_NAME.get(code) ?? code}=${toHex(bytes, position + 4, position + 4 + size)}`);
           position += 4 + size;
         }
-        return { rdata: { kind: 'opt', options }, pointers: 0 };
+        return { text: parts.join(' '), answer: typeName };
       }
       default:
         return generic();
@@ -1270,6 +1422,7 @@ function readRdata(
 }
 
 type SectionName = 'qd' | 'an' | 'ns' | 'ar';
+const SECTION_NAMES: readonly SectionName[] = ['qd', 'an', 'ns', 'ar'];
 const SECTION_COUNT: Readonly<Record<SectionName, keyof DnsFields>> = {
   qd: 'qdcount',
   an: 'ancount',
@@ -1278,65 +1431,84 @@ const SECTION_COUNT: Readonly<Record<SectionName, keyof DnsFields>> = {
 };
 
 interface ReadMessage {
-  readonly sections: { qd: DnsQuestion[]; an: DnsRecord[]; ns: DnsRecord[]; ar: DnsRecord[] };
+  /** Each section's items as text. */
+  readonly text: [string[], string[], string[], string[]];
+  /** "A shop.example.com" per question, "A 198.51.100.10" per answer. */
+  readonly questions: string[];
+  readonly answers: string[];
   /** Where the last item read ends. */
   readonly end: number;
   /** Every item the counts announce was read. */
   readonly complete: boolean;
-  readonly pointers: number;
+  /** The first OPT record's class (UDP payload size) and TTL. */
+  readonly edns: { readonly udp: number; readonly ttl: number } | undefined;
 }
 
-/** Reads the sections of the message whose header starts at `view.base`; problems for what fails. */
+function optText(owner: string, udp: number, ttl: number, rdata: string): string {
+  let text = owner === '.' ? 'OPT' : `${owner} OPT`;
+  text += ` udp=${udp}`;
+  const ercode = ttl >>> 24;
+  const version = (ttl >>> 16) & 0xff;
+  const z = ttl & 0x7fff;
+  if (ercode !== 0) text += ` ercode=${ercode}`;
+  if (version !== 0) text += ` version=${version}`;
+  if (ttl & 0x8000) text += ' do';
+  if (z !== 0) text += ` z=${z}`;
+  if (rdata !== '') text += ` ${rdata}`;
+  return text;
+}
+
+/** Reads the sections of the message whose header starts at `reader.base`; problems for what fails. */
 function readSections(
-  view: MessageView,
+  reader: MessageReader,
   counts: readonly [number, number, number, number],
   problems: Problem[],
 ): ReadMessage {
-  const { bytes, end } = view;
-  const sections: ReadMessage['sections'] = { qd: [], an: [], ns: [], ar: [] };
-  let position = view.base + DNS_HEADER_LENGTH;
-  let pointers = 0;
-  const order: SectionName[] = ['qd', 'an', 'ns', 'ar'];
-  const fail = (section: SectionName, index: number, kind: Problem['kind'], message: string): ReadMessage => {
+  const { bytes, end } = reader;
+  const text: ReadMessage['text'] = [[], [], [], []];
+  const questions: string[] = [];
+  const answers: string[] = [];
+  let edns: ReadMessage['edns'];
+  let position = reader.base + DNS_HEADER_LENGTH;
+  const fail = (s: number, index: number, kind: Problem['kind'], message: string): ReadMessage => {
+    const section = SECTION_NAMES[s]!;
     problems.push({
       layer: 'dns',
       offset: position,
       kind,
-      message: `${section} item ${index + 1} of ${counts[order.indexOf(section)]}: ${message}`,
+      message: `${section} item ${index + 1} of ${counts[s]}: ${message}`,
       field: section,
     });
-    return { sections, end: position, complete: false, pointers };
+    return { text, questions, answers, end: position, complete: false, edns };
   };
   for (let s = 0; s < 4; s++) {
-    const section = order[s]!;
+    const section = SECTION_NAMES[s]!;
     for (let index = 0; index < counts[s]!; index++) {
       if (position >= end)
         return fail(
-          section,
+          s,
           index,
           'truncated',
           `the message ends here (${SECTION_COUNT[section]} says ${counts[s]})`,
         );
-      let name: ReturnType<typeof readName>;
+      let name: NameRead;
       try {
-        name = readName(view, position, end);
+        name = reader.name(position, end);
       } catch (error) {
-        if (error instanceof NameError) return fail(section, index, 'malformed', error.message);
+        if (error instanceof NameError) return fail(s, index, 'malformed', error.message);
         throw error;
       }
-      pointers += name.pointers;
-      if (section === 'qd') {
-        if (name.next + 4 > end)
-          return fail(section, index, 'truncated', 'question type and class cut short');
-        sections.qd.push({
-          name: name.name,
-          type: readU16(bytes, name.next),
-          class: readU16(bytes, name.next + 2),
-        });
+      if (s === 0) {
+        if (name.next + 4 > end) return fail(s, index, 'truncated', 'question type and class cut short');
+        reader.accept(name, true);
+        const owner = nameText(name);
+        const typeName = dnsTypeName(readU16(bytes, name.next));
+        text[0].push(`${owner} ${dnsClassName(readU16(bytes, name.next + 2))} ${typeName}`);
+        questions.push(`${typeName} ${owner}`);
         position = name.next + 4;
         continue;
       }
-      if (name.next + 10 > end) return fail(section, index, 'truncated', 'record header cut short');
+      if (name.next + 10 > end) return fail(s, index, 'truncated', 'record header cut short');
       const type = readU16(bytes, name.next);
       const klass = readU16(bytes, name.next + 2);
       const ttl = readU32(bytes, name.next + 4);
@@ -1345,25 +1517,30 @@ function readSections(
       if (rdataStart + rdlength > end) {
         position = name.next + 8;
         return fail(
-          section,
+          s,
           index,
           'bad-length',
           `rdlength ${rdlength} runs past the message (${end - rdataStart} octets left)`,
         );
       }
-      const read = readRdata(view, type, rdataStart, rdataStart + rdlength);
-      pointers += read.pointers;
-      sections[section].push({ name: name.name, type, class: klass, ttl, rdata: read.rdata });
+      // The owner name is written before the rdata: the compressor sees it first.
+      reader.accept(name, true);
+      const owner = nameText(name);
+      const typeName = dnsTypeName(type);
+      const rdata = readRdata(reader, type, typeName, rdataStart, rdataStart + rdlength);
+      if (type === T.OPT) {
+        text[s]!.push(optText(owner, klass, ttl, rdata.text));
+        if (edns === undefined && s === 3) edns = { udp: klass, ttl };
+      } else {
+        text[s]!.push(
+          `${owner} ${ttl} ${dnsClassName(klass)} ${typeName}${rdata.text === '' ? '' : ` ${rdata.text}`}`,
+        );
+      }
+      if (s === 1) answers.push(rdata.answer);
       position = rdataStart + rdlength;
     }
   }
-  return { sections, end: position, complete: true, pointers };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array, bStart: number, bEnd: number): boolean {
-  if (a.length !== bEnd - bStart) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[bStart + i]) return false;
-  return true;
+  return { text, questions, answers, end: position, complete: true, edns };
 }
 
 /* ------------------------------------------------------------------ codec */
@@ -1504,7 +1681,7 @@ export const dnsCodec: LayerCodec<DnsFields> = {
       readU16(bytes, base + 10),
     ] as const;
     const fields: DnsDecodedFields = {
-      ...(len !== undefined ? { len } : {}),
+      len,
       id: readU16(bytes, base + W.id),
       qr: (flags >>> 15) & 1,
       opcode: (flags >>> 11) & 15,
@@ -1521,25 +1698,22 @@ export const dnsCodec: LayerCodec<DnsFields> = {
       nscount: counts[2],
       arcount: counts[3],
     };
-    const view: MessageView = { bytes, base, end: messageEnd };
-    const read = readSections(view, counts, continues > 0 ? [] : context.problems);
-    const sectionText: Partial<Record<SectionName, string>> = {};
-    if (read.sections.qd.length) sectionText.qd = read.sections.qd.map(formatDnsQuestion).join('; ');
-    for (const section of ['an', 'ns', 'ar'] as const)
-      if (read.sections[section].length)
-        sectionText[section] = read.sections[section].map(formatDnsRecord).join('; ');
-    Object.assign(fields, sectionText);
+    const reader = new MessageReader(bytes, base, messageEnd);
+    const read = readSections(reader, counts, continues > 0 ? [] : context.problems);
+    for (let s = 0; s < 4; s++) {
+      const items = read.text[s]!;
+      if (items.length > 0) fields[SECTION_NAMES[s]!] = items.length === 1 ? items[0]! : items.join('; ');
+    }
     // Which encoding gives these bytes back: compressed, uncompressed, or neither (keep the body).
     const bodyStart = base + DNS_HEADER_LENGTH;
-    let compress: boolean | undefined;
-    if (read.complete && continues === 0) {
-      const tries = read.pointers > 0 ? [true] : [true, false];
-      for (const attempt of tries)
-        if (sameBytes(encodeDnsSections(read.sections, attempt), bytes, bodyStart, read.end)) {
-          compress = attempt;
-          break;
-        }
-    }
+    const exact = read.complete && continues === 0;
+    const compress = !exact
+      ? undefined
+      : reader.compressible
+        ? true
+        : reader.pointers === 0
+          ? false
+          : undefined;
     let messageLength: number;
     if (compress !== undefined) {
       fields.compress = compress;
@@ -1549,23 +1723,19 @@ export const dnsCodec: LayerCodec<DnsFields> = {
       messageLength = messageEnd - base;
     }
     const headerLength = base - offset + messageLength;
-    const ednsRecord = read.sections.ar.find((record) => record.type === T.OPT);
-    const rcode = (fields.rcode ?? 0) | (ednsRecord ? (ednsRecord.ttl >>> 24) << 4 : 0);
-    const info: DnsInfo = {
-      message: opcodeTitle(fields.opcode ?? 0, fields.qr ?? 0),
+    const rcode = fields.rcode | (read.edns ? (read.edns.ttl >>> 24) << 4 : 0);
+    const info: { -readonly [K in keyof DnsInfo]: DnsInfo[K] } = {
+      message: opcodeTitle(fields.opcode, fields.qr),
+      opcodeName: OPCODE_NAME.get(fields.opcode) ?? `OPCODE${fields.opcode}`,
       rcodeName: RCODE_NAME.get(rcode) ?? (rcode === 16 ? 'BADVERS' : `RCODE${rcode}`),
-      opcodeName: OPCODE_NAME.get(fields.opcode ?? 0) ?? `OPCODE${fields.opcode}`,
-      compressed: read.pointers > 0,
-      ...(ednsRecord ? { ednsUdpPayloadSize: ednsRecord.class } : {}),
-      ...(continues > 0 ? { continues } : {}),
-      ...(compress === undefined && continues === 0
-        ? { note: 'the sections are shown as far as they read; body keeps the bytes exactly' }
-        : {}),
-      questions: read.sections.qd.map(
-        (question) => `${dnsTypeName(question.type)} ${formatDnsName(question.name)}`,
-      ),
-      answers: read.sections.an.map((record) => answerText(record)),
+      compressed: reader.pointers > 0,
+      questions: read.questions,
+      answers: read.answers,
     };
+    if (read.edns) info.ednsUdpPayloadSize = read.edns.udp;
+    if (continues > 0) info.continues = continues;
+    if (compress === undefined && continues === 0)
+      info.note = 'the sections are shown as far as they read; body keeps the bytes exactly';
     const next = prefixed && continues === 0 && offset + headerLength < end ? 'dns' : undefined;
     return { fields, headerLength, contentEnd: end, next, info: info as unknown as Record<string, unknown> };
   },
@@ -1579,26 +1749,6 @@ export const dnsCodec: LayerCodec<DnsFields> = {
     return parts.join(' ');
   },
 };
-
-function answerText(record: DnsRecord): string {
-  const rdata = record.rdata;
-  const type = dnsTypeName(record.type);
-  switch (rdata.kind) {
-    case 'a':
-    case 'aaaa':
-      return `${type} ${rdata.address}`;
-    case 'name':
-      return `${type} ${formatDnsName(rdata.name)}`;
-    case 'mx':
-      return `${type} ${rdata.preference} ${formatDnsName(rdata.exchange)}`;
-    case 'srv':
-      return `${type} ${rdata.priority} ${rdata.weight} ${rdata.port} ${formatDnsName(rdata.target)}`;
-    case 'soa':
-      return `${type} ${formatDnsName(rdata.mname)}`;
-    default:
-      return type;
-  }
-}
 
 /** What `decode` gives as `info` for DNS. */
 export interface DnsInfo {
