@@ -29,6 +29,7 @@ interface DecodeArgs {
   linktype?: string;
   'decode-as'?: string[];
   reassemble?: boolean;
+  'ipv6-overlaps'?: 'keep-first' | 'drop';
 }
 
 const LINKTYPE_NAMES: Record<string, FirstLayer> = {
@@ -126,11 +127,21 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         describe:
           'reassemble IPv4/IPv6 fragments: the whole datagram is printed at the packet that completes it; overlaps, timeouts (30 s) and evictions are problems, what is still incomplete at the end goes to stderr',
       })
+      .option('ipv6-overlaps', {
+        choices: ['keep-first', 'drop'] as const,
+        describe:
+          'with --reassemble, IPv6 fragments that overlap: keep the bytes received first (Wireshark, the default) or discard the datagram (RFC 5722, Linux)',
+      })
       .example('$0 decode captures/order-journey.pcapng', 'the tree of every packet')
       .example('$0 decode frags.pcap --reassemble', 'fragments, and each datagram reassembled')
       .example('$0 decode --hex 45000054... --linktype ip --json', 'JSON of one raw IP packet'),
   handler: async (args) => {
     const decodeAs = parseDecodeAs(args['decode-as']);
+    const newReassembler = () =>
+      new Reassembler({
+        ...(args['ipv6-overlaps'] ? { ipv6Overlaps: args['ipv6-overlaps'] } : {}),
+        ...(decodeAs ? { decode: { decodeAs } } : {}),
+      });
     const out: {
       packet: DecodedPacket;
       number: number;
@@ -138,9 +149,17 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
       meta: Record<string, unknown>;
       reassembled?: Reassembled;
     }[] = [];
+    const reassembledHeading = (whole: Reassembled, number: number) =>
+      `Reassembled ${whole.datagram} in packet ${number}: ${whole.bytes.length} bytes from ${whole.fragments.length} fragments (packets ${whole.fragments.join(', ')})`;
     const print = (entry: (typeof out)[number]) => {
-      if (args.spec) process.stdout.write(`${formatSpec(entry.packet.layers)}\n`);
-      else if (!args.json) {
+      if (args.spec) {
+        process.stdout.write(`${formatSpec(entry.packet.layers)}\n`);
+        // The datagram, as a spec of its own (from its IP header on), after a comment naming it.
+        if (entry.reassembled)
+          process.stdout.write(
+            `# ${reassembledHeading(entry.reassembled, entry.number)}\n${formatSpec(entry.reassembled.packet.layers)}\n`,
+          );
+      } else if (!args.json) {
         const meta = Object.entries(entry.meta)
           .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
           .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(' | ') : String(value)}`)
@@ -151,8 +170,7 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         if (args.dump) process.stdout.write(`${formatHexDump(entry.bytes)}\n`);
         const whole = entry.reassembled;
         if (whole) {
-          const heading = `Reassembled ${whole.datagram} in packet ${entry.number}: ${whole.bytes.length} bytes from ${whole.fragments.length} fragments (packets ${whole.fragments.join(', ')})`;
-          process.stdout.write(`${formatTree(whole.packet, heading)}\n`);
+          process.stdout.write(`${formatTree(whole.packet, reassembledHeading(whole, entry.number))}\n`);
           if (args.dump) process.stdout.write(`${formatHexDump(whole.bytes)}\n`);
         }
         process.stdout.write('\n');
@@ -171,12 +189,23 @@ export const decodeCommand: CommandModule<object, DecodeArgs> = {
         number !== undefined && firstLayerOf(number) === undefined
           ? { linkType: describeLinkType(number) }
           : {};
-      out.push({ packet, number: 1, bytes, meta });
-      print(out[0]!);
+      const entry: (typeof out)[number] = { packet, number: 1, bytes, meta };
+      // One packet completes a datagram only when it is all of it (an atomic fragment, RFC 6946).
+      const reassembler = args.reassemble ? newReassembler() : undefined;
+      if (reassembler) {
+        const result = reassembler.push(packet, bytes, 0, 1);
+        if (result.problems.length)
+          entry.packet = { layers: packet.layers, problems: [...packet.problems, ...result.problems] };
+        if (result.reassembled) entry.reassembled = result.reassembled;
+        for (const problem of reassembler.flush())
+          process.stderr.write(`pktcraft: --hex: reassembly: ${problem.message}\n`);
+      }
+      out.push(entry);
+      print(entry);
     } else if (args.file) {
       let number = 0;
       const problems: string[] = [];
-      const reassembler = args.reassemble ? new Reassembler() : undefined;
+      const reassembler = args.reassemble ? newReassembler() : undefined;
       for await (const record of readPacketsFromFile(args.file, problems)) {
         number++;
         const known = firstLayerOf(record.linkType);

@@ -12,6 +12,8 @@
  * Problems (a `ReassemblyProblem`, with a `reason`):
  * - 'overlap': a fragment covers bytes already received with the same bytes;
  *   'overlap-conflict': with different bytes (the bytes received first are kept, as Wireshark);
+ *   'overlap-dropped': an IPv6 overlap with `ipv6Overlaps: 'drop'`: the whole datagram discarded,
+ *   as RFC 5722 tells a host to and Linux does;
  * - 'misaligned': a fragment with more to follow whose length is not a multiple of 8;
  * - 'too-long': the fragment would end past 65535 bytes of datagram (dropped);
  * - 'past-end' / 'conflicting-end': data past, or a second last fragment disagreeing with, the end
@@ -33,6 +35,7 @@ import { type DecodedPacket, type DecodeOptions, decodePacket } from './decode.j
 export type ReassemblyReason =
   | 'overlap'
   | 'overlap-conflict'
+  | 'overlap-dropped'
   | 'misaligned'
   | 'too-long'
   | 'past-end'
@@ -60,6 +63,12 @@ export interface ReassemblerOptions {
   maxBytes?: number;
   /** Pieces per datagram at most; default 8192 (every 8-byte piece of a 64 KiB datagram). */
   maxFragments?: number;
+  /**
+   * IPv6 fragments that overlap: 'keep-first' (default) keeps the bytes received first and goes on,
+   * as Wireshark shows them; 'drop' discards the whole datagram, as RFC 5722 requires of a host
+   * (and Linux does). IPv4 overlaps always keep the first bytes.
+   */
+  ipv6Overlaps?: 'keep-first' | 'drop';
   /** How the reassembled datagram is decoded (`first` is always set to its IP version). */
   decode?: Omit<DecodeOptions, 'first' | 'linkType'>;
 }
@@ -135,6 +144,7 @@ export class Reassembler {
   private readonly maxBytes: number;
   private readonly maxFragments: number;
   private readonly decodeOptions: Omit<DecodeOptions, 'first' | 'linkType'>;
+  private readonly dropIpv6Overlaps: boolean;
   /** Insertion order is creation order: the first entry is the oldest. */
   private readonly pending = new Map<string, Pending>();
   private heldBytes = 0;
@@ -145,6 +155,7 @@ export class Reassembler {
     this.maxBytes = Math.max(1, options.maxBytes ?? 4 * 1024 * 1024);
     this.maxFragments = Math.max(1, options.maxFragments ?? 8192);
     this.decodeOptions = options.decode ?? {};
+    this.dropIpv6Overlaps = options.ipv6Overlaps === 'drop';
   }
 
   /** Datagrams waiting for fragments. */
@@ -259,19 +270,34 @@ export class Reassembler {
       entry.nextHeaderAt = info.nextHeaderAt;
       this.charge(entry, entry.header.length);
     }
-    this.insert(entry, info.start, info.data, (same, from, to) =>
-      same
-        ? problem(
-            'overlap',
-            'bad-value',
-            `fragment bytes ${from}-${to} overlap bytes already received (same bytes)`,
-          )
-        : problem(
-            'overlap-conflict',
-            'malformed',
-            `fragment bytes ${from}-${to} overlap bytes already received with different bytes (the first ones kept)`,
-          ),
-    );
+    // RFC 5722: an IPv6 host discards a datagram with overlapping fragments; say so either way.
+    const rfc5722 = info.version === 6 ? ' (RFC 5722: a host discards the whole datagram)' : '';
+    let overlapped = false;
+    this.insert(entry, info.start, info.data, (same, from, to) => {
+      overlapped = true;
+      if (info.version === 6 && this.dropIpv6Overlaps) return;
+      if (same)
+        problem(
+          'overlap',
+          'bad-value',
+          `fragment bytes ${from}-${to} overlap bytes already received (same bytes)${rfc5722}`,
+        );
+      else
+        problem(
+          'overlap-conflict',
+          'malformed',
+          `fragment bytes ${from}-${to} overlap bytes already received with different bytes (the first ones kept)${rfc5722}`,
+        );
+    });
+    if (overlapped && info.version === 6 && this.dropIpv6Overlaps) {
+      this.drop(entry);
+      problem(
+        'overlap-dropped',
+        'malformed',
+        `fragment at offset ${info.start} overlaps bytes already received: the datagram is discarded (RFC 5722)`,
+      );
+      return { problems, fragment: true };
+    }
     if (entry.pieces.length > this.maxFragments) {
       this.drop(entry);
       problem('evicted', 'truncated', `more than ${this.maxFragments} pieces: datagram dropped`, {

@@ -82,6 +82,44 @@ describe('pktcraft decode --reassemble', () => {
     expect(json[0]!.reassembled).toBeUndefined();
   });
 
+  it('with --spec, prints the datagram as a spec of its own after a comment, and it rebuilds the datagram', () => {
+    const file = join(directory, 'spec.pcap');
+    expect(run('build', SPEC, '--fragment', '100', '-o', file).code).toBe(0);
+    const lines = run('decode', file, '--reassemble', '--spec').stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[3]).toBe(
+      '# Reassembled ipv4 192.0.2.1 > 192.0.2.2 proto 17 id 0x0007 in packet 3: 228 bytes from 3 fragments (packets 1, 2, 3)',
+    );
+    // The datagram's spec builds the datagram unfragmented: SPEC without its Ethernet header.
+    const rebuilt = run('build', lines[4]!, '--hex').stdout.trim();
+    expect(rebuilt).toBe(run('build', SPEC.replace(/^ether\//, ''), '--hex').stdout.trim());
+  });
+
+  it('with --hex, reassembles nothing from one fragment and says what is missing', () => {
+    const first = run('build', SPEC, '--fragment', '100').stdout.trim().split('\n')[0]!;
+    const result = run('decode', '--hex', first, '--reassemble');
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/Reassembled/);
+    expect(result.stderr.trim()).toBe(
+      'pktcraft: --hex: reassembly: datagram ipv4 192.0.2.1 > 192.0.2.2 proto 17 id 0x0007 (fragments in packets 1) still incomplete at the end; missing bytes 80-(end unknown)',
+    );
+  });
+
+  it('--ipv6-overlaps drop discards an IPv6 datagram whose fragments overlap (RFC 5722)', () => {
+    const v6 =
+      'ether/ipv6(src=2001:db8::1,dst=2001:db8::2)/ipv6frag(id=5)/udp(sport=45678,dport=45679)/raw(len=200)';
+    const file = join(directory, 'overlap6.pcap');
+    expect(run('build', v6, '--fragment', '120', '--fragment-order', 'overlapping', '-o', file).code).toBe(0);
+    const kept = run('decode', file, '--reassemble');
+    expect(kept.stdout).toMatch(/^Reassembled ipv6 /m);
+    expect(kept.stdout).toMatch(/RFC 5722: a host discards the whole datagram/);
+    const dropped = run('decode', file, '--reassemble', '--ipv6-overlaps', 'drop');
+    expect(dropped.code).toBe(0);
+    expect(dropped.stdout).not.toMatch(/^Reassembled/m);
+    expect(dropped.stdout).toMatch(/the datagram is discarded \(RFC 5722\)/);
+    expect(run('decode', file, '--reassemble', '--ipv6-overlaps', 'bogus').code).toBe(2);
+  });
+
   it('names what is still missing at the end on stderr', () => {
     const file = join(directory, 'all.pcap');
     const partial = join(directory, 'partial.pcap');

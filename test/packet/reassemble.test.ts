@@ -69,6 +69,20 @@ describe('Reassembler', () => {
     expect(toHex(done[0]!.bytes)).toBe(toHex(encodePacket(parseSpec('ipv4(id=1)/raw(len=100)'))));
   });
 
+  it("discards an IPv6 datagram with overlapping fragments with ipv6Overlaps: 'drop' (RFC 5722); IPv4 keeps the first bytes", () => {
+    const v6 = frames(fragment(parseSpec(V6), 1280, { order: 'overlapping' }));
+    const kept = feed(new Reassembler(), v6);
+    expect(kept.done).toHaveLength(1);
+    expect(kept.problems[0]!.message).toMatch(/RFC 5722: a host discards the whole datagram/);
+    const strict = new Reassembler({ ipv6Overlaps: 'drop' });
+    const dropped = feed(strict, v6);
+    expect(dropped.done).toHaveLength(0);
+    expect(dropped.problems[0]).toMatchObject({ reason: 'overlap-dropped', kind: 'malformed', packet: 2 });
+    // IPv4 is not RFC 5722's: the same policy still reassembles it.
+    const v4 = frames(fragment(parseSpec(V4), 1280, { order: 'overlapping' }));
+    expect(feed(new Reassembler({ ipv6Overlaps: 'drop' }), v4).done).toHaveLength(1);
+  });
+
   it('keys IPv4 by (src, dst, protocol, id): the same id from another source is another datagram', () => {
     const a = frames(fragment(parseSpec('ipv4(src=192.0.2.1,id=7)/raw(len=100)'), 60));
     const b = frames(fragment(parseSpec('ipv4(src=192.0.2.9,id=7)/raw(len=100)'), 60));
