@@ -7,6 +7,7 @@ import { ether } from '../layers/ethernet.js';
 import { gtpu } from '../layers/gtpu.js';
 import { type Ipv4Fields, ipv4 } from '../layers/ipv4.js';
 import type { LayerValue } from '../layers/layer.js';
+import { UDP_PORT } from '../layers/numbers.js';
 import { raw } from '../layers/raw.js';
 import { type TcpFields, tcp } from '../layers/tcp.js';
 import { type UdpFields, udp } from '../layers/udp.js';
@@ -50,7 +51,7 @@ export function gtpuPacket(i: number): LayerValue[] {
   return [
     ether(),
     ipv4({ id: 0, src: '192.0.2.1', dst: '192.0.2.2' }),
-    udp({ sport: 2152, dport: 2152 }),
+    udp({ sport: UDP_PORT.gtpu, dport: UDP_PORT.gtpu }),
     gtpu({ teid: i >>> 0 }),
     ...innerFlow(i),
   ];
@@ -61,7 +62,7 @@ export function vxlanPacket(i: number): LayerValue[] {
   return [
     ether(),
     ipv4({ id: 0, src: '192.0.2.1', dst: '192.0.2.2' }),
-    udp({ sport: 49152 + (i % 16384), dport: 4789 }),
+    udp({ sport: 49152 + (i % 16384), dport: UDP_PORT.vxlan }),
     vxlan({ vni: i % 0x1000000 }),
     ether({ src: '02:00:00:00:01:01', dst: '02:00:00:00:01:02' }),
     ...innerFlow(i),

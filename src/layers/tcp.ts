@@ -253,6 +253,38 @@ function hasConvenienceOptions(fields: TcpFields): boolean {
   );
 }
 
+/** TCP option kinds (IANA "TCP Option Kind Numbers"; RFC 9293, 7323, 2018). */
+const TCP_OPTION = {
+  eol: 0,
+  nop: 1,
+  mss: 2,
+  wscale: 3,
+  sackPermitted: 4,
+  sack: 5,
+  timestamps: 8,
+  md5: 19,
+  userTimeout: 28,
+  authentication: 29,
+  mptcp: 30,
+  fastOpen: 34,
+} as const;
+const O = TCP_OPTION;
+
+/** Total lengths (kind and length octets included) of the options whose length is fixed. */
+const OPTION_LENGTH = {
+  mss: 4,
+  wscale: 3,
+  sackPermitted: 2,
+  timestamps: 10,
+  md5: 18,
+  userTimeout: 4,
+} as const;
+const L = OPTION_LENGTH;
+/** A SACK block: two 32-bit sequence numbers. */
+const SACK_BLOCK_LENGTH = 8;
+/** A SACK option before its blocks: kind and length. */
+const SACK_HEADER_LENGTH = 2;
+
 /**
  * Lays out the convenience options as Linux's tcp_options_write(); writes them at `at` when `out` is
  * given. Returns their length (always a multiple of 4).
@@ -262,12 +294,13 @@ function writeLinuxOptions(fields: TcpFields, out: Uint8Array | undefined, at: n
   const sackok = fields.sackok !== undefined && fields.sackok !== false && fields.sackok !== 0;
   const timestamps = fields.tsval !== undefined || fields.tsecr !== undefined;
   const blocks = sackBlocksOf(fields.sack);
+  // Each option padded with NOPs to a 32-bit boundary, as Linux lays them out.
   let length = 0;
-  if (fields.mss !== undefined) length += 4;
-  if (timestamps) length += 12;
-  else if (sackok) length += 4;
-  if (fields.wscale !== undefined) length += 4;
-  if (blocks.length > 0) length += 4 + 8 * blocks.length;
+  if (fields.mss !== undefined) length += L.mss;
+  if (timestamps) length += 2 + L.timestamps;
+  else if (sackok) length += 2 + L.sackPermitted;
+  if (fields.wscale !== undefined) length += 1 + L.wscale;
+  if (blocks.length > 0) length += 2 + SACK_HEADER_LENGTH + SACK_BLOCK_LENGTH * blocks.length;
   if (length > TCP_MAX_OPTIONS) {
     throw new FieldError(
       'tcp',
@@ -277,43 +310,44 @@ function writeLinuxOptions(fields: TcpFields, out: Uint8Array | undefined, at: n
   }
   if (!out) return length;
   if (fields.mss !== undefined) {
-    out[at] = 2;
-    out[at + 1] = 4;
+    out[at] = O.mss;
+    out[at + 1] = L.mss;
     writeU16(out, at + 2, uintOf('tcp', 'mss', fields.mss, 0xffff, 0));
     at += 4;
   }
+  // Linux's layout: SACK-permitted rides in the two octets before the timestamps, else NOP NOP.
   if (timestamps) {
-    out[at] = sackok ? 4 : 1;
-    out[at + 1] = sackok ? 2 : 1;
-    out[at + 2] = 8;
-    out[at + 3] = 10;
+    out[at] = sackok ? O.sackPermitted : O.nop;
+    out[at + 1] = sackok ? L.sackPermitted : O.nop;
+    out[at + 2] = O.timestamps;
+    out[at + 3] = L.timestamps;
     writeU32(out, at + 4, uintOf('tcp', 'tsval', fields.tsval, 0xffffffff, 0));
     writeU32(out, at + 8, uintOf('tcp', 'tsecr', fields.tsecr, 0xffffffff, 0));
     at += 12;
   } else if (sackok) {
-    out[at] = 1;
-    out[at + 1] = 1;
-    out[at + 2] = 4;
-    out[at + 3] = 2;
+    out[at] = O.nop;
+    out[at + 1] = O.nop;
+    out[at + 2] = O.sackPermitted;
+    out[at + 3] = L.sackPermitted;
     at += 4;
   }
   if (fields.wscale !== undefined) {
-    out[at] = 1;
-    out[at + 1] = 3;
-    out[at + 2] = 3;
+    out[at] = O.nop;
+    out[at + 1] = O.wscale;
+    out[at + 2] = L.wscale;
     out[at + 3] = uintOf('tcp', 'wscale', fields.wscale, 0xff, 0);
     at += 4;
   }
   if (blocks.length > 0) {
-    out[at] = 1;
-    out[at + 1] = 1;
-    out[at + 2] = 5;
-    out[at + 3] = 2 + 8 * blocks.length;
+    out[at] = O.nop;
+    out[at + 1] = O.nop;
+    out[at + 2] = O.sack;
+    out[at + 3] = 2 + SACK_BLOCK_LENGTH * blocks.length;
     at += 4;
     for (const [left, right] of blocks) {
       writeU32(out, at, left);
       writeU32(out, at + 4, right);
-      at += 8;
+      at += SACK_BLOCK_LENGTH;
     }
   }
   return at - start;
@@ -347,14 +381,14 @@ const timestampAt =
     const end = header + headerLength;
     while (i < end) {
       const kind = bytes[i] ?? 0;
-      if (kind === 0) break;
-      if (kind === 1) {
+      if (kind === O.eol) break;
+      if (kind === O.nop) {
         i++;
         continue;
       }
       const length = bytes[i + 1] ?? 0;
       if (length < 2 || i + length > end) break;
-      if (kind === 8 && length === 10) return position(i - header + at, 4);
+      if (kind === O.timestamps && length === L.timestamps) return position(i - header + at, 4);
       i += length;
     }
     return 'the packet has no TCP timestamps option (set tsval in the packet first)';
@@ -671,22 +705,29 @@ export interface TcpOptionInfo {
 }
 
 const OPTION_NAMES: Readonly<Record<number, string>> = {
-  0: 'EOL',
-  1: 'NOP',
-  2: 'MSS',
-  3: 'WS',
-  4: 'SACK_PERM',
-  5: 'SACK',
-  8: 'TS',
-  19: 'MD5',
-  28: 'UTO',
-  29: 'TCP-AO',
-  30: 'MPTCP',
-  34: 'TFO',
+  [O.eol]: 'EOL',
+  [O.nop]: 'NOP',
+  [O.mss]: 'MSS',
+  [O.wscale]: 'WS',
+  [O.sackPermitted]: 'SACK_PERM',
+  [O.sack]: 'SACK',
+  [O.timestamps]: 'TS',
+  [O.md5]: 'MD5',
+  [O.userTimeout]: 'UTO',
+  [O.authentication]: 'TCP-AO',
+  [O.mptcp]: 'MPTCP',
+  [O.fastOpen]: 'TFO',
 };
 
-/** Expected total lengths of the options whose length is fixed. */
-const FIXED_LENGTHS: Readonly<Record<number, number>> = { 2: 4, 3: 3, 4: 2, 8: 10, 19: 18, 28: 4 };
+/** Expected total lengths of the options whose length is fixed, by kind. */
+const FIXED_LENGTHS: Readonly<Record<number, number>> = {
+  [O.mss]: L.mss,
+  [O.wscale]: L.wscale,
+  [O.sackPermitted]: L.sackPermitted,
+  [O.timestamps]: L.timestamps,
+  [O.md5]: L.md5,
+  [O.userTimeout]: L.userTimeout,
+};
 
 function parseOptions(
   bytes: Uint8Array,
@@ -700,11 +741,11 @@ function parseOptions(
   while (at < end) {
     const kind = bytes[at]!;
     const name = OPTION_NAMES[kind] ?? `kind ${kind}`;
-    if (kind === 0) {
+    if (kind === O.eol) {
       list.push({ kind, name, offset: at, length: 1 });
       break;
     }
-    if (kind === 1) {
+    if (kind === O.nop) {
       list.push({ kind, name, offset: at, length: 1 });
       at++;
       continue;
@@ -737,13 +778,13 @@ function parseOptions(
     const values = optionValues(bytes, at, kind, length);
     if (values) {
       list.push({ kind, name, offset: at, length, values });
-      if (kind === 2) info.mss = values.mss;
-      else if (kind === 3) info.wscale = values.shift;
-      else if (kind === 4) info.sackok = true;
-      else if (kind === 8) {
+      if (kind === O.mss) info.mss = values.mss;
+      else if (kind === O.wscale) info.wscale = values.shift;
+      else if (kind === O.sackPermitted) info.sackok = true;
+      else if (kind === O.timestamps) {
         info.tsval = values.tsval;
         info.tsecr = values.tsecr;
-      } else if (kind === 5) info.sack = values.blocks;
+      } else if (kind === O.sack) info.sack = values.blocks;
     } else {
       list.push({ kind, name, offset: at, length, values: { data: bytes.subarray(at + 2, at + length) } });
     }
@@ -759,17 +800,17 @@ function optionValues(
   length: number,
 ): Record<string, unknown> | undefined {
   switch (kind) {
-    case 2:
+    case O.mss:
       return { mss: readU16(bytes, at + 2) };
-    case 3:
+    case O.wscale:
       return { shift: bytes[at + 2]!, multiplier: 2 ** Math.min(bytes[at + 2]!, 14) };
-    case 4:
+    case O.sackPermitted:
       return {};
-    case 8:
+    case O.timestamps:
       return { tsval: readU32(bytes, at + 2), tsecr: readU32(bytes, at + 6) };
-    case 5: {
+    case O.sack: {
       const blocks: SackBlock[] = [];
-      for (let i = at + 2; i + 8 <= at + length; i += 8)
+      for (let i = at + 2; i + SACK_BLOCK_LENGTH <= at + length; i += SACK_BLOCK_LENGTH)
         blocks.push([readU32(bytes, i), readU32(bytes, i + 4)]);
       return { blocks };
     }

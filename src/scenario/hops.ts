@@ -19,6 +19,7 @@
  */
 import type { LayerValue } from '../layers/index.js';
 import { ether, gtpu, ipv4, raw, udp, vxlan } from '../layers/index.js';
+import { UDP_PORT } from '../layers/numbers.js';
 import { encodePacket } from '../packet/index.js';
 import { type JourneyConfig, routerMac } from './config.js';
 import type { ScenarioHop } from './engine.js';
@@ -292,14 +293,14 @@ export function wrapAt(
     const dst = up ? ends.b : ends.a;
     const teid = up ? ends.tunnel.uplinkTeid : ends.tunnel.downlinkTeid;
     layers.push(ipv4({ src, dst, ttl: 64, id: ids.take(`${hop.id}-${src}`), flags: 'DF' }));
-    layers.push(udp({ sport: config.tunnels.udpSourcePort, dport: 2152 }));
+    layers.push(udp({ sport: config.tunnels.udpSourcePort, dport: UDP_PORT.gtpu }));
     layers.push(fiveG ? gtpu({ teid, pdu_type: up ? 1 : 0, qfi: config.tunnels.qfi }) : gtpu({ teid }));
     detail = `TEID ${hex32(teid)}${fiveG ? `, QFI ${config.tunnels.qfi}` : ''}`;
   } else if (hop.kind === 'vxlan') {
     const src = up ? config.slb.hostIp : config.haproxy.hostIp;
     const dst = up ? config.haproxy.hostIp : config.slb.hostIp;
     layers.push(ipv4({ src, dst, ttl: 64, id: ids.take(`vxlan-${src}`), flags: 'DF' }));
-    layers.push(udp({ dport: 4789 }));
+    layers.push(udp({ dport: UDP_PORT.vxlan }));
     layers.push(vxlan({ vni: config.slb.vni }));
     layers.push(
       ether(
