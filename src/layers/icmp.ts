@@ -76,7 +76,10 @@ export const ICMP_TYPE = {
   echoRequest: 8,
   timeExceeded: 11,
   parameterProblem: 12,
+  timestampRequest: 13,
+  addressMaskReply: 18,
 } as const;
+const T = ICMP_TYPE;
 
 export const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'Echo (ping) reply',
@@ -98,12 +101,22 @@ export const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
 
 /** Types whose 4 octets after the checksum are an identifier and a sequence number. */
 export function icmpHasIdSeq(type: number): boolean {
-  return type === 0 || type === 8 || (type >= 13 && type <= 18);
+  return (
+    type === T.echoReply ||
+    type === T.echoRequest ||
+    (type >= T.timestampRequest && type <= T.addressMaskReply)
+  );
 }
 
 /** Error types that quote the offending datagram. */
 export function icmpIsError(type: number): boolean {
-  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+  return (
+    type === T.destinationUnreachable ||
+    type === T.sourceQuench ||
+    type === T.redirect ||
+    type === T.timeExceeded ||
+    type === T.parameterProblem
+  );
 }
 
 export const ICMP_HEADER_LENGTH = 8;
@@ -142,7 +155,7 @@ export const icmpSchema = defineSchema<IcmpFields>({
     default: 0,
     perPacket: true,
     tshark: 'icmp.ident',
-    tsharkWhen: (fields) => fields.type === 0 || fields.type === 8,
+    tsharkWhen: (fields) => fields.type === T.echoReply || fields.type === T.echoRequest,
     doc: 'identifier (echo and similar types)',
   },
   seq: {
@@ -153,7 +166,7 @@ export const icmpSchema = defineSchema<IcmpFields>({
     default: 0,
     perPacket: true,
     tshark: 'icmp.seq',
-    tsharkWhen: (fields) => fields.type === 0 || fields.type === 8,
+    tsharkWhen: (fields) => fields.type === T.echoReply || fields.type === T.echoRequest,
     doc: 'sequence number (echo and similar types)',
   },
   unused: {
@@ -166,14 +179,18 @@ export const icmpSchema = defineSchema<IcmpFields>({
   gw: {
     kind: 'ipv4',
     role: 'value',
-    locate: forTypes((type) => type === 5, at(4, 4), 'type 5 (redirect)'),
+    locate: forTypes((type) => type === T.redirect, at(4, 4), 'type 5 (redirect)'),
     default: '0.0.0.0',
     doc: 'gateway address (type 5 redirect)',
   },
   mtu: {
     kind: 'uint',
     role: 'value',
-    locate: forTypes((type) => type === 3, at(6, 2), 'type 3 (destination unreachable)'),
+    locate: forTypes(
+      (type) => type === T.destinationUnreachable,
+      at(6, 2),
+      'type 3 (destination unreachable)',
+    ),
     max: 0xffff,
     default: 0,
     doc: 'next-hop MTU (type 3)',
@@ -181,7 +198,7 @@ export const icmpSchema = defineSchema<IcmpFields>({
   ptr: {
     kind: 'uint',
     role: 'value',
-    locate: forTypes((type) => type === 12, at(4, 1), 'type 12 (parameter problem)'),
+    locate: forTypes((type) => type === T.parameterProblem, at(4, 1), 'type 12 (parameter problem)'),
     max: 0xff,
     default: 0,
     doc: 'pointer (type 12 parameter problem)',
@@ -282,7 +299,8 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
       typeName: ICMP_TYPE_NAMES[type] ?? `Unknown (${type})`,
       checksum,
     };
-    if (type === 3 || type === 11 || type === 12) info.length = bytes[rest + 1];
+    if (type === T.destinationUnreachable || type === T.timeExceeded || type === T.parameterProblem)
+      info.length = bytes[rest + 1];
     return {
       fields,
       headerLength: ICMP_HEADER_LENGTH,
@@ -293,7 +311,7 @@ export const icmpCodec: LayerCodec<IcmpFields> = {
   },
 
   summary(fields: IcmpFields): string {
-    const type = fields.type ?? 8;
+    const type = fields.type ?? T.echoRequest;
     const name = ICMP_TYPE_NAMES[type] ?? `Type ${type}`;
     if (icmpHasIdSeq(type))
       return `${name}, id=0x${(fields.id ?? 0).toString(16).padStart(4, '0')}, seq=${fields.seq ?? 0}`;
