@@ -1,12 +1,18 @@
 /**
- * `pktcraft replay FILE --interface IF [--speed X | --pps N | --topspeed] [--loop N] [--force]`: send a
- * capture's frames with their original gaps (like tcpreplay), report sent/failed and the achieved rate.
- * Ctrl-C stops at once and prints what was sent.
+ * `pktcraft replay FILE --interface IF [--speed X | --pps N | --topspeed] [--loop N] [--force]
+ * [--capture ANSWERS.pcapng]`: send a capture's frames with their original gaps (like tcpreplay), report
+ * sent/failed and the achieved rate. Ctrl-C stops at once and prints what was sent. With `--capture`, what
+ * the interface receives meanwhile (the peers' answers) is written to a capture with the kernel's receive
+ * times; SIGINT, SIGTERM and SIGHUP then close it as a valid file and exit 128 + the signal.
  */
 import type { CommandModule } from 'yargs';
+import { type CaptureWriter, createCaptureWriter } from '../capture/writer.js';
+import { InjectError } from '../core/errors.js';
 import { readCaptureRecords } from '../inject/capture-file.js';
-import { replayRecords } from '../inject/replay.js';
+import { type ReplayCapture, replayRecords } from '../inject/replay.js';
+import { captureFormatFor } from './output.js';
 import { interruptSignal } from './send.js';
+import { guardWriting } from './signals.js';
 
 interface ReplayArgs {
   file: string;
@@ -18,6 +24,26 @@ interface ReplayArgs {
   force?: boolean;
   json?: boolean;
   realtime: boolean;
+  capture?: string;
+  'capture-wait': number;
+  format?: 'pcap' | 'pcapng';
+}
+
+/** The LINKTYPE_ETHERNET writer of `--capture`, fed with the kernel's receive times. */
+function answerCapture(writer: CaptureWriter, waitMs: number): ReplayCapture {
+  return {
+    waitMs,
+    onFrame(frame) {
+      let sec = frame.timestampSec;
+      let nsec = frame.timestampNsec;
+      if (sec === 0) {
+        const now = Date.now();
+        sec = Math.floor(now / 1000);
+        nsec = (now % 1000) * 1e6;
+      }
+      writer.writePacket(frame.bytes, sec, nsec);
+    },
+  };
 }
 
 export const replayCommand: CommandModule<object, ReplayArgs> = {
@@ -48,11 +74,44 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         default: true,
         describe: 'timed replays run in SCHED_FIFO when permitted (--no-realtime to turn off)',
       })
+      .option('capture', {
+        alias: 'w',
+        type: 'string',
+        describe:
+          'write what the interface receives during the replay (the answers) to this pcap/pcapng, with the kernel receive times',
+      })
+      .option('capture-wait', {
+        type: 'number',
+        default: 1000,
+        describe: 'with --capture: ms to keep receiving after the last frame is sent',
+      })
+      .option('format', {
+        choices: ['pcap', 'pcapng'] as const,
+        describe: 'format of --capture (default: from its extension)',
+      })
+      .example('$0 replay probes.pcap -i veth0', 'send with the capture timing')
+      .example(
+        '$0 replay probes.pcap -i veth0 --capture answers.pcapng --capture-wait 500',
+        'and record what the peers answer',
+      )
       .conflicts('speed', ['pps', 'topspeed'])
       .conflicts('pps', 'topspeed'),
   handler: async (args) => {
     const records = readCaptureRecords(args.file);
-    const { signal, release } = interruptSignal();
+    const waitMs = args['capture-wait'];
+    if (!(Number.isFinite(waitMs) && waitMs >= 0)) {
+      throw new InjectError('EINVAL', `--capture-wait must be a number of ms, 0 or more, not ${waitMs}`);
+    }
+    const writer = args.capture
+      ? createCaptureWriter(args.capture, {
+          format: captureFormatFor(args.capture, args.format),
+          linkType: 1,
+          tsResolution: 'ns',
+        })
+      : undefined;
+    // With a capture to keep valid: the three stop signals; otherwise Ctrl-C as for send.
+    const guard = writer ? guardWriting() : undefined;
+    const { signal, release } = guard ? { signal: guard.signal, release: guard.release } : interruptSignal();
     try {
       const report = await replayRecords(args.interface, records, {
         ...(args.speed !== undefined ? { speed: args.speed } : {}),
@@ -62,18 +121,23 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         force: args.force ?? false,
         realtime: args.realtime,
         signal,
+        ...(writer ? { capture: answerCapture(writer, waitMs) } : {}),
       });
+      if (writer) await writer.close();
       if (args.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
       } else {
         const line =
           `${report.interrupted ? 'interrupted: ' : ''}sent ${report.sent} of ${report.total} packets` +
           ` (${report.failed} failed, ${report.bytes} bytes) in ${(report.elapsedMs / 1000).toFixed(3)} s:` +
-          ` ${report.packetsPerSecond.toFixed(1)} pps, ${report.megabitsPerSecond.toFixed(2)} Mbps`;
+          ` ${report.packetsPerSecond.toFixed(1)} pps, ${report.megabitsPerSecond.toFixed(2)} Mbps` +
+          (writer ? `; ${report.received} received, written to ${args.capture}` : '');
         process.stdout.write(`${line}\n`);
       }
+      if (guard && writer && args.capture) await guard.finish(writer.packetCount, args.capture);
       if (report.interrupted) process.exitCode = 130;
     } finally {
+      await writer?.close();
       release();
     }
   },

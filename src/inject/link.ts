@@ -33,6 +33,10 @@ export interface ReceivedFrame {
   wireLength: number;
   /** Linux packet type: 0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing. */
   packetType: number;
+  /** The kernel's receive time (CLOCK_REALTIME, SO_TIMESTAMPNS): seconds, 0 when the kernel gave none. */
+  timestampSec: number;
+  /** Nanoseconds of the receive time. */
+  timestampNsec: number;
 }
 
 export const DEFAULT_RECEIVE_BUFFER = 262_144;
@@ -44,7 +48,7 @@ export class PacketLink {
   private readonly socket: NativePacketSocket;
   private readonly force: boolean;
   private readonly buffer: Uint8Array;
-  private readonly info = new Int32Array(4);
+  private readonly info = new Int32Array(6);
   private readonly frame: ReceivedFrame;
   private closed = false;
 
@@ -60,7 +64,13 @@ export class PacketLink {
     this.mtu = socket.mtu();
     this.mac = formatMac(socket.mac());
     this.buffer = new Uint8Array(bufferBytes);
-    this.frame = { bytes: this.buffer.subarray(0, 0), wireLength: 0, packetType: 0 };
+    this.frame = {
+      bytes: this.buffer.subarray(0, 0),
+      wireLength: 0,
+      packetType: 0,
+      timestampSec: 0,
+      timestampNsec: 0,
+    };
   }
 
   /** Opens an AF_PACKET socket on `interfaceName` after the safety checks. */
@@ -154,6 +164,8 @@ export class PacketLink {
     this.frame.bytes = this.buffer.subarray(0, length);
     this.frame.packetType = this.info[0]!;
     this.frame.wireLength = this.info[1]!;
+    this.frame.timestampSec = this.info[4]! >>> 0;
+    this.frame.timestampNsec = this.info[5]!;
     return this.frame;
   }
 

@@ -32,8 +32,9 @@ export interface NativePacketSocket {
   sendBatch(bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count?: number): number;
   /**
    * Waits up to `timeoutMs` for one frame, copies it into `buffer` and returns the captured length, or -1 on
-   * timeout. `info` (Int32Array of 4) receives [packetType, wireLength, ifindex]; set info[3] = 1 before the
-   * call to keep PACKET_OUTGOING frames, which are skipped otherwise.
+   * timeout. `info` (Int32Array of 4, or 6 for the time) receives [packetType, wireLength, ifindex, -,
+   * seconds, nanoseconds] (the kernel's receive time, CLOCK_REALTIME; seconds as unsigned 32-bit, read with
+   * `>>> 0`); set info[3] = 1 before the call to keep PACKET_OUTGOING frames, which are skipped otherwise.
    */
   receive(buffer: Uint8Array, timeoutMs: number, info?: Int32Array): number;
   mtu(): number;

@@ -9,7 +9,7 @@
  */
 import { InjectError } from '../core/errors.js';
 import type { ReplayRecord } from './capture-file.js';
-import { PacketLink } from './link.js';
+import { PacketLink, type ReceivedFrame } from './link.js';
 import type { SafetyOptions } from './safety.js';
 import { preciseClock, withRealtimePriority, yieldToEventLoop } from './timing.js';
 
@@ -31,7 +31,25 @@ export interface ReplayOptions extends SafetyOptions {
    * The loop sleeps between frames, it never spins.
    */
   realtime?: boolean;
+  /** Receive what the interface gets while replaying (the peers' answers) and hand each frame to `capture`. */
+  capture?: ReplayCapture;
 }
+
+/** Where the frames received during a replay go (`pktcraft replay --capture FILE`). */
+export interface ReplayCapture {
+  /**
+   * Called with each frame the interface receives from the first send until `waitMs` after the last
+   * (our own sends excluded), with the kernel's receive time. The frame is reused: copy it to keep it.
+   */
+  onFrame(frame: ReceivedFrame): void;
+  /** How long to keep receiving after the last frame was sent, in ms (default 1000). */
+  waitMs?: number;
+}
+
+/** SO_RCVBUF of the answer socket: answers wait there while the replay sleeps between frames. */
+const CAPTURE_RECEIVE_BUFFER = 8 * 1024 * 1024;
+/** Longest blocking receive while waiting for the last answers, so a stop signal is seen at once. */
+const CAPTURE_SLICE_MS = 20;
 
 export interface ReplayReport {
   /** Frames the kernel took. */
@@ -52,9 +70,49 @@ export interface ReplayReport {
   total: number;
   /** Whether the timed replay ran with real-time scheduling. */
   realtime: boolean;
+  /** Frames received during the replay and handed to `capture` (0 without one). */
+  received: number;
+}
+
+/** The receiving side of a replay with `capture`: drains the answer socket between sends. */
+class AnswerTap {
+  received = 0;
+  constructor(
+    private readonly link: PacketLink,
+    private readonly capture: ReplayCapture,
+  ) {}
+
+  /** Hands over every frame already queued, without waiting. */
+  drain(): void {
+    for (let frame = this.link.receive(0); frame; frame = this.link.receive(0)) {
+      this.received++;
+      this.capture.onFrame(frame);
+    }
+  }
+
+  /** Keeps receiving for `waitMs` after the last send, or until `signal` aborts. */
+  async linger(signal: AbortSignal | undefined): Promise<void> {
+    const end = performance.now() + (this.capture.waitMs ?? 1000);
+    for (let left = end - performance.now(); left > 0 && !signal?.aborted; left = end - performance.now()) {
+      const frame = this.link.receive(Math.min(CAPTURE_SLICE_MS, left));
+      if (frame) {
+        this.received++;
+        this.capture.onFrame(frame);
+        this.drain();
+      }
+      await yieldToEventLoop();
+    }
+    this.drain();
+  }
+
+  close(): void {
+    this.link.close();
+  }
 }
 
 const BATCH = 256;
+/** A timed replay hands the event loop a turn at least this often (ms), so Ctrl-C and SIGTERM are seen. */
+const YIELD_EVERY_MS = 10;
 const FATAL_CODES = new Set(['ENETDOWN', 'ENODEV', 'EPERM', 'EBADF']);
 
 /** Capture time offsets (ms) of each record from the first. */
@@ -98,7 +156,17 @@ export async function replayRecords(
     receive: false,
     qdiscBypass: options.qdiscBypass ?? false,
   });
+  let tap: AnswerTap | undefined;
   try {
+    if (options.capture) {
+      // Opened before the first send (the safety checks were the sending link's), so no answer is missed.
+      const answers = PacketLink.open(link.interfaceName, {
+        receive: true,
+        skipInterfaceCheck: true,
+        receiveBufferBytes: CAPTURE_RECEIVE_BUFFER,
+      });
+      tap = new AnswerTap(answers, options.capture);
+    }
     records.forEach((record, index) => {
       if (record.linkType !== 1) {
         throw new InjectError(
@@ -108,12 +176,20 @@ export async function replayRecords(
       }
       link.check(record.data, index);
     });
-    if (options.topspeed) return await replayTopspeed(link, records, options);
-    return await withRealtimePriority(options.realtime ?? true, (realtime) =>
-      replayTimed(link, records, options, realtime),
-    );
+    const result = options.topspeed
+      ? await replayTopspeed(link, records, options, tap)
+      : await withRealtimePriority(options.realtime ?? true, (realtime) =>
+          replayTimed(link, records, options, realtime, tap),
+        );
+    if (tap) {
+      await tap.linger(options.signal);
+      result.received = tap.received;
+      if (options.signal?.aborted) result.interrupted = true;
+    }
+    return result;
   } finally {
     link.close();
+    tap?.close();
   }
 }
 
@@ -139,6 +215,7 @@ function report(
     interrupted,
     total,
     realtime,
+    received: 0,
   };
 }
 
@@ -147,6 +224,7 @@ async function replayTimed(
   records: readonly ReplayRecord[],
   options: ReplayOptions,
   realtime: boolean,
+  tap: AnswerTap | undefined,
 ): Promise<ReplayReport> {
   const loops = options.loop ?? 1;
   const offsets = captureOffsetsMs(records);
@@ -162,6 +240,7 @@ async function replayTimed(
   const clock = preciseClock();
   let start = Number.NaN;
   let last = 0;
+  let lastYield = clock.now();
   for (let loop = 0; loop < loops; loop++) {
     for (let i = 0; i < records.length; i++) {
       if (options.signal?.aborted) return report(sent, failed, bytes, start, last, total, true, realtime);
@@ -190,6 +269,13 @@ async function replayTimed(
         failed++;
       }
       last = clock.now();
+      tap?.drain();
+      // Waits shorter than the clock's slice never reach the event loop: let a stop signal's handler run
+      // now and then, right after a send, where the schedule has the most slack.
+      if (last - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = clock.now();
+      }
     }
   }
   return report(sent, failed, bytes, start, last, total, false, realtime);
@@ -199,6 +285,7 @@ async function replayTopspeed(
   link: PacketLink,
   records: readonly ReplayRecord[],
   options: ReplayOptions,
+  tap: AnswerTap | undefined,
 ): Promise<ReplayReport> {
   const loops = options.loop ?? 1;
   const total = records.length * loops;
@@ -218,6 +305,7 @@ async function replayTopspeed(
       for (let k = 0; k < taken; k++) bytes += batch[k]!.length;
       sent += taken;
       i += taken;
+      tap?.drain();
       if (taken < batch.length) {
         // the queue is full: give the kernel a moment; a frame it keeps refusing counts as failed
         stalls++;

@@ -5,7 +5,7 @@
  */
 import { InjectError } from '../core/errors.js';
 import { type DecodedPacket, decodePacket } from '../packet/index.js';
-import { PacketLink, PacketType } from './link.js';
+import { PacketLink, PacketType, type ReceivedFrame } from './link.js';
 import { type Probe, probeOf } from './match.js';
 import { RawIpSocket } from './raw-ip.js';
 import type { SafetyOptions } from './safety.js';
@@ -32,6 +32,16 @@ export interface Answer {
   decoded: DecodedPacket;
   /** Milliseconds from the request's last send to this answer. */
   elapsedMs: number;
+  /** The kernel's receive time (CLOCK_REALTIME): seconds and nanoseconds. */
+  timestampSec: number;
+  timestampNsec: number;
+}
+
+/** One send of a request (retries are sends too), at the wall-clock time just before it left. */
+export interface Transmission {
+  requestIndex: number;
+  timestampSec: number;
+  timestampNsec: number;
 }
 
 export interface SendAndReceiveResult {
@@ -40,6 +50,15 @@ export interface SendAndReceiveResult {
   answers: Answer[];
   /** Indices of requests nobody answered. */
   unanswered: number[];
+  /** Every send, in order. */
+  transmissions: Transmission[];
+}
+
+/** Wall-clock now as seconds and nanoseconds (performance's origin plus its monotonic offset). */
+function wallClockNow(): { sec: number; nsec: number } {
+  const ms = performance.timeOrigin + performance.now();
+  const sec = Math.floor(ms / 1000);
+  return { sec, nsec: Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6)) };
 }
 
 const RECEIVE_SLICE_MS = 20;
@@ -88,12 +107,15 @@ export async function sendAndReceive(
   const answers: Answer[] = [];
   const answered = new Set<number>();
   const sentAt = new Array<number>(requests.length).fill(0);
+  const transmissions: Transmission[] = [];
   let sent = 0;
   try {
     let pending = requests.map((_, index) => index);
     for (let attempt = 0; attempt <= retries && pending.length > 0; attempt++) {
       for (const index of pending) {
         sentAt[index] = performance.now();
+        const now = wallClockNow();
+        transmissions.push({ requestIndex: index, timestampSec: now.sec, timestampNsec: now.nsec });
         await sender.send(requests[index]!);
         sent++;
       }
@@ -117,6 +139,7 @@ export async function sendAndReceive(
             bytes,
             decoded: decodePacket(bytes, { first: 'ether' }),
             elapsedMs: performance.now() - sentAt[index]!,
+            ...receiveTime(frame),
           });
           answered.add(index);
           if (!options.multi) break;
@@ -133,7 +156,16 @@ export async function sendAndReceive(
     sent,
     answers,
     unanswered: requests.map((_, index) => index).filter((index) => !answered.has(index)),
+    transmissions,
   };
+}
+
+/** The kernel's stamp of a received frame, or now when the kernel gave none. */
+function receiveTime(frame: ReceivedFrame): { timestampSec: number; timestampNsec: number } {
+  if (frame.timestampSec !== 0)
+    return { timestampSec: frame.timestampSec, timestampNsec: frame.timestampNsec };
+  const now = wallClockNow();
+  return { timestampSec: now.sec, timestampNsec: now.nsec };
 }
 
 /** Sends one request and returns its first answer, or undefined after the timeout and retries. */

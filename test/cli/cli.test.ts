@@ -2,7 +2,7 @@
  * The built CLI as a user meets it: exit codes, one-line errors, hex in and out, captures.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,14 @@ describe('pktcraft build / decode', () => {
     const result = run('build', 'ipv4(src=192.0.2.1,dst=192.0.2.2)/icmp(id=1,seq=168)', '--hex');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('4500001c000100004001f6dcc0000201c00002020800f756000100a8\n');
+  });
+
+  it('sr --l3 -o into classic pcap is refused before sending: one line, exit 2 (two link types need pcapng)', () => {
+    const result = run('sr', 'ipv4(dst=192.0.2.2)/icmp', '--l3', '-i', 'lo', '-o', join(directory, 'x.pcap'));
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('write a .pcapng');
+    expect(existsSync(join(directory, 'x.pcap'))).toBe(false);
   });
 
   it('a bad spec is one line naming the token and position, exit 2, no stack trace', () => {

@@ -2,8 +2,15 @@
  * Send and match against the kernel: an ICMP echo injected at layer 2 and an ICMP echo wrapped in VXLAN to the
  * server's kernel VXLAN device, both answered by the kernel and matched by pktcraft.
  */
-import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { namespaceExists, useLab } from './lab.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pkc-sr-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface JsonLayer {
   layer: string;
@@ -40,6 +47,60 @@ describe('sr in the lab', () => {
     expect(layers[2]!.fields).toMatchObject({ type: 0, code: 0, id: 0x1234, seq: 7 });
     // the kernel echoes the payload
     expect(layers[3]!.fields['data']).toBe(Buffer.from('pktcraft').toString('hex'));
+  });
+
+  it('-o writes the request and the kernel answer in time order; tshark pairs them', () => {
+    const { client, server } = lab().info;
+    const file = join(dir, 'exchange.pcapng');
+    const spec = `ether(src=${client.mac},dst=${client.gatewayMac})/ipv4(src=${client.pktcraftIp},dst=${server.ip})/icmp(id=0x4321,seq=9)/raw(text="saved")`;
+    const before = Date.now() / 1000;
+    const result = lab().pktcraft('client', [
+      'sr',
+      spec,
+      '-i',
+      client.interface,
+      '--timeout',
+      '3000',
+      '-o',
+      file,
+    ]);
+    expect(result.stderr).toContain('received 1 answer');
+    expect(result.status).toBe(0);
+    const capinfos = spawnSync('capinfos', ['-c', file], { encoding: 'utf8' });
+    expect(capinfos.stderr).toBe('');
+    expect(capinfos.stdout).toMatch(/Number of packets:\s+2\n/);
+    const rows = execFileSync(
+      'tshark',
+      [
+        '-r',
+        file,
+        '-T',
+        'fields',
+        '-e',
+        'icmp.type',
+        '-e',
+        'icmp.seq',
+        '-e',
+        'frame.time_epoch',
+        '-e',
+        'icmp.resp_to',
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(rows.map((row) => [row[0], row[1]])).toEqual([
+      ['8', '9'],
+      ['0', '9'],
+    ]);
+    // tshark's request/response tracking finds the reply answers frame 1
+    expect(rows[1]![3]).toBe('1');
+    const sentAt = Number(rows[0]![2]);
+    const answeredAt = Number(rows[1]![2]);
+    expect(sentAt).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(answeredAt).toBeGreaterThan(sentAt);
+    expect(answeredAt - sentAt).toBeLessThan(1);
   });
 
   it('reports no answer (exit code 1) when nothing answers before the timeout', () => {

@@ -161,7 +161,14 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
       setsockopt(fd_, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
     }
     if (receive_buffer > 0) {
-      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+      // SO_RCVBUFFORCE (root / CAP_NET_ADMIN) goes past net.core.rmem_max; SO_RCVBUF is capped by it.
+      if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof(receive_buffer)) < 0)
+        setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+    }
+    if (receive) {
+      // The kernel's receive time of each frame (CLOCK_REALTIME), read with recvmsg as SCM_TIMESTAMPNS.
+      int one = 1;
+      setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
     }
     struct sockaddr_ll address;
     memset(&address, 0, sizeof(address));
@@ -268,7 +275,8 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
     return Napi::Number::New(env, static_cast<double>(done));
   }
 
-  // receive(buffer, timeoutMs, info?): waits with poll, reads one frame with recvfrom into buffer.
+  // receive(buffer, timeoutMs, info?): waits with poll, reads one frame with recvmsg into buffer; info gets
+  // [packetType, wireLength, ifindex, keepOutgoing, seconds, nanoseconds] (the kernel's receive time).
   // PACKET_OUTGOING frames (our own sends seen by an ETH_P_ALL socket) are skipped unless
   // info[3] was set to 1 by the caller before the call (keepOutgoing).
   Napi::Value Receive(const Napi::CallbackInfo& info) {
@@ -301,9 +309,19 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
       }
       if (ready == 0) return Napi::Number::New(env, -1);
       struct sockaddr_ll from;
-      socklen_t from_length = sizeof(from);
+      memset(&from, 0, sizeof(from));
+      struct iovec vector = {data, capacity};
+      alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct timespec))];
+      struct msghdr message;
+      memset(&message, 0, sizeof(message));
+      message.msg_name = &from;
+      message.msg_namelen = sizeof(from);
+      message.msg_iov = &vector;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof(control);
       // MSG_TRUNC: the return value is the frame's real length even when it did not fit.
-      ssize_t got = recvfrom(fd_, data, capacity, MSG_TRUNC | MSG_DONTWAIT, reinterpret_cast<struct sockaddr*>(&from), &from_length);
+      ssize_t got = recvmsg(fd_, &message, MSG_TRUNC | MSG_DONTWAIT);
       if (got < 0) {
         if (errno == EINTR || errno == EAGAIN) continue;
         return ThrowErrno(env, "recvfrom", errno, "on '" + ifname_ + "'");
@@ -320,6 +338,20 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
         if (meta_length > 0) meta[0] = from.sll_pkttype;
         if (meta_length > 1) meta[1] = static_cast<int32_t>(got);
         if (meta_length > 2) meta[2] = from.sll_ifindex;
+        if (meta_length > 5) {
+          // [4] seconds (unsigned 32-bit, read with >>> 0), [5] nanoseconds; both 0 without a kernel stamp
+          meta[4] = 0;
+          meta[5] = 0;
+          for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+               header = CMSG_NXTHDR(&message, header)) {
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {
+              struct timespec stamp;
+              memcpy(&stamp, CMSG_DATA(header), sizeof(stamp));
+              meta[4] = static_cast<int32_t>(static_cast<uint32_t>(stamp.tv_sec));
+              meta[5] = static_cast<int32_t>(stamp.tv_nsec);
+            }
+          }
+        }
       }
       size_t captured = static_cast<size_t>(got) < capacity ? static_cast<size_t>(got) : capacity;
       return Napi::Number::New(env, static_cast<double>(captured));
