@@ -2,13 +2,13 @@
  * `pktcraft replay --capture`: the router's kernel answers ICMP echo requests that Scapy wrote to a pcap;
  * pktcraft replays them from the client's veth and writes what comes back, with the kernel's receive times.
  * tshark reads the answers (one echo reply per request, matched by id and sequence number, each after its
- * request and in order) and capinfos finds nothing wrong with the file. Then the stop signals: SIGTERM and
- * SIGHUP in the middle of a long replay leave a valid capture holding every answer written, one line saying
+ * request and in order) and capinfos finds nothing wrong with the file. Then the stop signals: SIGINT,
+ * SIGTERM and SIGHUP in the middle of a long replay leave a valid capture holding every answer written, one line saying
  * how many, and exit code 128 + the signal.
  */
 import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, useLab } from './lab.js';
@@ -115,7 +115,7 @@ describe('replay --capture', () => {
     }
   });
 
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} in the middle leaves a valid capture of every answer written, one line, exit 128 + signal`, async () => {
       const { client } = lab().info;
       const source = join(dir, `long-${signal}.pcap`);
@@ -137,7 +137,7 @@ describe('replay --capture', () => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       child.kill(signal);
       const { code, stderr } = await done;
-      expect(code).toBe(signal === 'SIGTERM' ? 143 : 129);
+      expect(code).toBe(128 + constants.signals[signal]);
       const line = new RegExp(`^interrupted by ${signal}: (\\d+) packets? written to ${answers}\\n$`).exec(
         stderr,
       );
