@@ -13,7 +13,9 @@ import {
   resolveJourneyConfig,
   writeScenario,
 } from '../scenario/index.js';
-import { formatHopTable, formatLadder } from '../scenario/summary.js';
+// --- j-carriers: the carrier path table ---
+import { formatCarrierPath, formatHopTable, formatLadder } from '../scenario/summary.js';
+// --- end j-carriers ---
 import { guardWriting } from './signals.js';
 
 export type Lesson = 'heavy-loss' | 'zero-window' | 'rto';
@@ -92,7 +94,8 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       .option('config', { type: 'string', describe: 'scenario file (JSON) merged over the defaults' })
       .option('print-config', {
         type: 'boolean',
-        describe: 'print the resolved config (the defaults without --config) and exit',
+        describe:
+          'print the resolved config (the defaults without --config) and exit: every address, MAC, TEID, MPLS label, link address, port and delay',
       })
       .option('retry', {
         type: 'boolean',
@@ -166,6 +169,9 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       `order journey (${config.mode === '5g' ? '5G' : '4G'}${config.retry.enabled ? `, retry after ${config.retry.break}` : ''})\n\n`,
     );
     out.write(`${formatHopTable(result.scenario)}\n\n`);
+    // --- j-carriers: the carrier path ---
+    out.write(`${formatCarrierPath(config)}\n\n`);
+    // --- end j-carriers ---
     out.write(`${formatLadder(result)}\n\n`);
     out.write(`wrote ${files.combined} (one interface per hop, every packet commented)\n`);
     out.write(

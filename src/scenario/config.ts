@@ -9,12 +9,16 @@
  *   203.0.113.0/24   public: the SLB's VIP 203.0.113.10, the PGW's SNAT address 203.0.113.99 (when enabled)
  *   192.0.2.64/26    the data centre underlay: SLB host 192.0.2.65, HAProxy host 192.0.2.66
  *   192.0.2.128/26   the VPC: HAProxy VM 192.0.2.130, order service 192.0.2.140
+ *   203.0.113.200/31 the eBGP peering link: the operator's border router .200, the upstream carrier's .201
  * MACs are 02:00:00:00:<device>:<interface>.
  *
  * A config file is deep-merged over the defaults, so it may set only what it changes; the merged
  * result is validated and every error names the bad key.
  */
 import { FieldError } from '../core/errors.js';
+// --- j-carriers: the carriers block ---
+import { type CarriersConfig, checkCarriers } from './carriers.js';
+// --- end j-carriers ---
 import { mergeOver, type Schema, validate } from './schema.js';
 
 export type JourneyMode = '4g' | '5g';
@@ -44,7 +48,9 @@ export interface JourneyConfig {
     /** QoS Flow Identifier carried in 5G mode. */
     qfi: number;
   };
-  internet: { routers: number; routerMacs: string[] | null };
+  // --- j-carriers: the carriers between the operator and the data centre (carriers.ts) ---
+  carriers: CarriersConfig;
+  // --- end j-carriers ---
   dcEdge: { mac: string };
   slb: { vip: string; port: number; hostIp: string; hostMac: string; gatewayMac: string; vni: number };
   haproxy: {
@@ -62,7 +68,6 @@ export interface JourneyConfig {
     s1uMs: number;
     s5Ms: number;
     sgiMs: number;
-    internetHopMs: number;
     dcEdgeMs: number;
     vxlanMs: number;
     backendMs: number;
@@ -113,6 +118,15 @@ const port = { kind: 'uint', min: 1, max: 65535 } as const;
 const teid = { kind: 'uint', min: 1, max: 0xffffffff } as const;
 const ms = { kind: 'number', min: 0, max: 60_000 } as const;
 const dropList = { kind: 'array', of: { kind: 'uint', min: 1, max: 100_000 }, maxItems: 1000 } as const;
+// --- j-carriers: carrier value kinds ---
+/** Labels 0-15 are reserved (RFC 3032 §2.1, RFC 7274). */
+const mplsLabel = { kind: 'uint', min: 16, max: 0xfffff } as const;
+const asn = { kind: 'uint', min: 1, max: 0xffffffff } as const;
+const carrierRouter = {
+  kind: 'object',
+  fields: { name: { kind: 'string', maxLength: 12 }, mac },
+} as const;
+// --- end j-carriers ---
 
 export const JOURNEY_SCHEMA: Schema = {
   kind: 'object',
@@ -143,13 +157,54 @@ export const JOURNEY_SCHEMA: Schema = {
         qfi: { kind: 'uint', max: 63 },
       },
     },
-    internet: {
+    // --- j-carriers: the carriers block (cross-key rules in carriers.ts checkCarriers) ---
+    carriers: {
       kind: 'object',
       fields: {
-        routers: { kind: 'uint', max: 30 },
-        routerMacs: { kind: 'nullable', of: { kind: 'array', of: mac, maxItems: 30 } },
+        core: {
+          kind: 'object',
+          fields: {
+            pop: { kind: 'enum', values: ['php', 'explicit-null'] },
+            tc: { kind: 'nullable', of: { kind: 'uint', max: 7 } },
+            routers: { kind: 'array', of: carrierRouter, maxItems: 8 },
+            links: {
+              kind: 'array',
+              maxItems: 7,
+              of: {
+                kind: 'object',
+                fields: {
+                  uplinkLabel: { kind: 'nullable', of: mplsLabel },
+                  downlinkLabel: { kind: 'nullable', of: mplsLabel },
+                  delayMs: ms,
+                },
+              },
+            },
+          },
+        },
+        border: {
+          kind: 'object',
+          fields: {
+            prefixLength: { kind: 'uint', min: 30, max: 31 },
+            operatorIp: ip,
+            carrierIp: ip,
+            operatorAsn: asn,
+            carrierAsn: asn,
+            delayMs: ms,
+          },
+        },
+        upstream: {
+          kind: 'object',
+          fields: {
+            routers: {
+              kind: 'array',
+              maxItems: 2,
+              of: { kind: 'object', fields: { ...carrierRouter.fields, delayMs: ms } },
+            },
+          },
+        },
       },
     },
+    // --- end j-carriers ---
     dcEdge: { kind: 'object', fields: { mac } },
     slb: {
       kind: 'object',
@@ -174,7 +229,6 @@ export const JOURNEY_SCHEMA: Schema = {
         s1uMs: ms,
         s5Ms: ms,
         sgiMs: ms,
-        internetHopMs: ms,
         dcEdgeMs: ms,
         vxlanMs: ms,
         backendMs: ms,
@@ -237,7 +291,39 @@ export function defaultJourneyConfig(): JourneyConfig {
       s5: { uplinkTeid: 0x2b3c4d5e, downlinkTeid: 0x5e0b2002 },
       qfi: 9,
     },
-    internet: { routers: 3, routerMacs: null },
+    // --- j-carriers: default carriers (labels 16010.. uplink, 24010.. downlink; AS 64500/64510 from RFC 5398) ---
+    carriers: {
+      core: {
+        pop: 'php',
+        tc: null,
+        routers: [
+          { name: 'pe1', mac: '02:00:00:00:21:01' },
+          { name: 'p1', mac: '02:00:00:00:22:01' },
+          { name: 'p2', mac: '02:00:00:00:23:01' },
+          { name: 'pe2', mac: '02:00:00:00:24:01' },
+        ],
+        links: [
+          { uplinkLabel: 16010, downlinkLabel: null, delayMs: 2 },
+          { uplinkLabel: 16020, downlinkLabel: 24020, delayMs: 3 },
+          { uplinkLabel: null, downlinkLabel: 24030, delayMs: 1 },
+        ],
+      },
+      border: {
+        prefixLength: 31,
+        operatorIp: '203.0.113.200',
+        carrierIp: '203.0.113.201',
+        operatorAsn: 64500,
+        carrierAsn: 64510,
+        delayMs: 0.5,
+      },
+      upstream: {
+        routers: [
+          { name: 'br1', mac: '02:00:00:00:31:01', delayMs: 1.5 },
+          { name: 'cr1', mac: '02:00:00:00:32:01', delayMs: 1 },
+        ],
+      },
+    },
+    // --- end j-carriers ---
     dcEdge: { mac: '02:00:00:00:0e:01' },
     slb: {
       vip: '203.0.113.10',
@@ -261,7 +347,6 @@ export function defaultJourneyConfig(): JourneyConfig {
       s1uMs: 1,
       s5Ms: 2,
       sgiMs: 0.5,
-      internetHopMs: 3,
       dcEdgeMs: 0.5,
       vxlanMs: 0.2,
       backendMs: 0.2,
@@ -318,19 +403,16 @@ function checkConsistency(config: JourneyConfig): void {
       'must differ from tunnels.s5.uplinkTeid (each end assigns its own TEID)',
     );
   }
-  const macs = config.internet.routerMacs;
-  if (macs !== null && macs.length !== config.internet.routers) {
+  // --- j-carriers: carrier rules and the TTL budget ---
+  checkCarriers(config);
+  // The PGW, every carrier router and the DC edge router each take one off the phone's TTL.
+  const routers = 2 + config.carriers.core.routers.length + config.carriers.upstream.routers.length;
+  if (config.phone.ttl <= routers) {
     throw new FieldError(
       'config',
-      'internet.routerMacs',
-      `must list one MAC per router (${config.internet.routers}), got ${macs.length}`,
+      'phone.ttl',
+      `must be more than the ${routers} routers on the path (the packet would expire), got ${config.phone.ttl}`,
     );
   }
-}
-
-/** The MAC of internet router `index` (0-based): configured, or 02:00:00:00:0a:<index+1>. */
-export function routerMac(config: JourneyConfig, index: number): string {
-  const macs = config.internet.routerMacs;
-  if (macs) return macs[index]!;
-  return `02:00:00:00:0a:${(index + 1).toString(16).padStart(2, '0')}`;
+  // --- end j-carriers ---
 }

@@ -7,8 +7,10 @@
  *   s1u / n3   eNodeB ↔ SGW: Ethernet / IPv4 / UDP 2152 / GTP-U (uplink TEID from the SGW, downlink TEID
  *              from the eNodeB) / the inner packet unchanged
  *   s5 / n9    SGW ↔ PGW: a second GTP-U tunnel with its own addresses and TEIDs (5G: + PDU Session Container)
- *   sgi        PGW → first router: decapsulated, TTL − 1 (the PGW routes), source NATed when configured
- *   internet-k router k → next router: MACs change, TTL − 1 per router, the header checksum follows
+ *   sgi        PGW → the operator's ingress PE: decapsulated, TTL − 1 (the PGW routes), source NATed when configured
+ *   carrier-a-b the carriers (carriers.ts): the operator's MPLS core (label pushed, swapped, popped before
+ *              the egress PE, TTL by RFC 3443's uniform model), the eBGP border link, the upstream
+ *              carrier's routers; MACs change on every link, the header checksum follows every TTL change
  *   dc-edge    DC edge router → SLB host: TTL − 1 (the edge router), destination the SLB's VIP
  *   vxlan      SLB host → HAProxy host: Ethernet / IPv4 / UDP 4789 / VXLAN / Ethernet / the inner packet
  *              DNATed to the HAProxy VM (the SLB is not a router: TTL unchanged)
@@ -18,10 +20,21 @@
  * The backend hop (HAProxy VM → order service) carries a separate TCP flow and is built in journey.ts.
  */
 import type { LayerValue } from '../layers/index.js';
-import { ether, gtpu, ipv4, raw, udp, vxlan } from '../layers/index.js';
+import { ether, gtpu, ipv4, mpls, raw, udp, vxlan } from '../layers/index.js';
 import { UDP_PORT } from '../layers/numbers.js';
 import { encodePacket } from '../packet/index.js';
-import { type JourneyConfig, routerMac } from './config.js';
+// --- j-carriers: carrier links ---
+import {
+  type CarrierLink,
+  carrierEncapsulation,
+  carrierHopLabel,
+  carrierLinks,
+  carrierRouterCount,
+  ingressPeMac,
+  labelEntry,
+} from './carriers.js';
+// --- end j-carriers ---
+import type { JourneyConfig } from './config.js';
 import type { ScenarioHop } from './engine.js';
 import { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 
@@ -33,7 +46,7 @@ export type HopKind =
   | 'gtp-access'
   | 'gtp-core'
   | 'sgi'
-  | 'internet'
+  | 'carrier'
   | 'dc-edge'
   | 'vxlan'
   | 'backend';
@@ -42,8 +55,10 @@ export interface JourneyHop extends ScenarioHop {
   kind: HopKind;
   /** Distance from the phone in microseconds of one-way delay (the front path's capture position). */
   positionUs: number;
-  /** For 'internet' hops: the router number k (1-based) whose egress link this is. */
-  router?: number;
+  // --- j-carriers: the carrier link of a 'carrier' hop ---
+  /** For 'carrier' hops: the link (its routers, MACs, labels). */
+  carrier?: CarrierLink;
+  // --- end j-carriers ---
 }
 
 export type Direction = 'up' | 'down';
@@ -92,25 +107,26 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
   hops.push({
     id: fiveG ? 'n6' : 'sgi',
     kind: 'sgi',
-    label: fiveG ? 'N6 (PSA-UPF → internet)' : 'SGi (PGW → internet)',
+    label: fiveG ? 'N6 (PSA-UPF → operator PE)' : 'SGi (PGW → operator PE)',
     linkType: LINKTYPE_ETHERNET,
     encapsulation: config.pgw.snat ? 'Ethernet / IPv4 (source NATed) / TCP' : 'Ethernet / IPv4 / TCP',
     positionUs: position,
   });
   position += us(d.sgiMs);
-  const routers = config.internet.routers;
-  for (let k = 1; k <= routers; k++) {
+  // --- j-carriers: one hop per carrier link (the same in 5G mode: the carriers follow N6) ---
+  for (const link of carrierLinks(config)) {
     hops.push({
-      id: `internet-${k}`,
-      kind: 'internet',
-      label: `Internet (router ${k} → ${k < routers ? `router ${k + 1}` : 'DC edge'})`,
+      id: link.id,
+      kind: 'carrier',
+      label: carrierHopLabel(link),
       linkType: LINKTYPE_ETHERNET,
-      encapsulation: 'Ethernet / IPv4 / TCP',
+      encapsulation: carrierEncapsulation(config, link),
       positionUs: position,
-      router: k,
+      carrier: link,
     });
-    position += us(d.internetHopMs);
+    position += us(link.delayMs);
   }
+  // --- end j-carriers ---
   hops.push({
     id: 'dc-edge',
     kind: 'dc-edge',
@@ -142,7 +158,7 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
 
 /** Routers (TTL decrements) between the phone and this hop's capture point, uplink. */
 function routersBefore(config: JourneyConfig, hop: JourneyHop): number {
-  const n = config.internet.routers;
+  const n = carrierRouterCount(config);
   switch (hop.kind) {
     case 'radio':
     case 'gtp-access':
@@ -150,12 +166,12 @@ function routersBefore(config: JourneyConfig, hop: JourneyHop): number {
       return 0;
     case 'sgi':
       return 1; // the PGW
-    case 'internet':
-      return 1 + hop.router!;
+    case 'carrier':
+      return 1 + hop.carrier!.ipDecrementsUp; // the PGW, then the carrier routers (uniform model inside LSPs)
     case 'dc-edge':
     case 'vxlan':
     case 'backend':
-      return 2 + n; // PGW, N routers, the DC edge router
+      return 2 + n; // PGW, N carrier routers, the DC edge router
   }
 }
 
@@ -165,18 +181,18 @@ export function publicPhoneAddress(config: JourneyConfig): string {
 }
 
 /**
- * Routers a downlink packet crossed between leaving HAProxy and this capture point: the DC edge router
- * and every router from N down to k+1... then the PGW.
+ * Routers a downlink packet crossed between leaving HAProxy and this capture point: the DC edge router,
+ * the carrier routers so far (inside an LSP: up to its ingress PE), then the PGW.
  */
 function routersAfterServer(config: JourneyConfig, hop: JourneyHop): number {
-  const n = config.internet.routers;
+  const n = carrierRouterCount(config);
   switch (hop.kind) {
     case 'vxlan':
     case 'dc-edge':
     case 'backend':
       return 0;
-    case 'internet':
-      return 1 + (n - hop.router!); // the edge router, routers N..k+1
+    case 'carrier':
+      return 1 + hop.carrier!.ipDecrementsDown; // the edge router, the carrier routers so far
     case 'sgi':
       return 1 + n;
     case 'radio':
@@ -239,17 +255,15 @@ function hashStart(device: string): number {
 
 /** The MACs of an Ethernet hop of the front path, uplink direction (swap them for downlink). */
 function uplinkMacs(config: JourneyConfig, hop: JourneyHop): { src: string; dst: string } {
-  const n = config.internet.routers;
-  const nextAfter = (k: number): string => (k < n ? routerMac(config, k) : config.dcEdge.mac);
   switch (hop.kind) {
     case 'gtp-access':
       return { src: config.enodeb.mac, dst: config.sgw.s1uMac };
     case 'gtp-core':
       return { src: config.sgw.s5Mac, dst: config.pgw.s5Mac };
     case 'sgi':
-      return { src: config.pgw.sgiMac, dst: nextAfter(0) };
-    case 'internet':
-      return { src: routerMac(config, hop.router! - 1), dst: nextAfter(hop.router!) };
+      return { src: config.pgw.sgiMac, dst: ingressPeMac(config) };
+    case 'carrier':
+      return { src: hop.carrier!.srcMac, dst: hop.carrier!.dstMac };
     case 'dc-edge':
       return { src: config.dcEdge.mac, dst: config.slb.hostMac };
     case 'vxlan':
@@ -310,6 +324,11 @@ export function wrapAt(
       ),
     );
     detail = `VNI ${config.slb.vni}`;
+    // --- j-carriers: a labelled link of the MPLS core (EtherType 0x8847 from the binding) ---
+  } else if (hop.kind === 'carrier' && (up ? hop.carrier!.up : hop.carrier!.down)) {
+    const label = (up ? hop.carrier!.up : hop.carrier!.down)!;
+    layers.push(mpls(labelEntry(config, label, inner)));
+    // --- end j-carriers ---
   } else {
     // Plain Ethernet: the inner packet follows directly.
     layers[0] = ether({ ...link, type: 0x0800 });

@@ -1,4 +1,20 @@
 // The scenario engine and its scenarios: the order journey first.
+
+// --- j-carriers: the carriers ---
+export {
+  type CarrierLink,
+  type CarrierRouter,
+  type CarrierSegment,
+  type CarriersConfig,
+  type CoreLink,
+  type CorePop,
+  carrierLinks,
+  carrierRouteLine,
+  carrierRouterCount,
+  formatCarrierPath,
+  type LinkLabel,
+  labelEntry,
+} from './carriers.js';
 export {
   defaultJourneyConfig,
   JOURNEY_SCHEMA,
@@ -6,8 +22,8 @@ export {
   type JourneyMode,
   type RetryBreak,
   resolveJourneyConfig,
-  routerMac,
 } from './config.js';
+// --- end j-carriers ---
 export {
   type HopStats,
   hopFileName,

@@ -17,6 +17,9 @@ import { segmentToLayers } from '../flow/packets.js';
 import { type CapturedSegment, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../flow/types.js';
 import { encodePacket } from '../packet/index.js';
 import { synthesizeTlsHandshake, type TlsHandshake } from '../tls/session.js';
+// --- j-carriers: carrier comments ---
+import { carrierDetail } from './carriers.js';
+// --- end j-carriers ---
 import type { JourneyConfig } from './config.js';
 import type { Scenario, ScenarioPacket } from './engine.js';
 import {
@@ -324,8 +327,10 @@ function hopDetail(config: JourneyConfig, hop: JourneyHop, direction: Direction,
       return direction === 'up'
         ? `decapsulated by the PGW, TTL ${ttl}${snat ? `, source NAT ${config.phone.ip} -> ${snat}` : ''}`
         : `towards the PGW, TTL ${ttl}${snat ? ` (to the SNAT address ${snat})` : ''}`;
-    case 'internet':
-      return `router ${hop.router}, TTL ${ttl}`;
+    // --- j-carriers: the carrier hop's labels, TTLs, eBGP link ---
+    case 'carrier':
+      return carrierDetail(config, hop.carrier!, direction, inner);
+    // --- end j-carriers ---
     case 'dc-edge':
       return direction === 'up'
         ? `to the SLB VIP ${config.slb.vip}, TTL ${ttl}`

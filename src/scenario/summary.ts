@@ -4,6 +4,9 @@
  * sends at their send time, HAProxy's at their arrival time) with losses marked where they happen.
  * Pure text: the CLI prints it.
  */
+// --- j-carriers: the carrier path in the summary ---
+import { carrierRouteLine, formatCarrierPath } from './carriers.js';
+// --- end j-carriers ---
 import { hopStats, type Scenario } from './engine.js';
 import { flagNames, type JourneyResult } from './journey.js';
 
@@ -70,6 +73,9 @@ export function formatLadder(result: JourneyResult): string {
   const { config, oneWayUs } = result;
   const lines: string[] = [];
   const t0 = config.startTime * 1_000_000;
+  // --- j-carriers: the route between the PGW and the DC edge, uplink labels on the arrows ---
+  lines.push(`carriers (uplink, MPLS labels on the arrows): ${carrierRouteLine(config)}`, '');
+  // --- end j-carriers ---
   for (const connection of result.connections) {
     const title = `connection ${connection.index + 1}: phone ${config.phone.ip}:${connection.clientPort} <-> HAProxy via ${config.slb.vip}:${config.slb.port} (${connection.outcome})`;
     lines.push(title);
@@ -117,3 +123,7 @@ export function formatLadder(result: JourneyResult): string {
   lines.push(`orders created: ${result.ordersCreated}`);
   return lines.join('\n');
 }
+
+// --- j-carriers: the carrier path table (every link, its labels each way, the eBGP link) ---
+export { formatCarrierPath };
+// --- end j-carriers ---

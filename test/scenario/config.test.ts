@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FieldError } from '../../src/core/errors.js';
-import { defaultJourneyConfig, resolveJourneyConfig, routerMac } from '../../src/scenario/config.js';
+import { defaultJourneyConfig, resolveJourneyConfig } from '../../src/scenario/config.js';
 
 function errorOf(file: unknown): FieldError {
   try {
@@ -32,11 +32,11 @@ describe('journey config', () => {
   });
 
   it('merges a partial file over the defaults', () => {
-    const config = resolveJourneyConfig({ slb: { vni: 42 }, internet: { routers: 5 } });
+    const config = resolveJourneyConfig({ slb: { vni: 42 }, carriers: { core: { pop: 'explicit-null' } } });
     expect(config.slb.vni).toBe(42);
     expect(config.slb.vip).toBe('203.0.113.10');
-    expect(config.internet.routers).toBe(5);
-    expect(routerMac(config, 4)).toBe('02:00:00:00:0a:05');
+    expect(config.carriers.core.pop).toBe('explicit-null');
+    expect(config.carriers.core.routers).toEqual(defaultJourneyConfig().carriers.core.routers);
   });
 
   it('names the bad key in every error', () => {
@@ -70,8 +70,9 @@ describe('journey config', () => {
     expect(errorOf({ tunnels: { s5: { uplinkTeid: 5, downlinkTeid: 5 } } }).field).toBe(
       'tunnels.s5.downlinkTeid',
     );
-    expect(errorOf({ internet: { routers: 2, routerMacs: ['02:00:00:00:0a:01'] } }).field).toBe(
-      'internet.routerMacs',
+    const core = defaultJourneyConfig().carriers.core;
+    expect(errorOf({ carriers: { core: { links: core.links.slice(0, 2) } } }).field).toBe(
+      'carriers.core.links',
     );
     expect(errorOf([1, 2]).field).toBe('(root)');
   });

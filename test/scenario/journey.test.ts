@@ -75,14 +75,17 @@ describe('the order journey (4G defaults)', () => {
       's1u',
       's5',
       'sgi',
-      'internet-1',
-      'internet-2',
-      'internet-3',
+      'carrier-pe1-p1',
+      'carrier-p1-p2',
+      'carrier-p2-pe2',
+      'carrier-pe2-br1',
+      'carrier-br1-cr1',
+      'carrier-cr1-edge',
       'dc-edge',
       'vxlan',
       'backend',
     ]);
-    expect(result.hops.map((hop) => hop.linkType)).toEqual([101, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(result.hops.map((hop) => hop.linkType)).toEqual([101, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(result.ordersCreated).toBe(1);
     expect(result.connections[0]!.order).toEqual({ status: 201, orderId: 'ord-100017', created: true });
   });
@@ -94,11 +97,15 @@ describe('the order journey (4G defaults)', () => {
       s5: /^S5\/S8 (up|down)link, TEID 0x[0-9a-f]{8}/,
       sgi: /^SGi (up|down)link/,
       'dc-edge': /^DC edge (up|down)link/,
+      'carrier-pe1-p1': /^Operator MPLS core (up|down)link, (MPLS label \d+ \(pushed\)|label popped by p1)/,
+      'carrier-p1-p2': /^Operator MPLS core (up|down)link, MPLS label \d+ \(swapped\), label TTL \d+/,
+      'carrier-p2-pe2': /^Operator MPLS core (up|down)link, (MPLS label \d+ \(pushed\)|label popped by p2)/,
+      'carrier-pe2-br1': /^Carrier border (up|down)link, eBGP peering link \/31 /,
       vxlan: /^VXLAN (up|down)link, VNI 7001/,
       backend: /^Backend /,
     };
     for (const s of seen) {
-      const pattern = names[s.hop] ?? /^Internet (up|down)link, router \d, TTL \d+/;
+      const pattern = names[s.hop] ?? /^Upstream carrier (up|down)link, IP TTL \d+/;
       expect(s.comments[0]).toMatch(pattern);
     }
     expect(
@@ -134,7 +141,16 @@ describe('the order journey (4G defaults)', () => {
       }
     }
     const s1u = byId(seen, 's1u');
-    for (const hop of ['sgi', 'internet-1', 'internet-2', 'internet-3', 'dc-edge']) {
+    for (const hop of [
+      'sgi',
+      'carrier-pe1-p1',
+      'carrier-p1-p2',
+      'carrier-p2-pe2',
+      'carrier-pe2-br1',
+      'carrier-br1-cr1',
+      'carrier-cr1-edge',
+      'dc-edge',
+    ]) {
       for (const [key, s] of byId(seen, hop)) {
         const reference = s.direction === 'up' ? radio.get(key)! : s1u.get(key)!;
         expect(withoutTtl(s.inner), `${hop} ${key}`).toBe(withoutTtl(reference.inner));
@@ -142,32 +158,40 @@ describe('the order journey (4G defaults)', () => {
     }
   });
 
-  it('takes exactly one off the TTL per router', () => {
+  it('takes exactly one off the TTL per router (inside an LSP the label TTL counts, RFC 3443)', () => {
     const ttlAt = (hop: string, direction: 'up' | 'down'): Set<unknown> =>
       new Set(seen.filter((s) => s.hop === hop && s.direction === direction).map((s) => s.innerFields.ttl));
-    const up = ['radio', 's1u', 's5', 'sgi', 'internet-1', 'internet-2', 'internet-3', 'dc-edge', 'vxlan'];
-    expect(up.map((hop) => [...ttlAt(hop, 'up')])).toEqual([
-      [64],
-      [64],
-      [64],
-      [63],
-      [62],
-      [61],
-      [60],
-      [59],
-      [59],
-    ]);
-    expect(up.map((hop) => [...ttlAt(hop, 'down')])).toEqual([
-      [59],
-      [59],
-      [59],
-      [60],
-      [61],
-      [62],
-      [63],
-      [64],
-      [64],
-    ]);
+    // The hop's TTL: the label's where the packet is labelled, else the IP header's.
+    const hopTtl = (hop: string, direction: 'up' | 'down'): unknown[] => [
+      ...new Set(
+        seen
+          .filter((s) => s.hop === hop && s.direction === direction)
+          .map((s) => (s.layers[1]?.layer === 'mpls' ? s.layers[1].fields.ttl : s.innerFields.ttl)),
+      ),
+    ];
+    const up = [
+      'radio',
+      's1u',
+      's5',
+      'sgi', // PGW
+      'carrier-pe1-p1', // pe1 pushed: label TTL 62
+      'carrier-p1-p2', // p1 swapped: 61
+      'carrier-p2-pe2', // p2 popped (PHP): IP TTL 60
+      'carrier-pe2-br1',
+      'carrier-br1-cr1',
+      'carrier-cr1-edge',
+      'dc-edge',
+      'vxlan',
+    ];
+    expect(up.map((hop) => hopTtl(hop, 'up'))).toEqual(
+      [64, 64, 64, 63, 62, 61, 60, 59, 58, 57, 56, 56].map((ttl) => [ttl]),
+    );
+    expect(up.map((hop) => hopTtl(hop, 'down'))).toEqual(
+      [56, 56, 56, 57, 58, 59, 60, 61, 62, 63, 64, 64].map((ttl) => [ttl]),
+    );
+    // Inside the LSP the IP header keeps the TTL its ingress PE forwarded with.
+    expect([...ttlAt('carrier-p1-p2', 'up')]).toEqual([62]);
+    expect([...ttlAt('carrier-p1-p2', 'down')]).toEqual([60]);
   });
 
   it('DNATs to the HAProxy VM inside VXLAN (UDP 4789, the VNI, virtual MACs) and undoes it on the way back', () => {
@@ -194,7 +218,7 @@ describe('the order journey (4G defaults)', () => {
         .filter((s) => s.direction === 'up' && s.hop !== 'radio')
         .map((s) => `${layer(s, 'ether').fields.src}`),
     );
-    expect(macs.size).toBe(9);
+    expect(macs.size).toBe(12);
   });
 });
 
