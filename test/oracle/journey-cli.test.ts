@@ -1,6 +1,6 @@
 /** `pktcraft journey` end to end, as a user runs it (through tsx, the same entry as `npm start`). */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,13 +49,20 @@ describe('pktcraft journey', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^hop\s+link type\s+encapsulation\s+packets\s+bytes$/m);
     expect(run.stdout).toMatch(/^01-radio\s+Raw IP\s+/m);
-    expect(run.stdout).toMatch(/^09-vxlan\s+Ethernet\s+Ethernet \/ IPv4 \/ UDP 4789 \/ VXLAN/m);
+    expect(run.stdout).toMatch(/^\d\d-vxlan\s+Ethernet\s+Ethernet \/ IPv4 \/ UDP 4789 \/ VXLAN/m);
+    // --- j-carriers: the carrier path table and the MPLS hops ---
+    expect(run.stdout).toMatch(/^\d\d-carrier-p1-p2\s+Ethernet\s+Ethernet \/ MPLS \/ IPv4 \/ TCP/m);
+    expect(run.stdout).toMatch(/^carrier-p1-p2\s+p1 -> p2\s+MPLS 16020 \(swap\)\s+MPLS 24020 \(swap\)/m);
+    expect(run.stdout).toContain('carriers (uplink, MPLS labels on the arrows): pe1 =16010=> p1 =16020=> p2');
+    // --- end j-carriers ---
     expect(run.stdout).toMatch(/X\s+\|\s+lost on the radio/);
     expect(run.stdout).toContain('retransmission (RTO) of segment 1'); // the ClientHello, lost on the radio
     expect(run.stdout).toContain('order service: 201 Created ord-100017');
     expect(run.stdout).toContain('wrote captures/order-journey.pcapng');
     expect(existsSync(join(dir, 'captures', 'order-journey.pcapng'))).toBe(true);
-    expect(existsSync(join(dir, 'captures', 'order-journey', '10-backend.pcapng'))).toBe(true);
+    expect(
+      readdirSync(join(dir, 'captures', 'order-journey')).filter((file) => file.endsWith('-backend.pcapng')),
+    ).toHaveLength(1);
     expect(existsSync(join(dir, 'flow.svg'))).toBe(true);
   });
 

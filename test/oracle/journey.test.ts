@@ -71,6 +71,13 @@ interface Variant {
 let root: string;
 const variants: Record<string, Variant> = {};
 
+/** The position of the hop with this id (hop numbers shift when hops are added: never hard-code them). */
+function hopById(variant: Variant, id: string): number {
+  const index = variant.result.hops.findIndex((hop) => hop.id === id);
+  if (index < 0) throw new Error(`${variant.name}: no hop ${id}`);
+  return index;
+}
+
 function hopFile(variant: Variant, hopIndex: number): string {
   return join(
     variant.dir,
@@ -86,7 +93,12 @@ beforeAll(async () => {
     fiveG: { https: false, mode: '5g', name: 'j5g' },
     retry: { https: false, retry: { enabled: true }, name: 'jretry' },
     timeout: { https: false, retry: { enabled: true, break: 'timeout' }, name: 'jtimeout' },
-    snat: { https: false, pgw: { snat: '203.0.113.99' }, internet: { routers: 2 }, name: 'jsnat' },
+    snat: {
+      https: false,
+      pgw: { snat: '203.0.113.99' },
+      carriers: { upstream: { routers: [{ name: 'br1', mac: '02:00:00:00:31:01', delayMs: 2.5 }] } },
+      name: 'jsnat',
+    },
     zero: {
       https: false,
       lessons: { zeroWindow: true, uplinkDrops: [2, 5], downlinkDrops: [2] },
@@ -253,7 +265,13 @@ describe.each(['default', 'fiveG', 'retry', 'timeout', 'snat', 'zero', 'heavy', 
             ).toBe(true);
           }
           const protocols = packet['frame.protocols']?.[0] ?? '';
-          expect(protocols, where).toMatch(hop.kind === 'radio' ? /^raw:ip:tcp/ : /^eth:ethertype:ip:/);
+          expect(protocols, where).toMatch(
+            hop.kind === 'radio'
+              ? /^raw:ip:tcp/
+              : hop.kind === 'carrier'
+                ? /^eth:ethertype:(mpls:)?ip:/
+                : /^eth:ethertype:ip:/,
+          );
         });
       }
     });
@@ -276,7 +294,7 @@ describe('the default journey as tshark sees it', () => {
     const original = radio.find((p) => p['tcp.seq']![0] === again[0]!['tcp.seq']![0])!;
     const waited = Number(again[0]!['frame.time_epoch']![0]) - Number(original['frame.time_epoch']![0]);
     expect(waited).toBeGreaterThanOrEqual(0.2);
-    for (let hop = 1; hop <= 8; hop++) {
+    for (let hop = 1; hop <= hopById(variant, 'vxlan'); hop++) {
       const packets = await tsharkFields(hopFile(variant, hop), [
         'tcp.analysis.lost_segment',
         'tcp.analysis.retransmission',
@@ -295,7 +313,7 @@ describe('the default journey as tshark sees it', () => {
 
   it('has the outer addresses, UDP ports, TEIDs (up != down) and the VNI', async () => {
     const { config } = variants.default!;
-    const s1u = await tsharkFields(hopFile(variants.default!, 1), [
+    const s1u = await tsharkFields(hopFile(variants.default!, hopById(variants.default!, 's1u')), [
       'ip.src',
       'ip.dst',
       'udp.srcport',
@@ -311,11 +329,14 @@ describe('the default journey as tshark sees it', () => {
       teids.add(`${up ? 'up' : 'down'} ${p['gtp.teid']![0]}`);
     }
     expect([...teids].sort()).toEqual(['down 0x0e0b1001', 'up 0x1a2b3c4d']);
-    const s5 = await tsharkFields(hopFile(variants.default!, 2), ['ip.src', 'gtp.teid']);
+    const s5 = await tsharkFields(hopFile(variants.default!, hopById(variants.default!, 's5')), [
+      'ip.src',
+      'gtp.teid',
+    ]);
     expect(new Set(s5.map((p) => `${p['ip.src']![0]} ${p['gtp.teid']![0]}`))).toEqual(
       new Set([`${config.sgw.s5Ip} 0x2b3c4d5e`, `${config.pgw.ip} 0x5e0b2002`]),
     );
-    const vx = await tsharkFields(hopFile(variants.default!, 8), [
+    const vx = await tsharkFields(hopFile(variants.default!, hopById(variants.default!, 'vxlan')), [
       'udp.dstport',
       'udp.srcport',
       'vxlan.vni',
@@ -337,7 +358,7 @@ describe('the default journey as tshark sees it', () => {
   it('reassembles at the HAProxy hop exactly the request the phone sent', async () => {
     const variant = variants.default!;
     const request = Buffer.from(phoneRequest(variant.config)).toString('hex');
-    for (const hop of [0, 8]) {
+    for (const hop of [hopById(variant, 'radio'), hopById(variant, 'vxlan')]) {
       // Follow TCP orders the stream by sequence number itself, whatever the reassembly preference.
       const text = execFileSync(
         'tshark',
@@ -356,7 +377,7 @@ describe('the default journey as tshark sees it', () => {
     }
     const fields = ['http.request.method', 'http.request.uri', 'http.response.code', 'http.request.line'];
     const key = `Idempotency-Key: ${variant.config.order.idempotencyKey}\r\n`;
-    for (const hop of [0, 8]) {
+    for (const hop of [hopById(variant, 'radio'), hopById(variant, 'vxlan')]) {
       const http = await tsharkFields(hopFile(variant, hop), [...fields, '_ws.malformed']);
       const where = variant.result.hops[hop]!.id;
       expect(
@@ -384,7 +405,7 @@ describe('the default journey as tshark sees it', () => {
 
   it('forwards with X-Forwarded-For on the backend hop', async () => {
     const variant = variants.default!;
-    const backend = await tsharkFields(hopFile(variant, 9), [
+    const backend = await tsharkFields(hopFile(variant, hopById(variant, 'backend')), [
       'http.x_forwarded_for',
       'http.response.code',
       'ip.src',
@@ -433,7 +454,7 @@ describe('the default journey as tshark sees it', () => {
 describe('5G mode as tshark sees it', () => {
   it('carries the QFI in the PDU Session Container: UL PDU type 1, DL PDU type 0', async () => {
     const variant = variants.fiveG!;
-    for (const hop of [1, 2]) {
+    for (const hop of [hopById(variant, 'n3'), hopById(variant, 'n9')]) {
       const packets = await tsharkFields(hopFile(variant, hop), [
         'ip.src',
         'gtp.ext_hdr.pdu_ses_con.pdu_type',
@@ -453,7 +474,7 @@ describe('--retry as tshark sees it', () => {
     it(`${name}: two connections from the phone, the same Idempotency-Key, one order, the same order id`, async () => {
       const variant = variants[name]!;
       const key = variant.config.order.idempotencyKey;
-      const radio = await tsharkFields(hopFile(variant, 0), [
+      const radio = await tsharkFields(hopFile(variant, hopById(variant, 'radio')), [
         'tcp.stream',
         'http.request.line',
         'tcp.flags.syn',
@@ -465,7 +486,7 @@ describe('--retry as tshark sees it', () => {
         (p['http.request.line'] ?? []).includes(`Idempotency-Key: ${key}\r\n`),
       );
       expect(keyed.map((p) => p['tcp.stream']![0])).toEqual(['0', '1']);
-      const backend = await tsharkFields(hopFile(variant, 9), [
+      const backend = await tsharkFields(hopFile(variant, hopById(variant, 'backend')), [
         'tcp.stream',
         'http.response.code',
         'http.file_data',
