@@ -212,10 +212,14 @@ function segmentName(link: CarrierLink): string {
   return 'Upstream carrier';
 }
 
+/** A router's name for people: the DC edge router is "DC edge". */
+function routerName(name: string): string {
+  return name === 'edge' ? 'DC edge' : name;
+}
+
 /** The hop label ("Operator MPLS core (pe1 → p1)"). */
 export function carrierHopLabel(link: CarrierLink): string {
-  const to = link.to === 'edge' ? 'DC edge' : link.to;
-  return `${segmentName(link)} (${link.from} → ${to})`;
+  return `${segmentName(link)} (${link.from} → ${routerName(link.to)})`;
 }
 
 function labelText(label: LinkLabel | undefined, pop: CorePop, lastHopLabel = false): string {
@@ -273,7 +277,7 @@ export function formatCarrierPath(config: JourneyConfig): string {
       link.segment === 'border'
         ? `  eBGP ${border.operatorIp}/${border.prefixLength} AS${border.operatorAsn} <-> ${border.carrierIp} AS${border.carrierAsn}`
         : '';
-    return [link.id, `${link.from} -> ${link.to}`, up, down, extra];
+    return [link.id, `${link.from} -> ${routerName(link.to)}`, up, down, extra];
   });
   const header = ['carrier hop', 'routers (uplink)', 'uplink', 'downlink', ''];
   const widths = header.map((title, column) =>
@@ -298,13 +302,13 @@ function describeLabel(label: LinkLabel | undefined, pop: CorePop): string {
   return `MPLS ${label.label} (${action})`;
 }
 
-/** A short one-line route for the ladder's heading: `pe1 =16010=> p1 =16020=> p2 -> pe2 -eBGP-> br1 -> cr1 -> dc-edge`. */
+/** A short one-line route for the ladder's heading: `pe1 =16010=> p1 =16020=> p2 -> pe2 -eBGP-> br1 -> cr1 -> DC edge`. */
 export function carrierRouteLine(config: JourneyConfig): string {
   const links = carrierLinks(config);
   const parts: string[] = [links[0]?.from ?? ''];
   for (const link of links) {
     const arrow = link.up ? `=${link.up.label}=>` : link.segment === 'border' ? '-eBGP->' : '->';
-    parts.push(arrow, link.to);
+    parts.push(arrow, routerName(link.to));
   }
   return parts.join(' ');
 }
