@@ -222,9 +222,9 @@ export function carrierHopLabel(link: CarrierLink): string {
   return `${segmentName(link)} (${link.from} → ${routerName(link.to)})`;
 }
 
-function labelText(label: LinkLabel | undefined, pop: CorePop, lastHopLabel = false): string {
+function labelText(label: LinkLabel | undefined, pop: CorePop): string {
   if (label) return label.label === 0 ? 'explicit null 0' : `label ${label.label}`;
-  return lastHopLabel || pop === 'php' ? 'unlabelled (PHP)' : 'unlabelled';
+  return pop === 'php' ? 'unlabelled (PHP)' : 'unlabelled';
 }
 
 /** The hop's encapsulation column ("Ethernet / MPLS / IPv4 / TCP (up label 16010, down unlabelled (PHP))"). */

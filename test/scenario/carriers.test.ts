@@ -11,7 +11,9 @@ import { ipv4 } from '../../src/layers/index.js';
 import { type DecodedLayer, decodePacket, encodePacket } from '../../src/packet/index.js';
 import {
   buildJourney,
+  carrierRouteLine,
   defaultJourneyConfig,
+  formatCarrierPath,
   type JourneyConfig,
   type JourneyResult,
   labelEntry,
@@ -255,6 +257,35 @@ describe('every carrier link (default 4G journey)', () => {
     expect(byId.get('carrier-pe2-br1')!.encapsulation).toBe('Ethernet / IPv4 / TCP');
     const border = result.scenario.packets.filter((p) => result.hops[p.hop]!.id === 'carrier-pe2-br1');
     expect(border[0]!.comments[0]).toContain('203.0.113.200 AS64500 -> 203.0.113.201 AS64510');
+  });
+
+  it('has every MAC and label a carrier frame carries in the printed config (--print-config prints it)', () => {
+    const printed = JSON.stringify(config);
+    const carrierFrames = frames.filter((f) => f.hop.startsWith('carrier-'));
+    const macs = new Set(carrierFrames.flatMap((f) => [f.layers[0]!.fields.src, f.layers[0]!.fields.dst]));
+    const labels = new Set(carrierFrames.flatMap((f) => (mplsOf(f) ? [mplsOf(f)!.fields.label] : [])));
+    expect(macs.size).toBe(7); // pe1, p1, p2, pe2, br1, cr1, the DC edge router
+    expect([...labels].sort()).toEqual([16010, 16020, 24020, 24030]);
+    for (const value of [...macs, ...labels]) expect(printed).toContain(JSON.stringify(value));
+    for (const address of ['203.0.113.200', '203.0.113.201']) expect(printed).toContain(address);
+  });
+
+  it('prints the carrier path: each link with its label and action both ways, the eBGP link', () => {
+    const lines = formatCarrierPath(config).split('\n');
+    expect(lines[0]).toMatch(/^carrier path: MPLS core pe1 -> p1 -> p2 -> pe2 \(penultimate hop popping/);
+    expect(lines.find((line) => line.startsWith('carrier-p2-pe2'))).toMatch(
+      /p2 -> pe2\s+IP \(popped, PHP\)\s+MPLS 24030 \(push\)$/,
+    );
+    expect(lines.find((line) => line.startsWith('carrier-pe2-br1'))).toContain(
+      'eBGP 203.0.113.200/31 AS64500 <-> 203.0.113.201 AS64510',
+    );
+    const explicit = formatCarrierPath(
+      resolveJourneyConfig({ carriers: { core: { pop: 'explicit-null' } } }),
+    );
+    expect(explicit).toMatch(
+      /^carrier-p2-pe2\s+p2 -> pe2\s+MPLS 0 \(explicit null\)\s+MPLS 24030 \(push\)$/m,
+    );
+    expect(carrierRouteLine(config)).toBe('pe1 =16010=> p1 =16020=> p2 -> pe2 -eBGP-> br1 -> cr1 -> DC edge');
   });
 
   it('is the same carrier path in 5G mode, after N6', () => {
