@@ -15,13 +15,17 @@
  * Downlink packets go back through the same hops in reverse: the SLB undoes the DNAT, each router
  * takes one off the TTL, the PGW undoes the SNAT and routes (TTL − 1), then the tunnels.
  *
- * The backend hop (HAProxy VM → order service) carries a separate TCP flow and is built in journey.ts.
+ * The backend hop (HAProxy VM → controller) and the data-centre hops after it (composite, inventory,
+ * orders, inventory-db, orders-db; kind 'backend' too) carry separate TCP flows, built in datacentre.ts.
  */
 import type { LayerValue } from '../layers/index.js';
 import { ether, gtpu, ipv4, raw, udp, vxlan } from '../layers/index.js';
 import { UDP_PORT } from '../layers/numbers.js';
 import { encodePacket } from '../packet/index.js';
 import { type JourneyConfig, routerMac } from './config.js';
+// --- j-dc: the data-centre hops ---
+import { DATACENTRE_HOPS } from './datacentre.js';
+// --- end j-dc ---
 import type { ScenarioHop } from './engine.js';
 import { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 
@@ -132,11 +136,18 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
   hops.push({
     id: 'backend',
     kind: 'backend',
-    label: 'Backend (HAProxy → order service)',
+    // --- j-dc: HAProxy's backend is the controller (the API gateway) ---
+    label: 'Backend (HAProxy → controller)',
+    // --- end j-dc ---
     linkType: LINKTYPE_ETHERNET,
     encapsulation: 'Ethernet / IPv4 / TCP (a separate connection)',
     positionUs: position,
   });
+  // --- j-dc: the tiers below the controller and the database links (datacentre.ts), each a separate connection ---
+  for (const tier of DATACENTRE_HOPS) {
+    hops.push({ ...tier, kind: 'backend', linkType: LINKTYPE_ETHERNET, positionUs: position });
+  }
+  // --- end j-dc ---
   return { hops, oneWayUs: position };
 }
 
