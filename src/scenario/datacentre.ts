@@ -108,7 +108,8 @@ interface Host {
 /** One message on a connection, for the packet comments and the summary. */
 interface Message {
   length: number;
-  text: string;
+  /** One packet comment each. */
+  lines: string[];
 }
 
 /** One TCP connection inside the data centre. */
@@ -356,9 +357,7 @@ export class Datacentre {
       server: options.server,
       session: undefined as unknown as SessionResult,
       messages: {
-        client: [
-          { length: options.request.length, text: [parsed.startLine, ...options.requestNotes].join('; ') },
-        ],
+        client: [{ length: options.request.length, lines: [parsed.startLine, ...options.requestNotes] }],
         server: [],
       },
       requestLine: parsed.startLine,
@@ -386,7 +385,7 @@ export class Datacentre {
         call.statusLine = status;
         call.messages.server.push({
           length: response.length,
-          text: [status, ...(handled.notes ?? [])].join('; '),
+          lines: [status, ...(handled.notes ?? [])],
         });
         return { kind: 'respond', response, delayUs: Math.max(0, handled.readyUs - readUs) };
       },
@@ -647,11 +646,11 @@ export class Datacentre {
       server: { ...hosts.mysql, port: db.port },
       session: undefined as unknown as SessionResult,
       messages: {
-        client: [{ length: login.length, text: `MySQL login as ${account.user} (schema ${db.schema})` }],
+        client: [{ length: login.length, lines: [`MySQL login as ${account.user} (schema ${db.schema})`] }],
         server: [
           {
             length: greeting.length,
-            text: `MySQL server greeting (${db.serverVersion}, connection id ${threadId})`,
+            lines: [`MySQL server greeting (${db.serverVersion}, connection id ${threadId})`],
           },
         ],
       },
@@ -689,18 +688,18 @@ export class Datacentre {
         current = statement;
         if (statement === undefined) {
           const quit = quitPacket();
-          call.messages.client.push({ length: quit.length, text: 'COM_QUIT' });
+          call.messages.client.push({ length: quit.length, lines: ['COM_QUIT'] });
           return { kind: 'write', bytes: quit, delayUs: thinkUs, thenClose: true };
         }
         pending.push(statement);
         const bytes = queryPacket(statementSql(statement));
-        call.messages.client.push({ length: bytes.length, text: `COM_QUERY: ${statementSql(statement)}` });
+        call.messages.client.push({ length: bytes.length, lines: [`COM_QUERY: ${statementSql(statement)}`] });
         return { kind: 'write', bytes, delayUs: thinkUs };
       },
       onClientMessage: (index, at) => {
         if (index === 0) {
           const ok = loginOkPacket();
-          call.messages.server.push({ length: ok.length, text: 'OK (logged in)' });
+          call.messages.server.push({ length: ok.length, lines: ['OK (logged in)'] });
           return { kind: 'write', bytes: ok, delayUs: queryUs };
         }
         const statement = pending.shift();
@@ -709,7 +708,7 @@ export class Datacentre {
         call.statements.push(this.database.log[this.database.log.length - 1]!);
         results.push(result);
         const bytes = resultPackets(result, db.schema);
-        call.messages.server.push({ length: bytes.length, text: describeResult(result) });
+        call.messages.server.push({ length: bytes.length, lines: [describeResult(result)] });
         return { kind: 'write', bytes, delayUs: queryUs };
       },
     });
@@ -790,8 +789,8 @@ export function renderDatacentre(
       const comments = [`${title}: ${who}, ${what}`];
       if (length > 0) {
         const side = fromClient ? starts.client : starts.server;
-        for (const { start, text } of side)
-          if (start >= relative && start < relative + length) comments.push(text);
+        for (const { start, lines } of side)
+          if (start >= relative && start < relative + length) comments.push(...lines);
       }
       packets.push({
         hop: hopIndex,
@@ -806,12 +805,12 @@ export function renderDatacentre(
 }
 
 /** Relative sequence number (1 = the first data octet) where each message starts. */
-function messageStarts(messages: readonly Message[]): Array<{ start: number; text: string }> {
+function messageStarts(messages: readonly Message[]): Array<{ start: number; lines: string[] }> {
   let offset = 1;
   return messages.map((message) => {
     const start = offset;
     offset += message.length;
-    return { start, text: message.text };
+    return { start, lines: message.lines };
   });
 }
 

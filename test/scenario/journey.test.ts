@@ -81,8 +81,13 @@ describe('the order journey (4G defaults)', () => {
       'dc-edge',
       'vxlan',
       'backend',
+      'composite',
+      'inventory',
+      'orders',
+      'inventory-db',
+      'orders-db',
     ]);
-    expect(result.hops.map((hop) => hop.linkType)).toEqual([101, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(result.hops.map((hop) => hop.linkType)).toEqual([101, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(result.ordersCreated).toBe(1);
     expect(result.connections[0]!.order).toEqual({ status: 201, orderId: 'ord-100017', created: true });
   });
@@ -95,7 +100,12 @@ describe('the order journey (4G defaults)', () => {
       sgi: /^SGi (up|down)link/,
       'dc-edge': /^DC edge (up|down)link/,
       vxlan: /^VXLAN (up|down)link, VNI 7001/,
-      backend: /^Backend /,
+      backend: /^Backend HAProxy -> controller: /,
+      composite: /^Composite controller -> composite: /,
+      inventory: /^Inventory composite -> inventory: /,
+      orders: /^Orders composite -> orders: /,
+      'inventory-db': /^Inventory-db inventory -> MySQL: /,
+      'orders-db': /^Orders-db orders -> MySQL: /,
     };
     for (const s of seen) {
       const pattern = names[s.hop] ?? /^Internet (up|down)link, router \d, TTL \d+/;
@@ -194,7 +204,8 @@ describe('the order journey (4G defaults)', () => {
         .filter((s) => s.direction === 'up' && s.hop !== 'radio')
         .map((s) => `${layer(s, 'ether').fields.src}`),
     );
-    expect(macs.size).toBe(9);
+    // 8 front hops and HAProxy, then the controller, the composite and both base services as callers.
+    expect(macs.size).toBe(13);
   });
 });
 
@@ -215,7 +226,12 @@ describe('journey variants', () => {
   it('SNAT at the PGW: the source changes after the PGW and the phone still gets its own address', () => {
     const config = resolveJourneyConfig({ pgw: { snat: '203.0.113.99' } });
     const seen = frames(buildJourney(config));
-    for (const s of seen.filter((x) => x.hop !== 'backend')) {
+    const front = new Set(
+      buildJourney(config)
+        .hops.filter((hop) => hop.kind !== 'backend')
+        .map((hop) => hop.id),
+    );
+    for (const s of seen.filter((x) => front.has(x.hop))) {
       const beforePgw = s.hop === 'radio' || s.hop === 's1u' || s.hop === 's5';
       const phone = s.innerFields[s.direction === 'up' ? 'src' : 'dst'];
       expect(phone, s.comments[0]).toBe(beforePgw ? config.phone.ip : '203.0.113.99');
