@@ -830,7 +830,7 @@ export function formatDatacentre(result: DatacentreResult): string {
           : '  second phone (race, enters at HAProxy):',
       );
     }
-    const indent = '    '.repeat(1 + call.depth).slice(2);
+    const indent = `    ${'  '.repeat(call.depth)}`;
     const arrow = `${call.client.name} -> ${call.server.name}`;
     if (call.requestLine) {
       lines.push(
