@@ -9,6 +9,8 @@
  *   203.0.113.0/24   public: the SLB's VIP 203.0.113.10, the PGW's SNAT address 203.0.113.99 (when enabled)
  *   192.0.2.64/26    the data centre underlay: SLB host 192.0.2.65, HAProxy host 192.0.2.66
  *   192.0.2.128/26   the VPC: HAProxy VM 192.0.2.130, order service 192.0.2.140
+ *   (j-dc)           controller 192.0.2.135, inventory service 192.0.2.141, order base service
+ *                    192.0.2.142, MySQL 192.0.2.150; the race lesson's second phone 198.51.100.24
  * MACs are 02:00:00:00:<device>:<interface>.
  *
  * A config file is deep-merged over the defaults, so it may set only what it changes; the merged
@@ -55,6 +57,9 @@ export interface JourneyConfig {
     hostMac: string;
     backendSourcePort: number;
   };
+  // --- j-dc: the order service is the order composite service below the controller ---
+  /** The order composite service (datacentre.ts); `delays.orderServiceMs` is its own processing time. */
+  // --- end j-dc ---
   orderService: { ip: string; mac: string; port: number };
   /** One-way delays in milliseconds: each is the time from the start of that link to the start of the next. */
   delays: {
