@@ -97,7 +97,6 @@ interface Snapshot {
 
 const NOT_NULL = 1;
 const PRI_KEY = 2;
-const UNIQUE_KEY = 4;
 const NUM = 0x8000;
 
 export class OrderDatabase {

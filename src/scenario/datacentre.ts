@@ -347,7 +347,6 @@ export class Datacentre {
     startUs: number;
     handle: (readUs: number) => Handled & { notes?: string[] };
   }): { response: Uint8Array; session: SessionResult; readUs: number } {
-    const index = this.calls.length;
     const parsed = parseHttp(options.request);
     const call: TierCall = {
       hopId: options.hopId,
@@ -391,7 +390,6 @@ export class Datacentre {
       },
     });
     call.session = session;
-    this.calls[index] = call;
     return { response, session, readUs: session.responseReadUs ?? session.endUs };
   }
 

@@ -1,13 +1,38 @@
 // The scenario engine and its scenarios: the order journey first.
 export {
+  // --- j-dc: the data-centre config blocks ---
+  type DatabaseConfig,
+  type DatacentreConfig,
   defaultJourneyConfig,
   JOURNEY_SCHEMA,
   type JourneyConfig,
   type JourneyMode,
   type RetryBreak,
+  // --- end j-dc ---
   resolveJourneyConfig,
   routerMac,
+  type ServiceConfig,
 } from './config.js';
+export {
+  type ExecutedStatement,
+  type InventoryRow,
+  OrderDatabase,
+  type OrderRow,
+  type SqlResult,
+  type Statement,
+  statementSql,
+} from './database.js';
+// --- j-dc: the data centre and its database ---
+export {
+  DATACENTRE_HOP_IDS,
+  Datacentre,
+  type DatacentreHopId,
+  type DatacentreResult,
+  formatDatacentre,
+  renderDatacentre,
+  type ServedRequest,
+  type TierCall,
+} from './datacentre.js';
 export {
   type HopStats,
   hopFileName,
@@ -39,9 +64,11 @@ export {
   parseHttp,
   phoneRequest,
 } from './order-service.js';
+// --- end j-dc ---
 export { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 export { mergeOver, type Schema, validate } from './schema.js';
 export { formatHopTable, formatLadder } from './summary.js';
+export { type ConversationOptions, type ConversationStep, runTcpConversation } from './tcp-conversation.js';
 export {
   runTcpSession,
   type ServerAction,
