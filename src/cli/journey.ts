@@ -6,16 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { CaptureError, FieldError } from '../core/errors.js';
-// --- j-dc: the data-centre summary ---
-import { formatDatacentre } from '../scenario/datacentre.js';
 import {
   buildJourney,
+  formatDatacentre,
   type JourneyConfig,
   phoneRequest,
   resolveJourneyConfig,
   writeScenario,
 } from '../scenario/index.js';
-// --- end j-dc ---
 import { formatHopTable, formatLadder } from '../scenario/summary.js';
 import { guardWriting } from './signals.js';
 

@@ -9,9 +9,10 @@
  *   203.0.113.0/24   public: the SLB's VIP 203.0.113.10, the PGW's SNAT address 203.0.113.99 (when enabled)
  *   192.0.2.64/26    the data centre underlay: SLB host 192.0.2.65, HAProxy host 192.0.2.66
  *   192.0.2.128/26   the VPC: HAProxy VM 192.0.2.130, order service 192.0.2.140
- *   (j-dc)           controller 192.0.2.135, inventory service 192.0.2.141, order base service
- *                    192.0.2.142, MySQL 192.0.2.150; the race lesson's second phone 198.51.100.24
  * MACs are 02:00:00:00:<device>:<interface>.
+ * The data centre's tiers (j-dc) are in the VPC too: controller 192.0.2.135, inventory service
+ * 192.0.2.141, order base service 192.0.2.142, MySQL 192.0.2.150; the race lesson's second phone is
+ * 198.51.100.24.
  *
  * A config file is deep-merged over the defaults, so it may set only what it changes; the merged
  * result is validated and every error names the bad key.
@@ -498,6 +499,16 @@ export function resolveJourneyConfig(file: unknown = {}): JourneyConfig {
 
 /** Rules that span several keys. */
 function checkConsistency(config: JourneyConfig): void {
+  // --- j-dc: the reserved SKU must be in the inventory table ---
+  const reserved = firstLineSku();
+  if (!config.database.inventory.some((row) => row.sku === reserved)) {
+    throw new FieldError(
+      'config',
+      'database.inventory',
+      `must have a row for ${reserved} (the SKU of the order's first line, which the order reserves)`,
+    );
+  }
+  // --- end j-dc ---
   const { s1u, s5 } = config.tunnels;
   if (s1u.uplinkTeid === s1u.downlinkTeid) {
     throw new FieldError(
@@ -521,16 +532,6 @@ function checkConsistency(config: JourneyConfig): void {
       `must list one MAC per router (${config.internet.routers}), got ${macs.length}`,
     );
   }
-  // --- j-dc: the reserved SKU must be in the inventory table ---
-  const reserved = firstLineSku();
-  if (!config.database.inventory.some((row) => row.sku === reserved)) {
-    throw new FieldError(
-      'config',
-      'database.inventory',
-      `must have a row for ${reserved} (the SKU of the order's first line, which the order reserves)`,
-    );
-  }
-  // --- end j-dc ---
 }
 
 /** The MAC of internet router `index` (0-based): configured, or 02:00:00:00:0a:<index+1>. */

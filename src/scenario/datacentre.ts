@@ -99,6 +99,11 @@ export const DATACENTRE_HOPS: ReadonlyArray<{ id: DatacentreHopId; label: string
   },
 ];
 
+/** The data-centre hops after `backend` (kind 'backend': each a separate connection), at `positionUs`. */
+export function datacentreHops(positionUs: number): JourneyHop[] {
+  return DATACENTRE_HOPS.map((tier) => ({ ...tier, kind: 'backend', linkType: 1, positionUs }));
+}
+
 interface Host {
   name: string;
   ip: string;

@@ -23,9 +23,6 @@ import { ether, gtpu, ipv4, raw, udp, vxlan } from '../layers/index.js';
 import { UDP_PORT } from '../layers/numbers.js';
 import { encodePacket } from '../packet/index.js';
 import { type JourneyConfig, routerMac } from './config.js';
-// --- j-dc: the data-centre hops ---
-import { DATACENTRE_HOPS } from './datacentre.js';
-// --- end j-dc ---
 import type { ScenarioHop } from './engine.js';
 import { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 
@@ -143,11 +140,6 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
     encapsulation: 'Ethernet / IPv4 / TCP (a separate connection)',
     positionUs: position,
   });
-  // --- j-dc: the tiers below the controller and the database links (datacentre.ts), each a separate connection ---
-  for (const tier of DATACENTRE_HOPS) {
-    hops.push({ ...tier, kind: 'backend', linkType: LINKTYPE_ETHERNET, positionUs: position });
-  }
-  // --- end j-dc ---
   return { hops, oneWayUs: position };
 }
 

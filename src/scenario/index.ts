@@ -1,18 +1,16 @@
 // The scenario engine and its scenarios: the order journey first.
+// --- j-dc: the data-centre config blocks ---
+export type { DatabaseConfig, DatacentreConfig, ServiceConfig } from './config.js'; // --- end j-dc ---
 export {
-  // --- j-dc: the data-centre config blocks ---
-  type DatabaseConfig,
-  type DatacentreConfig,
   defaultJourneyConfig,
   JOURNEY_SCHEMA,
   type JourneyConfig,
   type JourneyMode,
   type RetryBreak,
-  // --- end j-dc ---
   resolveJourneyConfig,
   routerMac,
-  type ServiceConfig,
 } from './config.js';
+// --- j-dc: the database model ---
 export {
   type ExecutedStatement,
   type InventoryRow,
@@ -21,8 +19,8 @@ export {
   type SqlResult,
   type Statement,
   statementSql,
-} from './database.js';
-// --- j-dc: the data centre and its database ---
+} from './database.js'; // --- end j-dc ---
+// --- j-dc: the data centre ---
 export {
   DATACENTRE_HOP_IDS,
   Datacentre,
@@ -32,7 +30,7 @@ export {
   renderDatacentre,
   type ServedRequest,
   type TierCall,
-} from './datacentre.js';
+} from './datacentre.js'; // --- end j-dc ---
 export {
   type HopStats,
   hopFileName,
@@ -64,11 +62,11 @@ export {
   parseHttp,
   phoneRequest,
 } from './order-service.js';
-// --- end j-dc ---
 export { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 export { mergeOver, type Schema, validate } from './schema.js';
 export { formatHopTable, formatLadder } from './summary.js';
-export { type ConversationOptions, type ConversationStep, runTcpConversation } from './tcp-conversation.js';
+// --- j-dc: a TCP conversation (MySQL) ---
+export { type ConversationOptions, type ConversationStep, runTcpConversation } from './tcp-conversation.js'; // --- end j-dc ---
 export {
   runTcpSession,
   type ServerAction,

@@ -19,7 +19,7 @@ import { encodePacket } from '../packet/index.js';
 import { synthesizeTlsHandshake, type TlsHandshake } from '../tls/session.js';
 import type { JourneyConfig } from './config.js';
 // --- j-dc: the data centre below HAProxy ---
-import { Datacentre, type DatacentreResult, renderDatacentre } from './datacentre.js';
+import { Datacentre, type DatacentreResult, datacentreHops, renderDatacentre } from './datacentre.js';
 import type { Scenario, ScenarioPacket } from './engine.js';
 import {
   type Direction,
@@ -98,6 +98,9 @@ function dropEntries(side: 'client' | 'server', indexes: readonly number[]): Dro
 /** Builds the whole journey (pure: the same config gives the same packets). */
 export function buildJourney(config: JourneyConfig): JourneyResult {
   const { hops, oneWayUs } = journeyHops(config);
+  // --- j-dc: the tiers below the controller and the database links, after the backend hop ---
+  hops.push(...datacentreHops(hops[hops.length - 1]?.positionUs ?? oneWayUs));
+  // --- end j-dc ---
   const lossPositionUs = Math.floor(Math.round(config.delays.radioMs * 1000) / 2);
   // --- j-dc: the tiers below HAProxy and their database ---
   const datacentre = new Datacentre(config);
