@@ -149,6 +149,44 @@ describe('the data centre', () => {
     expectOneOrderPerKey(result, [result.config.order.idempotencyKey], reservedRow(result.config).stock);
   });
 
+  it('--print-config holds every address, server port, first source port, account and token the data centre uses', () => {
+    const result = buildJourney(resolveJourneyConfig({ datacentre: { race: { enabled: true } } }));
+    const printed = JSON.stringify(result.config);
+    const dcHops = new Set(result.hops.flatMap((hop, index) => (hop.kind === 'backend' ? [index] : [])));
+    const seen = new Set<string>();
+    for (const packet of result.scenario.packets.filter((p) => dcHops.has(p.hop))) {
+      const layers = decodePacket(packet.data).layers;
+      const ip = layers.find((layer) => layer.layer === 'ipv4')!.fields as { src: string; dst: string };
+      const tcp = layers.find((layer) => layer.layer === 'tcp')!.fields as { sport: number; dport: number };
+      if (packet.direction === 'up') {
+        seen.add(`"${ip.src}"`).add(`"${ip.dst}"`).add(String(tcp.dport));
+      }
+    }
+    for (const value of seen) expect(printed, value).toContain(value);
+    for (const call of result.datacentre.calls) expect(printed).toContain(call.client.ip);
+    const dc = result.config.datacentre;
+    for (const port of [
+      dc.controller.sourcePort,
+      dc.composite.sourcePort,
+      dc.inventory.sourcePort,
+      dc.orders.sourcePort,
+    ]) {
+      expect(
+        result.datacentre.calls.some((call) => call.client.port === port),
+        String(port),
+      ).toBe(true);
+    }
+    const logins = mysqlOn(result, 'inventory-db').concat(mysqlOn(result, 'orders-db'));
+    const users = new Set(
+      logins.flatMap((m) => ((m as { user?: string }).user ? [(m as { user: string }).user] : [])),
+    );
+    expect([...users].sort()).toEqual(
+      [result.config.database.users.inventory.user, result.config.database.users.orders.user].sort(),
+    );
+    expect(dc.controller.acceptedTokens).toContain(dc.bearerToken);
+    expect(dc.controller.acceptedTokens).toContain(dc.race.bearerToken);
+  });
+
   it('validates the new blocks with one-line errors', () => {
     expect(() => resolveJourneyConfig({ database: { port: 0 } })).toThrow(
       /config\.database\.port: must be an integer/,
