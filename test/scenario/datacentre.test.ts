@@ -4,9 +4,11 @@
  * from the model), and the captured MySQL packets (decoded from the per-hop bytes) say the same.
  */
 import { describe, expect, it } from 'vitest';
+import { applyJourneyFlags } from '../../src/cli/journey.js';
 import { decodePacket } from '../../src/packet/decode.js';
 import {
   buildJourney,
+  formatDatacentre,
   type JourneyConfig,
   type JourneyResult,
   resolveJourneyConfig,
@@ -132,6 +134,19 @@ describe('the data centre', () => {
     expect(response).toMatch(/^HTTP\/1\.1 409 Conflict\r\n/);
     expect(response).toContain('"error": "sold out"');
     expect(result.ordersCreated).toBe(1);
+  });
+
+  it('--lesson race sets the race, and the summary shows each tier, the SQL with affected rows and the rows', () => {
+    const config = applyJourneyFlags(resolveJourneyConfig({}), { lessons: ['race'] });
+    expect(config.datacentre.race.enabled).toBe(true);
+    const text = formatDatacentre(buildJourney(config).datacentre);
+    expect(text).toContain('second phone (race, enters at HAProxy):');
+    expect(text).toMatch(/HAProxy -> controller +POST \/orders {2}-> {2}201 Created/);
+    expect(text).toMatch(/HAProxy -> controller +POST \/orders {2}-> {2}409 Conflict/);
+    expect(text).toContain('AND version = 7  ->  OK, affected rows 1');
+    expect(text).toContain('AND version = 7  ->  OK, affected rows 0');
+    expect(text).toContain('inventory: sku=SKU-010037 stock=0 version=8');
+    expect(text).toMatch(/orders: id=100017 idempotency_key=5f2b8c1e-7d4a-4e3b-9a61-0c8d2e4f6a17 /);
   });
 
   it('a token the controller does not accept: 401, nothing below the controller, no order', () => {
