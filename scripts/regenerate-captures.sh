@@ -10,4 +10,7 @@ journey                                            # HTTPS: order-journey.pcapng
 journey --plain-http --name order-journey-plain-http # the lesson: the same order in plain HTTP (NN-hop.pcap)
 journey --retry --name order-journey-retry         # the idempotent retry (first connection reset)
 journey --5g --name order-journey-5g               # N3/N9 with the PDU Session Container (QFI)
+# --- j-dc: the race lesson ---
+journey --lesson race --name order-journey-race    # two phones, the last item: optimistic lock, one 201, one 409
+# --- end j-dc ---
 echo "regenerated $out/order-journey*.pcapng and $out/order-journey*/"

@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 import { CaptureError, FieldError } from '../core/errors.js';
 import {
   buildJourney,
+  formatDatacentre,
   type JourneyConfig,
   phoneRequest,
   resolveJourneyConfig,
@@ -18,8 +19,21 @@ import { formatCarrierPath, formatHopTable, formatLadder } from '../scenario/sum
 // --- end j-carriers ---
 import { guardWriting } from './signals.js';
 
-export type Lesson = 'heavy-loss' | 'zero-window' | 'rto';
-const LESSONS: readonly Lesson[] = ['heavy-loss', 'zero-window', 'rto'];
+export type Lesson =
+  | 'heavy-loss'
+  | 'zero-window'
+  | 'rto'
+  // --- j-dc: the race lesson ---
+  | 'race';
+// --- end j-dc ---
+const LESSONS: readonly Lesson[] = [
+  'heavy-loss',
+  'zero-window',
+  'rto',
+  // --- j-dc: the race lesson ---
+  'race',
+  // --- end j-dc ---
+];
 
 interface JourneyArgs {
   config?: string | undefined;
@@ -68,6 +82,10 @@ export function applyJourneyFlags(
     if (lesson === 'heavy-loss') {
       next.lessons.uplinkDrops = [...new Set([...next.lessons.uplinkDrops, 3, 4, 6])].sort((a, b) => a - b);
       next.lessons.downlinkDrops = [...new Set([...next.lessons.downlinkDrops, 2])].sort((a, b) => a - b);
+      // --- j-dc: two phones buy the last item ---
+    } else if (lesson === 'race') {
+      next.datacentre.race.enabled = true;
+      // --- end j-dc ---
     } else if (lesson === 'zero-window') {
       next.lessons.zeroWindow = true;
     } else if (lesson === 'rto') {
@@ -88,7 +106,8 @@ export function applyJourneyFlags(
 
 export const journeyCommand: CommandModule<object, JourneyArgs> = {
   command: 'journey',
-  describe: 'the order journey: one mobile order from the phone to the order service, captured at every hop',
+  describe:
+    'the order journey: one mobile order from the phone down to the database row, captured at every hop',
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'scenario file (JSON) merged over the defaults' })
@@ -111,7 +130,7 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
         array: true,
         choices: LESSONS,
         describe:
-          'extra lessons: heavy-loss (more radio losses both ways), zero-window (the phone app stalls), rto (a tail loss)',
+          'extra lessons: heavy-loss (more radio losses both ways), zero-window (the phone app stalls), rto (a tail loss), race (a second phone buys the last item: optimistic lock, 0 rows, 409 sold out)',
       })
       .option('plain-http', {
         type: 'boolean',
@@ -134,6 +153,12 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       )
       .example('$0 journey --plain-http', 'the same journey in plain HTTP, per-hop files NN-hop.pcap')
       .example('$0 journey --retry --5g --name order-journey-retry-5g', 'the idempotent retry over a 5G core')
+      // --- j-dc: the race lesson ---
+      .example(
+        '$0 journey --lesson race --name order-journey-race',
+        'two phones, the last item: one 201, one 409',
+      )
+      // --- end j-dc ---
       .example(
         '$0 journey --print-config > my.json && $0 journey --config my.json',
         'start from the defaults',
@@ -173,6 +198,9 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
     out.write(`${formatCarrierPath(config)}\n\n`);
     // --- end j-carriers ---
     out.write(`${formatLadder(result)}\n\n`);
+    // --- j-dc: the tiers, the SQL and the database rows ---
+    out.write(`${formatDatacentre(result.datacentre)}\n\n`);
+    // --- end j-dc ---
     out.write(`wrote ${files.combined} (one interface per hop, every packet commented)\n`);
     out.write(
       `wrote ${files.perHop.length} per-hop captures in ${files.perHop[0]?.replace(/\/[^/]*$/, '') ?? ''}/\n`,

@@ -11,6 +11,9 @@
  *   192.0.2.128/26   the VPC: HAProxy VM 192.0.2.130, order service 192.0.2.140
  *   203.0.113.200/31 the eBGP peering link: the operator's border router .200, the upstream carrier's .201
  * MACs are 02:00:00:00:<device>:<interface>.
+ * The data centre's tiers (j-dc) are in the VPC too: controller 192.0.2.135, inventory service
+ * 192.0.2.141, order base service 192.0.2.142, MySQL 192.0.2.150; the race lesson's second phone is
+ * 198.51.100.24.
  *
  * A config file is deep-merged over the defaults, so it may set only what it changes; the merged
  * result is validated and every error names the bad key.
@@ -61,6 +64,9 @@ export interface JourneyConfig {
     hostMac: string;
     backendSourcePort: number;
   };
+  // --- j-dc: the order service is the order composite service below the controller ---
+  /** The order composite service (datacentre.ts); `delays.orderServiceMs` is its own processing time. */
+  // --- end j-dc ---
   orderService: { ip: string; mac: string; port: number };
   /** One-way delays in milliseconds: each is the time from the start of that link to the start of the next. */
   delays: {
@@ -110,7 +116,72 @@ export interface JourneyConfig {
     /** Pause before the phone reconnects. */
     backoffMs: number;
   };
+  // --- j-dc: datacentre tiers and the database ---
+  /** Inside the data centre: the controller, the base services and the race lesson (datacentre.ts). */
+  datacentre: DatacentreConfig;
+  /** The shop's MySQL server and its initial rows (database.ts). */
+  database: DatabaseConfig;
+  // --- end j-dc ---
 }
+
+// --- j-dc: datacentre tiers and the database ---
+/** A service in the VPC: its address, MAC, listening port, and the first source port of its own calls. */
+export interface ServiceConfig {
+  ip: string;
+  mac: string;
+  port: number;
+  /** Source port of its first outgoing connection (the next ones count up). */
+  sourcePort: number;
+  /** Its own processing time per request, ms. */
+  processingMs: number;
+}
+
+export interface DatacentreConfig {
+  /** The phone's API token: its request carries `Authorization: Bearer <token>`. */
+  bearerToken: string;
+  /** The API gateway behind HAProxy: checks the bearer token, adds `X-Request-Id`. */
+  controller: ServiceConfig & { acceptedTokens: string[] };
+  /** The order composite service: its address is `orderService`, its processing `delays.orderServiceMs`. */
+  composite: { sourcePort: number };
+  /** The inventory base service (stock, optimistic lock) and the order base service (the orders table). */
+  inventory: ServiceConfig;
+  orders: ServiceConfig;
+  /** One-way delay of every link inside the VPC below HAProxy, ms. */
+  linkMs: number;
+  /**
+   * The race lesson: a second phone buys the same (last) item just after the first. Its request enters
+   * at HAProxy `offsetMs` after the first phone's (its radio and internet path are not drawn).
+   */
+  race: {
+    enabled: boolean;
+    phoneIp: string;
+    bearerToken: string;
+    idempotencyKey: string;
+    customerId: string;
+    offsetMs: number;
+  };
+}
+
+export interface DatabaseConfig {
+  ip: string;
+  mac: string;
+  port: number;
+  /** Server version in the greeting. */
+  serverVersion: string;
+  schema: string;
+  /** Connection (thread) id of the first connection; the next ones count up. */
+  firstThreadId: number;
+  /** The base services' MySQL accounts (mysql_native_password, the login carries the scrambled response). */
+  users: {
+    inventory: { user: string; password: string };
+    orders: { user: string; password: string };
+  };
+  /** Time the server takes per statement, ms. */
+  queryMs: number;
+  /** The inventory table's rows; the order reserves one unit of its first line's SKU, which must be here. */
+  inventory: Array<{ sku: string; stock: number; version: number }>;
+}
+// --- end j-dc ---
 
 const ip = { kind: 'ipv4' } as const;
 const mac = { kind: 'mac' } as const;
@@ -127,6 +198,18 @@ const carrierRouter = {
   fields: { name: { kind: 'string', maxLength: 12 }, mac },
 } as const;
 // --- end j-carriers ---
+
+// --- j-dc: schema pieces of the datacentre blocks ---
+const token = { kind: 'string', maxLength: 256, pattern: /^[A-Za-z0-9._~+/-]+=*$/ } as const;
+const serviceFields = { ip, mac, port, sourcePort: port, processingMs: ms } as const;
+const mysqlAccount = {
+  kind: 'object',
+  fields: {
+    user: { kind: 'string', maxLength: 32, pattern: /^[A-Za-z0-9_]+$/ },
+    password: { kind: 'string', maxLength: 64, pattern: /^[\x21-\x7e]*$/ },
+  },
+} as const;
+// --- end j-dc ---
 
 export const JOURNEY_SCHEMA: Schema = {
   kind: 'object',
@@ -271,6 +354,61 @@ export const JOURNEY_SCHEMA: Schema = {
         backoffMs: ms,
       },
     },
+    // --- j-dc: datacentre tiers and the database ---
+    datacentre: {
+      kind: 'object',
+      fields: {
+        bearerToken: token,
+        controller: {
+          kind: 'object',
+          fields: { ...serviceFields, acceptedTokens: { kind: 'array', of: token, maxItems: 16 } },
+        },
+        composite: { kind: 'object', fields: { sourcePort: port } },
+        inventory: { kind: 'object', fields: serviceFields },
+        orders: { kind: 'object', fields: serviceFields },
+        linkMs: ms,
+        race: {
+          kind: 'object',
+          fields: {
+            enabled: { kind: 'bool' },
+            phoneIp: ip,
+            bearerToken: token,
+            idempotencyKey: { kind: 'string', maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/ },
+            customerId: { kind: 'string', maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/ },
+            offsetMs: { kind: 'number', min: 0.001, max: 60_000 },
+          },
+        },
+      },
+    },
+    database: {
+      kind: 'object',
+      fields: {
+        ip,
+        mac,
+        port,
+        serverVersion: { kind: 'string', maxLength: 32, pattern: /^[0-9][A-Za-z0-9.-]*$/ },
+        schema: { kind: 'string', maxLength: 64, pattern: /^[A-Za-z_][A-Za-z0-9_]*$/ },
+        firstThreadId: { kind: 'uint', min: 1, max: 0xffff0000 },
+        users: {
+          kind: 'object',
+          fields: { inventory: mysqlAccount, orders: mysqlAccount },
+        },
+        queryMs: ms,
+        inventory: {
+          kind: 'array',
+          maxItems: 1000,
+          of: {
+            kind: 'object',
+            fields: {
+              sku: { kind: 'string', maxLength: 32, pattern: /^[A-Za-z0-9._-]+$/ },
+              stock: { kind: 'uint', max: 1_000_000_000 },
+              version: { kind: 'uint', max: 1_000_000_000 },
+            },
+          },
+        },
+      },
+    },
+    // --- end j-dc ---
   },
 };
 
@@ -368,6 +506,64 @@ export function defaultJourneyConfig(): JourneyConfig {
       firstOrderNumber: 100017,
     },
     retry: { enabled: false, break: 'rst', timeoutMs: 3000, backoffMs: 500 },
+    // --- j-dc: datacentre tiers and the database ---
+    datacentre: {
+      bearerToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjLTEwNDIifQ.c2hvcC1hcHAtdG9rZW4',
+      controller: {
+        ip: '192.0.2.135',
+        mac: '02:00:00:00:0d:03',
+        port: 8002,
+        sourcePort: 41001,
+        processingMs: 0.4,
+        acceptedTokens: [
+          'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjLTEwNDIifQ.c2hvcC1hcHAtdG9rZW4',
+          'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjLTIwMDcifQ.c2Vjb25kLXBob25l',
+        ],
+      },
+      composite: { sourcePort: 42001 },
+      inventory: {
+        ip: '192.0.2.141',
+        mac: '02:00:00:00:0d:04',
+        port: 8003,
+        sourcePort: 43001,
+        processingMs: 0.3,
+      },
+      orders: {
+        ip: '192.0.2.142',
+        mac: '02:00:00:00:0d:05',
+        port: 8005,
+        sourcePort: 44001,
+        processingMs: 0.3,
+      },
+      linkMs: 0.1,
+      race: {
+        enabled: false,
+        phoneIp: '198.51.100.24',
+        bearerToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjLTIwMDcifQ.c2Vjb25kLXBob25l',
+        idempotencyKey: '9c41e7d2-3b5a-4f60-8e2d-71a9b0c3d548',
+        customerId: 'c-2007',
+        offsetMs: 0.3,
+      },
+    },
+    database: {
+      ip: '192.0.2.150',
+      mac: '02:00:00:00:0d:06',
+      port: 3306,
+      serverVersion: '8.0.36',
+      schema: 'shop',
+      firstThreadId: 31,
+      users: {
+        inventory: { user: 'inventory_svc', password: 'inv-Secret-1' },
+        orders: { user: 'orders_svc', password: 'ord-Secret-2' },
+      },
+      queryMs: 0.2,
+      inventory: [
+        { sku: 'SKU-010037', stock: 42, version: 7 },
+        { sku: 'SKU-010074', stock: 15, version: 3 },
+        { sku: 'SKU-010111', stock: 0, version: 12 },
+      ],
+    },
+    // --- end j-dc ---
   };
 }
 
@@ -388,6 +584,16 @@ export function resolveJourneyConfig(file: unknown = {}): JourneyConfig {
 
 /** Rules that span several keys. */
 function checkConsistency(config: JourneyConfig): void {
+  // --- j-dc: the reserved SKU must be in the inventory table ---
+  const reserved = firstLineSku();
+  if (!config.database.inventory.some((row) => row.sku === reserved)) {
+    throw new FieldError(
+      'config',
+      'database.inventory',
+      `must have a row for ${reserved} (the SKU of the order's first line, which the order reserves)`,
+    );
+  }
+  // --- end j-dc ---
   const { s1u, s5 } = config.tunnels;
   if (s1u.uplinkTeid === s1u.downlinkTeid) {
     throw new FieldError(
@@ -416,3 +622,10 @@ function checkConsistency(config: JourneyConfig): void {
   }
   // --- end j-carriers ---
 }
+
+// --- j-dc: the SKU the order reserves ---
+/** The SKU of the order's first line (order-service.ts's rule for line 1), the one unit the inventory reserves. */
+export function firstLineSku(): string {
+  return `SKU-${(10000 + 37).toString().padStart(6, '0')}`;
+}
+// --- end j-dc ---

@@ -17,7 +17,8 @@
  * Downlink packets go back through the same hops in reverse: the SLB undoes the DNAT, each router
  * takes one off the TTL, the PGW undoes the SNAT and routes (TTL − 1), then the tunnels.
  *
- * The backend hop (HAProxy VM → order service) carries a separate TCP flow and is built in journey.ts.
+ * The backend hop (HAProxy VM → controller) and the data-centre hops after it (composite, inventory,
+ * orders, inventory-db, orders-db; kind 'backend' too) carry separate TCP flows, built in datacentre.ts.
  */
 import type { LayerValue } from '../layers/index.js';
 import { ether, gtpu, ipv4, mpls, raw, udp, vxlan } from '../layers/index.js';
@@ -148,7 +149,9 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
   hops.push({
     id: 'backend',
     kind: 'backend',
-    label: 'Backend (HAProxy → order service)',
+    // --- j-dc: HAProxy's backend is the controller (the API gateway) ---
+    label: 'Backend (HAProxy → controller)',
+    // --- end j-dc ---
     linkType: LINKTYPE_ETHERNET,
     encapsulation: 'Ethernet / IPv4 / TCP (a separate connection)',
     positionUs: position,

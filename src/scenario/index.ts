@@ -15,6 +15,8 @@ export {
   type LinkLabel,
   labelEntry,
 } from './carriers.js';
+// --- j-dc: the data-centre config blocks ---
+export type { DatabaseConfig, DatacentreConfig, ServiceConfig } from './config.js'; // --- end j-dc ---
 export {
   defaultJourneyConfig,
   JOURNEY_SCHEMA,
@@ -24,6 +26,27 @@ export {
   resolveJourneyConfig,
 } from './config.js';
 // --- end j-carriers ---
+// --- j-dc: the database model ---
+export {
+  type ExecutedStatement,
+  type InventoryRow,
+  OrderDatabase,
+  type OrderRow,
+  type SqlResult,
+  type Statement,
+  statementSql,
+} from './database.js'; // --- end j-dc ---
+// --- j-dc: the data centre ---
+export {
+  DATACENTRE_HOP_IDS,
+  Datacentre,
+  type DatacentreHopId,
+  type DatacentreResult,
+  formatDatacentre,
+  renderDatacentre,
+  type ServedRequest,
+  type TierCall,
+} from './datacentre.js'; // --- end j-dc ---
 export {
   type HopStats,
   hopFileName,
@@ -58,6 +81,8 @@ export {
 export { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 export { mergeOver, type Schema, validate } from './schema.js';
 export { formatHopTable, formatLadder } from './summary.js';
+// --- j-dc: a TCP conversation (MySQL) ---
+export { type ConversationOptions, type ConversationStep, runTcpConversation } from './tcp-conversation.js'; // --- end j-dc ---
 export {
   runTcpSession,
   type ServerAction,

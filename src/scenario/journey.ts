@@ -21,6 +21,8 @@ import { synthesizeTlsHandshake, type TlsHandshake } from '../tls/session.js';
 import { carrierDetail } from './carriers.js';
 // --- end j-carriers ---
 import type { JourneyConfig } from './config.js';
+// --- j-dc: the data centre below HAProxy ---
+import { Datacentre, type DatacentreResult, datacentreHops, renderDatacentre } from './datacentre.js';
 import type { Scenario, ScenarioPacket } from './engine.js';
 import {
   type Direction,
@@ -31,16 +33,8 @@ import {
   publicPhoneAddress,
   wrapAt,
 } from './hops.js';
-import {
-  forwardedRequest,
-  type HttpMessage,
-  headerOf,
-  type OrderResult,
-  OrderStore,
-  orderResponse,
-  parseHttp,
-  phoneRequest,
-} from './order-service.js';
+// --- end j-dc ---
+import { forwardedRequest, type OrderResult, phoneRequest } from './order-service.js';
 import { runTcpSession, type ServerAction, type SessionResult, type Transmission } from './tcp-session.js';
 
 /** Flow notes that only repeat what the flags already say. */
@@ -78,6 +72,9 @@ export interface JourneyResult {
   ordersCreated: number;
   /** HTTPS: the NSS key log of every front connection's TLS session (empty for plain HTTP). */
   keyLog: string;
+  // --- j-dc: the data centre's connections, requests and database ---
+  datacentre: DatacentreResult;
+  // --- end j-dc ---
 }
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -104,10 +101,13 @@ function dropEntries(side: 'client' | 'server', indexes: readonly number[]): Dro
 /** Builds the whole journey (pure: the same config gives the same packets). */
 export function buildJourney(config: JourneyConfig): JourneyResult {
   const { hops, oneWayUs } = journeyHops(config);
-  const backendHopIndex = hops.findIndex((hop) => hop.kind === 'backend');
-  const backendOneWayUs = Math.round(config.delays.backendMs * 1000);
+  // --- j-dc: the tiers below the controller and the database links, after the backend hop ---
+  hops.push(...datacentreHops(hops[hops.length - 1]?.positionUs ?? oneWayUs));
+  // --- end j-dc ---
   const lossPositionUs = Math.floor(Math.round(config.delays.radioMs * 1000) / 2);
-  const store = new OrderStore(config.order.firstOrderNumber);
+  // --- j-dc: the tiers below HAProxy and their database ---
+  const datacentre = new Datacentre(config);
+  // --- end j-dc ---
   const request = phoneRequest(config);
   const phoneMss = config.phone.mtu - 40;
   const squeeze = config.lessons.windowSqueeze || config.lessons.zeroWindow;
@@ -155,30 +155,15 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
     if (tls) keyLogs.push(tls.keyLog);
     const onRequest = (readUs: number): ServerAction => {
       const forwarded = forwardedRequest(request, publicPhoneAddress(config));
-      const parsed: HttpMessage = parseHttp(forwarded);
-      let response: Uint8Array = new Uint8Array(0);
-      const backend = runTcpSession({
-        startUs: readUs + HAPROXY_PROCESSING_US,
-        oneWayUs: backendOneWayUs,
-        lossPositionUs: 0,
-        drops: [],
-        seed: config.tcp.seed + 1000 + index,
-        congestion: config.tcp.congestionControl,
-        connection: index,
-        client: serverSide,
-        server: serverSide,
-        request: forwarded,
-        onRequest: () => {
-          const order = store.placeOrder(parsed);
-          connection.order = order;
-          response = orderResponse(order, parsed, config);
-          return { kind: 'respond', response, delayUs: Math.round(config.delays.orderServiceMs * 1000) };
-        },
-      });
-      connection.backend = backend;
+      // --- j-dc: HAProxy's backend connection to the controller, and everything below it ---
+      const served = datacentre.serve(forwarded, readUs + HAPROXY_PROCESSING_US, backendPort, 1, index + 1);
+      const response = served.response;
+      connection.order = served.order;
+      connection.backend = served.backend;
+      // --- end j-dc ---
       connection.forwarded = forwarded;
       connection.response = response;
-      const relayAt = (backend.responseReadUs ?? backend.endUs) + HAPROXY_PROCESSING_US;
+      const relayAt = served.responseReadUs + HAPROXY_PROCESSING_US;
       const delayUs = relayAt - readUs;
       if (breaks && config.retry.break === 'rst') return { kind: 'reset', delayUs };
       const relayed = tls ? concatBytes(tls.sessionTicket, tls.sealServer(response)) : response;
@@ -229,8 +214,29 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
         : front.endUs;
     startUs = learnedUs + Math.round(config.retry.backoffMs * 1000);
   }
+  // --- j-dc: the race lesson: a second phone's order for the same last item enters at HAProxy ---
+  const race = config.datacentre.race;
+  const firstRead = connections[0]?.front.requestReadUs;
+  if (race.enabled && firstRead !== undefined) {
+    const secondPhone: JourneyConfig = {
+      ...config,
+      order: { ...config.order, idempotencyKey: race.idempotencyKey, customerId: race.customerId },
+      datacentre: { ...config.datacentre, bearerToken: race.bearerToken },
+    };
+    datacentre.serve(
+      forwardedRequest(phoneRequest(secondPhone), race.phoneIp),
+      firstRead + Math.round(race.offsetMs * 1000) + HAPROXY_PROCESSING_US,
+      config.haproxy.backendSourcePort + attempts,
+      2,
+      1,
+    );
+  }
+  // --- end j-dc ---
 
-  const packets = renderPackets(config, hops, oneWayUs, backendHopIndex, backendOneWayUs, connections);
+  const packets = renderPackets(config, hops, oneWayUs, connections);
+  // --- j-dc: every connection inside the data centre, each on its hop ---
+  packets.push(...renderDatacentre(config, hops, datacentre.result));
+  // --- end j-dc ---
   return {
     config,
     scenario: {
@@ -243,7 +249,10 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
     hops,
     oneWayUs,
     connections,
-    ordersCreated: store.orderCount,
+    // --- j-dc: orders are rows of the database now ---
+    ordersCreated: datacentre.database.stateAt().orders.length,
+    datacentre: datacentre.result,
+    // --- end j-dc ---
     keyLog: keyLogs.join(''),
   };
 }
@@ -262,6 +271,15 @@ function hostNames(config: JourneyConfig): Array<{ address: string; names: strin
     [config.haproxy.hostIp, 'haproxy-host.dc.example'],
     [config.haproxy.vmIp, 'haproxy.vpc.example'],
     [config.orderService.ip, 'orders.vpc.example'],
+    // --- j-dc: the data-centre tiers ---
+    [config.datacentre.controller.ip, 'controller.vpc.example'],
+    [config.datacentre.inventory.ip, 'inventory-svc.vpc.example'],
+    [config.datacentre.orders.ip, 'orders-svc.vpc.example'],
+    [config.database.ip, 'mysql.vpc.example'],
+    ...(config.datacentre.race.enabled
+      ? ([[config.datacentre.race.phoneIp, 'phone2.ue.example']] as Array<[string, string]>)
+      : []),
+    // --- end j-dc ---
   ];
   if (config.pgw.snat) entries.push([config.pgw.snat, 'nat.core.example']);
   const seen = new Set<string>();
@@ -348,8 +366,6 @@ function renderPackets(
   config: JourneyConfig,
   hops: JourneyHop[],
   oneWayUs: number,
-  backendHopIndex: number,
-  backendOneWayUs: number,
   connections: JourneyConnection[],
 ): ScenarioPacket[] {
   const packets: ScenarioPacket[] = [];
@@ -413,65 +429,7 @@ function renderPackets(
       });
     }
   });
-  // The backend connections, captured on the HAProxy VM's interface.
-  const backendHop = hops[backendHopIndex]!;
-  for (const connection of connections) {
-    if (!connection.backend) continue;
-    for (const transmission of connection.backend.transmissions) {
-      const segment = transmission.segment;
-      const fromHaproxy = segment.from === 'client';
-      const layers = segmentToLayers(segment, {
-        ipVersion: 4,
-        clientIp: config.haproxy.vmIp,
-        serverIp: config.orderService.ip,
-        clientPort: connection.backendPort,
-        serverPort: config.orderService.port,
-        ttl: 64,
-        ipId: fromHaproxy ? ids.haproxy++ & 0xffff : ids.orders++ & 0xffff,
-      });
-      const inner = encodePacket(layers);
-      const direction: Direction = fromHaproxy ? 'up' : 'down';
-      const wrapped = wrapAt(config, backendHop, direction, inner, outerIds);
-      const text = namer.describe(
-        { ...segment, connection: 1000 + connection.index },
-        { client: 'forwarded request', server: 'order service response' },
-      );
-      const heading = `Backend ${fromHaproxy ? 'HAProxy -> order service' : 'order service -> HAProxy'}`;
-      const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
-      if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
-      if (
-        fromHaproxy &&
-        segment.payload.length > 0 &&
-        connection.forwarded &&
-        isFirstData(segment, connection.backend)
-      ) {
-        comments.push(`X-Forwarded-For: ${headerOf(parseHttp(connection.forwarded), 'x-forwarded-for')}`);
-      }
-      if (
-        !fromHaproxy &&
-        segment.payload.length > 0 &&
-        connection.order &&
-        isFirstData(segment, connection.backend)
-      ) {
-        comments.push(
-          `order ${connection.order.orderId} ${connection.order.created ? 'created (201 Created)' : 'already exists for this Idempotency-Key (200 OK)'}`,
-        );
-      }
-      packets.push({
-        hop: backendHopIndex,
-        timeUs: segment.timeUs + (fromHaproxy ? 0 : backendOneWayUs),
-        data: wrapped.data,
-        comments,
-        direction,
-      });
-    }
-  }
+  // --- j-dc: the backend connections are drawn by datacentre.ts (renderDatacentre) ---
+  // --- end j-dc ---
   return packets;
-}
-
-function isFirstData(segment: CapturedSegment, session: SessionResult): boolean {
-  const first = session.transmissions.find(
-    (t) => t.segment.from === segment.from && t.segment.payload.length > 0,
-  );
-  return first?.segment === segment;
 }

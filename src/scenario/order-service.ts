@@ -48,6 +48,9 @@ export function phoneRequest(config: JourneyConfig): Uint8Array {
     'Accept: application/json\r\n' +
     'Content-Type: application/json\r\n' +
     `Idempotency-Key: ${config.order.idempotencyKey}\r\n` +
+    // --- j-dc: the phone's API token, checked by the controller ---
+    `Authorization: Bearer ${config.datacentre.bearerToken}\r\n` +
+    // --- end j-dc ---
     `Content-Length: ${body.length}\r\n` +
     '\r\n';
   return concat(encoder.encode(head), body);

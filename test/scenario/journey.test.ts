@@ -84,8 +84,13 @@ describe('the order journey (4G defaults)', () => {
       'dc-edge',
       'vxlan',
       'backend',
+      'composite',
+      'inventory',
+      'orders',
+      'inventory-db',
+      'orders-db',
     ]);
-    expect(result.hops.map((hop) => hop.linkType)).toEqual([101, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(result.hops.map((hop) => hop.linkType)).toEqual([101, ...Array<number>(17).fill(1)]);
     expect(result.ordersCreated).toBe(1);
     expect(result.connections[0]!.order).toEqual({ status: 201, orderId: 'ord-100017', created: true });
   });
@@ -102,7 +107,12 @@ describe('the order journey (4G defaults)', () => {
       'carrier-p2-pe2': /^Operator MPLS core (up|down)link, (MPLS label \d+ \(pushed\)|label popped by p2)/,
       'carrier-pe2-br1': /^Carrier border (up|down)link, eBGP peering link \/31 /,
       vxlan: /^VXLAN (up|down)link, VNI 7001/,
-      backend: /^Backend /,
+      backend: /^Backend HAProxy -> controller: /,
+      composite: /^Composite controller -> composite: /,
+      inventory: /^Inventory composite -> inventory: /,
+      orders: /^Orders composite -> orders: /,
+      'inventory-db': /^Inventory-db inventory -> MySQL: /,
+      'orders-db': /^Orders-db orders -> MySQL: /,
     };
     for (const s of seen) {
       const pattern = names[s.hop] ?? /^Upstream carrier (up|down)link, IP TTL \d+/;
@@ -218,7 +228,8 @@ describe('the order journey (4G defaults)', () => {
         .filter((s) => s.direction === 'up' && s.hop !== 'radio')
         .map((s) => `${layer(s, 'ether').fields.src}`),
     );
-    expect(macs.size).toBe(12);
+    // The front hops' routers and HAProxy, then the controller, the composite and both base services as callers.
+    expect(macs.size).toBe(16);
   });
 });
 
@@ -239,7 +250,12 @@ describe('journey variants', () => {
   it('SNAT at the PGW: the source changes after the PGW and the phone still gets its own address', () => {
     const config = resolveJourneyConfig({ pgw: { snat: '203.0.113.99' } });
     const seen = frames(buildJourney(config));
-    for (const s of seen.filter((x) => x.hop !== 'backend')) {
+    const front = new Set(
+      buildJourney(config)
+        .hops.filter((hop) => hop.kind !== 'backend')
+        .map((hop) => hop.id),
+    );
+    for (const s of seen.filter((x) => front.has(x.hop))) {
       const beforePgw = s.hop === 'radio' || s.hop === 's1u' || s.hop === 's5';
       const phone = s.innerFields[s.direction === 'up' ? 'src' : 'dst'];
       expect(phone, s.comments[0]).toBe(beforePgw ? config.phone.ip : '203.0.113.99');
