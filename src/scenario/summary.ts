@@ -6,6 +6,10 @@
  */
 import { hopStats, type Scenario } from './engine.js';
 import { flagNames, type JourneyResult } from './journey.js';
+// --- j-setup: the setup's lines before the connections ---
+import { formatSetupLadder } from './setup.js';
+
+// --- end j-setup ---
 
 const LINK_TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'Ethernet', 101: 'Raw IP' };
 
@@ -70,6 +74,9 @@ export function formatLadder(result: JourneyResult): string {
   const { config, oneWayUs } = result;
   const lines: string[] = [];
   const t0 = config.startTime * 1_000_000;
+  // --- j-setup: tunnel setup and name lookup first ---
+  lines.push(...formatSetupLadder(config, result.setup));
+  // --- end j-setup ---
   for (const connection of result.connections) {
     const title = `connection ${connection.index + 1}: phone ${config.phone.ip}:${connection.clientPort} <-> HAProxy via ${config.slb.vip}:${config.slb.port} (${connection.outcome})`;
     lines.push(title);
