@@ -214,7 +214,9 @@ async function journeyCaptures(
     if (!info) throw new Error(`no hop ${hop}`);
     return join(out, tag, `${hopFileName(hop, info)}.pcap`);
   };
-  return { radio: file(0), s1u: file(1), client: result.config.phone.ip };
+  // By id: the hop numbers move when hops are added (j-setup puts s11 and s5c first).
+  const index = (id: string): number => result.hops.findIndex((hop) => hop.id === id);
+  return { radio: file(index('radio')), s1u: file(index('s1u')), client: result.config.phone.ip };
 }
 
 describe('the radio loss from the Linux kernel, read by tshark with its default preferences', () => {
