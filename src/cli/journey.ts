@@ -86,7 +86,8 @@ export function applyJourneyFlags(
 
 export const journeyCommand: CommandModule<object, JourneyArgs> = {
   command: 'journey',
-  describe: 'the order journey: one mobile order from the phone to the order service, captured at every hop',
+  describe:
+    'the order journey: one mobile order from the phone to the order service, captured at every hop (after the tunnel setup and the name lookup)',
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'scenario file (JSON) merged over the defaults' })
@@ -101,7 +102,9 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       })
       .option('5g', {
         type: 'boolean',
-        describe: '5G names (N3/N9/N6) and the PDU Session Container with the QFI',
+        // j-setup: 5G has no GTPv2-C tunnel setup (N2/N4 are not modelled); the DNS lookup stays
+        describe:
+          '5G names (N3/N9/N6) and the PDU Session Container with the QFI; no GTPv2-C tunnel setup hops (NGAP/PFCP are not modelled)',
       })
       .option('lesson', {
         type: 'string',
