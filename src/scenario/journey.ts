@@ -420,9 +420,9 @@ function renderPackets(
       const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
       if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
       // --- j-setup: the phone's SYN goes to the address its DNS lookup chose ---
-      if (direction === 'up' && segment.flags & TCP_SYN && connection.index === 0) {
+      if (direction === 'up' && segment.flags & TCP_SYN) {
         comments.push(
-          `to ${config.slb.vip}, the first A record of the DNS answer for ${config.order.host.replace(/:\d+$/, '')}`,
+          `to ${config.slb.vip}, the first A record of the DNS answer for ${config.order.host.replace(/:\d+$/, '')}${connection.index > 0 ? ' (cached)' : ''}`,
         );
       }
       // --- end j-setup ---
