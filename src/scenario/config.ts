@@ -46,6 +46,14 @@ export interface JourneyConfig {
   tunnels: {
     /** UDP source port of the GTP-U packets (the destination is always 2152). */
     udpSourcePort: number;
+    // --- j-setup: where the GTP-U TEIDs are signalled ---
+    /**
+     * A TEID names its receiver: s1u.uplinkTeid is the SGW's S1-U F-TEID (Create Session Response on
+     * S11, Modify Bearer Response), s1u.downlinkTeid the eNodeB's (Modify Bearer Request),
+     * s5.uplinkTeid the PGW's S5/S8-U F-TEID (Create Session Responses), s5.downlinkTeid the SGW's
+     * (Create Session Request on S5/S8-C). 5G mode signals none of them (N4 is not modelled).
+     */
+    // --- end j-setup ---
     s1u: { uplinkTeid: number; downlinkTeid: number };
     s5: { uplinkTeid: number; downlinkTeid: number };
     /** QoS Flow Identifier carried in 5G mode. */
