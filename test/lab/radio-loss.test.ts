@@ -6,7 +6,7 @@
  * a sender namespace to an HTTP server on port 8000 (a port Wireshark's HTTP heuristic takes) in a
  * receiver namespace, through the relay of kernel-tcp-lab.ts (10 ms each way), which drops chosen data
  * segments after the sender-side capture point. The relay writes the sender-side capture (what the
- * phone's own capture, the journey's 01-radio hop, shows); tcpdump in the receiver namespace writes the
+ * phone's own capture, the journey's radio hop, shows); tcpdump in the receiver namespace writes the
  * receiver-side one (what every hop after the loss shows). The sender's link MTU is the phone's (1400),
  * so Linux segments the request as the journey's phone does. Both captures are read by tshark 4.0.17
  * with its default preferences (an empty configuration directory).
