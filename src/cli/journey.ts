@@ -107,7 +107,7 @@ export function applyJourneyFlags(
 export const journeyCommand: CommandModule<object, JourneyArgs> = {
   command: 'journey',
   describe:
-    'the order journey: one mobile order from the phone down to the database row, captured at every hop',
+    'the order journey: one mobile order from the phone down to the database row (after the tunnel setup and the name lookup), captured at every hop',
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'scenario file (JSON) merged over the defaults' })
@@ -123,7 +123,9 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
       })
       .option('5g', {
         type: 'boolean',
-        describe: '5G names (N3/N9/N6) and the PDU Session Container with the QFI',
+        // j-setup: 5G has no GTPv2-C tunnel setup (N2/N4 are not modelled); the DNS lookup stays
+        describe:
+          '5G names (N3/N9/N6) and the PDU Session Container with the QFI; no GTPv2-C tunnel setup hops (NGAP/PFCP are not modelled)',
       })
       .option('lesson', {
         type: 'string',

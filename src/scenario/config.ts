@@ -14,6 +14,10 @@
  * The data centre's tiers (j-dc) are in the VPC too: controller 192.0.2.135, inventory service
  * 192.0.2.141, order base service 192.0.2.142, MySQL 192.0.2.150; the race lesson's second phone is
  * 198.51.100.24.
+ * j-setup (tunnel setup and name lookup, before the first user packet):
+ *   192.0.2.9 the MME (S11), 192.0.2.10 the SGW-C on S11, 192.0.2.13 the SGW-C on S5/S8-C,
+ *   192.0.2.14 the PGW-C on S5/S8-C; the operator's DNS resolver 203.0.113.53 on the SGi LAN; the
+ *   shop's name resolves to the SLB VIP 203.0.113.10 and its two siblings 203.0.113.11, 203.0.113.12.
  *
  * A config file is deep-merged over the defaults, so it may set only what it changes; the merged
  * result is validated and every error names the bad key.
@@ -23,6 +27,9 @@ import { FieldError } from '../core/errors.js';
 import { type CarriersConfig, checkCarriers } from './carriers.js';
 // --- end j-carriers ---
 import { mergeOver, type Schema, validate } from './schema.js';
+// --- j-setup: rules that span the setup blocks ---
+import { checkSetupConsistency } from './setup-config.js';
+// --- end j-setup ---
 
 export type JourneyMode = '4g' | '5g';
 export type RetryBreak = 'rst' | 'timeout';
@@ -46,6 +53,14 @@ export interface JourneyConfig {
   tunnels: {
     /** UDP source port of the GTP-U packets (the destination is always 2152). */
     udpSourcePort: number;
+    // --- j-setup: where the GTP-U TEIDs are signalled ---
+    /**
+     * A TEID names its receiver: s1u.uplinkTeid is the SGW's S1-U F-TEID (Create Session Response on
+     * S11, Modify Bearer Response), s1u.downlinkTeid the eNodeB's (Modify Bearer Request),
+     * s5.uplinkTeid the PGW's S5/S8-U F-TEID (Create Session Responses), s5.downlinkTeid the SGW's
+     * (Create Session Request on S5/S8-C). 5G mode signals none of them (N4 is not modelled).
+     */
+    // --- end j-setup ---
     s1u: { uplinkTeid: number; downlinkTeid: number };
     s5: { uplinkTeid: number; downlinkTeid: number };
     /** QoS Flow Identifier carried in 5G mode. */
@@ -122,6 +137,61 @@ export interface JourneyConfig {
   /** The shop's MySQL server and its initial rows (database.ts). */
   database: DatabaseConfig;
   // --- end j-dc ---
+  // --- j-setup: tunnel setup (GTPv2-C) and name lookup (DNS) ---
+  /** The MME: its S11 address, MAC and the TEID it hands out for its end of S11 (4G mode only). */
+  mme: { ip: string; mac: string; s11Teid: number; sequence: number; recovery: number };
+  /** The SGW's control plane (SGW-C): S11 towards the MME, S5/S8-C towards the PGW-C, the TEIDs it hands out. */
+  sgwControl: {
+    s11Ip: string;
+    s11Mac: string;
+    s5cIp: string;
+    s5cMac: string;
+    s11Teid: number;
+    s5cTeid: number;
+    /** First sequence number of the SGW-C's own requests (the Create Session Request on S5/S8-C). */
+    sequence: number;
+    recovery: number;
+  };
+  /** The PGW's control plane (PGW-C) on S5/S8-C and the TEID it hands out there. */
+  pgwControl: { s5cIp: string; s5cMac: string; s5cTeid: number; recovery: number };
+  /** Who attaches: IMSI (MCC + MNC + MSIN), MSISDN, IMEI, the APN's network identifier and the serving PLMN. */
+  subscriber: { imsi: string; msisdn: string; imei: string; apn: string; mcc: string; mnc: string };
+  /** The default bearer and the timing of the attach's GTPv2-C exchanges (ms). */
+  tunnelSetup: {
+    ebi: number;
+    qci: number;
+    /** ARP priority level (1 highest .. 15 lowest). */
+    arpPriority: number;
+    ambrUplinkKbps: number;
+    ambrDownlinkKbps: number;
+    /** One-way delay MME ↔ SGW-C and SGW-C ↔ PGW-C. */
+    s11Ms: number;
+    s5cMs: number;
+    /** Each node's time to handle a request before it sends the next message. */
+    nodeMs: number;
+    /** Create Session Response to Modify Bearer Request: S1-AP Initial Context Setup and RRC (not modelled). */
+    radioSetupMs: number;
+    /** Modify Bearer Response to the phone's first packet (its DNS query). */
+    queryAfterMs: number;
+  };
+  /** The name lookup: the operator's resolver on the SGi LAN and its answer for `order.host`. */
+  dns: {
+    resolver: string;
+    resolverMac: string;
+    /** The SLB's other VIPs: the answer is `slb.vip` first, then these (A records in this order). */
+    otherVips: string[];
+    /** TTL of the A records, seconds. */
+    ttl: number;
+    queryId: number;
+    /** The phone's UDP source port of the query. */
+    phonePort: number;
+    /** One-way delay PGW (SGi) → resolver; the resolver's time to answer (a cached name). */
+    resolverMs: number;
+    answerMs: number;
+    /** Answer received to the phone's SYN (the app's connect). */
+    connectAfterMs: number;
+  };
+  // --- end j-setup ---
 }
 
 // --- j-dc: datacentre tiers and the database ---
@@ -188,6 +258,13 @@ const mac = { kind: 'mac' } as const;
 const port = { kind: 'uint', min: 1, max: 65535 } as const;
 const teid = { kind: 'uint', min: 1, max: 0xffffffff } as const;
 const ms = { kind: 'number', min: 0, max: 60_000 } as const;
+// --- j-setup: value kinds of the setup blocks ---
+const seq24 = { kind: 'uint', max: 0xffffff } as const;
+const counter8 = { kind: 'uint', max: 255 } as const;
+const kbps = { kind: 'uint', min: 1, max: 0xffffffff } as const;
+const digits = (min: number, max: number) =>
+  ({ kind: 'string', maxLength: max, pattern: new RegExp(`^\\d{${min},${max}}$`) }) as const;
+// --- end j-setup ---
 const dropList = { kind: 'array', of: { kind: 'uint', min: 1, max: 100_000 }, maxItems: 1000 } as const;
 // --- j-carriers: carrier value kinds ---
 /** Labels 0-15 are reserved (RFC 3032 §2.1, RFC 7274). */
@@ -409,6 +486,67 @@ export const JOURNEY_SCHEMA: Schema = {
       },
     },
     // --- end j-dc ---
+    // --- j-setup: tunnel setup and name lookup ---
+    mme: { kind: 'object', fields: { ip, mac, s11Teid: teid, sequence: seq24, recovery: counter8 } },
+    sgwControl: {
+      kind: 'object',
+      fields: {
+        s11Ip: ip,
+        s11Mac: mac,
+        s5cIp: ip,
+        s5cMac: mac,
+        s11Teid: teid,
+        s5cTeid: teid,
+        sequence: seq24,
+        recovery: counter8,
+      },
+    },
+    pgwControl: { kind: 'object', fields: { s5cIp: ip, s5cMac: mac, s5cTeid: teid, recovery: counter8 } },
+    subscriber: {
+      kind: 'object',
+      fields: {
+        imsi: digits(6, 15),
+        msisdn: digits(1, 15),
+        imei: digits(15, 15),
+        apn: {
+          kind: 'string',
+          maxLength: 62,
+          pattern: /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+        },
+        mcc: digits(3, 3),
+        mnc: digits(2, 3),
+      },
+    },
+    tunnelSetup: {
+      kind: 'object',
+      fields: {
+        ebi: { kind: 'uint', min: 5, max: 15 },
+        qci: { kind: 'uint', min: 1, max: 255 },
+        arpPriority: { kind: 'uint', min: 1, max: 15 },
+        ambrUplinkKbps: kbps,
+        ambrDownlinkKbps: kbps,
+        s11Ms: ms,
+        s5cMs: ms,
+        nodeMs: ms,
+        radioSetupMs: ms,
+        queryAfterMs: ms,
+      },
+    },
+    dns: {
+      kind: 'object',
+      fields: {
+        resolver: ip,
+        resolverMac: mac,
+        otherVips: { kind: 'array', of: ip, maxItems: 7 },
+        ttl: { kind: 'uint', max: 0x7fffffff },
+        queryId: { kind: 'uint', max: 0xffff },
+        phonePort: port,
+        resolverMs: ms,
+        answerMs: ms,
+        connectAfterMs: ms,
+      },
+    },
+    // --- end j-setup ---
   },
 };
 
@@ -564,6 +702,51 @@ export function defaultJourneyConfig(): JourneyConfig {
       ],
     },
     // --- end j-dc ---
+    // --- j-setup: tunnel setup and name lookup ---
+    mme: { ip: '192.0.2.9', mac: '02:00:00:00:04:01', s11Teid: 0x4d000011, sequence: 0x000a01, recovery: 7 },
+    sgwControl: {
+      s11Ip: '192.0.2.10',
+      s11Mac: '02:00:00:00:02:03',
+      s5cIp: '192.0.2.13',
+      s5cMac: '02:00:00:00:02:04',
+      s11Teid: 0x5a000011,
+      s5cTeid: 0x5a000055,
+      sequence: 0x000501,
+      recovery: 3,
+    },
+    pgwControl: { s5cIp: '192.0.2.14', s5cMac: '02:00:00:00:03:03', s5cTeid: 0x6b000055, recovery: 12 },
+    subscriber: {
+      imsi: '001010123456789',
+      msisdn: '15551234567',
+      imei: '358421112223330',
+      apn: 'internet',
+      mcc: '001',
+      mnc: '01',
+    },
+    tunnelSetup: {
+      ebi: 5,
+      qci: 9,
+      arpPriority: 9,
+      ambrUplinkKbps: 50_000,
+      ambrDownlinkKbps: 150_000,
+      s11Ms: 0.5,
+      s5cMs: 2,
+      nodeMs: 1,
+      radioSetupMs: 30,
+      queryAfterMs: 50,
+    },
+    dns: {
+      resolver: '203.0.113.53',
+      resolverMac: '02:00:00:00:05:01',
+      otherVips: ['203.0.113.11', '203.0.113.12'],
+      ttl: 300,
+      queryId: 0x4f2a,
+      phonePort: 51515,
+      resolverMs: 0.3,
+      answerMs: 0.4,
+      connectAfterMs: 2,
+    },
+    // --- end j-setup ---
   };
 }
 
@@ -621,6 +804,9 @@ function checkConsistency(config: JourneyConfig): void {
     );
   }
   // --- end j-carriers ---
+  // --- j-setup: rules of the setup blocks ---
+  checkSetupConsistency(config);
+  // --- end j-setup ---
 }
 
 // --- j-dc: the SKU the order reserves ---

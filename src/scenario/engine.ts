@@ -21,6 +21,10 @@ export interface ScenarioHop {
   linkType: number;
   /** What wraps the inner packet here ("Ethernet / IPv4 / UDP 2152 / GTP-U / IPv4 / TCP"). */
   encapsulation: string;
+  // --- j-setup: direction flags on the host's own interface, whatever its place in the list ---
+  /** A host's own interface (the phone's radio): its packets get the pcapng in/out direction flags. */
+  ownInterface?: boolean;
+  // --- end j-setup ---
 }
 
 export interface ScenarioPacket {
@@ -130,7 +134,13 @@ export async function writeScenario(scenario: Scenario, dir: string): Promise<Sc
     writer.writePacket(packet.data, sec, nsec, {
       interfaceId: packet.hop,
       comments: packet.comments,
-      direction: packet.hop === 0 ? (packet.direction === 'up' ? 'outbound' : 'inbound') : undefined,
+      // --- j-setup: was `packet.hop === 0` ---
+      direction: scenario.hops[packet.hop]?.ownInterface
+        ? packet.direction === 'up'
+          ? 'outbound'
+          : 'inbound'
+        : undefined,
+      // --- end j-setup ---
     });
   }
   await writer.close();

@@ -38,11 +38,17 @@ import {
 import type { JourneyConfig } from './config.js';
 import type { ScenarioHop } from './engine.js';
 import { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
+// --- j-setup: the control-plane hops ---
+import { controlHops } from './setup.js';
+// --- end j-setup ---
 
 export const LINKTYPE_ETHERNET = 1;
 export const LINKTYPE_RAW = 101;
 
 export type HopKind =
+  // --- j-setup: GTPv2-C control-plane hops (s11, s5c), first in the list in 4G mode ---
+  | 'gtp-control'
+  // --- end j-setup ---
   | 'radio'
   | 'gtp-access'
   | 'gtp-core'
@@ -74,6 +80,9 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
   const d = config.delays;
   const fiveG = config.mode === '5g';
   const hops: JourneyHop[] = [];
+  // --- j-setup: the tunnel setup's control-plane hops come first (none in 5G mode) ---
+  hops.push(...controlHops(config));
+  // --- end j-setup ---
   let position = 0;
   hops.push({
     id: 'radio',
@@ -82,6 +91,9 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
     linkType: LINKTYPE_RAW,
     encapsulation: 'IPv4 / TCP (raw IP, no link layer)',
     positionUs: position,
+    // --- j-setup: the phone's own interface gets the pcapng direction flags (it is no longer hop 0) ---
+    ownInterface: true,
+    // --- end j-setup ---
   });
   position += us(d.radioMs);
   const gtpEncapsulation = fiveG
@@ -163,6 +175,9 @@ export function journeyHops(config: JourneyConfig): { hops: JourneyHop[]; oneWay
 function routersBefore(config: JourneyConfig, hop: JourneyHop): number {
   const n = carrierRouterCount(config);
   switch (hop.kind) {
+    // --- j-setup ---
+    case 'gtp-control':
+    // --- end j-setup ---
     case 'radio':
     case 'gtp-access':
     case 'gtp-core':
@@ -190,6 +205,9 @@ export function publicPhoneAddress(config: JourneyConfig): string {
 function routersAfterServer(config: JourneyConfig, hop: JourneyHop): number {
   const n = carrierRouterCount(config);
   switch (hop.kind) {
+    // --- j-setup ---
+    case 'gtp-control':
+    // --- end j-setup ---
     case 'vxlan':
     case 'dc-edge':
     case 'backend':

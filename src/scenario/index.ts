@@ -80,6 +80,23 @@ export {
 } from './order-service.js';
 export { decrementTtl, rewriteAddress, rewritePort } from './rewrite.js';
 export { mergeOver, type Schema, validate } from './schema.js';
+// --- j-setup: tunnel setup and name lookup ---
+export {
+  answerRecords,
+  CHOICE_RULE,
+  controlHops,
+  formatSetupLadder,
+  type JourneySetup,
+  lookupName,
+  type NameLookup,
+  planSetup,
+  renderSetup,
+  S5C_HOP,
+  S11_HOP,
+  type SetupMessage,
+  type SignalledFteid,
+} from './setup.js';
+// --- end j-setup ---
 export { formatHopTable, formatLadder } from './summary.js';
 // --- j-dc: a TCP conversation (MySQL) ---
 export { type ConversationOptions, type ConversationStep, runTcpConversation } from './tcp-conversation.js'; // --- end j-dc ---

@@ -35,6 +35,9 @@ import {
 } from './hops.js';
 // --- end j-dc ---
 import { forwardedRequest, type OrderResult, phoneRequest } from './order-service.js';
+// --- j-setup: tunnel setup and name lookup before the first user packet ---
+import { type JourneySetup, planSetup, renderSetup } from './setup.js';
+// --- end j-setup ---
 import { runTcpSession, type ServerAction, type SessionResult, type Transmission } from './tcp-session.js';
 
 /** Flow notes that only repeat what the flags already say. */
@@ -75,6 +78,9 @@ export interface JourneyResult {
   // --- j-dc: the data centre's connections, requests and database ---
   datacentre: DatacentreResult;
   // --- end j-dc ---
+  // --- j-setup: the GTPv2-C exchanges (4G) and the DNS lookup before the SYN ---
+  setup: JourneySetup;
+  // --- end j-setup ---
 }
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -254,6 +260,9 @@ export function buildJourney(config: JourneyConfig): JourneyResult {
     datacentre: datacentre.result,
     // --- end j-dc ---
     keyLog: keyLogs.join(''),
+    // --- j-setup ---
+    setup: planSetup(config, hops),
+    // --- end j-setup ---
   };
 }
 
@@ -282,6 +291,18 @@ function hostNames(config: JourneyConfig): Array<{ address: string; names: strin
     // --- end j-dc ---
   ];
   if (config.pgw.snat) entries.push([config.pgw.snat, 'nat.core.example']);
+  // --- j-setup: the control plane, the resolver and the shop's other VIPs ---
+  if (!fiveG) {
+    entries.push(
+      [config.mme.ip, 'mme.core.example'],
+      [config.sgwControl.s11Ip, 'sgw-c-s11.core.example'],
+      [config.sgwControl.s5cIp, 'sgw-c-s5c.core.example'],
+      [config.pgwControl.s5cIp, 'pgw-c.core.example'],
+    );
+  }
+  entries.push([config.dns.resolver, 'resolver.core.example']);
+  for (const vip of config.dns.otherVips) entries.push([vip, config.order.host.replace(/:\d+$/, '')]);
+  // --- end j-setup ---
   const seen = new Set<string>();
   const out: Array<{ address: string; names: string[] }> = [];
   for (const [address, name] of entries) {
@@ -370,6 +391,9 @@ function renderPackets(
 ): ScenarioPacket[] {
   const packets: ScenarioPacket[] = [];
   const outerIds = new OuterIds();
+  // --- j-setup: the tunnel setup and the name lookup come first (the tunnel ends' IP ids go on from them) ---
+  packets.push(...renderSetup(config, hops, outerIds));
+  // --- end j-setup ---
   const ids = { client: 0x3a10, server: 0x7c20, haproxy: 0x5d30, orders: 0x6e40 };
   const namer = new SegmentNamer();
   const phoneAddress = publicPhoneAddress(config);
@@ -399,6 +423,9 @@ function renderPackets(
   }
   hops.forEach((hop, hopIndex) => {
     if (hop.kind === 'backend') return;
+    // --- j-setup: the control-plane hops carry no user packet ---
+    if (hop.kind === 'gtp-control') return;
+    // --- end j-setup ---
     for (const { transmission, bytes, connection, text } of sent) {
       const segment = transmission.segment;
       const direction: Direction = segment.from === 'client' ? 'up' : 'down';
@@ -413,6 +440,13 @@ function renderPackets(
       const heading = [where, wrapped.detail, extra].filter((part) => part !== '').join(', ');
       const comments = [`${heading}: connection ${connection.index + 1}, ${text}`];
       if (segment.note && !SYN_NOTES.has(segment.note)) comments.push(segment.note);
+      // --- j-setup: the phone's SYN goes to the address its DNS lookup chose ---
+      if (direction === 'up' && segment.flags & TCP_SYN) {
+        comments.push(
+          `to ${config.slb.vip}, the first A record of the DNS answer for ${config.order.host.replace(/:\d+$/, '')}${connection.index > 0 ? ' (cached)' : ''}`,
+        );
+      }
+      // --- end j-setup ---
       if (lost !== undefined) {
         comments.push(
           direction === 'up'

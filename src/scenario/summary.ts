@@ -9,6 +9,10 @@ import { carrierRouteLine, formatCarrierPath } from './carriers.js';
 // --- end j-carriers ---
 import { hopStats, type Scenario } from './engine.js';
 import { flagNames, type JourneyResult } from './journey.js';
+// --- j-setup: the setup's lines before the connections ---
+import { formatSetupLadder } from './setup.js';
+
+// --- end j-setup ---
 
 const LINK_TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'Ethernet', 101: 'Raw IP' };
 
@@ -73,6 +77,9 @@ export function formatLadder(result: JourneyResult): string {
   const { config, oneWayUs } = result;
   const lines: string[] = [];
   const t0 = config.startTime * 1_000_000;
+  // --- j-setup: tunnel setup and name lookup first ---
+  lines.push(...formatSetupLadder(config, result.setup));
+  // --- end j-setup ---
   // --- j-carriers: the route between the PGW and the DC edge, uplink labels on the arrows ---
   lines.push(`carriers (uplink, MPLS labels on the arrows): ${carrierRouteLine(config)}`, '');
   // --- end j-carriers ---

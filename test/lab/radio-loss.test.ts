@@ -6,7 +6,7 @@
  * a sender namespace to an HTTP server on port 8000 (a port Wireshark's HTTP heuristic takes) in a
  * receiver namespace, through the relay of kernel-tcp-lab.ts (10 ms each way), which drops chosen data
  * segments after the sender-side capture point. The relay writes the sender-side capture (what the
- * phone's own capture, the journey's 01-radio hop, shows); tcpdump in the receiver namespace writes the
+ * phone's own capture, the journey's radio hop, shows); tcpdump in the receiver namespace writes the
  * receiver-side one (what every hop after the loss shows). The sender's link MTU is the phone's (1400),
  * so Linux segments the request as the journey's phone does. Both captures are read by tshark 4.0.17
  * with its default preferences (an empty configuration directory).
@@ -214,7 +214,9 @@ async function journeyCaptures(
     if (!info) throw new Error(`no hop ${hop}`);
     return join(out, tag, `${hopFileName(hop, info)}.pcap`);
   };
-  return { radio: file(0), s1u: file(1), client: result.config.phone.ip };
+  // By id: the hop numbers move when hops are added (j-setup puts s11 and s5c first).
+  const index = (id: string): number => result.hops.findIndex((hop) => hop.id === id);
+  return { radio: file(index('radio')), s1u: file(index('s1u')), client: result.config.phone.ip };
 }
 
 describe('the radio loss from the Linux kernel, read by tshark with its default preferences', () => {

@@ -134,7 +134,8 @@ async function checkPath(
 ): Promise<void> {
   const { config } = variant;
   const sgiId = config.mode === '5g' ? 'n6' : 'sgi';
-  const sgi = await hopPackets(variant, sgiId);
+  // The phone's TCP packets: the SGi hop also carries the DNS lookup, which the resolver on the SGi LAN answers.
+  const sgi = (await hopPackets(variant, sgiId)).filter((p) => /:tcp/.test(p['frame.protocols']?.[0] ?? ''));
   const routers = [...config.carriers.core.routers, ...config.carriers.upstream.routers];
   const macs = [config.pgw.sgiMac, ...routers.map((r) => r.mac), config.dcEdge.mac];
   let previousUp = Number(valuesOf(direction(sgi, config, true), 'ip.ttl')[0]);

@@ -48,7 +48,7 @@ describe('pktcraft journey', () => {
     const run = pktcraft('journey', '--plot', 'flow.svg');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^hop\s+link type\s+encapsulation\s+packets\s+bytes$/m);
-    expect(run.stdout).toMatch(/^01-radio\s+Raw IP\s+/m);
+    expect(run.stdout).toMatch(/^\d\d-radio\s+Raw IP\s+/m);
     expect(run.stdout).toMatch(/^\d\d-vxlan\s+Ethernet\s+Ethernet \/ IPv4 \/ UDP 4789 \/ VXLAN/m);
     // --- j-carriers: the carrier path table and the MPLS hops ---
     expect(run.stdout).toMatch(/^\d\d-carrier-p1-p2\s+Ethernet\s+Ethernet \/ MPLS \/ IPv4 \/ TCP/m);

@@ -30,8 +30,9 @@ interface Frame {
   innerId: number;
 }
 
+/** The journey's TCP frames (the tunnel setup's GTPv2-C and the DNS lookup take other paths). */
 function framesOf(result: JourneyResult): Frame[] {
-  return orderedPackets(result.scenario).map((packet) => {
+  const frames = orderedPackets(result.scenario).map((packet) => {
     const hop = result.hops[packet.hop]!;
     const decoded = decodePacket(packet.data, { linkType: hop.linkType });
     // No problem at all: every IPv4 header checksum (updated incrementally at each TTL change) verifies.
@@ -46,6 +47,7 @@ function framesOf(result: JourneyResult): Frame[] {
       innerId: inner.fields.id as number,
     };
   });
+  return frames.filter((f) => f.layers.some((layer) => layer.layer === 'tcp'));
 }
 
 const at = (frames: Frame[], hop: string, direction: 'up' | 'down'): Frame[] =>
