@@ -120,6 +120,11 @@ export function runTcpSession(options: SessionOptions): SessionResult {
       dataRetries: 15,
       timeWaitUs: 60_000_000,
       tracing: true,
+      // --- rack: Linux's default loss detection and recovery (RACK-TLP, PRR, F-RTO)
+      rack: true,
+      prr: true,
+      frto: true,
+      // --- end rack
     };
   };
 
