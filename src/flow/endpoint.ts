@@ -103,6 +103,8 @@ interface TxSegment {
   rexmit: boolean;
   retransmissions: number;
   sentUs: number;
+  /** --- rack: order of the latest transmission (RACK's "sent after", exact where times are equal). */
+  xmitOrder: number;
 }
 
 interface OutOfOrderRange {
@@ -193,9 +195,9 @@ export class Endpoint {
   // --- rack: RACK-TLP, PRR and F-RTO state ---
   /** When the RTO timer is due (microseconds), while armed. */
   private rtoDueUs = 0;
-  /** RACK.xmit_ts / RACK.end_seq / RACK.rtt: the most recently sent segment known delivered. */
-  private rackXmitUs = -1;
-  private rackEndSeq = 0;
+  /** RACK.xmit_ts (as a transmission order number) and RACK.rtt: the latest sent segment known delivered. */
+  private rackXmitOrder = -1;
+  private xmitCounter = 0;
   private rackRttUs = 0;
   private minRttUs = Number.POSITIVE_INFINITY;
   private reoTimer: TimerHandle | undefined;
@@ -886,6 +888,15 @@ export class Endpoint {
     this.rtoTimer = undefined;
     if (this.sndUna >= this.sndMax || this.state === 'CLOSED') return;
     const now = this.host.now();
+    // --- rack: Linux has one timer; a PTO capped at the RTO fires as the probe, not as a timeout
+    if (this.tlpTimer && this.tlpDueUs <= now && this.probeAllowed()) {
+      this.tlpTimer.cancel();
+      this.tlpTimer = undefined;
+      this.sendLossProbe();
+      this.flushAck();
+      return;
+    }
+    // --- end rack
     this.traceEvent('rto');
     if (this.backoff >= this.config.dataRetries) {
       this.teardown('retransmission limit reached');
@@ -969,10 +980,9 @@ export class Endpoint {
     if (seg.retransmissions > 0 && !(rtt >= this.minRttUs)) return;
     if (seg.retransmissions === 0) this.minRttUs = Math.min(this.minRttUs, Math.max(1, rtt));
     this.rackRttUs = rtt;
-    if (seg.sentUs > this.rackXmitUs || (seg.sentUs === this.rackXmitUs && seg.end > this.rackEndSeq)) {
-      this.rackXmitUs = seg.sentUs;
-      this.rackEndSeq = seg.end;
-    }
+    // Linux compares send times, then sequence; the simulation sends many segments in one microsecond,
+    // so the order of transmission says which went later.
+    if (seg.xmitOrder > this.rackXmitOrder) this.rackXmitOrder = seg.xmitOrder;
   }
 
   /**
@@ -992,16 +1002,14 @@ export class Endpoint {
    * retransmission). Returns the longest wait of those not yet due (0: none).
    */
   private rackDetectLoss(): number {
-    if (this.rackXmitUs < 0) return 0;
+    if (this.rackXmitOrder < 0) return 0;
     const now = this.host.now();
     const reoWnd = this.rackReoWnd();
     let wait = 0;
     for (let i = this.txHead; i < this.tx.length; i++) {
       const seg = this.tx[i]!;
       if (seg.sacked || (seg.lost && !seg.rexmit)) continue;
-      const sentBefore =
-        seg.sentUs < this.rackXmitUs || (seg.sentUs === this.rackXmitUs && seg.end < this.rackEndSeq);
-      if (!sentBefore) continue;
+      if (seg.xmitOrder > this.rackXmitOrder) continue; // not sent before the latest delivered one
       const remaining = this.rackRttUs + reoWnd - (now - seg.sentUs);
       if (remaining <= 0) {
         if (seg.rexmit) this.setRexmit(seg, false); // the retransmission is lost too
@@ -1163,8 +1171,7 @@ export class Endpoint {
   private onLossProbeTimer(): void {
     this.tlpTimer = undefined;
     const now = this.host.now();
-    if (!this.rackOn || !this.synchronized() || this.recovery !== 'open' || this.sndUna >= this.sndMax) return;
-    if (this.sackedBytes > 0 || this.dupAcks > 0 || this.tlpHighSeq > 0) return;
+    if (!this.probeAllowed()) return;
     if (now < this.tlpDueUs) {
       this.tlpTimerAtUs = this.tlpDueUs;
       this.tlpTimer = this.host.schedule(this.tlpDueUs, () => this.onLossProbeTimer());
@@ -1172,6 +1179,12 @@ export class Endpoint {
     }
     this.sendLossProbe();
     this.flushAck();
+  }
+
+  /** Linux: loss probes only in the open state (not disorder: nothing SACKed), one outstanding at a time. */
+  private probeAllowed(): boolean {
+    if (!this.rackOn || !this.synchronized() || this.recovery !== 'open' || this.sndUna >= this.sndMax) return false;
+    return this.sackedBytes === 0 && this.dupAcks === 0 && this.tlpHighSeq === 0;
   }
 
   /** RFC 8985 7.3 (Linux tcp_send_loss_probe()): new data if the receive window allows, else the last segment. */
@@ -1221,7 +1234,10 @@ export class Endpoint {
       for (let i = this.txHead; i < this.tx.length; i++) {
         const seg = this.tx[i]!;
         if (seg.start >= r) break;
-        if (!seg.sacked && seg.start >= l && seg.end <= r) {
+        // --- rack: the receiver keeps an out-of-order FIN (its blocks cover the data only; Linux's
+        // include the FIN), so a block covering a segment's data covers the FIN that came with it.
+        const end = seg.fin && seg.end - 1 > seg.start ? seg.end - 1 : seg.end;
+        if (!seg.sacked && seg.start >= l && end <= r) {
           if (seg.lost) this.setLost(seg, false);
           if (seg.rexmit) this.setRexmit(seg, false);
           seg.sacked = true;
@@ -1446,6 +1462,7 @@ export class Endpoint {
       rexmit: false,
       retransmissions: 0,
       sentUs: this.host.now(),
+      xmitOrder: ++this.xmitCounter, // --- rack
     };
     this.tx.push(seg);
     if (this.recovery === 'recovery') this.prrOut += seg.end - seg.start; // --- rack: PRR's prr_out
@@ -1466,6 +1483,7 @@ export class Endpoint {
     const len = seg.end - seg.start - (seg.fin ? 1 : 0);
     seg.retransmissions++;
     seg.sentUs = this.host.now();
+    seg.xmitOrder = ++this.xmitCounter; // --- rack
     // --- rack: a loss probe is not counted as retransmitted-in-flight (Linux __tcp_retransmit_skb)
     if (!probe) {
       this.setRexmit(seg, true);
