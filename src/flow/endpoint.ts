@@ -1040,7 +1040,7 @@ export class Endpoint {
     this.ackDelivered = 0;
     this.rackMarkLost();
     if (this.pipe === pipeBefore) return;
-    if (this.recovery === 'open' && this.sndUna > this.recoverPoint) {
+    if (this.recovery === 'open') {
       this.traceEvent('rack-timer');
       this.ackDelivered = this.effectiveMss; // Linux: tcp_cwnd_reduction(sk, 1, ...)
       this.enterFastRecovery();
@@ -1055,9 +1055,11 @@ export class Endpoint {
     if (this.rackOn && this.recovery === 'open' && this.sndUna < this.sndMax) {
       if (this.sackedBytes > 0 || isDuplicate) {
         this.rackMarkLost();
-        // Linux tcp_time_to_recover(): something marked lost, or DupThresh segments SACKed.
+        // Linux tcp_time_to_recover(): something marked lost, or DupThresh segments SACKed. With SACK
+        // Linux has no RFC 6582 recovery-point rule: data sent during the last recovery and lost
+        // starts a new one.
         const timeToRecover = this.lostBytes > 0 || this.sackedSegments >= DUP_THRESH;
-        if (timeToRecover && this.sndUna > this.recoverPoint) this.enterFastRecovery();
+        if (timeToRecover) this.enterFastRecovery();
       }
     } else if (this.prrOn && this.recovery === 'recovery' && !this.prrEnteredThisAck) {
       this.prrUpdate(this.ackDelivered, this.ackNewlyLost, unaAdvanced, false);
@@ -1183,7 +1185,8 @@ export class Endpoint {
 
   /** Linux: loss probes only in the open state (not disorder: nothing SACKed), one outstanding at a time. */
   private probeAllowed(): boolean {
-    if (!this.rackOn || !this.synchronized() || this.recovery !== 'open' || this.sndUna >= this.sndMax) return false;
+    if (!this.rackOn || !this.synchronized() || this.recovery !== 'open' || this.sndUna >= this.sndMax)
+      return false;
     return this.sackedBytes === 0 && this.dupAcks === 0 && this.tlpHighSeq === 0;
   }
 
