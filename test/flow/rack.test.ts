@@ -155,7 +155,10 @@ describe('TLP: tail loss probes', () => {
     expect(framesWith(j.frames, 'spurious_retransmission')).toEqual([]);
     // One segment outstanding: PTO = 2*SRTT + WCDelAckT (Linux tcp_rto_min, 200 ms) > RTO, so the probe
     // goes when the RTO would have (RFC 8985 7.2: never later), from the last ACK before it.
-    const lastAck = j.result.segments.slice(0, probe - 1).findLast((s) => s.from === 'server')!;
+    const lastAck = j.result.segments
+      .slice(0, probe - 1)
+      .filter((s) => s.from === 'server')
+      .at(-1)!;
     const pto = Math.min(2 * tlp[0]!.srttUs + MIN_RTO_US, tlp[0]!.rtoUs);
     expect(seg(j, probe).timeUs - lastAck.timeUs).toBeLessThanOrEqual(pto + 1);
     const after = j.result.trace.find(
@@ -174,7 +177,10 @@ describe('TLP: tail loss probes', () => {
     expect(tlp).toHaveLength(1);
     // More than one segment outstanding: PTO = 2*SRTT + TCP_TIMEOUT_MIN, from the last ACK.
     const probe = j.copiesOf(SEGMENTS)[1]!;
-    const lastAck = j.result.segments.slice(0, probe - 1).findLast((s) => s.from === 'server')!;
+    const lastAck = j.result.segments
+      .slice(0, probe - 1)
+      .filter((s) => s.from === 'server')
+      .at(-1)!;
     // (the trace rounds SRTT to whole microseconds)
     const waited = seg(j, probe).timeUs - lastAck.timeUs;
     expect(Math.abs(waited - (2 * tlp[0]!.srttUs + 2_000))).toBeLessThanOrEqual(2);
