@@ -373,8 +373,9 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     // 7.2; Linux tcp_schedule_loss_probe()), so both probe when the RTO would fire. Linux's RTO is
     // SRTT + max(4*RTTVAR, 200 ms) (tcp_set_rto(): RTTVAR floored at tcp_rto_min), the model's RFC
     // 6298's max(200 ms, SRTT + 4*RTTVAR): the kernel's is up to one SRTT (40 ms) longer, plus jiffy
-    // rounding and the relay's scheduling (seen: 336 and 363 ms against the model's 320 ms). 60 ms.
-    expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(60);
+    // rounding and the relay's scheduling on a loaded machine (seen: 336, 363 and 370 ms against the
+    // model's 320 ms). 80 ms.
+    expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(80);
   });
 
   it('lost retransmission: RACK resends it again by fast retransmit, no RTO, in both (issue 12)', () => {
@@ -390,9 +391,10 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     }
     // The second retransmission goes once data sent after the first is SACKed (RACK, reo_wnd 0 in
     // recovery): one RTT after it in the model; in the kernel one or two RTTs, depending on how much
-    // PRR let it send right after the retransmission and on the receiver's ACKs (seen: 124 and 208 ms
-    // against the model's 120 ms). So within two RTTs plus reo_wnd and timer slack: 100 ms.
-    expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(100);
+    // PRR let it send right after the retransmission and on the receiver's ACKs (seen: 124, 207 and 208 ms
+    // against the model's 120 ms). So within two RTTs plus reo_wnd (10 ms) and timer and relay
+    // slack: 110 ms.
+    expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(110);
   });
 
   it('KNOWN_DIFFERENCES: what Linux does here that the model does not yet (measured on the kernel)', () => {
