@@ -1,7 +1,8 @@
 /**
  * One TCP endpoint: the connection state machine, the sender (segmentation, congestion control,
- * RFC 6675 SACK loss recovery or RFC 6582 NewReno recovery, RFC 6298 retransmission timer, persist
- * timer with zero window probes) and the receiver (reassembly, SACK blocks, Linux-like delayed and quick
+ * RACK-TLP loss detection (RFC 8985) or RFC 6675 SACK loss recovery, PRR (RFC 6937), RFC 6582 NewReno
+ * recovery without SACK, RFC 6298 retransmission timer with F-RTO / Eifel undo (RFC 5682 / RFC 3522),
+ * persist timer with zero window probes) and the receiver (reassembly, SACK blocks, Linux-like delayed and quick
  * ACKs, receive buffer drained by the application at a given rate, window updates).
  *
  * Sequence numbers are kept as offsets from the ISN: the SYN is offset 0, data byte i (0-based) is

@@ -102,6 +102,9 @@ describe('F-RTO / Eifel undo of a spurious timeout', () => {
 
   it('random 8% loss, CUBIC and NewReno: every undo follows a timeout from the open state and restores its window', () => {
     let undos = 0;
+    // RFC 5682 3.1 step 3b (SACK-enhanced): never-retransmitted data sent before the timeout is SACKed
+    // after it, so not everything was lost.
+    let frtoUndos = 0;
     for (const cc of ['cubic', 'newreno'] as const) {
       for (let seed = 1; seed <= 12; seed++) {
         const result = synthesizeFlow({
@@ -120,6 +123,7 @@ describe('F-RTO / Eifel undo of a spurious timeout', () => {
           else if (e.kind === 'recovery-end') openRto = undefined;
           else if (e.kind === 'undo') {
             undos++;
+            if (/F-RTO/.test(e.note ?? '')) frtoUndos++;
             const where = `${cc} seed ${seed} at ${e.timeUs} us`;
             expect(openRto, `${where}: undo without a timeout`).toBeDefined();
             expect(e.cwnd, where).toBeGreaterThanOrEqual(openRto!.cwnd);
@@ -132,6 +136,7 @@ describe('F-RTO / Eifel undo of a spurious timeout', () => {
       }
     }
     expect(undos).toBeGreaterThan(0);
+    expect(frtoUndos).toBeGreaterThan(0);
   });
 
   it('with RACK-TLP on, the same wait draws a tail loss probe instead of a timeout', () => {
