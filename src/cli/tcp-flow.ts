@@ -44,6 +44,11 @@ interface TcpFlowArgs {
   'close-by': 'client' | 'server';
   'close-with': 'fin' | 'rst';
   sack: boolean;
+  // --- rack
+  rack: boolean;
+  prr: boolean;
+  frto: boolean;
+  // --- end rack
   format?: 'pcap' | 'pcapng' | undefined;
   progress: boolean;
   tls?: boolean | undefined;
@@ -204,6 +209,24 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
         default: true,
         describe: 'negotiate SACK (--no-sack: NewReno recovery)',
       })
+      // --- rack: sender loss detection and recovery, defaults as Linux 6.x
+      .option('rack', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'RACK-TLP loss detection and tail loss probes, RFC 8985 (--no-rack: duplicate ACKs / RFC 6675 only)',
+      })
+      .option('prr', {
+        type: 'boolean',
+        default: true,
+        describe: 'Proportional Rate Reduction in fast recovery, RFC 6937 (--no-prr: cwnd = ssthresh)',
+      })
+      .option('frto', {
+        type: 'boolean',
+        default: true,
+        describe: 'F-RTO and timestamp (Eifel) undo of spurious timeouts, RFC 5682 / RFC 3522',
+      })
+      // --- end rack
       .option('rwnd', {
         type: 'number',
         describe: 'receive buffer of both endpoints, bytes (default 131072)',
@@ -275,6 +298,9 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       seed: args.seed,
       cc: args.cc,
       sack: args.sack,
+      rack: args.rack, // --- rack
+      prr: args.prr,
+      frto: args.frto,
       captureAt: parseCapturePoint(args['capture-at']),
       ipVersion,
       connections: args.connections,

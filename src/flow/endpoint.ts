@@ -1,7 +1,8 @@
 /**
  * One TCP endpoint: the connection state machine, the sender (segmentation, congestion control,
- * RFC 6675 SACK loss recovery or RFC 6582 NewReno recovery, RFC 6298 retransmission timer, persist
- * timer with zero window probes) and the receiver (reassembly, SACK blocks, Linux-like delayed and quick
+ * RACK-TLP loss detection (RFC 8985) or RFC 6675 SACK loss recovery, PRR (RFC 6937), RFC 6582 NewReno
+ * recovery without SACK, RFC 6298 retransmission timer with F-RTO / Eifel undo (RFC 5682 / RFC 3522),
+ * persist timer with zero window probes) and the receiver (reassembly, SACK blocks, Linux-like delayed and quick
  * ACKs, receive buffer drained by the application at a given rate, window updates).
  *
  * Sequence numbers are kept as offsets from the ISN: the SYN is offset 0, data byte i (0-based) is
@@ -79,6 +80,17 @@ export interface EndpointConfig {
   timeWaitUs: number;
   /** Record trace events. */
   tracing: boolean;
+  // --- rack: sender loss detection and recovery switches (issue 12) ---
+  /**
+   * RACK-TLP (RFC 8985; Linux net.ipv4.tcp_recovery=1, tcp_early_retrans=3): time-based loss marking,
+   * lost-retransmission detection and tail loss probes, with SACK. Off: RFC 6675 duplicate-ACK counting.
+   */
+  rack: boolean;
+  /** Proportional Rate Reduction in fast recovery (RFC 6937, PRR-SSRB as Linux tcp_cwnd_reduction()). */
+  prr: boolean;
+  /** F-RTO (RFC 5682, Linux tcp_frto=2) and Eifel timestamp undo (RFC 3522) of spurious timeouts. */
+  frto: boolean;
+  // --- end rack ---
 }
 
 interface TxSegment {
@@ -92,6 +104,8 @@ interface TxSegment {
   rexmit: boolean;
   retransmissions: number;
   sentUs: number;
+  /** --- rack: order of the latest transmission (RACK's "sent after", exact where times are equal). */
+  xmitOrder: number;
 }
 
 interface OutOfOrderRange {
@@ -116,6 +130,12 @@ type TcpState =
 const MAX_SACK_BLOCKS_WITH_TS = 3;
 const MAX_SACK_BLOCKS = 4;
 const DUP_THRESH = 3;
+// --- rack: RACK-TLP constants ---
+/** Linux TCP_TIMEOUT_MIN (2 jiffies at HZ=1000): added to the reordering timer and to a multi-segment PTO. */
+const TIMEOUT_MIN_US = 2_000;
+/** The least probe timeout (RFC 8985's 10 ms floor as in the TLP draft; Linux rounds to jiffies). */
+const MIN_PTO_US = 10_000;
+// --- end rack ---
 
 export class Endpoint {
   state: TcpState = 'CLOSED';
@@ -173,6 +193,42 @@ export class Endpoint {
   private synRetransmitted = false;
   private synSentUs = 0;
   private synTransmissions = 0;
+  // --- rack: RACK-TLP, PRR and F-RTO state ---
+  /** When the RTO timer is due (microseconds), while armed. */
+  private rtoDueUs = 0;
+  /** RACK.xmit_ts (as a transmission order number) and RACK.rtt: the latest sent segment known delivered. */
+  private rackXmitOrder = -1;
+  private xmitCounter = 0;
+  private rackRttUs = 0;
+  private minRttUs = Number.POSITIVE_INFINITY;
+  private reoTimer: TimerHandle | undefined;
+  private tlpTimer: TimerHandle | undefined;
+  private tlpTimerAtUs = 0;
+  private tlpDueUs = 0;
+  /** TLPRxtOut of RFC 8985 / Linux tlp_high_seq: snd.nxt when the outstanding probe was sent (0: none). */
+  private tlpHighSeq = 0;
+  private tlpRetrans = false;
+  private sackedSegments = 0;
+  /** Per ACK being processed: bytes newly acked or SACKed, newly SACKed, newly marked lost. */
+  private ackDelivered = 0;
+  private ackSacked = 0;
+  private ackNewlyLost = 0;
+  /** Per ACK: never-retransmitted data sent before the timeout was (s)acked (Linux FLAG_ORIG_SACK_ACKED). */
+  private ackOrigDelivered = false;
+  private ackTsecr: number | undefined;
+  private prrDelivered = 0;
+  private prrOut = 0;
+  /** RFC 6937 RecoverFS: as Linux, the cwnd when the reduction started (tp->prior_cwnd). */
+  private recoverFs = 0;
+  private prrEnteredThisAck = false;
+  private frtoActive = false;
+  private frtoSendNew = false;
+  private undoArmed = false;
+  private priorCwnd = 0;
+  private priorSsthresh = 0;
+  /** TSval of the first retransmission of the episode (Linux retrans_stamp), -1 when none. */
+  private retransStampTs = -1;
+  // --- end rack ---
 
   // ---- receiver
   private rcvNxt = 0;
@@ -667,6 +723,15 @@ export class Endpoint {
       this.maxSndWnd = Math.max(this.maxSndWnd, windowRaw * 2 ** this.sendShift);
     }
     this.lastAckSack = [];
+    // --- rack: per-ACK bookkeeping for RACK, PRR and F-RTO ---
+    const unaBefore = this.sndUna;
+    this.ackDelivered = 0;
+    this.ackSacked = 0;
+    this.ackNewlyLost = 0;
+    this.ackOrigDelivered = false;
+    this.prrEnteredThisAck = false;
+    this.ackTsecr = segment.tsecr;
+    // --- end rack ---
     if (segment.sackBlocks && this.sackOk) {
       for (const [left, right] of segment.sackBlocks) {
         const l = this.offsetOf(left, this.config.iss, this.sndUna);
@@ -688,8 +753,14 @@ export class Endpoint {
     } else if (isDuplicate) {
       this.onDuplicateAck();
     } else if (this.recovery !== 'open' && this.sackOk) {
-      this.updateLost();
+      // --- rack: F-RTO looks at every ACK in the loss state ---
+      if (this.recovery === 'loss') this.frtoOnAck(false, false);
+      // --- end rack ---
+      if ((this.recovery as RecoveryState) !== 'open') this.updateLost();
     }
+    // --- rack: RACK in the open state, PRR in recovery, the loss probe's outcome ---
+    this.afterAck(ackOff, ackOff > unaBefore, isDuplicate);
+    // --- end rack ---
     if (this.sndWndRight > this.sndNxt || this.sndNxt < this.sndMax) this.cancelPersist();
     if (this.config.tracing) this.traceEvent('ack', { ack: ackOff });
   }
@@ -729,11 +800,15 @@ export class Endpoint {
 
     if (this.finSent && ackOff >= this.finOffset() + 1) this.onFinAcked();
 
+    // --- rack: F-RTO (RFC 5682) and Eifel (RFC 3522) may prove the timeout spurious ---
+    if (this.recovery === 'loss') this.frtoOnAck(true, false);
+    // --- end rack ---
     if (this.recovery === 'recovery') {
       if (ackOff >= this.recoverPoint) {
         this.cc.onRecoveryEnd(now);
         this.recovery = 'open';
         this.clearRecoveryMarks();
+        this.retransStampTs = -1;
         this.traceEvent('recovery-end');
       } else if (!this.sackOk) {
         // RFC 6582 partial ACK: retransmit the first unacked segment, deflate, add back one SMSS.
@@ -751,6 +826,9 @@ export class Endpoint {
       if (ackOff >= this.recoverPoint) {
         this.recovery = 'open';
         this.clearRecoveryMarks();
+        this.retransStampTs = -1;
+        this.undoArmed = false;
+        this.frtoActive = false;
         this.traceEvent('recovery-end');
       } else {
         this.updateLost();
@@ -764,6 +842,7 @@ export class Endpoint {
   private onDuplicateAck(): void {
     this.dupAcks++;
     if (this.recovery === 'open') {
+      if (this.rackOn) return; // --- rack: afterAck() decides (RACK marks, or DupThresh SACKed segments)
       const firstLost = this.sackOk && this.isLostAt(this.txHead);
       if ((this.dupAcks >= DUP_THRESH || firstLost) && this.sndUna > this.recoverPoint) {
         this.enterFastRecovery();
@@ -772,20 +851,33 @@ export class Endpoint {
       if (this.sackOk) this.updateLost();
       else this.cc.cwnd += this.effectiveMss; // RFC 6582 step 4: inflate
     } else if (this.sackOk) {
-      this.updateLost();
+      this.frtoOnAck(false, true); // --- rack: F-RTO step 3
+      if ((this.recovery as RecoveryState) !== 'open') this.updateLost();
     }
   }
 
   private enterFastRecovery(): void {
     const now = this.host.now();
     this.recoverPoint = this.sndMax;
+    // --- rack: PRR's RecoverFS is the window before the reduction (Linux prior_cwnd) ---
+    this.recoverFs = this.cc.cwnd;
+    this.prrDelivered = 0;
+    this.prrOut = 0;
+    this.tlpHighSeq = 0;
+    // --- end rack ---
     this.cc.onCongestionEvent(this.flightSize(), now);
     this.recovery = 'recovery';
     const first = this.tx[this.txHead];
     if (this.sackOk) {
       this.cc.cwnd = this.cc.ssthresh; // RFC 6675 step 4.2
       this.updateLost();
-      if (first && !first.lost) this.setLost(first, true);
+      if (first && !first.lost && !first.sacked) this.setLost(first, true);
+      // --- rack: PRR sets cwnd = pipe + sndcnt instead (RFC 6937), the fast retransmit included ---
+      if (this.prrOn) {
+        this.prrUpdate(Math.max(this.ackDelivered, 0), this.ackNewlyLost, false, true);
+        this.prrEnteredThisAck = true;
+      }
+      // --- end rack ---
     } else {
       this.cc.cwnd = this.cc.ssthresh + DUP_THRESH * this.effectiveMss; // RFC 6582 step 3
     }
@@ -797,11 +889,38 @@ export class Endpoint {
     this.rtoTimer = undefined;
     if (this.sndUna >= this.sndMax || this.state === 'CLOSED') return;
     const now = this.host.now();
+    // --- rack: Linux has one timer; a PTO capped at the RTO fires as the probe, not as a timeout
+    if (this.tlpTimer && this.tlpDueUs <= now && this.probeAllowed()) {
+      this.tlpTimer.cancel();
+      this.tlpTimer = undefined;
+      this.sendLossProbe();
+      this.flushAck();
+      return;
+    }
+    // --- end rack
     this.traceEvent('rto');
     if (this.backoff >= this.config.dataRetries) {
       this.teardown('retransmission limit reached');
       return;
     }
+    // --- rack: a timeout ends any probe and reordering wait; F-RTO and undo start from the open state ---
+    this.tlpHighSeq = 0;
+    this.reoTimer?.cancel();
+    this.reoTimer = undefined;
+    if (this.backoff === 0) {
+      const fromOpen = this.recovery === 'open';
+      this.undoArmed = fromOpen;
+      if (fromOpen) {
+        // Linux tcp_enter_loss(): prior_cwnd, and prior_ssthresh = tcp_current_ssthresh().
+        this.priorCwnd = this.cc.cwnd;
+        this.priorSsthresh = Math.max(this.cc.ssthresh, 0.75 * this.cc.cwnd);
+        this.retransStampTs = -1;
+      }
+    }
+    // RFC 5682 3.1 step 1 (Linux): F-RTO for a timeout outside recovery and for repeated timeouts.
+    this.frtoActive = this.config.frto && this.undoArmed;
+    this.frtoSendNew = false;
+    // --- end rack ---
     if (this.backoff === 0) {
       // RFC 5681 3.1: a segment not yet resent by the timer sets ssthresh from the current flight,
       // whatever the state: in recovery that is the reduced flight, never the window before the loss.
@@ -828,6 +947,290 @@ export class Endpoint {
     this.trySend();
   }
 
+  // --- rack: RACK-TLP (RFC 8985), PRR (RFC 6937), F-RTO (RFC 5682) and Eifel undo (RFC 3522) ---
+  // ================================================================ sender: RACK-TLP, PRR, F-RTO
+
+  /** RACK needs SACK (Linux marks nothing by time on a non-SACK connection). */
+  private get rackOn(): boolean {
+    return this.config.rack && this.sackOk;
+  }
+
+  private get prrOn(): boolean {
+    return this.config.prr && this.sackOk;
+  }
+
+  /** TSval for a time: the millisecond clock plus this endpoint's offset. */
+  private tsValue(timeUs: number): number {
+    return (Math.floor(timeUs / 1000) + this.config.tsOffset) >>> 0;
+  }
+
+  /** A segment was newly acknowledged, cumulatively or by SACK. */
+  private noteDelivered(seg: TxSegment): void {
+    this.ackDelivered += seg.end - seg.start;
+    if (seg.retransmissions === 0 && seg.end <= this.recoverPoint) this.ackOrigDelivered = true;
+    if (this.config.rack) this.rackAdvance(seg);
+  }
+
+  /**
+   * RFC 8985 6.2 step 2 (Linux tcp_rack_advance()): RACK.rtt from the delivered segment, and
+   * RACK.xmit_ts/end_seq if it was sent later than the one recorded. A retransmitted segment whose
+   * RTT is below the minimum may have been delivered by its original: ignored.
+   */
+  private rackAdvance(seg: TxSegment): void {
+    const rtt = this.host.now() - seg.sentUs;
+    if (seg.retransmissions > 0 && !(rtt >= this.minRttUs)) return;
+    if (seg.retransmissions === 0) this.minRttUs = Math.min(this.minRttUs, Math.max(1, rtt));
+    this.rackRttUs = rtt;
+    // Linux compares send times, then sequence; the simulation sends many segments in one microsecond,
+    // so the order of transmission says which went later.
+    if (seg.xmitOrder > this.rackXmitOrder) this.rackXmitOrder = seg.xmitOrder;
+  }
+
+  /**
+   * RFC 8985 6.2 step 4 (Linux tcp_rack_reo_wnd()): no reordering is ever seen on this path (it
+   * never reorders and the receiver sends no DSACK), so the window is zero in recovery and once
+   * DupThresh segments are SACKed, min_rtt/4 (at most SRTT) otherwise.
+   */
+  private rackReoWnd(): number {
+    if (this.recovery !== 'open' || this.sackedSegments >= DUP_THRESH) return 0;
+    const quarter = Number.isFinite(this.minRttUs) ? this.minRttUs / 4 : this.srttUs / 4;
+    return Math.min(quarter, this.srttUs);
+  }
+
+  /**
+   * RFC 8985 6.2 step 5 (Linux tcp_rack_detect_loss()): a segment sent before RACK.xmit_ts is lost
+   * once RACK.rtt + reo_wnd has passed since it was (re)sent; a retransmission too (lost
+   * retransmission). Returns the longest wait of those not yet due (0: none).
+   */
+  private rackDetectLoss(): number {
+    if (this.rackXmitOrder < 0) return 0;
+    const now = this.host.now();
+    const reoWnd = this.rackReoWnd();
+    let wait = 0;
+    for (let i = this.txHead; i < this.tx.length; i++) {
+      const seg = this.tx[i]!;
+      if (seg.sacked || (seg.lost && !seg.rexmit)) continue;
+      if (seg.xmitOrder > this.rackXmitOrder) continue; // not sent before the latest delivered one
+      const remaining = this.rackRttUs + reoWnd - (now - seg.sentUs);
+      if (remaining <= 0) {
+        if (seg.rexmit) this.setRexmit(seg, false); // the retransmission is lost too
+        if (seg.lost) this.ackNewlyLost += seg.end - seg.start;
+        else this.setLost(seg, true);
+      } else if (remaining > wait) wait = remaining;
+    }
+    return wait;
+  }
+
+  /** Linux tcp_rack_mark_lost(): mark, and arm the reordering timer for the ones not yet due. */
+  private rackMarkLost(): void {
+    const wait = this.rackDetectLoss();
+    if (wait > 0) {
+      this.reoTimer?.cancel();
+      this.reoTimer = this.host.schedule(this.host.now() + Math.ceil(wait) + TIMEOUT_MIN_US, () =>
+        this.onReorderTimeout(),
+      );
+    }
+  }
+
+  /** Linux tcp_rack_reo_timeout(): losses that became due without an ACK start recovery. */
+  private onReorderTimeout(): void {
+    this.reoTimer = undefined;
+    if (!this.synchronized() || this.sndUna >= this.sndMax || !this.rackOn) return;
+    const pipeBefore = this.pipe;
+    this.ackNewlyLost = 0;
+    this.ackDelivered = 0;
+    this.rackMarkLost();
+    if (this.pipe === pipeBefore) return;
+    if (this.recovery === 'open') {
+      this.traceEvent('rack-timer');
+      this.ackDelivered = this.effectiveMss; // Linux: tcp_cwnd_reduction(sk, 1, ...)
+      this.enterFastRecovery();
+    }
+    this.trySend();
+    this.flushAck();
+  }
+
+  /** What follows every ACK: RACK marking and recovery entry, PRR, the loss probe's outcome. */
+  private afterAck(ackOff: number, unaAdvanced: boolean, isDuplicate: boolean): void {
+    if (this.tlpHighSeq > 0) this.processTlpAck(ackOff, unaAdvanced, isDuplicate);
+    if (this.rackOn && this.recovery === 'open' && this.sndUna < this.sndMax) {
+      if (this.sackedBytes > 0 || isDuplicate) {
+        this.rackMarkLost();
+        // Linux tcp_time_to_recover(): something marked lost, or DupThresh segments SACKed. With SACK
+        // Linux has no RFC 6582 recovery-point rule: data sent during the last recovery and lost
+        // starts a new one.
+        const timeToRecover = this.lostBytes > 0 || this.sackedSegments >= DUP_THRESH;
+        if (timeToRecover) this.enterFastRecovery();
+      }
+    } else if (this.prrOn && this.recovery === 'recovery' && !this.prrEnteredThisAck) {
+      this.prrUpdate(this.ackDelivered, this.ackNewlyLost, unaAdvanced, false);
+    }
+  }
+
+  /**
+   * RFC 6937 PRR-SSRB, as Linux tcp_cwnd_reduction() (in bytes): while pipe > ssthresh send in
+   * proportion, sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out; below it grow back
+   * towards ssthresh by at most what was delivered, plus one SMSS when snd.una advanced and nothing
+   * was newly lost; at least one segment (the fast retransmit) when nothing was sent yet.
+   * cwnd = pipe + sndcnt.
+   */
+  private prrUpdate(delivered: number, newlyLost: number, unaAdvanced: boolean, entering: boolean): void {
+    if (delivered <= 0 && !entering) return;
+    this.prrDelivered += delivered;
+    const ssthresh = this.cc.ssthresh;
+    const pipe = this.pipe;
+    const delta = ssthresh - pipe;
+    let sndcnt: number;
+    if (delta < 0) {
+      sndcnt = Math.ceil((this.prrDelivered * ssthresh) / this.recoverFs) - this.prrOut;
+    } else {
+      sndcnt = Math.max(this.prrDelivered - this.prrOut, delivered);
+      if (unaAdvanced && newlyLost === 0) sndcnt += this.effectiveMss;
+      sndcnt = Math.min(delta, sndcnt);
+    }
+    if (this.prrOut === 0) sndcnt = Math.max(sndcnt, this.effectiveMss);
+    this.cc.cwnd = pipe + Math.max(0, sndcnt);
+  }
+
+  /**
+   * Linux tcp_process_loss() for an ACK in the loss state: Eifel (the ACK echoes a timestamp older than
+   * the first retransmission, so it answers an original) and F-RTO (RFC 5682 3.1, SACK-enhanced):
+   * never-retransmitted data (s)acked proves the timeout spurious; after the first advancing ACK new
+   * data is sent instead of retransmissions (step 2b); a SACK or duplicate ACK after that means the
+   * loss was real (step 3a).
+   */
+  private frtoOnAck(unaAdvanced: boolean, duplicate: boolean): void {
+    this.frtoSendNew = false;
+    if (!this.config.frto) return;
+    if (unaAdvanced && this.undoArmed && this.timestampsProveDelay()) {
+      this.undoTimeout('Eifel: the ACK echoes a timestamp from before the retransmission');
+      return;
+    }
+    if (!this.frtoActive) return;
+    if (this.ackOrigDelivered) {
+      this.undoTimeout('F-RTO: never-retransmitted data was acknowledged');
+      return;
+    }
+    const recovered = this.sndUna >= this.recoverPoint;
+    if (this.sndNxt > this.recoverPoint) {
+      if (this.ackSacked > 0 || duplicate) this.frtoActive = false;
+    } else if (unaAdvanced && !recovered) {
+      this.recoverPoint = this.sndNxt;
+      if (this.dataPending() && this.sndWndRight > this.sndNxt) {
+        this.frtoSendNew = true;
+        return;
+      }
+      this.frtoActive = false;
+    }
+  }
+
+  private timestampsProveDelay(): boolean {
+    const tsecr = this.ackTsecr;
+    if (!this.tsOk || tsecr === undefined || tsecr === 0 || this.retransStampTs < 0) return false;
+    return ((tsecr - this.retransStampTs) | 0) < 0;
+  }
+
+  /** Linux tcp_undo_cwnd_reduction(): restore cwnd and ssthresh from before the timeout. */
+  private undoTimeout(why: string): void {
+    this.clearRecoveryMarks();
+    this.cc.cwnd = Math.max(this.cc.cwnd, this.priorCwnd);
+    if (this.priorSsthresh > this.cc.ssthresh) this.cc.ssthresh = this.priorSsthresh;
+    this.recovery = 'open';
+    this.undoArmed = false;
+    this.frtoActive = false;
+    this.frtoSendNew = false;
+    this.retransStampTs = -1;
+    this.backoff = 0;
+    this.computeRto();
+    this.traceEvent('undo', { note: `spurious retransmission timeout undone (${why})` });
+  }
+
+  /**
+   * RFC 8985 7.2 (Linux tcp_schedule_loss_probe()): in the open state with SACK and nothing SACKed,
+   * PTO = 2 * SRTT, plus the worst-case delayed ACK (Linux tcp_rto_min) when one segment is out,
+   * else plus TCP_TIMEOUT_MIN; at least 10 ms, never later than the RTO. The timer is lazy: it is
+   * re-armed only when it would fire too early.
+   */
+  private scheduleLossProbe(): void {
+    if (!this.rackOn || this.recovery !== 'open' || this.sndUna >= this.sndMax) return;
+    if (this.sackedBytes > 0 || this.dupAcks > 0 || this.tlpHighSeq > 0) return;
+    const now = this.host.now();
+    let pto: number;
+    if (this.srttUs > 0) {
+      const oneSegment = this.tx.length - this.txHead <= 1;
+      pto = 2 * this.srttUs + (oneSegment ? this.config.minRtoUs : TIMEOUT_MIN_US);
+      pto = Math.max(pto, MIN_PTO_US);
+    } else {
+      pto = this.config.initialRtoUs;
+    }
+    if (this.rtoTimer) pto = Math.min(pto, Math.max(0, this.rtoDueUs - now));
+    this.tlpDueUs = now + Math.round(pto);
+    if (this.tlpTimer && this.tlpTimerAtUs <= this.tlpDueUs) return;
+    this.tlpTimer?.cancel();
+    this.tlpTimerAtUs = this.tlpDueUs;
+    this.tlpTimer = this.host.schedule(this.tlpDueUs, () => this.onLossProbeTimer());
+  }
+
+  private onLossProbeTimer(): void {
+    this.tlpTimer = undefined;
+    const now = this.host.now();
+    if (!this.probeAllowed()) return;
+    if (now < this.tlpDueUs) {
+      this.tlpTimerAtUs = this.tlpDueUs;
+      this.tlpTimer = this.host.schedule(this.tlpDueUs, () => this.onLossProbeTimer());
+      return;
+    }
+    this.sendLossProbe();
+    this.flushAck();
+  }
+
+  /** Linux: loss probes only in the open state (not disorder: nothing SACKed), one outstanding at a time. */
+  private probeAllowed(): boolean {
+    if (!this.rackOn || !this.synchronized() || this.recovery !== 'open' || this.sndUna >= this.sndMax)
+      return false;
+    return this.sackedBytes === 0 && this.dupAcks === 0 && this.tlpHighSeq === 0;
+  }
+
+  /** RFC 8985 7.3 (Linux tcp_send_loss_probe()): new data if the receive window allows, else the last segment. */
+  private sendLossProbe(): void {
+    this.traceEvent('tlp');
+    const before = this.sndNxt;
+    if (this.dataPending() && this.sndWndRight > this.sndNxt) this.sendNew(Number.POSITIVE_INFINITY);
+    if (this.sndNxt > before) {
+      this.tlpRetrans = false;
+    } else {
+      const last = this.tx[this.tx.length - 1];
+      if (!last || last.sacked || this.tx.length <= this.txHead) return;
+      this.retransmit(last, `tail loss probe (retransmission of segment ${last.ordinal})`, true);
+      this.tlpRetrans = true;
+    }
+    this.tlpHighSeq = this.sndNxt;
+    this.restartRto();
+  }
+
+  /**
+   * RFC 8985 7.4 (Linux tcp_process_tlp_ack()): an ACK beyond the probe's snd.nxt after a
+   * retransmitted probe means a loss was repaired by it (no DSACK said otherwise): reduce cwnd as for
+   * a congestion event (Linux CWR: ssthresh from the algorithm, cwnd = ssthresh). A pure duplicate ACK
+   * means the original and the probe both arrived.
+   */
+  private processTlpAck(ackOff: number, unaAdvanced: boolean, isDuplicate: boolean): void {
+    if (ackOff < this.tlpHighSeq) return;
+    if (!this.tlpRetrans) {
+      this.tlpHighSeq = 0;
+    } else if (ackOff > this.tlpHighSeq) {
+      this.tlpHighSeq = 0;
+      if (this.recovery === 'open') {
+        this.cc.onCongestionEvent(this.flightSize(), this.host.now());
+        this.cc.cwnd = Math.min(this.cc.cwnd, this.cc.ssthresh);
+        this.traceEvent('tlp-loss');
+      }
+    } else if (!unaAdvanced && isDuplicate && this.ackSacked === 0) {
+      this.tlpHighSeq = 0;
+    }
+  }
+  // --- end rack ---
+
   // ================================================================ sender: scoreboard
 
   private markSacked(blocks: Array<[number, number]>): void {
@@ -835,11 +1238,19 @@ export class Endpoint {
       for (let i = this.txHead; i < this.tx.length; i++) {
         const seg = this.tx[i]!;
         if (seg.start >= r) break;
-        if (!seg.sacked && seg.start >= l && seg.end <= r) {
+        // --- rack: the receiver keeps an out-of-order FIN (its blocks cover the data only; Linux's
+        // include the FIN), so a block covering a segment's data covers the FIN that came with it.
+        const end = seg.fin && seg.end - 1 > seg.start ? seg.end - 1 : seg.end;
+        if (!seg.sacked && seg.start >= l && end <= r) {
           if (seg.lost) this.setLost(seg, false);
           if (seg.rexmit) this.setRexmit(seg, false);
           seg.sacked = true;
           this.sackedBytes += seg.end - seg.start;
+          // --- rack ---
+          this.sackedSegments++;
+          this.ackSacked += seg.end - seg.start;
+          this.noteDelivered(seg);
+          // --- end rack ---
         }
       }
     }
@@ -847,6 +1258,10 @@ export class Endpoint {
 
   /** RFC 6675 IsLost(): DupThresh SACKed segments, or more than (DupThresh-1)*SMSS SACKed bytes, above. */
   private updateLost(): void {
+    if (this.rackOn) {
+      this.rackMarkLost(); // --- rack: RACK replaces RFC 6675's loss marking, as in Linux
+      return;
+    }
     let sackedSegments = 0;
     let sackedBytesAbove = 0;
     for (let i = this.tx.length - 1; i >= this.txHead; i--) {
@@ -881,6 +1296,7 @@ export class Endpoint {
   private setLost(seg: TxSegment, lost: boolean): void {
     if (seg.lost === lost) return;
     seg.lost = lost;
+    if (lost && !seg.sacked) this.ackNewlyLost += seg.end - seg.start; // --- rack
     if (!seg.sacked) this.lostBytes += lost ? seg.end - seg.start : -(seg.end - seg.start);
   }
 
@@ -892,8 +1308,11 @@ export class Endpoint {
 
   private forgetSegment(seg: TxSegment): void {
     const size = seg.end - seg.start;
-    if (seg.sacked) this.sackedBytes -= size;
-    else {
+    if (seg.sacked) {
+      this.sackedBytes -= size;
+      this.sackedSegments--; // --- rack
+    } else {
+      this.noteDelivered(seg); // --- rack
       if (seg.lost) this.lostBytes -= size;
       if (seg.rexmit) this.rexmitBytes -= size;
     }
@@ -961,6 +1380,7 @@ export class Endpoint {
     for (let guard = 0; guard < 100_000; guard++) {
       if (!this.sendOne()) break;
     }
+    this.scheduleLossProbe(); // --- rack: RFC 8985 7.2, after sending
     if (this.sndUna === this.sndMax && this.sndNxt === this.sndMax && this.dataPending() && !this.rtoTimer) {
       this.armPersist();
     }
@@ -975,11 +1395,23 @@ export class Endpoint {
     const smss = this.effectiveMss;
     if (this.recovery !== 'open' && (this.sackOk || this.recovery === 'loss')) {
       if (this.pipe >= this.cc.cwnd) return false;
+      // --- rack: F-RTO step 2b sends new data instead of retransmitting
+      if (this.recovery === 'loss' && this.frtoSendNew) return this.sendNew(this.cc.cwnd - this.pipe);
       // NextSeg() rule 1: the first lost, unSACKed, not yet retransmitted segment.
       for (let i = this.txHead; i < this.tx.length; i++) {
         const seg = this.tx[i]!;
         if (seg.lost && !seg.sacked && !seg.rexmit) {
-          const kind = this.recovery === 'loss' ? 'retransmission (after RTO)' : 'SACK retransmission';
+          // --- rack: PRR counts whole segments (RFC 6675 (C): cwnd - pipe >= the segment)
+          if (this.prrOn && this.recovery === 'recovery' && this.cc.cwnd - this.pipe < seg.end - seg.start)
+            return false;
+          const rackLost = this.rackOn && seg.retransmissions > 0;
+          const kind = rackLost
+            ? `RACK lost-retransmission retransmission #${seg.retransmissions + 1}`
+            : this.recovery === 'loss'
+              ? 'retransmission (after RTO)'
+              : this.rackOn
+                ? 'RACK retransmission'
+                : 'SACK retransmission';
           this.retransmit(seg, `${kind} of segment ${seg.ordinal}`);
           return true;
         }
@@ -1034,8 +1466,10 @@ export class Endpoint {
       rexmit: false,
       retransmissions: 0,
       sentUs: this.host.now(),
+      xmitOrder: ++this.xmitCounter, // --- rack
     };
     this.tx.push(seg);
+    if (this.recovery === 'recovery') this.prrOut += seg.end - seg.start; // --- rack: PRR's prr_out
     this.sndNxt = seg.end;
     this.sndMax = Math.max(this.sndMax, seg.end);
     if (fin) this.onFinSent();
@@ -1049,11 +1483,18 @@ export class Endpoint {
     this.armRto();
   }
 
-  private retransmit(seg: TxSegment, note: string): void {
+  private retransmit(seg: TxSegment, note: string, probe = false): void {
     const len = seg.end - seg.start - (seg.fin ? 1 : 0);
     seg.retransmissions++;
     seg.sentUs = this.host.now();
-    this.setRexmit(seg, true);
+    seg.xmitOrder = ++this.xmitCounter; // --- rack
+    // --- rack: a loss probe is not counted as retransmitted-in-flight (Linux __tcp_retransmit_skb)
+    if (!probe) {
+      this.setRexmit(seg, true);
+      if (this.retransStampTs < 0) this.retransStampTs = this.tsValue(seg.sentUs);
+    }
+    if (this.recovery === 'recovery') this.prrOut += seg.end - seg.start;
+    // --- end rack ---
     this.stats.retransmissions++;
     const psh = len > 0 && seg.start + len === this.finOffset() ? TCP_PSH : 0;
     const flags = TCP_ACK | psh | (seg.fin ? TCP_FIN : 0);
@@ -1103,6 +1544,12 @@ export class Endpoint {
     this.delackTimer = undefined;
     this.readTimer?.cancel();
     this.readTimer = undefined;
+    // --- rack
+    this.reoTimer?.cancel();
+    this.reoTimer = undefined;
+    this.tlpTimer?.cancel();
+    this.tlpTimer = undefined;
+    // --- end rack
   }
 
   // ================================================================ timers
@@ -1128,7 +1575,8 @@ export class Endpoint {
 
   private armRto(): void {
     if (this.rtoTimer || this.sndUna >= this.sndMax) return;
-    this.rtoTimer = this.host.schedule(this.host.now() + this.rtoUs, () => this.onRetransmissionTimeout());
+    this.rtoDueUs = this.host.now() + this.rtoUs;
+    this.rtoTimer = this.host.schedule(this.rtoDueUs, () => this.onRetransmissionTimeout());
   }
 
   private restartRto(): void {
@@ -1240,7 +1688,7 @@ export class Endpoint {
     }
     const useTs = syn ? c.timestamps && (c.side === 'client' || this.tsOk) : this.tsOk;
     if (useTs) {
-      segment.tsval = (Math.floor(now / 1000) + c.tsOffset) >>> 0;
+      segment.tsval = this.tsValue(now);
       segment.tsecr = hasAck || c.side === 'server' ? this.tsRecent : 0;
     }
     if (!syn && hasAck) {

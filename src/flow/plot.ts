@@ -34,6 +34,10 @@ const COLORS = {
   inFlight: '#2ca02c',
   rto: '#d62728',
   recovery: '#ff7f0e',
+  // --- rack
+  tlp: '#8c564b',
+  undo: '#17becf',
+  // --- end rack
   grid: '#e4e4e4',
   axis: '#333333',
 };
@@ -289,7 +293,13 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
 
   // Bottom panel: congestion state from the trace.
   const stateEvents = trace.filter(
-    (e) => e.kind === 'send' || e.kind === 'ack' || e.kind === 'rto' || e.kind.startsWith('recovery'),
+    (e) =>
+      e.kind === 'send' ||
+      e.kind === 'ack' ||
+      e.kind === 'rto' ||
+      e.kind === 'undo' || // --- rack: the restored window shows
+      e.kind === 'tlp-loss' ||
+      e.kind.startsWith('recovery'),
   );
   const traceSeconds = (e: TraceEvent): number => (e.timeUs + startUs - t0) / 1e6;
   let maxWindow = 1;
@@ -299,9 +309,18 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
   const y2: Scale = { min: 0, max: maxWindow * 1.08, pixelMin: bottom2, pixelMax: top2 };
   out.push(axes(x, y2, 'time', 'bytes', formatBytes, formatSeconds));
   for (const e of trace) {
-    if (e.kind === 'rto' || e.kind === 'recovery-start') {
+    // --- rack: tail loss probes and undone (spurious) timeouts are marked too
+    const marked = e.kind === 'rto' || e.kind === 'recovery-start' || e.kind === 'tlp' || e.kind === 'undo';
+    if (marked) {
       const px = project(x, traceSeconds(e)).toFixed(1);
-      const color = e.kind === 'rto' ? COLORS.rto : COLORS.recovery;
+      const color =
+        e.kind === 'rto'
+          ? COLORS.rto
+          : e.kind === 'tlp'
+            ? COLORS.tlp
+            : e.kind === 'undo'
+              ? COLORS.undo
+              : COLORS.recovery;
       out.push(
         `<line x1="${px}" y1="${y2.pixelMin}" x2="${px}" y2="${y2.pixelMax}" stroke="${color}" stroke-dasharray="2,3" opacity="0.7"/>`,
       );
@@ -348,6 +367,8 @@ export function plotFlow(result: FlowResult, options: PlotOptions = {}): string 
       { label: 'bytes in flight', color: COLORS.inFlight, kind: 'line' },
       { label: 'fast retransmit', color: COLORS.recovery, kind: 'dash' },
       { label: 'RTO', color: COLORS.rto, kind: 'dash' },
+      { label: 'TLP', color: COLORS.tlp, kind: 'dash' }, // --- rack: tail loss probe
+      { label: 'RTO undone', color: COLORS.undo, kind: 'dash' },
     ]),
   );
   out.push('</svg>');

@@ -100,6 +100,14 @@ export interface FlowOptions {
   initialRtoMs?: number;
   /** Record the trace (default true; the bench turns it off). */
   tracing?: boolean;
+  // --- rack: sender loss detection and recovery (defaults as Linux 6.x net.ipv4) ---
+  /** RACK-TLP loss detection and tail loss probes (RFC 8985; tcp_recovery=1). Default true. */
+  rack?: boolean;
+  /** Proportional Rate Reduction in fast recovery (RFC 6937). Default true. */
+  prr?: boolean;
+  /** F-RTO and Eifel undo of spurious timeouts (RFC 5682 / RFC 3522; tcp_frto=2). Default true. */
+  frto?: boolean;
+  // --- end rack ---
   /** Simulated time limit, ms. Default 86400000 (a day: 10 GB at 1% loss and 40 ms takes about 6 hours). */
   maxDurationMs?: number;
   /** Called now and then with the fraction of application bytes delivered. */
@@ -320,6 +328,11 @@ function simulate(
       dataRetries: 15,
       timeWaitUs: Math.round((options.timeWaitMs ?? 60_000) * 1000),
       tracing,
+      // --- rack
+      rack: options.rack ?? true,
+      prr: options.prr ?? true,
+      frto: options.frto ?? true,
+      // --- end rack
     };
     const configFor = (side: Side): EndpointConfig => ({
       ...common,

@@ -13,7 +13,13 @@ export type TraceEventKind =
   | 'persist' // the persist timer fired (a zero window probe follows)
   | 'state' // a TCP state change
   | 'drop' // the path dropped a segment
-  | 'read'; // the application read from the receive buffer
+  | 'read' // the application read from the receive buffer
+  // --- rack: loss detection and recovery events ---
+  | 'tlp' // the RACK-TLP probe timer fired (a tail loss probe follows, RFC 8985 7.3)
+  | 'tlp-loss' // the probe repaired a loss: cwnd reduced as for a congestion event (RFC 8985 7.4.2)
+  | 'rack-timer' // the RACK reordering timer marked segments lost and started recovery
+  | 'undo'; // a retransmission timeout proven spurious (F-RTO RFC 5682 / Eifel RFC 3522) was undone
+// --- end rack ---
 
 export type RecoveryState = 'open' | 'recovery' | 'loss';
 

@@ -120,6 +120,13 @@ export function runTcpSession(options: SessionOptions): SessionResult {
       dataRetries: 15,
       timeWaitUs: 60_000_000,
       tracing: true,
+      // --- rack: the journey keeps the duplicate-ACK / RFC 6675 sender without RACK-TLP, PRR and F-RTO:
+      // its lessons are written for it (the radio tail loss "resent by the phone's retransmission
+      // timer", which a tail loss probe would resend instead) and captures/ stay byte-identical.
+      rack: false,
+      prr: false,
+      frto: false,
+      // --- end rack
     };
   };
 

@@ -73,4 +73,38 @@ describe('pktcraft tcp-flow', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  // --- rack
+  it('--no-rack: a tail loss is resent by the RTO; by default by a tail loss probe (trace JSON)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktcraft-cli-rack-'));
+    const kinds = (extra: string[]): string[] => {
+      const trace = join(dir, `t${extra.length}.json`);
+      const r = runCli([
+        'tcp-flow',
+        '-o',
+        join(dir, `f${extra.length}.pcap`),
+        '--bytes',
+        '200000',
+        '--response-bytes',
+        '0',
+        '--drop',
+        'c139',
+        '--trace',
+        trace,
+        ...extra,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(trace, 'utf8')) as {
+        events: Array<{ side: string; kind: string }>;
+      };
+      return json.events.filter((e) => e.side === 'client').map((e) => e.kind);
+    };
+    const rack = kinds([]);
+    expect(rack).toContain('tlp');
+    expect(rack).not.toContain('rto');
+    const legacy = kinds(['--no-rack', '--no-prr', '--no-frto']);
+    expect(legacy).toContain('rto');
+    expect(legacy).not.toContain('tlp');
+  });
+  // --- end rack
 });

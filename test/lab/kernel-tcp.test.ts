@@ -15,7 +15,9 @@
  *  - bytes in flight at its maximum: the same slow start from IW10 with the same receive buffer, +-60%
  *    (the kernel grows its receive window with auto-tuning, the model does not: see KNOWN_DIFFERENCES);
  *  - recovery time of a single drop (first transmission of the lost segment to the ACK that covers it):
- *    one RTT plus the duplicate-ACK wait in both, within 40 ms (one RTT) of each other.
+ *    one RTT plus the duplicate-ACK wait in both, within 40 ms (one RTT) of each other;
+ *  - tail loss and lost retransmission (RACK-TLP, RFC 8985, on in both): the same retransmissions by
+ *    kind and recovery times within tolerances justified at the test.
  * Behaviours Linux has and the model does not yet (KNOWN_DIFFERENCES) are measured on the kernel's side
  * and printed; the test asserts that the kernel shows them (so the table's claim is checked) but does not
  * pretend that pktcraft matches.
@@ -359,29 +361,59 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     expect(model.zeroWindows).toBeGreaterThan(0);
   });
 
+  it('tail loss: one probe resends the last segment, tshark calls it a plain retransmission, in both', () => {
+    const { kernel, model } = get('tail loss');
+    for (const m of [kernel, model]) {
+      expect(m.retransmissions).toBe(1);
+      expect(m.fast).toBe(0);
+      expect(m.otherRetransmissions).toBe(1);
+      expect(m.spurious).toBe(0);
+    }
+    // With one segment outstanding the probe timeout is 2*SRTT + 200 ms, capped by the RTO (RFC 8985
+    // 7.2; Linux tcp_schedule_loss_probe()), so both probe when the RTO would fire. Linux's RTO is
+    // SRTT + max(4*RTTVAR, 200 ms) (tcp_set_rto(): RTTVAR floored at tcp_rto_min), the model's RFC
+    // 6298's max(200 ms, SRTT + 4*RTTVAR): the kernel's is up to one SRTT (40 ms) longer, plus jiffy
+    // rounding and the relay's scheduling on a loaded machine (seen: 336, 363 and 370 ms against the
+    // model's 320 ms). 80 ms.
+    expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(80);
+  });
+
+  it('lost retransmission: RACK resends it again by fast retransmit, no RTO, in both (issue 12)', () => {
+    const { kernel, model } = get('lost retransmission');
+    for (const m of [kernel, model]) {
+      expect(m.retransmissions).toBe(2);
+      expect(m.fast).toBe(2);
+      expect(m.otherRetransmissions).toBe(0);
+      expect(m.spurious).toBe(0);
+      // Recovered before a retransmission timeout (at least 200 ms after the first retransmission,
+      // itself one RTT + after the first transmission) could have fired.
+      expect(m.recoveryMs).toBeLessThan(260);
+    }
+    // The second retransmission goes once data sent after the first is SACKed (RACK, reo_wnd 0 in
+    // recovery): one RTT after it in the model; in the kernel one or two RTTs, depending on how much
+    // PRR let it send right after the retransmission and on the receiver's ACKs (seen: 124, 207 and 208 ms
+    // against the model's 120 ms). So within two RTTs plus reo_wnd (10 ms) and timer and relay
+    // slack: 110 ms.
+    expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(110);
+  });
+
   it('KNOWN_DIFFERENCES: what Linux does here that the model does not yet (measured on the kernel)', () => {
-    // RACK-TLP (RFC 8985): a tail loss is repaired by a probe, without a retransmission timeout of
-    // at least 200 ms; the model waits for the RTO.
     const tail = get('tail loss');
-    expect(tail.kernel.retransmissions).toBeGreaterThanOrEqual(1);
-    expect(tail.model.recoveryMs).toBeGreaterThanOrEqual(200);
-    // Lost retransmission: Linux's RACK detects it and resends without waiting for an RTO.
     const lost = get('lost retransmission');
-    expect(lost.kernel.retransmissions).toBeGreaterThanOrEqual(2);
-    expect(lost.model.retransmissions).toBeGreaterThanOrEqual(2);
     // Receive-buffer auto-tuning: the kernel's advertised window takes many values, the model's few.
     const clean = get('clean transfer');
     expect(clean.kernel.distinctWindows).toBeGreaterThan(clean.model.distinctWindows);
-    // PRR (RFC 6937): Linux sends little new data during recovery, so fewer duplicate ACKs follow.
+    // Duplicate ACKs after one drop: PRR is modelled, and still the kernel's capture shows far fewer
+    // (the receiving side, not the sender's recovery: not investigated here).
     const one = get('one drop');
     process.stdout.write(
       `known differences: duplicate ACKs after one drop kernel ${one.kernel.dupAcks} vs model ${one.model.dupAcks}; ` +
         `burst of three retransmissions flagged by tshark kernel ${get('burst of three').kernel.retransmissions} vs model ${get('burst of three').model.retransmissions}\n`,
     );
     process.stdout.write(
-      `known differences: tail-loss recovery kernel ${tail.kernel.recoveryMs.toFixed(0)} ms vs model ${tail.model.recoveryMs.toFixed(0)} ms; ` +
+      `recovery: tail loss kernel ${tail.kernel.recoveryMs.toFixed(0)} ms vs model ${tail.model.recoveryMs.toFixed(0)} ms; ` +
         `lost retransmission kernel ${lost.kernel.recoveryMs.toFixed(0)} ms vs model ${lost.model.recoveryMs.toFixed(0)} ms; ` +
-        `PSH kernel ${clean.kernel.psh} vs model ${clean.model.psh}; windows kernel ${clean.kernel.distinctWindows} vs model ${clean.model.distinctWindows}; ` +
+        `known differences: PSH kernel ${clean.kernel.psh} vs model ${clean.model.psh}; windows kernel ${clean.kernel.distinctWindows} vs model ${clean.model.distinctWindows}; ` +
         `one-segment ACKs kernel ${clean.kernel.oneSegmentAcks}/${clean.kernel.advancingAcks} vs model ${clean.model.oneSegmentAcks}/${clean.model.advancingAcks}\n`,
     );
   });
