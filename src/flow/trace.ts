@@ -13,7 +13,11 @@ export type TraceEventKind =
   | 'persist' // the persist timer fired (a zero window probe follows)
   | 'state' // a TCP state change
   | 'drop' // the path dropped a segment
-  | 'read'; // the application read from the receive buffer
+  | 'read' // the application read from the receive buffer
+  // --- rcv ---
+  | 'rcvbuf' // receive-buffer auto-tuning grew the buffer (tcp_rcv_space_adjust)
+  | 'ecn-reduction'; // an ECN echo reduced cwnd (RFC 3168 6.1.2, Linux tcp_enter_cwr)
+// --- end rcv ---
 
 export type RecoveryState = 'open' | 'recovery' | 'loss';
 
