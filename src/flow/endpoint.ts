@@ -102,7 +102,7 @@ export interface EndpointConfig {
   linuxWindow?: LinuxReceiveWindowConfig | undefined;
   /** Linux's quick-ACK mode (at the first data, after out-of-order data, while the window grows). */
   quickAck?: boolean;
-  /** PSH on the segment that ends each application write (Linux tcp_push()); false: on the last one only. */
+  /** PSH on the segment that ends each application write (Linux tcp_push()); false: only on a segment that empties the send queue. */
   pushPerWrite?: boolean;
   /** Ask for ECN in the SYN (RFC 3168); a server always accepts when asked (Linux tcp_ecn = 2). */
   ecn?: boolean;
@@ -873,7 +873,8 @@ export class Endpoint {
       windowRaw === this.lastPeerWindowRaw;
     this.lastPeerWindowRaw = windowRaw;
 
-    if (segment.flags & TCP_ECE) this.onEcnEcho(ackOff); // --- rcv ---
+    if (segment.flags & TCP_ECE)
+      this.onEcnEcho(ackOff); // --- rcv ---
     else if (this.ecnReducing && ackOff > this.ecnHighSeq) this.ecnReducing = false; // --- rcv ---
     if (ackOff > this.sndUna) {
       this.onNewAck(ackOff);

@@ -114,7 +114,7 @@ export interface FlowOptions {
    * `request`; default one write of `request` at 0.
    */
   writes?: ReadonlyArray<{ bytes: number; atMs: number }>;
-  /** PSH on the segment that ends each write (default true); false: only on the last data segment. */
+  /** PSH on the segment that ends each write (default true); false: only on a segment that empties the send queue. */
   pushPerWrite?: boolean;
   /**
    * Receive-buffer auto-tuning (Linux tcp_rcv_space_adjust, default true) for an endpoint whose buffer
@@ -199,7 +199,11 @@ function writesTotal(list: FlowOptions['writes']): number | undefined {
     if (!Number.isSafeInteger(w.bytes) || w.bytes < 0)
       throw new FieldError('flow', 'writes', `expected a byte count >= 0, got ${w.bytes}`);
     if (!Number.isFinite(w.atMs) || w.atMs < last)
-      throw new FieldError('flow', 'writes', `write times must be >= 0 and in order, got ${w.atMs} after ${last}`);
+      throw new FieldError(
+        'flow',
+        'writes',
+        `write times must be >= 0 and in order, got ${w.atMs} after ${last}`,
+      );
     last = w.atMs;
     total += w.bytes;
   }
@@ -298,10 +302,18 @@ function simulate(
   // --- rcv: with `writes`, the request is their sum ---
   const written = conversation ? undefined : writesTotal(options.writes);
   if (written !== undefined && options.request instanceof Uint8Array && options.request.length !== written)
-    throw new FieldError('flow', 'writes', `the writes add up to ${written}, the request has ${options.request.length} bytes`);
+    throw new FieldError(
+      'flow',
+      'writes',
+      `the writes add up to ${written}, the request has ${options.request.length} bytes`,
+    );
   const request = conversation
     ? new BytesPayload(conversationBytes(conversation, 'client'))
-    : toPayload(options.request instanceof Uint8Array ? options.request : (written ?? options.request), 200, 1);
+    : toPayload(
+        options.request instanceof Uint8Array ? options.request : (written ?? options.request),
+        200,
+        1,
+      );
   // --- end rcv ---
   const response = conversation
     ? new BytesPayload(conversationBytes(conversation, 'server'))
