@@ -653,11 +653,32 @@ export class Endpoint {
     this.totalReceived += bytes;
     this.unread += bytes;
     if (this.config.readerRate === Number.POSITIVE_INFINITY) {
-      this.readNow(this.unread);
+      // --- rcv: with Linux's window the application reads once the segment has been processed (and
+      // ACKed, with the window the unread data leaves), as a woken reader does; tcp_cleanup_rbuf() may
+      // then announce the window it freed (tshark: a window update, e.g. after a hole is filled) ---
+      if (this.linuxWindow && this.inReceive) this.readSoon();
+      else this.readNow(this.unread);
+      // --- end rcv ---
     } else {
       this.armReader();
     }
   }
+
+  // --- rcv ---
+  private readPending = false;
+  private readSoon(): void {
+    if (this.readPending) return;
+    this.readPending = true;
+    this.host.schedule(this.host.now(), () => {
+      this.readPending = false;
+      if (this.state === 'CLOSED') return;
+      this.readNow(this.unread);
+      this.maybeNotifyPeerClosed();
+      this.trySend();
+      this.flushAck();
+    });
+  }
+  // --- end rcv ---
 
   private readNow(bytes: number): void {
     if (bytes <= 0) return;
