@@ -56,7 +56,33 @@ interface TcpFlowArgs {
   alpn?: string | undefined;
   keylog?: string | undefined;
   'tls-cipher'?: string | undefined;
+  // --- rcv ---
+  writes?: string | undefined;
+  'push-per-write': boolean;
+  'rcvbuf-autotune': boolean;
+  quickack: boolean;
+  ecn?: boolean | undefined;
+  'ecn-threshold'?: number | undefined;
+  // --- end rcv ---
 }
+
+// --- rcv ---
+/** Parses `--writes BYTES@MS,...` (`@MS` may be left out for 0): the client's application writes. */
+export function parseWrites(text: string): Array<{ bytes: number; atMs: number }> {
+  const writes: Array<{ bytes: number; atMs: number }> = [];
+  let last = 0;
+  for (const item of text.split(',')) {
+    const match = /^\s*(\d+)\s*(?:@\s*(\d+(?:\.\d+)?)\s*)?$/.exec(item);
+    if (!match)
+      throw new FieldError('tcp-flow', 'writes', `cannot read write '${item}' (try 10000@0,5000@250)`);
+    const atMs = Number(match[2] ?? '0');
+    if (atMs < last) throw new FieldError('tcp-flow', 'writes', `write times must be in order ('${item}')`);
+    last = atMs;
+    writes.push({ bytes: Number(match[1]), atMs });
+  }
+  return writes;
+}
+// --- end rcv ---
 
 const RATE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
 
@@ -276,6 +302,38 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
         type: 'string',
         describe: 'also write the TLS key log (SSLKEYLOGFILE format) here',
       })
+      // --- rcv ---
+      .option('writes', {
+        type: 'string',
+        describe:
+          "the client's application writes, BYTES@MS,... (ms after the handshake; default one write of --bytes at 0)",
+      })
+      .option('push-per-write', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'PSH on the segment that ends each write, as Linux (--no-push-per-write: only where the send queue empties)',
+      })
+      .option('rcvbuf-autotune', {
+        type: 'boolean',
+        default: true,
+        describe: 'receive-buffer auto-tuning as Linux tcp_rcv_space_adjust (off with --rwnd too)',
+      })
+      .option('quickack', {
+        type: 'boolean',
+        default: true,
+        describe: "Linux's quick-ACK mode (--no-quickack: delayed ACKs from the first segment)",
+      })
+      .option('ecn', {
+        type: 'boolean',
+        describe: 'the client asks for ECN (RFC 3168); the bottleneck marks CE instead of dropping',
+      })
+      .option('ecn-threshold', {
+        type: 'number',
+        describe:
+          'packets waiting at the bottleneck from which ECN-capable packets are marked CE (default half of --queue)',
+      })
+      // --- end rcv ---
       .option('progress', {
         type: 'boolean',
         default: true,
@@ -312,9 +370,26 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
     if (args.loss !== undefined) options.loss = args.loss;
     if (args.drop !== undefined) options.drop = args.drop;
     if (args.rwnd !== undefined) options.rwnd = args.rwnd;
+    // --- rcv ---
+    if (args.writes !== undefined) {
+      if (args.tls) throw new FieldError('tcp-flow', 'writes', 'cannot be combined with --tls');
+      options.writes = parseWrites(args.writes);
+    }
+    options.pushPerWrite = args['push-per-write'];
+    options.rcvbufAutotune = args['rcvbuf-autotune'];
+    options.quickAck = args.quickack;
+    if (args.ecn) options.ecn = true;
+    if (args['ecn-threshold'] !== undefined) {
+      const threshold = args['ecn-threshold'];
+      if (!Number.isInteger(threshold) || threshold < 0)
+        throw new FieldError('tcp-flow', 'ecn-threshold', `expected a packet count >= 0, got ${threshold}`);
+      options.ecnThresholdPackets = threshold;
+    }
+    // --- end rcv ---
     if (args['reader-rate'] !== undefined)
       options.readerRate = parseRate(args['reader-rate'], 'reader-rate', 'bytes');
-    const total = (args.bytes + args['response-bytes']) * args.connections;
+    const requestBytes = options.writes ? options.writes.reduce((sum, w) => sum + w.bytes, 0) : args.bytes;
+    const total = (requestBytes + args['response-bytes']) * args.connections;
     if (args.progress && process.stderr.isTTY && total >= 5_000_000) options.onProgress = progressBar();
 
     // A stop signal during the run is acted on once the capture is closed (signals.ts).

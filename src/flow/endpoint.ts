@@ -16,8 +16,23 @@ import {
   initialWindowBytes,
 } from './congestion.js';
 import { BytesPayload, ChainedPayload, type PayloadSource, payloadSource } from './payload.js';
+// --- rcv: Linux receive window, ECN ---
+import { LinuxReceiveWindow, type LinuxReceiveWindowConfig } from './receive-window.js';
+// --- end rcv ---
 import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
-import { type CapturedSegment, type Side, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
+import {
+  type CapturedSegment,
+  ECN_CE,
+  ECN_ECT0,
+  type Side,
+  TCP_ACK,
+  TCP_CWR,
+  TCP_ECE,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+} from './types.js';
 
 /**
  * The offset from `base` (an ISN) that the 32-bit sequence number `wire` stands for: the one within 2^31
@@ -91,6 +106,19 @@ export interface EndpointConfig {
   /** F-RTO (RFC 5682, Linux tcp_frto=2) and Eifel timestamp undo (RFC 3522) of spurious timeouts. */
   frto: boolean;
   // --- end rack ---
+  // --- rcv: receiver and write behaviour ---
+  /**
+   * The receive window as Linux computes it, with or without auto-tuning (receive-window.ts); undefined:
+   * a fixed `receiveBuffer`, all of it offered (the window is the free space, `--rwnd`).
+   */
+  linuxWindow?: LinuxReceiveWindowConfig | undefined;
+  /** Linux's quick-ACK mode (at the first data, after out-of-order data, while the window grows). */
+  quickAck?: boolean;
+  /** PSH on the segment that ends each application write (Linux tcp_push()); false: only on a segment that empties the send queue. */
+  pushPerWrite?: boolean;
+  /** Ask for ECN in the SYN (RFC 3168); a server always accepts when asked (Linux tcp_ecn = 2). */
+  ecn?: boolean;
+  // --- end rcv ---
 }
 
 interface TxSegment {
@@ -260,6 +288,26 @@ export class Endpoint {
   private readCarry = 0;
   private probeAnswerOwed = false;
   private inReceive = false;
+  // --- rcv: receiver window, quick-ACK, push points, ECN ---
+  /** Linux's receive window (undefined: the fixed buffer of `--rwnd`). */
+  private readonly linuxWindow: LinuxReceiveWindow | undefined;
+  /** A data segment arrived already (Linux: icsk_ack.ato set); when the last one came. */
+  private dataSeen = false;
+  private lastDataUs = 0;
+  /** Offsets at which application writes end (PSH goes on the segment ending there), ascending. */
+  private readonly pushPoints: number[] = [];
+  /** ECN negotiated (RFC 3168 6.1.1). */
+  private ecnOk = false;
+  /** Receiver: a CE mark arrived; ECE on every segment until the peer's CWR (TCP_ECN_DEMAND_CWR). */
+  private ecnDemandCwr = false;
+  /** Sender: CWR goes on the next new data segment (TCP_ECN_QUEUE_CWR). */
+  private ecnQueueCwr = false;
+  /** Sender: reduced for ECE and not yet past `ecnHighSeq` (Linux's CWR state: once per window). */
+  private ecnReducing = false;
+  private ecnHighSeq = 0;
+  /** Counters for tests and the summary. */
+  readonly ecnStats = { ceReceived: 0, eceReceived: 0, reductions: 0 };
+  // --- end rcv ---
 
   constructor(
     readonly config: EndpointConfig,
@@ -268,6 +316,9 @@ export class Endpoint {
   ) {
     this.rtoUs = config.initialRtoUs;
     this.cc = createCongestionControl(config.congestion, 536, 536);
+    // --- rcv ---
+    this.linuxWindow = config.linuxWindow ? new LinuxReceiveWindow(config.linuxWindow) : undefined;
+    // --- end rcv ---
   }
 
   // ================================================================ application calls
@@ -299,6 +350,9 @@ export class Endpoint {
       this.appData = chain;
     }
     this.written = true;
+    // --- rcv: Linux tcp_push() at the end of each sendmsg marks the segment that ends the write ---
+    if (source.length > 0) this.pushPoints.push(this.finOffset());
+    // --- end rcv ---
     this.kick();
   }
 
@@ -374,7 +428,7 @@ export class Endpoint {
     if (flags & TCP_ACK) this.processAck(segment);
     if (this.state === 'SYN_RECEIVED' && this.sndUna >= 1) {
       this.setState('ESTABLISHED');
-      this.quickAcksLeft = this.initialQuickAcks();
+      this.onEstablishedReceiver();
       this.app.onEstablished();
     }
     if (peerFinArrived) this.onPeerFin();
@@ -390,6 +444,7 @@ export class Endpoint {
     this.peerIss = segment.seq;
     this.rcvNxt = 1;
     this.readPeerSynOptions(segment);
+    this.readPeerSynEcn(segment); // --- rcv ---
     this.state = 'SYN_RECEIVED';
     this.sndUna = 0;
     this.sndNxt = 1;
@@ -409,6 +464,7 @@ export class Endpoint {
     this.rcvWndRight = this.rcvNxt + this.lastAdvertised;
     this.rcvAdvRight = this.rcvWndRight;
     this.readPeerSynOptions(segment);
+    this.readPeerSynEcn(segment); // --- rcv ---
     if (segment.tsval !== undefined) this.tsRecent = segment.tsval;
     this.sndUna = 1;
     this.sndWndRight = 1 + segment.window;
@@ -419,7 +475,7 @@ export class Endpoint {
     this.rtoTimer?.cancel();
     this.rtoTimer = undefined;
     this.setState('ESTABLISHED');
-    this.quickAcksLeft = this.initialQuickAcks();
+    this.onEstablishedReceiver();
     this.ackNow = true;
     this.flushAck();
     this.app.onEstablished();
@@ -444,6 +500,92 @@ export class Endpoint {
     return Math.min(this.config.quickAcks, Math.max(2, perWindow));
   }
 
+  // --- rcv: receiver start, quick-ACK mode, ECN negotiation ---
+  /** The handshake is complete: tcp_init_buffer_space(); quick ACKs wait for the first data (Linux). */
+  private onEstablishedReceiver(): void {
+    if (this.linuxWindow) {
+      this.linuxWindow.onEstablished(this.host.now(), this.effectiveMss, this.totalRead, this.lastAdvertised);
+    }
+    if (this.config.quickAck === false) this.quickAcksLeft = 0;
+    else if (this.config.quickAck === undefined) this.quickAcksLeft = this.initialQuickAcks();
+  }
+
+  /**
+   * Linux tcp_incr_quickack(): up to rcv_wnd / (2 * rcv_mss) quick ACKs (2 if that is 0), at most `max`,
+   * never fewer than are left.
+   */
+  private incrQuickAck(max: number): void {
+    if (this.config.quickAck !== true) return;
+    const perWindow = Math.floor(this.lastAdvertised / (2 * this.effectiveMss)) || 2;
+    this.quickAcksLeft = Math.max(this.quickAcksLeft, Math.min(perWindow, max));
+  }
+
+  /**
+   * An in-order data segment of `len` bytes is queued: Linux tcp_event_data_recv() (quick ACKs at the
+   * first data and after a gap longer than the RTO, tcp_grow_window()) and the receiver's RTT sample.
+   */
+  private onInOrderData(segment: CapturedSegment, len: number): void {
+    const now = this.host.now();
+    if (this.config.quickAck === true) {
+      if (!this.dataSeen || now - this.lastDataUs > this.rtoUs) this.incrQuickAck(this.config.quickAcks);
+    }
+    this.dataSeen = true;
+    this.lastDataUs = now;
+    const window = this.linuxWindow;
+    if (!window) return;
+    if (this.tsOk && segment.tsecr !== undefined) {
+      const nowTs = (Math.floor(now / 1000) + this.config.tsOffset) >>> 0;
+      window.onTimestampEcho(segment.tsecr, nowTs, len, this.effectiveMss);
+    } else {
+      window.onDataWithoutTimestamps(this.rcvNxt, this.lastAdvertised, now);
+    }
+    const held = this.unread + this.oooBytes + len;
+    if (window.onDataQueued(len, held, this.effectiveMss) && this.config.quickAck === true) {
+      this.quickAcksLeft = Math.max(this.quickAcksLeft, 1); // icsk_ack.quick |= 1
+    }
+  }
+
+  /** RFC 3168 6.1.1: a SYN asks with ECE and CWR; a SYN-ACK agrees with ECE alone. */
+  private readPeerSynEcn(segment: CapturedSegment): void {
+    const ece = (segment.flags & TCP_ECE) !== 0;
+    const cwr = (segment.flags & TCP_CWR) !== 0;
+    if (this.config.side === 'server') this.ecnOk = ece && cwr;
+    else this.ecnOk = this.config.ecn === true && ece && !cwr;
+  }
+
+  /** The receiver's half of RFC 3168 6.1.3: CWR ends the echo, a CE mark starts it. */
+  private receiveEcn(segment: CapturedSegment, len: number): void {
+    if (!this.ecnOk) return;
+    if (segment.flags & TCP_CWR) {
+      this.ecnDemandCwr = false;
+      if (len > 0) this.ackNow = true; // the sender's cwnd may be tiny: ACK at once (Linux)
+    }
+    if (len > 0 && segment.ecn === ECN_CE) {
+      this.ecnStats.ceReceived++;
+      if (!this.ecnDemandCwr) {
+        // Linux tcp_ecn_check_ce(): do not delay ACKs now, the sender may have a very low cwnd.
+        this.incrQuickAck(2);
+        this.ecnDemandCwr = true;
+      }
+    }
+  }
+
+  /** The sender's half: ECE reduces cwnd once per window of data (Linux tcp_enter_cwr()). */
+  private onEcnEcho(ackOff: number): void {
+    if (!this.ecnOk) return;
+    if (this.ecnReducing && ackOff > this.ecnHighSeq) this.ecnReducing = false;
+    if (this.recovery !== 'open' || this.ecnReducing) return;
+    this.ecnStats.eceReceived++;
+    this.ecnStats.reductions++;
+    this.cc.onCongestionEvent(this.flightSize(), this.host.now());
+    this.cc.cwnd = Math.max(this.cc.ssthresh, this.effectiveMss);
+    this.ecnReducing = true;
+    this.ecnHighSeq = this.sndMax;
+    this.ecnQueueCwr = true;
+    this.traceEvent('ecn-reduction');
+  }
+  // --- end rcv ---
+
   private sendSyn(): void {
     const c = this.config;
     const isServer = this.state === 'SYN_RECEIVED';
@@ -453,7 +595,11 @@ export class Endpoint {
       this.stats.retransmissions++;
     }
     this.synSentUs = this.host.now();
-    const flags = isServer ? TCP_SYN | TCP_ACK : TCP_SYN;
+    let flags = isServer ? TCP_SYN | TCP_ACK : TCP_SYN;
+    // --- rcv: RFC 3168 6.1.1: an ECN-setup SYN (ECE, CWR), an ECN-setup SYN-ACK (ECE) ---
+    if (!isServer && c.ecn === true) flags |= TCP_ECE | TCP_CWR;
+    if (isServer && this.ecnOk) flags |= TCP_ECE;
+    // --- end rcv ---
     const note = `${isServer ? 'SYN-ACK' : 'SYN'}${this.synTransmissions > 1 ? ` retransmission #${this.synTransmissions - 1}` : ''}`;
     this.emit({ seqOff: 0, flags, payloadStart: 0, payloadEnd: 0, note, syn: true });
     if (this.synTransmissions > c.synRetries + 1) {
@@ -481,10 +627,12 @@ export class Endpoint {
     if (len === 0 && !fin) return false;
     if (fin && this.peerFinOff < 0) this.peerFinOff = off + len;
     const end = off + len + (fin ? 1 : 0);
+    this.receiveEcn(segment, len); // --- rcv ---
 
     if (end <= this.rcvNxt) {
       // Entirely old: a retransmission of something we have. Acknowledge at once.
       this.ackNow = true;
+      this.incrQuickAck(this.config.quickAcks); // --- rcv: Linux tcp_enter_quickack_mode() ---
       return false;
     }
     if (segment.probe === true) {
@@ -504,12 +652,17 @@ export class Endpoint {
     if (off > this.rcvNxt) {
       if (len > 0) this.addOutOfOrder(off, off + len);
       this.ackNow = true;
-      this.quickAcksLeft = Math.max(this.quickAcksLeft, this.config.quickAcks);
+      // --- rcv: quick-ACK mode after out-of-order data ---
+      if (this.config.quickAck === undefined)
+        this.quickAcksLeft = Math.max(this.quickAcksLeft, this.config.quickAcks);
+      else this.incrQuickAck(this.config.quickAcks);
+      // --- end rcv ---
       return false;
     }
     // In order (possibly overlapping what we already have).
     const hadOoo = this.ooo.length > 0;
     const dataEnd = off + len;
+    if (len > 0 && dataEnd > this.rcvNxt) this.onInOrderData(segment, dataEnd - this.rcvNxt); // --- rcv ---
     if (dataEnd > this.rcvNxt) this.deliver(dataEnd - this.rcvNxt);
     this.rcvNxt = Math.max(this.rcvNxt, dataEnd);
     while (this.ooo.length > 0 && this.ooo[0]!.start <= this.rcvNxt) {
@@ -556,16 +709,46 @@ export class Endpoint {
     this.totalReceived += bytes;
     this.unread += bytes;
     if (this.config.readerRate === Number.POSITIVE_INFINITY) {
-      this.readNow(this.unread);
+      // --- rcv: with Linux's window the application reads once the segment has been processed (and
+      // ACKed, with the window the unread data leaves), as a woken reader does; tcp_cleanup_rbuf() may
+      // then announce the window it freed (tshark: a window update, e.g. after a hole is filled) ---
+      if (this.linuxWindow && this.inReceive) this.readSoon();
+      else this.readNow(this.unread);
+      // --- end rcv ---
     } else {
       this.armReader();
     }
   }
 
+  // --- rcv ---
+  private readPending = false;
+  private readSoon(): void {
+    if (this.readPending) return;
+    this.readPending = true;
+    this.host.schedule(this.host.now(), () => {
+      this.readPending = false;
+      if (this.state === 'CLOSED') return;
+      this.readNow(this.unread);
+      this.maybeNotifyPeerClosed();
+      this.trySend();
+      this.flushAck();
+    });
+  }
+  // --- end rcv ---
+
   private readNow(bytes: number): void {
     if (bytes <= 0) return;
     this.unread -= bytes;
     this.totalRead += bytes;
+    // --- rcv: tcp_rcv_space_adjust() after each read, then tcp_cleanup_rbuf()'s window update ---
+    const window = this.linuxWindow;
+    if (window) {
+      if (window.onRead(this.totalRead, this.host.now(), this.effectiveMss) && this.config.tracing) {
+        this.traceEvent('rcvbuf', { note: `receive buffer ${window.buffer}` });
+      }
+      if (this.config.readerRate === Number.POSITIVE_INFINITY) this.maybeSendWindowUpdate();
+    }
+    // --- end rcv ---
     this.app.onRead(this.totalRead);
   }
 
@@ -594,8 +777,13 @@ export class Endpoint {
     if (this.state === 'CLOSED' || this.state === 'LISTEN' || this.state === 'SYN_SENT') return;
     if (this.peerFinConsumed) return;
     const current = Math.max(0, this.rcvWndRight - this.rcvNxt);
-    if (2 * current > this.config.receiveBuffer) return;
-    const fresh = this.selectWindow().right - this.rcvNxt;
+    // --- rcv: with Linux's window the test is against window_clamp and __tcp_select_window() ---
+    const window = this.linuxWindow;
+    if (2 * current > (window ? window.windowClamp : this.config.receiveBuffer)) return;
+    const fresh = window
+      ? window.selectWindow(this.unread + this.oooBytes, this.effectiveMss, this.receiveShift)
+      : this.selectWindow().right - this.rcvNxt;
+    // --- end rcv ---
     if (fresh > 0 && fresh >= 2 * current) {
       this.ackNow = true;
       this.flushAck('window update');
@@ -605,17 +793,30 @@ export class Endpoint {
   private scheduleAckForData(): void {
     if (this.ackNow) return;
     if (this.quickAcksLeft > 0) {
-      this.quickAcksLeft--;
+      // --- rcv: Linux counts quick ACKs as they are sent (tcp_dec_quickack_mode(), see emit()) ---
+      if (this.config.quickAck === undefined) this.quickAcksLeft--;
+      // --- end rcv ---
       this.ackNow = true;
       return;
     }
-    // Linux __tcp_ack_snd_check(): more than one full segment unacknowledged -> ACK now.
-    if (this.rcvNxt - this.lastAckedRcvNxt > this.effectiveMss) {
+    // Linux __tcp_ack_snd_check(): more than one full segment unacknowledged -> ACK now (with Linux's
+    // window, only if the window it would offer is no smaller than the one offered last).
+    if (this.rcvNxt - this.lastAckedRcvNxt > this.effectiveMss && this.windowKeepsUp()) {
       this.ackNow = true;
       return;
     }
     this.armDelayedAck();
   }
+
+  // --- rcv ---
+  /** __tcp_select_window() >= rcv_wnd: the right edge would not move back (always true with --rwnd). */
+  private windowKeepsUp(): boolean {
+    const window = this.linuxWindow;
+    if (!window) return true;
+    const offer = window.selectWindow(this.unread + this.oooBytes, this.effectiveMss, this.receiveShift);
+    return offer >= this.lastAdvertised;
+  }
+  // --- end rcv ---
 
   private armDelayedAck(): void {
     if (this.delackTimer) return;
@@ -662,6 +863,16 @@ export class Endpoint {
    */
   private selectWindow(): { raw: number; bytes: number; right: number } {
     const unit = 2 ** this.receiveShift;
+    // --- rcv: Linux tcp_select_window(): __tcp_select_window(), never shrinking what was offered ---
+    const linux = this.linuxWindow;
+    if (linux) {
+      let bytes = linux.selectWindow(this.unread + this.oooBytes, this.effectiveMss, this.receiveShift);
+      const current = Math.max(0, this.rcvWndRight - this.rcvNxt);
+      if (bytes < current) bytes = Math.ceil(current / unit) * unit;
+      const raw = Math.min(0xffff, Math.floor(bytes / unit));
+      return { raw, bytes: raw * unit, right: this.rcvNxt + raw * unit };
+    }
+    // --- end rcv ---
     const buffer = this.config.receiveBuffer;
     const free = Math.max(0, buffer - this.unread - this.oooBytes);
     const maxWindow = 0xffff * unit;
@@ -748,6 +959,9 @@ export class Endpoint {
       windowRaw === this.lastPeerWindowRaw;
     this.lastPeerWindowRaw = windowRaw;
 
+    if (segment.flags & TCP_ECE)
+      this.onEcnEcho(ackOff); // --- rcv ---
+    else if (this.ecnReducing && ackOff > this.ecnHighSeq) this.ecnReducing = false; // --- rcv ---
     if (ackOff > this.sndUna) {
       this.onNewAck(ackOff);
     } else if (isDuplicate) {
@@ -865,7 +1079,11 @@ export class Endpoint {
     this.prrOut = 0;
     this.tlpHighSeq = 0;
     // --- end rack ---
-    this.cc.onCongestionEvent(this.flightSize(), now);
+    // --- rcv: Linux tcp_enter_recovery(): no second reduction inside an ECN one; CWR to the peer ---
+    if (!this.ecnReducing) this.cc.onCongestionEvent(this.flightSize(), now);
+    this.ecnReducing = false;
+    if (this.ecnOk) this.ecnQueueCwr = true;
+    // --- end rcv ---
     this.recovery = 'recovery';
     const first = this.tx[this.txHead];
     if (this.sackOk) {
@@ -935,6 +1153,10 @@ export class Endpoint {
     this.recovery = 'loss';
     this.recoverPoint = this.sndMax;
     this.dupAcks = 0;
+    // --- rcv: Linux tcp_enter_loss() queues CWR ---
+    this.ecnReducing = false;
+    if (this.ecnOk) this.ecnQueueCwr = true;
+    // --- end rcv ---
     for (let i = this.txHead; i < this.tx.length; i++) {
       const seg = this.tx[i]!;
       this.setRexmit(seg, false);
@@ -1473,13 +1695,20 @@ export class Endpoint {
     this.sndNxt = seg.end;
     this.sndMax = Math.max(this.sndMax, seg.end);
     if (fin) this.onFinSent();
-    const psh = len > 0 && start + len === this.finOffset() ? TCP_PSH : 0;
-    const flags = TCP_ACK | psh | (fin ? TCP_FIN : 0);
+    const psh = len > 0 && this.endsWrite(start + len) ? TCP_PSH : 0;
+    let flags = TCP_ACK | psh | (fin ? TCP_FIN : 0);
     if (len > 0) {
       this.stats.dataSegmentsSent++;
       this.stats.bytesSent += len;
     }
-    this.emit({ seqOff: start, flags, payloadStart: start - 1, payloadEnd: start - 1 + len, note });
+    // --- rcv: new data is ECN-capable and carries a queued CWR (Linux tcp_ecn_send()) ---
+    const ecn = this.ecnOk && len > 0 ? ECN_ECT0 : undefined;
+    if (ecn !== undefined && this.ecnQueueCwr) {
+      this.ecnQueueCwr = false;
+      flags |= TCP_CWR;
+    }
+    // --- end rcv ---
+    this.emit({ seqOff: start, flags, payloadStart: start - 1, payloadEnd: start - 1 + len, note, ecn });
     this.armRto();
   }
 
@@ -1496,7 +1725,7 @@ export class Endpoint {
     if (this.recovery === 'recovery') this.prrOut += seg.end - seg.start;
     // --- end rack ---
     this.stats.retransmissions++;
-    const psh = len > 0 && seg.start + len === this.finOffset() ? TCP_PSH : 0;
+    const psh = len > 0 && this.endsWrite(seg.start + len) ? TCP_PSH : 0;
     const flags = TCP_ACK | psh | (seg.fin ? TCP_FIN : 0);
     const finNote = len === 0 && seg.fin ? note.replace(/segment \d+/, 'FIN') : note;
     this.emit({
@@ -1508,6 +1737,28 @@ export class Endpoint {
     });
     this.armRto();
   }
+
+  // --- rcv ---
+  /**
+   * Whether a segment ending at offset `end` carries PSH: it ends an application write (Linux marks the
+   * write's last skb in tcp_push(); a later write appended to a partial skb clears it again), or, with
+   * `pushPerWrite` off, it ends everything written.
+   */
+  private endsWrite(end: number): boolean {
+    if (this.config.pushPerWrite === false) return end === this.finOffset();
+    const points = this.pushPoints;
+    let lo = 0;
+    let hi = points.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = points[mid]!;
+      if (at === end) return true;
+      if (at < end) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+  // --- end rcv ---
 
   private onFinSent(): void {
     this.finSent = true;
@@ -1651,6 +1902,7 @@ export class Endpoint {
     note: string | undefined;
     syn?: boolean;
     probe?: boolean;
+    ecn?: number | undefined;
   }): void {
     const c = this.config;
     const now = this.host.now();
@@ -1660,7 +1912,12 @@ export class Endpoint {
     let windowBytes: number;
     let windowRight: number;
     if (syn) {
-      window = Math.min(0xffff, c.receiveBuffer);
+      // --- rcv: Linux tcp_select_initial_window() (the SYN-ACK's MSS less the timestamp option) ---
+      const linux = this.linuxWindow;
+      window = linux
+        ? linux.initialWindow(c.side === 'server' && this.tsOk ? c.mss - 12 : c.mss)
+        : Math.min(0xffff, c.receiveBuffer);
+      // --- end rcv ---
       windowBytes = window;
       windowRight = this.rcvNxt + windowBytes;
     } else {
@@ -1681,6 +1938,10 @@ export class Endpoint {
       connection: c.connection,
     };
     if (spec.probe === true) segment.probe = true;
+    // --- rcv: ECN field, and ECE on everything we send while a CE mark waits for the peer's CWR ---
+    if (spec.ecn !== undefined) segment.ecn = spec.ecn;
+    if (this.ecnDemandCwr && !syn) segment.flags |= TCP_ECE;
+    // --- end rcv ---
     if (syn) {
       segment.mss = c.mss;
       if (c.wscale >= 0 && (c.side === 'client' || this.peerWscale >= 0)) segment.wscale = c.wscale;
@@ -1709,6 +1970,10 @@ export class Endpoint {
     }
     if (note !== undefined) segment.note = note;
     if (hasAck) {
+      // --- rcv: tcp_dec_quickack_mode(): each ACK of new data uses one quick ACK ---
+      if (c.quickAck === true && this.rcvNxt > this.lastAckedRcvNxt && this.quickAcksLeft > 0)
+        this.quickAcksLeft--;
+      // --- end rcv ---
       this.lastSentAck = segment.ack;
       this.lastAckedRcvNxt = this.rcvNxt;
       this.ackNow = false;

@@ -143,10 +143,13 @@ export class FlowFrameEncoder {
     const ipId = this.ipIds[segment.from];
     this.ipIds[segment.from] = (ipId + 1) & 0xffff;
     let at = offset + prefix.length;
+    const ecn = (segment.ecn ?? 0) & 3; // --- rcv: the ECN field (the template's DSCP/class is 0) ---
     if (this.ipv6) {
+      out[ip + 1] = ((out[ip + 1] as number) & 0xcf) | (ecn << 4);
       out[ip + 4] = tcpLength >>> 8;
       out[ip + 5] = tcpLength & 0xff;
     } else {
+      out[ip + 1] = ecn;
       const total = 20 + tcpLength;
       out[ip + 2] = total >>> 8;
       out[ip + 3] = total & 0xff;

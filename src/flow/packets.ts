@@ -27,10 +27,11 @@ export function segmentToLayers(segment: CapturedSegment, addressing: SegmentAdd
   const src = fromClient ? addressing.clientIp : addressing.serverIp;
   const dst = fromClient ? addressing.serverIp : addressing.clientIp;
   const ttl = addressing.ttl ?? 64;
+  const ecn = segment.ecn ?? 0; // --- rcv ---
   const ip =
     addressing.ipVersion === 6
-      ? ipv6({ src, dst, hlim: ttl })
-      : ipv4({ src, dst, ttl, id: addressing.ipId ?? 0, flags: 'DF' });
+      ? ipv6({ src, dst, hlim: ttl, ...(ecn !== 0 ? { tc: ecn } : {}) })
+      : ipv4({ src, dst, ttl, id: addressing.ipId ?? 0, flags: 'DF', ...(ecn !== 0 ? { tos: ecn } : {}) });
   const tcpLayer = tcp({
     sport: fromClient ? addressing.clientPort : addressing.serverPort,
     dport: fromClient ? addressing.serverPort : addressing.clientPort,

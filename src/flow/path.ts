@@ -6,7 +6,9 @@
  *   - the bottleneck at `bottleneckAt`: a FIFO served at `bandwidthBps`, dropping at the tail when
  *     `queuePackets` packets are already waiting (a tail-drop queue), then a per-packet extra delay drawn
  *     from [0, jitter) that never reorders packets;
- *   - the loss point at `lossAt`: where scripted drops and the random loss process act.
+ *   - the loss point at `lossAt`: where scripted drops and the random loss process act;
+ *   - ECN (RFC 3168 section 5): an ECN-capable packet that finds at least `ecnThresholdPackets` packets
+ *     waiting at the bottleneck is marked CE instead of waiting for the tail drop (a step-marking AQM).
  * The capture point sits at `captureAt` (0 = at the sender, 1 = at the receiver). A packet dropped at
  * position p is seen by the capture point only if captureAt <= p.
  */
@@ -28,6 +30,10 @@ export interface PathDirectionConfig {
   lossAt: number;
   /** Position of the capture point, 0..1 from the sender. */
   captureAt: number;
+  // --- rcv ---
+  /** Queue length (packets waiting) from which ECN-capable packets are marked CE; undefined: never. */
+  ecnThresholdPackets?: number | undefined;
+  // --- end rcv ---
 }
 
 export type DropReason = 'loss' | 'scripted' | 'queue';
@@ -40,6 +46,10 @@ export interface PathTransit {
   captureUs: number | undefined;
   /** Why it was dropped, when it was. */
   dropped: DropReason | undefined;
+  // --- rcv ---
+  /** The bottleneck marked it CE (ECN-capable packets only). */
+  ceMarked: boolean;
+  // --- end rcv ---
 }
 
 export class PathDirection {
@@ -61,7 +71,7 @@ export class PathDirection {
    * Sends one packet of `wireBytes` at `sendUs` (calls must come in non-decreasing send time).
    * `scriptedDrop` forces a loss at the loss point.
    */
-  transit(sendUs: number, wireBytes: number, scriptedDrop: boolean): PathTransit {
+  transit(sendUs: number, wireBytes: number, scriptedDrop: boolean, ecnCapable = false): PathTransit {
     const c = this.config;
     const d = c.oneWayDelayUs;
     const positionTime = (position: number, exitUs: number): number =>
@@ -71,6 +81,7 @@ export class PathDirection {
     let exitUs = Number.NaN;
     let dropAt = Number.POSITIVE_INFINITY;
     let dropped: DropReason | undefined;
+    let ceMarked = false;
 
     const lossFirst = c.lossAt < c.bottleneckAt;
     const applyLoss = (): void => {
@@ -102,6 +113,10 @@ export class PathDirection {
           dropped = 'queue';
           dropAt = c.bottleneckAt;
         } else {
+          // --- rcv ---
+          const threshold = c.ecnThresholdPackets;
+          if (ecnCapable && threshold !== undefined && waiting >= threshold) ceMarked = true;
+          // --- end rcv ---
           const serviceUs = Math.max(1, Math.round((wireBytes * 8 * 1_000_000) / c.bandwidthBps));
           const departure = Math.max(atBottleneck, this.linkFreeUs) + serviceUs;
           this.linkFreeUs = departure;
@@ -126,6 +141,6 @@ export class PathDirection {
         c.captureAt <= c.bottleneckAt ? positionTime(c.captureAt, exitUs) : positionTime(c.captureAt, exitUs);
       if (Number.isNaN(captureUs)) captureUs = undefined;
     }
-    return { arrivalUs, captureUs, dropped };
+    return { arrivalUs, captureUs, dropped, ceMarked };
   }
 }

@@ -73,6 +73,23 @@ export function payloadSource(data: Uint8Array | PayloadSource): PayloadSource {
   return data instanceof Uint8Array ? new BytesPayload(data) : data;
 }
 
+// --- rcv ---
+/** Bytes [start, end) of another source (one application write of a longer stream). */
+export class SlicePayload implements PayloadSource {
+  readonly length: number;
+  constructor(
+    private readonly source: PayloadSource,
+    private readonly start: number,
+    end: number,
+  ) {
+    this.length = end - start;
+  }
+  bytes(start: number, end: number): Uint8Array {
+    return this.source.bytes(this.start + start, this.start + end);
+  }
+}
+// --- end rcv ---
+
 /** Writes made one after another (a conversation: a TLS handshake, then the request), read as one stream. */
 export class ChainedPayload implements PayloadSource {
   private readonly parts: PayloadSource[] = [];

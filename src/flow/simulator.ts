@@ -15,7 +15,7 @@ import { type DropEntry, DropScript, parseDropList } from './drop-list.js';
 import { Endpoint, type EndpointConfig, type EndpointHost } from './endpoint.js';
 import { EventQueue } from './event-queue.js';
 import { type DropReason, PathDirection, type PathDirectionConfig } from './path.js';
-import { BytesPayload, PatternPayload, type PayloadSource } from './payload.js';
+import { BytesPayload, PatternPayload, type PayloadSource, SlicePayload } from './payload.js';
 import {
   BernoulliLoss,
   GilbertElliottLoss,
@@ -25,8 +25,11 @@ import {
   noLoss,
   SeededRandom,
 } from './random.js';
+// --- rcv ---
+import { LINUX_RCVBUF_DEFAULT, LINUX_RCVBUF_MAX } from './receive-window.js';
+// --- end rcv ---
 import type { TraceEvent } from './trace.js';
-import type { CapturedSegment, Side } from './types.js';
+import { type CapturedSegment, ECN_CE, ECN_ECT0, ECN_ECT1, type Side } from './types.js';
 
 export interface FlowOptions {
   /** Bytes the client sends (its request), or a count of pattern bytes. Default 200. */
@@ -112,6 +115,30 @@ export interface FlowOptions {
   maxDurationMs?: number;
   /** Called now and then with the fraction of application bytes delivered. */
   onProgress?: (fraction: number) => void;
+  // --- rcv: receiver and application-write behaviour (Linux 6.x defaults) ---
+  /**
+   * The client's application writes: sizes in bytes at times in ms after the connection is
+   * established (each PSH-terminated, as Linux's tcp_push() at the end of each sendmsg). Replaces
+   * `request`; default one write of `request` at 0.
+   */
+  writes?: ReadonlyArray<{ bytes: number; atMs: number }>;
+  /** PSH on the segment that ends each write (default true); false: only on a segment that empties the send queue. */
+  pushPerWrite?: boolean;
+  /**
+   * Receive-buffer auto-tuning (Linux tcp_rcv_space_adjust, default true) for an endpoint whose buffer
+   * is not fixed by `rwnd`/`clientRwnd`/`serverRwnd`. Off: Linux's window from a fixed 131072-byte buffer.
+   */
+  rcvbufAutotune?: boolean;
+  /** Linux's quick-ACK mode (default true); false: delayed ACKs from the first segment on. */
+  quickAck?: boolean;
+  /** The client asks for ECN (RFC 3168); default false (Linux tcp_ecn = 2: the server accepts). */
+  ecn?: boolean;
+  /**
+   * Packets waiting at the bottleneck from which ECN-capable packets are marked CE. Default: half the
+   * queue (`queuePackets`), rounded up.
+   */
+  ecnThresholdPackets?: number;
+  // --- end rcv ---
 }
 
 /** One message of a conversation (see FlowOptions.conversation). */
@@ -169,6 +196,43 @@ export interface FlowResult {
 }
 
 const DEFAULT_START_TIME = 1_700_000_000;
+
+// --- rcv ---
+/** The client's writes as slices of its request, with their times (µs after the handshake). */
+function writesTotal(list: FlowOptions['writes']): number | undefined {
+  if (list === undefined) return undefined;
+  let total = 0;
+  let last = 0;
+  for (const w of list) {
+    if (!Number.isSafeInteger(w.bytes) || w.bytes < 0)
+      throw new FieldError('flow', 'writes', `expected a byte count >= 0, got ${w.bytes}`);
+    if (!Number.isFinite(w.atMs) || w.atMs < last)
+      throw new FieldError(
+        'flow',
+        'writes',
+        `write times must be >= 0 and in order, got ${w.atMs} after ${last}`,
+      );
+    last = w.atMs;
+    total += w.bytes;
+  }
+  return total;
+}
+
+function clientWrites(
+  request: PayloadSource,
+  list: FlowOptions['writes'],
+): Array<{ source: PayloadSource; atUs: number }> {
+  if (list === undefined) return request.length > 0 ? [{ source: request, atUs: 0 }] : [];
+  const out: Array<{ source: PayloadSource; atUs: number }> = [];
+  let at = 0;
+  for (const w of list) {
+    if (w.bytes === 0) continue;
+    out.push({ source: new SlicePayload(request, at, at + w.bytes), atUs: Math.round(w.atMs * 1000) });
+    at += w.bytes;
+  }
+  return out;
+}
+// --- end rcv ---
 
 function toPayload(value: Uint8Array | number | undefined, fallback: number, salt: number): PayloadSource {
   if (value instanceof Uint8Array) return new BytesPayload(value);
@@ -243,18 +307,50 @@ function simulate(
 ): Generator<CapturedSegment, void, undefined> {
   const seed = options.seed ?? 1;
   const conversation = options.conversation;
+  // --- rcv: with `writes`, the request is their sum ---
+  const written = conversation ? undefined : writesTotal(options.writes);
+  if (written !== undefined && options.request instanceof Uint8Array && options.request.length !== written)
+    throw new FieldError(
+      'flow',
+      'writes',
+      `the writes add up to ${written}, the request has ${options.request.length} bytes`,
+    );
   const request = conversation
     ? new BytesPayload(conversationBytes(conversation, 'client'))
-    : toPayload(options.request, 200, 1);
+    : toPayload(
+        options.request instanceof Uint8Array ? options.request : (written ?? options.request),
+        200,
+        1,
+      );
+  // --- end rcv ---
   const response = conversation
     ? new BytesPayload(conversationBytes(conversation, 'server'))
     : toPayload(options.response, 100_000, 2);
+  // --- rcv: timed application writes of the client ---
+  const writes = conversation ? undefined : clientWrites(request, options.writes);
+  // --- end rcv ---
   const rttUs = Math.round(checkRange('rttMs', options.rttMs ?? 40, 0, 600_000) * 1000);
   const ipVersion = options.ipVersion ?? 4;
   const ipHeader = ipVersion === 6 ? 40 : 20;
   const mss = checkRange('mss', options.mss ?? (ipVersion === 6 ? 1440 : 1460), 64, 65495);
   const clientRwnd = checkRange('rwnd', options.clientRwnd ?? options.rwnd ?? 131072, 1, 2 ** 30);
   const serverRwnd = checkRange('rwnd', options.serverRwnd ?? options.rwnd ?? 131072, 1, 2 ** 30);
+  // --- rcv: Linux's window (auto-tuned unless switched off) where no fixed buffer was given ---
+  const linuxWindowFor = (side: Side) => {
+    const fixed = side === 'client' ? options.clientRwnd : options.serverRwnd;
+    if ((fixed ?? options.rwnd) !== undefined) return undefined;
+    return {
+      autotune: options.rcvbufAutotune ?? true,
+      initialBuffer: LINUX_RCVBUF_DEFAULT,
+      maxBuffer: LINUX_RCVBUF_MAX,
+    };
+  };
+  const queuePackets = Math.max(1, options.queuePackets ?? 100);
+  const ecnThreshold =
+    options.ecnThresholdPackets === undefined
+      ? Math.ceil(queuePackets / 2)
+      : Math.floor(checkRange('ecnThresholdPackets', options.ecnThresholdPackets, 0, 1_000_000));
+  // --- end rcv ---
   let wscale = options.windowScale ?? 7;
   if (wscale >= 0) {
     while (wscale < 14 && Math.max(clientRwnd, serverRwnd) / 2 ** wscale > 0xffff) wscale++;
@@ -291,7 +387,8 @@ function simulate(
     oneWayDelayUs: rttUs / 2,
     jitterUs: Math.round((options.jitterMs ?? 0) * 1000),
     bandwidthBps: options.bandwidthBps ?? 0,
-    queuePackets: Math.max(1, options.queuePackets ?? 100),
+    queuePackets,
+    ecnThresholdPackets: ecnThreshold, // --- rcv ---
     bottleneckAt: from === 'client' ? bottleneckAt : 1 - bottleneckAt,
     lossAt: from === 'client' ? lossAt : 1 - lossAt,
     captureAt: capturePositionFor(from, captureAt),
@@ -333,6 +430,11 @@ function simulate(
       prr: options.prr ?? true,
       frto: options.frto ?? true,
       // --- end rack
+      // --- rcv ---
+      quickAck: options.quickAck ?? true,
+      pushPerWrite: options.pushPerWrite ?? true,
+      ecn: options.ecn ?? false,
+      // --- end rcv ---
     };
     const configFor = (side: Side): EndpointConfig => ({
       ...common,
@@ -341,6 +443,7 @@ function simulate(
       tsOffset: random.nextU32(),
       receiveBuffer: side === 'client' ? clientRwnd : serverRwnd,
       readerRate: readerRate(side),
+      linuxWindow: linuxWindowFor(side), // --- rcv ---
     });
     const endpoints: Partial<Record<Side, Endpoint>> = {};
     const hostFor = (side: Side): EndpointHost => ({
@@ -352,7 +455,16 @@ function simulate(
         if (firstActivityUs < 0) firstActivityUs = now;
         lastActivityUs = Math.max(lastActivityUs, now);
         const scripted = dropScript.shouldDrop(segment);
-        const transit = paths[side].transit(now, tcpWireBytes(segment, ipHeader), scripted);
+        // --- rcv: ECN-capable packets may be marked CE at the bottleneck ---
+        const ecnCapable = segment.ecn === ECN_ECT0 || segment.ecn === ECN_ECT1;
+        const transit = paths[side].transit(now, tcpWireBytes(segment, ipHeader), scripted, ecnCapable);
+        let delivered = segment;
+        if (transit.ceMarked) {
+          const path = paths[side].config;
+          if (path.captureAt > path.bottleneckAt) segment.ecn = ECN_CE;
+          else delivered = { ...segment, ecn: ECN_CE };
+        }
+        // --- end rcv ---
         if (transit.captureUs !== undefined) {
           collector.record(segment, transit.captureUs);
           lastActivityUs = Math.max(lastActivityUs, transit.captureUs);
@@ -383,7 +495,7 @@ function simulate(
         }
         if (transit.arrivalUs !== undefined) {
           const peer = side === 'client' ? 'server' : 'client';
-          queue.schedule(transit.arrivalUs, () => endpoints[peer]!.receive(segment));
+          queue.schedule(transit.arrivalUs, () => endpoints[peer]!.receive(delivered));
         }
       },
     });
@@ -464,11 +576,25 @@ function simulate(
         });
       }
     } else {
+      // --- rcv: the request as timed writes (one at 0 by default); close after the last one ---
+      let writesDone = 0;
+      const allWritten = (): boolean => writesDone === (writes?.length ?? 0);
       endpoints.client = new Endpoint(configFor('client'), hostFor('client'), {
         onEstablished: () => {
-          endpoints.client!.write(request);
-          if (response.length === 0 && closeBy === 'client') closeSide('client');
+          const client = endpoints.client!;
+          for (const w of writes ?? []) {
+            const doWrite = (): void => {
+              if (client.state === 'CLOSED') return;
+              client.write(w.source);
+              writesDone++;
+              if (allWritten() && response.length === 0 && closeBy === 'client') closeSide('client');
+            };
+            if (w.atUs === 0) doWrite();
+            else queue.schedule(queue.nowUs + w.atUs, doWrite);
+          }
+          if (!writes?.length && response.length === 0 && closeBy === 'client') closeSide('client');
         },
+        // --- end rcv ---
         onRead: (total) => {
           if (total === response.length && closeBy === 'client') closeSide('client');
         },

@@ -18,8 +18,12 @@ export type TraceEventKind =
   | 'tlp' // the RACK-TLP probe timer fired (a tail loss probe follows, RFC 8985 7.3)
   | 'tlp-loss' // the probe repaired a loss: cwnd reduced as for a congestion event (RFC 8985 7.4.2)
   | 'rack-timer' // the RACK reordering timer marked segments lost and started recovery
-  | 'undo'; // a retransmission timeout proven spurious (F-RTO RFC 5682 / Eifel RFC 3522) was undone
-// --- end rack ---
+  | 'undo' // a retransmission timeout proven spurious (F-RTO RFC 5682 / Eifel RFC 3522) was undone
+  // --- end rack ---
+  // --- rcv ---
+  | 'rcvbuf' // receive-buffer auto-tuning grew the buffer (tcp_rcv_space_adjust)
+  | 'ecn-reduction'; // an ECN echo reduced cwnd (RFC 3168 6.1.2, Linux tcp_enter_cwr)
+// --- end rcv ---
 
 export type RecoveryState = 'open' | 'recovery' | 'loss';
 

@@ -8,6 +8,13 @@ export type Side = 'client' | 'server';
 
 export { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../layers/tcp.js';
 
+// --- rcv: ECN codepoints of the IP header (RFC 3168 section 5) ---
+export const ECN_NOT_ECT = 0;
+export const ECN_ECT1 = 1;
+export const ECN_ECT0 = 2;
+export const ECN_CE = 3;
+// --- end rcv ---
+
 /** One TCP segment as the capture point saw it. */
 export interface CapturedSegment {
   /** Capture time, integer microseconds since the Unix epoch (exact: 1.7e15 < 2^53). */
@@ -38,6 +45,10 @@ export interface CapturedSegment {
    * the receiver never takes that byte: like Linux's probe, which carries none, it only asks for an ACK.
    */
   probe?: boolean;
+  // --- rcv ---
+  /** The ECN field of the IP header (ECN_ECT0, ECN_CE, ...); absent: Not-ECT. */
+  ecn?: number;
+  // --- end rcv ---
 }
 
 /** Seconds and nanoseconds of a capture time, for capture writers. */

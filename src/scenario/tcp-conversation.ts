@@ -82,6 +82,10 @@ export function runTcpConversation(options: ConversationOptions): SessionResult 
       dataRetries: 15,
       timeWaitUs: 60_000_000,
       tracing: false,
+      // As tcp-session.ts: the journey keeps the RFC 6675 sender (no RACK-TLP, PRR, F-RTO).
+      rack: false,
+      prr: false,
+      frto: false,
     };
   };
   const hostFor = (side: Side): EndpointHost => ({

@@ -55,6 +55,45 @@ describe('FlowFrameEncoder writes the packet model’s bytes', () => {
       },
       flow: { request: 3000, response: 5000, connections: 3, closeWith: 'rst', windowScale: -1 },
     },
+    {
+      name: 'ECN: ECT(0) and CE in the IPv4 TOS and the IPv6 traffic class, ECE and CWR flags',
+      capture: {
+        ipVersion: 6,
+        clientIp: '2001:db8::1',
+        serverIp: '2001:db8::2',
+        clientPort: 45678,
+        serverPort: 33333,
+      },
+      flow: {
+        request: 400_000,
+        response: 0,
+        ecn: true,
+        bandwidthBps: 10_000_000,
+        queuePackets: 30,
+        ecnThresholdPackets: 5,
+        captureAt: 'server',
+        ipVersion: 6,
+      },
+    },
+    {
+      name: 'ECN over IPv4',
+      capture: {
+        ipVersion: 4,
+        clientIp: '192.0.2.1',
+        serverIp: '198.51.100.7',
+        clientPort: 45678,
+        serverPort: 33333,
+      },
+      flow: {
+        request: 400_000,
+        response: 0,
+        ecn: true,
+        bandwidthBps: 10_000_000,
+        queuePackets: 30,
+        ecnThresholdPackets: 5,
+        captureAt: 'server',
+      },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -63,6 +102,7 @@ describe('FlowFrameEncoder writes the packet model’s bytes', () => {
       const encoder = new FlowFrameEncoder(c.capture);
       const out = new Uint8Array(70_000);
       expect(expected.length).toBeGreaterThan(10);
+      if (c.flow?.ecn) expect(result.segments.some((segment) => segment.ecn === 3)).toBe(true);
       result.segments.forEach((segment, i) => {
         const length = encoder.frameLength(segment);
         out.fill(0xa5);

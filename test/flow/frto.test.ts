@@ -27,6 +27,9 @@ const DELAYED: FlowOptions = {
   serverReaderRate: 100_000,
   closeBy: 'server',
   rack: false,
+  // A fixed receive buffer (the whole of it offered): the timing above holds the receiver's delayed
+  // ACK; Linux's growing window would draw quick ACKs (one per segment while it grows) and no timeout.
+  rwnd: 131_072,
 };
 
 const client = (r: FlowResult): TraceEvent[] =>

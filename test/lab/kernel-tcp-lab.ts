@@ -102,6 +102,10 @@ export class KernelTcpLab {
       for (const ns of [this.sender, this.relay, this.receiver]) {
         ip(['netns', 'add', ns]);
         ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+        // --- rcv: Linux's default tcp_rmem (a new namespace copies the host's, which may be raised):
+        // the receive buffer starts at 131072 and auto-tunes up to 6 MiB, so the window scale is 7 ---
+        inNamespace(ns, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_rmem=4096 131072 6291456']);
+        // --- end rcv ---
       }
       ip([
         'link',

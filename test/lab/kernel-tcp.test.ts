@@ -13,11 +13,30 @@
  *    follow is a known difference: Linux's PRR sends far less during recovery than the model);
  *  - SACK: both must carry SACK blocks on the duplicate ACKs (at most 3 blocks with timestamps);
  *  - bytes in flight at its maximum: the same slow start from IW10 with the same receive buffer, +-60%
- *    (the kernel grows its receive window with auto-tuning, the model does not: see KNOWN_DIFFERENCES);
+ *    (both auto-tune the receive window, but the kernel's reader lags and its window dips);
  *  - recovery time of a single drop (first transmission of the lost segment to the ACK that covers it):
  *    one RTT plus the duplicate-ACK wait in both, within 40 ms (one RTT) of each other;
  *  - tail loss and lost retransmission (RACK-TLP, RFC 8985, on in both): the same retransmissions by
  *    kind and recovery times within tolerances justified at the test.
+ *  - PSH (rcv): for the same application writes, a PSH segment ends every write on both sides, exactly.
+ *    Linux 6.x also sets PSH on the last segment of each GSO burst it sends (every second segment here,
+ *    with tso_segs 2 at these rates); the model has no GSO, so the kernel's total is only printed and
+ *    held to be at least the model's;
+ *  - receive window (rcv): the SYN and SYN-ACK windows exactly (64240, 65160: the receiver namespaces
+ *    get Linux's default tcp_rmem, so both offer window scale 7); the window grows with auto-tuning on
+ *    both: at least 10 distinct values, and the largest within a factor of 2 of the kernel's (the same
+ *    arithmetic; the kernel's reader wakes in batches, so its window dips while data waits unread and
+ *    its per-RTT measurement sees other byte counts than the model's reader, which reads at once);
+ *  - advancing-ACK pattern (rcv): the first 16 advancing ACKs (TCP_MAX_QUICKACKS) each cover one
+ *    segment on both. Later the kernel (6.9+) defers ACKs while its reader holds the socket and
+ *    processes the backlog, so it ACKs several segments at once where the model ACKs each: printed;
+ *  - window updates (rcv): none in the clean transfer on both; after a filled hole the model sends
+ *    exactly one (the ACK that fills it offers the window the delivered block leaves, and the read that
+ *    follows frees it, tcp_cleanup_rbuf()); the kernel 0 or 1 across runs (0 when its reader took the
+ *    block before the ACK went), so on its side only at most 2 is asserted. Under
+ *    random loss the kernel's duplicate ACKs carry growing windows (tcp_data_queue_ofo() grows
+ *    rcv_ssthresh for out-of-order data, so tshark calls many of them window updates): not modelled,
+ *    printed.
  * Behaviours Linux has and the model does not yet (KNOWN_DIFFERENCES) are measured on the kernel's side
  * and printed; the test asserts that the kernel shows them (so the table's claim is checked) but does not
  * pretend that pktcraft matches.
@@ -48,6 +67,15 @@ interface Measures {
   distinctWindows: number;
   zeroWindows: number;
   maxInFlight: number;
+  // --- rcv ---
+  synWindow: number;
+  synAckWindow: number;
+  maxWindow: number;
+  /** Of the first 16 advancing ACKs, those covering at most one segment. */
+  earlyOneSegmentAcks: number;
+  /** Application writes whose last byte ends a PSH segment. */
+  pshAtWriteEnds: number;
+  // --- end rcv ---
   /** First transmission of the first retransmitted segment to the ACK that covers it, ms. */
   recoveryMs: number;
   durationMs: number;
@@ -72,7 +100,7 @@ const FIELDS = [
   'tcp.analysis.bytes_in_flight',
 ] as const;
 
-function measure(pcap: string, mss: number): Measures {
+function measure(pcap: string, mss: number, writeEnds: readonly number[] = []): Measures {
   const rows = tsharkRows(pcap, FIELDS);
   const sender = rows.find((r) => r['tcp.flags.syn'] === '1' || r['tcp.flags.syn'] === 'True')?.['ip.src'];
   const m: Measures = {
@@ -94,7 +122,13 @@ function measure(pcap: string, mss: number): Measures {
     maxInFlight: 0,
     recoveryMs: 0,
     durationMs: 0,
+    synWindow: 0,
+    synAckWindow: 0,
+    maxWindow: 0,
+    earlyOneSegmentAcks: 0,
+    pshAtWriteEnds: 0,
   };
+  const pushEnds = new Set<number>(); // --- rcv ---
   const windows = new Set<string>();
   const firstSent = new Map<number, number>();
   let lastAck = -1;
@@ -109,7 +143,10 @@ function measure(pcap: string, mss: number): Measures {
         m.dataSegments++;
         const seq = Number(r['tcp.seq']);
         if (!firstSent.has(seq)) firstSent.set(seq, t);
-        if (r['tcp.flags.push'] === '1' || r['tcp.flags.push'] === 'True') m.psh++;
+        if (r['tcp.flags.push'] === '1' || r['tcp.flags.push'] === 'True') {
+          m.psh++;
+          pushEnds.add(seq + len); // --- rcv ---
+        }
         if (r['tcp.analysis.retransmission'] !== '') {
           m.retransmissions++;
           if (r['tcp.analysis.fast_retransmission'] !== '') m.fast++;
@@ -125,6 +162,11 @@ function measure(pcap: string, mss: number): Measures {
       continue;
     }
     const ack = Number(r['tcp.ack']);
+    // --- rcv ---
+    const syn = r['tcp.flags.syn'] === '1' || r['tcp.flags.syn'] === 'True';
+    if (syn) m.synAckWindow = Number(r['tcp.window_size']);
+    else m.maxWindow = Math.max(m.maxWindow, Number(r['tcp.window_size']));
+    // --- end rcv ---
     if (r['tcp.analysis.duplicate_ack'] !== '') m.dupAcks++;
     const blocks = Number(r['tcp.options.sack.count'] || '0');
     if (blocks > 0) m.acksWithSack++;
@@ -135,12 +177,18 @@ function measure(pcap: string, mss: number): Measures {
     if (lastAck >= 0 && ack > lastAck && r['tcp.flags.syn'] !== '1' && r['tcp.flags.syn'] !== 'True') {
       m.advancingAcks++;
       if (ack - lastAck <= mss) m.oneSegmentAcks++;
+      if (m.advancingAcks <= 16 && ack - lastAck <= mss) m.earlyOneSegmentAcks++; // --- rcv ---
     }
     if (recoverySeq >= 0 && m.recoveryMs === 0 && ack > recoverySeq) m.recoveryMs = t - recoveryStart;
     lastAck = Math.max(lastAck, ack);
     m.delivered = Math.max(m.delivered, ack - 1);
   }
   m.distinctWindows = windows.size;
+  // --- rcv ---
+  const syn = rows.find((r) => r['tcp.flags.syn'] === '1' || r['tcp.flags.syn'] === 'True');
+  m.synWindow = Number(syn?.['tcp.window_size'] ?? 0);
+  m.pshAtWriteEnds = writeEnds.filter((end) => pushEnds.has(end)).length;
+  // --- end rcv ---
   return m;
 }
 
@@ -159,6 +207,22 @@ const BYTES = 200_000;
 const SNDBUF = 4 * 1024 * 1024;
 const MSS = 1448;
 const segments = Math.ceil(BYTES / MSS);
+// --- rcv: four writes at different times (the PSH comparison) ---
+const WRITES = [
+  { bytes: 10_000, atMs: 0 },
+  { bytes: 30_000, atMs: 100 },
+  { bytes: 5_000, atMs: 150 },
+  { bytes: 50_000, atMs: 300 },
+];
+/** Relative sequence number just past each write of a scenario. */
+function writeEnds(writes: ReadonlyArray<{ bytes: number }>): number[] {
+  let end = 1;
+  return writes.map((w) => {
+    end += w.bytes;
+    return end;
+  });
+}
+// --- end rcv ---
 const scenarios: Scenario[] = [
   {
     name: 'clean transfer',
@@ -214,6 +278,13 @@ const scenarios: Scenario[] = [
     },
     flow: { request: 60_000, rwnd: 16_384, readerRate: 10_000 },
   },
+  // --- rcv ---
+  {
+    name: 'application writes',
+    kernel: { writes: WRITES, oneWayDelayMs: 20, senderBuffer: SNDBUF },
+    flow: { writes: WRITES },
+  },
+  // --- end rcv ---
   {
     name: 'random 1% loss',
     kernel: {
@@ -268,9 +339,10 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
         clientPort: 45678,
         serverPort: 5001,
       });
+      const ends = writeEnds(s.kernel.writes); // --- rcv ---
       results.set(s.name, {
-        kernel: measure(kernel.pcap, MSS),
-        model: measure(path, MSS),
+        kernel: measure(kernel.pcap, MSS, ends),
+        model: measure(path, MSS, ends),
         received: kernel.received,
       });
     }
@@ -397,15 +469,81 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     expect(Math.abs(model.recoveryMs - kernel.recoveryMs)).toBeLessThanOrEqual(110);
   });
 
+  // --- rcv ---
+  it('PSH: both end every application write with a PSH segment', () => {
+    const { kernel, model } = get('application writes');
+    expect(kernel.pshAtWriteEnds).toBe(WRITES.length);
+    expect(model.pshAtWriteEnds).toBe(WRITES.length);
+    // The kernel's extra PSH flags end its GSO bursts (see the header); the model's only end writes.
+    expect(model.psh).toBe(WRITES.length);
+    expect(kernel.psh).toBeGreaterThanOrEqual(model.psh);
+  });
+
+  it('receive window: the same SYN windows, and growth by auto-tuning on both', () => {
+    for (const name of ['clean transfer', 'one drop', 'application writes', 'random 1% loss']) {
+      const { kernel, model } = get(name);
+      expect(kernel.synWindow, name).toBe(64240);
+      expect(kernel.synAckWindow, name).toBe(65160);
+      expect(model.synWindow, name).toBe(kernel.synWindow);
+      expect(model.synAckWindow, name).toBe(kernel.synAckWindow);
+    }
+    for (const name of ['clean transfer', 'random 1% loss']) {
+      const { kernel, model } = get(name);
+      for (const m of [kernel, model]) {
+        expect(m.distinctWindows, name).toBeGreaterThanOrEqual(10);
+        expect(m.maxWindow, name).toBeGreaterThan(2 * m.synAckWindow);
+      }
+      expect(model.maxWindow, name).toBeLessThan(kernel.maxWindow * 2);
+    }
+    // Clean: the same arithmetic, within a factor of 2. With 1% loss the kernel's buffer grows further
+    // (measured 2.1x the model's: 6.18 also grows it while out-of-order data arrives, tcp_rcvbuf_grow(),
+    // which the model does not), so a factor of 3 there.
+    expect(get('clean transfer').model.maxWindow).toBeGreaterThan(get('clean transfer').kernel.maxWindow / 2);
+    expect(get('random 1% loss').model.maxWindow).toBeGreaterThan(get('random 1% loss').kernel.maxWindow / 3);
+  });
+
+  it('window updates: none in a clean transfer, one after a filled hole, on both', () => {
+    for (const m of [get('clean transfer').kernel, get('clean transfer').model])
+      expect(m.windowUpdates).toBe(0);
+    for (const name of ['one drop', 'burst of three']) {
+      const { kernel, model } = get(name);
+      // The kernel sent 0 or 1 across runs here (0 when its reader took the block before the ACK
+      // went), so only the bound is asserted on its side; the count is printed.
+      expect(kernel.windowUpdates, name).toBeLessThanOrEqual(2);
+      expect(model.windowUpdates, name).toBe(1);
+    }
+    const loss = get('random 1% loss');
+    process.stdout.write(
+      `window updates: one drop kernel ${get('one drop').kernel.windowUpdates} vs model ${get('one drop').model.windowUpdates}; ` +
+        `known difference under 1% loss kernel ${loss.kernel.windowUpdates} vs model ${loss.model.windowUpdates} (out-of-order growth)\n`,
+    );
+  });
+
+  it('ACK pattern: quick ACKs at the start, one per segment, on both', () => {
+    // The model exactly 16 of 16. The kernel at least 14: the userspace relay forwards frames in
+    // bursts, and a burst the kernel takes from the socket backlog is ACKed once (6.9+), which merged
+    // two segments into one ACK in some runs (15 of 16 seen).
+    for (const name of ['clean transfer', 'one drop', 'application writes']) {
+      const { kernel, model } = get(name);
+      expect(kernel.earlyOneSegmentAcks, name).toBeGreaterThanOrEqual(14);
+      expect(model.earlyOneSegmentAcks, name).toBe(16);
+    }
+    // Over the whole clean transfer most advancing ACKs cover one segment on both (the issue measured
+    // 94 of 100 early on in Linux): at least 3 in 4.
+    const { kernel, model } = get('clean transfer');
+    expect(kernel.oneSegmentAcks).toBeGreaterThanOrEqual(0.75 * kernel.advancingAcks);
+    expect(model.oneSegmentAcks).toBeGreaterThanOrEqual(0.75 * model.advancingAcks);
+  });
+  // --- end rcv ---
+
   it('KNOWN_DIFFERENCES: what Linux does here that the model does not yet (measured on the kernel)', () => {
     const tail = get('tail loss');
     const lost = get('lost retransmission');
-    // Receive-buffer auto-tuning: the kernel's advertised window takes many values, the model's few.
     const clean = get('clean transfer');
-    expect(clean.kernel.distinctWindows).toBeGreaterThan(clean.model.distinctWindows);
     // Duplicate ACKs after one drop: PRR is modelled, and still the kernel's capture shows far fewer
     // (the receiving side, not the sender's recovery: not investigated here).
     const one = get('one drop');
+    expect(one.kernel.dupAcks).toBeLessThan(one.model.dupAcks);
     process.stdout.write(
       `known differences: duplicate ACKs after one drop kernel ${one.kernel.dupAcks} vs model ${one.model.dupAcks}; ` +
         `burst of three retransmissions flagged by tshark kernel ${get('burst of three').kernel.retransmissions} vs model ${get('burst of three').model.retransmissions}\n`,
@@ -413,7 +551,7 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     process.stdout.write(
       `recovery: tail loss kernel ${tail.kernel.recoveryMs.toFixed(0)} ms vs model ${tail.model.recoveryMs.toFixed(0)} ms; ` +
         `lost retransmission kernel ${lost.kernel.recoveryMs.toFixed(0)} ms vs model ${lost.model.recoveryMs.toFixed(0)} ms; ` +
-        `known differences: PSH kernel ${clean.kernel.psh} vs model ${clean.model.psh}; windows kernel ${clean.kernel.distinctWindows} vs model ${clean.model.distinctWindows}; ` +
+        `known differences: PSH kernel ${clean.kernel.psh} vs model ${clean.model.psh} (GSO bursts); windows kernel ${clean.kernel.distinctWindows} vs model ${clean.model.distinctWindows}; ` +
         `one-segment ACKs kernel ${clean.kernel.oneSegmentAcks}/${clean.kernel.advancingAcks} vs model ${clean.model.oneSegmentAcks}/${clean.model.advancingAcks}\n`,
     );
   });
