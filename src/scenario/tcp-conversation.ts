@@ -15,7 +15,12 @@ import { Endpoint, type EndpointConfig, type EndpointHost } from '../flow/endpoi
 import { EventQueue } from '../flow/event-queue.js';
 import { SeededRandom } from '../flow/random.js';
 import type { CapturedSegment, Side } from '../flow/types.js';
-import type { SessionResult, SideOptions, Transmission } from './tcp-session.js';
+import {
+  journeyEndpointConfig,
+  type SessionResult,
+  type SideOptions,
+  type Transmission,
+} from './tcp-session.js';
 
 /** What a side writes next once it has read the other side's message. */
 export type ConversationStep =
@@ -58,36 +63,12 @@ export function runTcpConversation(options: ConversationOptions): SessionResult 
   let responseBytes = 0;
   const abs = (relative: number): number => options.startUs + relative;
 
-  const configFor = (side: Side): EndpointConfig => {
-    const own = side === 'client' ? options.client : options.server;
-    return {
-      side,
-      connection: options.connection,
-      iss: random.nextU32(),
-      mss: own.mss,
-      wscale: 7,
-      sack: true,
-      timestamps: true,
-      tsOffset: random.nextU32(),
-      receiveBuffer: own.receiveBuffer,
-      readerRate: own.readerRate,
-      readTickUs: 10_000,
+  const configFor = (side: Side): EndpointConfig =>
+    journeyEndpointConfig(side, options.connection, side === 'client' ? options.client : options.server, {
       congestion: options.congestion,
-      initialRtoUs: 1_000_000,
-      minRtoUs: 200_000,
-      maxRtoUs: 120_000_000,
-      delayedAckUs: 40_000,
-      quickAcks: 16,
-      synRetries: 6,
-      dataRetries: 15,
-      timeWaitUs: 60_000_000,
+      random,
       tracing: false,
-      // As tcp-session.ts: the journey keeps the RFC 6675 sender (no RACK-TLP, PRR, F-RTO).
-      rack: false,
-      prr: false,
-      frto: false,
-    };
-  };
+    });
   const hostFor = (side: Side): EndpointHost => ({
     now: () => queue.nowUs,
     schedule: (at, action) => queue.schedule(at, action),

@@ -80,6 +80,47 @@ export interface SessionResult {
 
 const WINDOW_SCALE = 7;
 
+/**
+ * The endpoint of a journey connection: Linux's defaults (SACK, timestamps, window scale 7, RTO 200 ms
+ * to 120 s, delayed ACKs of 40 ms) with its ISN and timestamp offset drawn from `random`, in that order.
+ * The journey keeps the duplicate-ACK / RFC 6675 sender without RACK-TLP, PRR and F-RTO: its lessons
+ * are written for it (the radio tail loss "resent by the phone's retransmission timer", which a tail
+ * loss probe would resend instead) and captures/ stay byte-identical.
+ */
+export function journeyEndpointConfig(
+  side: Side,
+  connection: number,
+  own: SideOptions,
+  how: { congestion: EndpointConfig['congestion']; random: SeededRandom; tracing: boolean },
+): EndpointConfig {
+  return {
+    side,
+    connection,
+    iss: how.random.nextU32(),
+    mss: own.mss,
+    wscale: WINDOW_SCALE,
+    sack: true,
+    timestamps: true,
+    tsOffset: how.random.nextU32(),
+    receiveBuffer: own.receiveBuffer,
+    readerRate: own.readerRate,
+    readTickUs: 10_000,
+    congestion: how.congestion,
+    initialRtoUs: 1_000_000,
+    minRtoUs: 200_000,
+    maxRtoUs: 120_000_000,
+    delayedAckUs: 40_000,
+    quickAcks: 16,
+    synRetries: 6,
+    dataRetries: 15,
+    timeWaitUs: 60_000_000,
+    tracing: how.tracing,
+    rack: false,
+    prr: false,
+    frto: false,
+  };
+}
+
 export function runTcpSession(options: SessionOptions): SessionResult {
   const queue = new EventQueue();
   const random = new SeededRandom(options.seed, 100 + options.connection);
@@ -96,39 +137,12 @@ export function runTcpSession(options: SessionOptions): SessionResult {
   let endUs = options.startUs;
   const abs = (relative: number): number => options.startUs + relative;
 
-  const configFor = (side: Side): EndpointConfig => {
-    const own = side === 'client' ? options.client : options.server;
-    return {
-      side,
-      connection: options.connection,
-      iss: random.nextU32(),
-      mss: own.mss,
-      wscale: WINDOW_SCALE,
-      sack: true,
-      timestamps: true,
-      tsOffset: random.nextU32(),
-      receiveBuffer: own.receiveBuffer,
-      readerRate: own.readerRate,
-      readTickUs: 10_000,
+  const configFor = (side: Side): EndpointConfig =>
+    journeyEndpointConfig(side, options.connection, side === 'client' ? options.client : options.server, {
       congestion: options.congestion,
-      initialRtoUs: 1_000_000,
-      minRtoUs: 200_000,
-      maxRtoUs: 120_000_000,
-      delayedAckUs: 40_000,
-      quickAcks: 16,
-      synRetries: 6,
-      dataRetries: 15,
-      timeWaitUs: 60_000_000,
+      random,
       tracing: true,
-      // --- rack: the journey keeps the duplicate-ACK / RFC 6675 sender without RACK-TLP, PRR and F-RTO:
-      // its lessons are written for it (the radio tail loss "resent by the phone's retransmission
-      // timer", which a tail loss probe would resend instead) and captures/ stay byte-identical.
-      rack: false,
-      prr: false,
-      frto: false,
-      // --- end rack
-    };
-  };
+    });
 
   const hostFor = (side: Side): EndpointHost => ({
     now: () => queue.nowUs,
