@@ -31,8 +31,9 @@
  */
 import { createHash } from 'node:crypto';
 import { segmentToLayers } from '../flow/packets.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../flow/types.js';
+import { TCP_SYN } from '../flow/types.js';
 import { ether, raw } from '../layers/index.js';
+import { tcpFlagNames } from '../layers/tcp.js';
 import { encodePacket } from '../packet/index.js';
 import { firstLineSku, type JourneyConfig } from './config.js';
 import {
@@ -722,16 +723,6 @@ export class Datacentre {
 
 /* ------------------------------------------------------------------ capture */
 
-function flagText(flags: number): string {
-  const names: string[] = [];
-  if (flags & TCP_FIN) names.push('FIN');
-  if (flags & TCP_SYN) names.push('SYN');
-  if (flags & TCP_RST) names.push('RST');
-  if (flags & TCP_PSH) names.push('PSH');
-  if (flags & TCP_ACK) names.push('ACK');
-  return names.join(', ');
-}
-
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -787,8 +778,8 @@ export function renderDatacentre(
       const length = segment.payload.length;
       const what =
         length > 0
-          ? `${flagText(segment.flags)}, bytes ${relative}-${relative + length - 1} (${length} bytes)`
-          : `${flagText(segment.flags)}${segment.flags & TCP_SYN ? '' : `, seq ${relative}`}`;
+          ? `${tcpFlagNames(segment.flags)}, bytes ${relative}-${relative + length - 1} (${length} bytes)`
+          : `${tcpFlagNames(segment.flags)}${segment.flags & TCP_SYN ? '' : `, seq ${relative}`}`;
       const comments = [`${title}: ${who}, ${what}`];
       if (length > 0) {
         const side = fromClient ? starts.client : starts.server;

@@ -14,7 +14,8 @@
 
 import type { DropEntry } from '../flow/drop-list.js';
 import { segmentToLayers } from '../flow/packets.js';
-import { type CapturedSegment, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../flow/types.js';
+import { type CapturedSegment, TCP_RST, TCP_SYN } from '../flow/types.js';
+import { tcpFlagNames } from '../layers/tcp.js';
 import { encodePacket } from '../packet/index.js';
 import { synthesizeTlsHandshake, type TlsHandshake } from '../tls/session.js';
 // --- j-carriers: carrier comments ---
@@ -321,16 +322,8 @@ function lastSend(transmissions: readonly Transmission[], side: 'client' | 'serv
   return transmissions[transmissions.length - 1]?.segment.timeUs ?? 0;
 }
 
-/** "PSH, ACK" in Wireshark's order of flag names. */
-export function flagNames(flags: number): string {
-  const names: string[] = [];
-  if (flags & TCP_FIN) names.push('FIN');
-  if (flags & TCP_SYN) names.push('SYN');
-  if (flags & TCP_RST) names.push('RST');
-  if (flags & TCP_PSH) names.push('PSH');
-  if (flags & TCP_ACK) names.push('ACK');
-  return names.join(', ');
-}
+/** "PSH, ACK" in Wireshark's order of flag names (the TCP layer's own list). */
+export const flagNames: (flags: number) => string = tcpFlagNames;
 
 /** Describes segments by relative sequence numbers and the original data segment number. */
 class SegmentNamer {
