@@ -61,6 +61,7 @@ interface TcpFlowArgs {
   'push-per-write': boolean;
   'rcvbuf-autotune': boolean;
   quickack: boolean;
+  'sack-compression': boolean;
   ecn?: boolean | undefined;
   'ecn-threshold'?: number | undefined;
   // --- end rcv ---
@@ -324,6 +325,12 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
         default: true,
         describe: "Linux's quick-ACK mode (--no-quickack: delayed ACKs from the first segment)",
       })
+      .option('sack-compression', {
+        type: 'boolean',
+        default: true,
+        describe:
+          "Linux's SACK compression (tcp_comp_sack_nr 44, 1 ms): after 3 duplicate ACKs, one SACK per ms while data is out of order",
+      })
       .option('ecn', {
         type: 'boolean',
         describe: 'the client asks for ECN (RFC 3168); the bottleneck marks CE instead of dropping',
@@ -378,6 +385,7 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
     options.pushPerWrite = args['push-per-write'];
     options.rcvbufAutotune = args['rcvbuf-autotune'];
     options.quickAck = args.quickack;
+    options.sackCompression = args['sack-compression'];
     if (args.ecn) options.ecn = true;
     if (args['ecn-threshold'] !== undefined) {
       const threshold = args['ecn-threshold'];

@@ -18,6 +18,7 @@ import {
 import { BytesPayload, ChainedPayload, type PayloadSource, payloadSource } from './payload.js';
 // --- rcv: Linux receive window, ECN ---
 import { LinuxReceiveWindow, type LinuxReceiveWindowConfig } from './receive-window.js';
+import { SackCompression } from './sack-compression.js';
 // --- end rcv ---
 import type { RecoveryState, TraceEvent, TraceEventKind } from './trace.js';
 import {
@@ -118,6 +119,13 @@ export interface EndpointConfig {
   pushPerWrite?: boolean;
   /** Ask for ECN in the SYN (RFC 3168); a server always accepts when asked (Linux tcp_ecn = 2). */
   ecn?: boolean;
+  /**
+   * Linux's receiver with out-of-order data (with `quickAck: true`): SACK compression
+   * (sack-compression.ts), no quick-ACK mode for out-of-order data, rcv_ssthresh and the auto-tuned
+   * buffer growing with the held data (tcp_data_queue_ofo()). Off or undefined: every out-of-order
+   * segment is answered at once and starts quick-ACK mode.
+   */
+  sackCompression?: boolean;
   // --- end rcv ---
 }
 
@@ -253,6 +261,8 @@ export class Endpoint {
   private frtoSendNew = false;
   private undoArmed = false;
   private priorCwnd = 0;
+  /** Bytes this ACK newly acknowledged in the open state; cwnd grows by them after loss detection. */
+  private pendingGrowth = 0;
   private priorSsthresh = 0;
   /** TSval of the first retransmission of the episode (Linux retrans_stamp), -1 when none. */
   private retransStampTs = -1;
@@ -288,6 +298,13 @@ export class Endpoint {
   private readCarry = 0;
   private probeAnswerOwed = false;
   private inReceive = false;
+  /** Data arrived since the last ACK (Linux inet_csk_ack_scheduled(): the next ACK uses a quick ACK). */
+  private ackScheduled = false;
+  /** Linux's SACK compression and its timer (undefined: every out-of-order segment is answered at once). */
+  private readonly sackCompression: SackCompression | undefined;
+  private compressedAckTimer: TimerHandle | undefined;
+  /** The RTT the handshake showed (Linux's first srtt sample, tcp_synack_rtt_meas() on a server). */
+  private handshakeRttUs = 0;
   // --- rcv: receiver window, quick-ACK, push points, ECN ---
   /** Linux's receive window (undefined: the fixed buffer of `--rwnd`). */
   private readonly linuxWindow: LinuxReceiveWindow | undefined;
@@ -318,6 +335,8 @@ export class Endpoint {
     this.cc = createCongestionControl(config.congestion, 536, 536);
     // --- rcv ---
     this.linuxWindow = config.linuxWindow ? new LinuxReceiveWindow(config.linuxWindow) : undefined;
+    this.sackCompression =
+      config.sackCompression === true && config.quickAck === true ? new SackCompression() : undefined;
     // --- end rcv ---
   }
 
@@ -503,6 +522,7 @@ export class Endpoint {
   // --- rcv: receiver start, quick-ACK mode, ECN negotiation ---
   /** The handshake is complete: tcp_init_buffer_space(); quick ACKs wait for the first data (Linux). */
   private onEstablishedReceiver(): void {
+    this.handshakeRttUs = this.host.now() - this.synSentUs;
     if (this.linuxWindow) {
       this.linuxWindow.onEstablished(this.host.now(), this.effectiveMss, this.totalRead, this.lastAdvertised);
     }
@@ -649,6 +669,15 @@ export class Endpoint {
       this.ackNow = true;
       return false;
     }
+    if (len > 0) this.ackScheduled = true;
+    if (off > this.rcvNxt && this.sackCompression) {
+      if (len > 0) {
+        this.addOutOfOrder(off, off + len);
+        this.onOutOfOrderLinux(len);
+      }
+      this.ackForOutOfOrder();
+      return false;
+    }
     if (off > this.rcvNxt) {
       if (len > 0) this.addOutOfOrder(off, off + len);
       this.ackNow = true;
@@ -683,6 +712,55 @@ export class Endpoint {
     if (hadOoo) this.ackNow = true;
     if (len > 0) this.scheduleAckForData();
     return finConsumed;
+  }
+
+  /**
+   * Linux tcp_data_queue_ofo() for a SACK flow: no quick-ACK mode, but rcv_ssthresh grows as for
+   * in-order data (tcp_grow_window(), `quick |= 1` when it does) and so may the buffer
+   * (tcp_rcvbuf_grow(), 6.16+).
+   */
+  private onOutOfOrderLinux(len: number): void {
+    const window = this.linuxWindow;
+    if (!window || !this.sackOk) return;
+    if (window.onDataQueued(len, this.unread + this.oooBytes, this.effectiveMss)) {
+      this.quickAcksLeft = Math.max(this.quickAcksLeft, 1);
+    }
+    const last = this.ooo[this.ooo.length - 1];
+    if (last) window.onOutOfOrder(last.end - this.rcvNxt);
+  }
+
+  /** Linux __tcp_ack_snd_check() while out-of-order data is held (SACK compression). */
+  private ackForOutOfOrder(): void {
+    const compression = this.sackCompression;
+    if (
+      !compression ||
+      this.quickAcksLeft > 0 ||
+      !this.sackOk ||
+      (this.rcvNxt - this.lastAckedRcvNxt > this.effectiveMss && this.windowKeepsUp())
+    ) {
+      this.ackNow = true;
+      return;
+    }
+    const decision = compression.decide(this.rcvNxt);
+    if (decision === 'send-now') {
+      this.ackNow = true;
+      return;
+    }
+    if (decision === 'held') return;
+    // The receiver's RTT estimate (rcv_rtt_est) lives in the Linux window model; with a fixed buffer
+    // (--rwnd) the model keeps none, and the smoothed RTT stands in for it.
+    // Linux samples the srtt from the handshake too (tcp_synack_rtt_meas()); a pure receiver of this
+    // model has no data RTT sample, so the handshake's RTT stands in for it.
+    const srtt = this.srttUs > 0 ? this.srttUs : this.handshakeRttUs;
+    const receiverRtt = this.linuxWindow ? this.linuxWindow.rttUs : srtt;
+    const delay = compression.delayUs(receiverRtt, srtt);
+    this.compressedAckTimer = this.host.schedule(this.host.now() + delay, () => {
+      this.compressedAckTimer = undefined;
+      if (compression.onTimer() && this.state !== 'CLOSED') {
+        this.ackNow = true;
+        this.flushAck('compressed SACK');
+      }
+    });
   }
 
   private addOutOfOrder(start: number, end: number): void {
@@ -975,6 +1053,10 @@ export class Endpoint {
     // --- rack: RACK in the open state, PRR in recovery, the loss probe's outcome ---
     this.afterAck(ackOff, ackOff > unaBefore, isDuplicate);
     // --- end rack ---
+    if (this.pendingGrowth > 0) {
+      if (this.recovery === 'open') this.cc.onNewAck(this.pendingGrowth, this.host.now(), this.srttUs);
+      this.pendingGrowth = 0;
+    }
     if (this.sndWndRight > this.sndNxt || this.sndNxt < this.sndMax) this.cancelPersist();
     if (this.config.tracing) this.traceEvent('ack', { ack: ackOff });
   }
@@ -1048,7 +1130,9 @@ export class Endpoint {
         this.updateLost();
       }
     } else if (this.cwndLimited(flightBefore)) {
-      this.cc.onNewAck(acked, now, this.srttUs);
+      // Linux tcp_ack(): tcp_fastretrans_alert() before tcp_cong_control(), so the window grows only if
+      // this ACK does not start a recovery (after an F-RTO undo, RACK may do that on the same ACK).
+      this.pendingGrowth = acked;
     }
     this.restartRto();
   }
@@ -1795,6 +1879,8 @@ export class Endpoint {
     this.delackTimer = undefined;
     this.readTimer?.cancel();
     this.readTimer = undefined;
+    this.compressedAckTimer?.cancel();
+    this.compressedAckTimer = undefined;
     // --- rack
     this.reoTimer?.cancel();
     this.reoTimer = undefined;
@@ -1971,8 +2057,17 @@ export class Endpoint {
     if (note !== undefined) segment.note = note;
     if (hasAck) {
       // --- rcv: tcp_dec_quickack_mode(): each ACK of new data uses one quick ACK ---
-      if (c.quickAck === true && this.rcvNxt > this.lastAckedRcvNxt && this.quickAcksLeft > 0)
+      if (
+        c.quickAck === true &&
+        (this.rcvNxt > this.lastAckedRcvNxt || (this.sackCompression !== undefined && this.ackScheduled)) &&
+        this.quickAcksLeft > 0
+      )
         this.quickAcksLeft--;
+      this.ackScheduled = false;
+      if (this.sackCompression?.onAckSent()) {
+        this.compressedAckTimer?.cancel();
+        this.compressedAckTimer = undefined;
+      }
       // --- end rcv ---
       this.lastSentAck = segment.ack;
       this.lastAckedRcvNxt = this.rcvNxt;

@@ -17,7 +17,10 @@
  *    receiver RTT (measured from timestamps, tcp_rcv_rtt_measure_ts(), or once per window without
  *    them), if the application read more than rcvq_space.space bytes in it, the buffer becomes
  *    space_from_win(2 * copied + 16 * advmss, plus the growth term for a sender in slow start), at
- *    most tcp_rmem[2] = 6 MiB, and window_clamp follows it.
+ *    most tcp_rmem[2] = 6 MiB, and window_clamp follows it;
+ *  - while out-of-order data is held (Linux 6.16+, tcp_rcvbuf_grow() from tcp_data_queue_ofo()), the
+ *    buffer may also grow to cover twice the last measured space plus the span of the held data, and
+ *    each out-of-order segment grows rcv_ssthresh as in-order data does (tcp_grow_window(), SACK flows).
  * Memory is accounted in window bytes: data held (unread or out of order) takes its own size from the
  * window, which is what scaling_ratio makes of its truesize.
  */
@@ -125,6 +128,23 @@ export class LinuxReceiveWindow {
     if (room <= 0) return false;
     const increment = Math.max(2 * advmss, 2 * len);
     this.rcvSsthresh += Math.min(room, increment);
+    return true;
+  }
+
+  /**
+   * tcp_data_queue_ofo() -> tcp_rcvbuf_grow() (Linux 6.16+, "tcp: adjust rcvbuf in presence of
+   * reorders"): while out-of-order data is held the buffer may grow to space_from_win(2 * rcvq_space +
+   * the span from rcv_nxt to the end of the last out-of-order block), at most tcp_rmem[2], and
+   * window_clamp follows. `span` is that span in bytes. Returns true when the buffer grew.
+   */
+  onOutOfOrder(span: number): boolean {
+    if (!this.config.autotune) return false;
+    const window = 2 * this.space + span;
+    const buffer = Math.min(this.spaceFromWin(window), this.config.maxBuffer);
+    if (buffer <= this.buffer) return false;
+    this.buffer = buffer;
+    this.windowClamp = this.winFromSpace(buffer);
+    this.adjustments++;
     return true;
   }
 

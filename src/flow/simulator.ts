@@ -131,6 +131,11 @@ export interface FlowOptions {
   rcvbufAutotune?: boolean;
   /** Linux's quick-ACK mode (default true); false: delayed ACKs from the first segment on. */
   quickAck?: boolean;
+  /**
+   * Linux's SACK compression and out-of-order receive path (default true, with `quickAck`):
+   * sack-compression.ts. False: every out-of-order segment is answered at once and starts quick ACKs.
+   */
+  sackCompression?: boolean;
   /** The client asks for ECN (RFC 3168); default false (Linux tcp_ecn = 2: the server accepts). */
   ecn?: boolean;
   /**
@@ -432,6 +437,7 @@ function simulate(
       // --- end rack
       // --- rcv ---
       quickAck: options.quickAck ?? true,
+      sackCompression: options.sackCompression ?? true,
       pushPerWrite: options.pushPerWrite ?? true,
       ecn: options.ecn ?? false,
       // --- end rcv ---

@@ -26,6 +26,10 @@ const BASE: FlowOptions = {
   bandwidthBps: 20_000_000,
   queuePackets: 1000,
   rwnd: 1 << 20,
+  // One ACK per segment, as RFC 6937's examples: Linux's SACK compression (sack-compression.test.ts)
+  // would merge the duplicate ACKs after the third into one per millisecond. The last test here runs
+  // with it.
+  sackCompression: false,
 };
 
 interface AckStep {
@@ -181,6 +185,20 @@ describe('PRR (RFC 6937) during fast recovery', () => {
     }
     const resent = framesWith(frames, 'retransmission').concat(framesWith(frames, 'out_of_order'));
     expect(resent).toHaveLength(4);
+    expect(framesWith(frames, 'spurious_retransmission')).toEqual([]);
+  });
+
+  it('with SACK compression (fewer, larger ACKs) every ACK still follows the same rule', async () => {
+    const { result, frames } = await judged({ ...BASE, drop: 'c30', sackCompression: true });
+    expect(result.summary.complete).toBe(true);
+    const { steps } = recomputePrr(result);
+    expect(steps.length).toBeGreaterThan(10);
+    expect(steps.some((s) => s.delivered > SMSS)).toBe(true); // a compressed SACK delivered several
+    for (const step of steps) {
+      expect(step.sent, `ACK frame ${step.frame} (pipe ${step.pipe}, delivered ${step.delivered})`).toBe(
+        step.expectedSent,
+      );
+    }
     expect(framesWith(frames, 'spurious_retransmission')).toEqual([]);
   });
 

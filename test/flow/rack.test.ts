@@ -81,12 +81,14 @@ describe('RACK: lost retransmission (issue 12)', () => {
     expect(framesWith(j.frames, 'spurious_retransmission')).toEqual([]);
     expect(clientEvents(j.result, 'rto')).toHaveLength(0);
     // RFC 8985: data sent with the first retransmission is SACKed one RTT later; reo_wnd is 0 in
-    // recovery, so the retransmission is lost exactly RACK.rtt = RTT after it was sent.
-    expect(seg(j, second).timeUs - seg(j, first).timeUs).toBe(RTT_US);
+    // recovery, so the retransmission is lost RACK.rtt = RTT after it was sent, as soon as that SACK
+    // arrives. The receiver had sent its three immediate duplicate ACKs for this rcv_nxt already, so
+    // Linux's SACK compression holds that SACK back by min(tcp_comp_sack_delay_ns = 1 ms, RTT / 20).
+    expect(seg(j, second).timeUs - seg(j, first).timeUs).toBe(RTT_US + Math.min(1000, RTT_US / 20));
     // Recovered (the ACK covering segment 20) within two RTTs of the first retransmission, well before
     // the retransmission timer (at least 200 ms) could have fired.
     const recoveredUs = j.coveredAtUs(20) - seg(j, copies[0]!).timeUs;
-    expect(j.coveredAtUs(20) - seg(j, first).timeUs).toBe(2 * RTT_US);
+    expect(j.coveredAtUs(20) - seg(j, first).timeUs).toBe(2 * RTT_US + Math.min(1000, RTT_US / 20));
     expect(recoveredUs).toBeLessThan(MIN_RTO_US);
   });
 
@@ -99,7 +101,12 @@ describe('RACK: lost retransmission (issue 12)', () => {
     expect(copies).toHaveLength(3);
     expect(clientEvents(j.result, 'rto').length).toBeGreaterThanOrEqual(1);
     const second = copies[2]!;
-    expect(j.frames[second - 1]!.flags.has('retransmission')).toBe(true);
+    // tshark calls a resend that arrives less than the iRTT after the segment that last advanced its
+    // nextseq out-of-order rather than a retransmission (tshark-oracle.md): here the RTO fires 38 ms
+    // after the newest data segment left, with an iRTT of 40 ms.
+    const flags = j.frames[second - 1]!.flags;
+    expect(flags.has('retransmission') || flags.has('out_of_order')).toBe(true);
+    expect(flags.has('fast_retransmission')).toBe(false);
     expect(seg(j, second).note).toMatch(/RTO/);
     expect(seg(j, second).timeUs - seg(j, copies[1]!).timeUs).toBeGreaterThanOrEqual(MIN_RTO_US);
   });

@@ -9,8 +9,10 @@
  *  - delivered bytes, data segments sent, retransmissions by kind (fast / other), spurious ones: exact
  *    where the scenario fixes them (scripted drops: one fast retransmission per dropped segment), within
  *    a factor for random loss (the two runs do not draw the same losses);
- *  - duplicate ACKs: at least the three that trigger the fast retransmission on both sides (how many
- *    follow is a known difference: Linux's PRR sends far less during recovery than the model);
+ *  - duplicate ACKs: at least the three that trigger the fast retransmission on both sides; after them
+ *    both compress SACKs (Linux tcp_comp_sack_*, sack-compression.ts: one per millisecond). How many
+ *    follow is a known difference: the model's windows grow during the hole (its reader reads at once),
+ *    so tshark calls most of its SACKed ACKs window updates;
  *  - SACK: both must carry SACK blocks on the duplicate ACKs (at most 3 blocks with timestamps);
  *  - bytes in flight at its maximum: the same slow start from IW10 with the same receive buffer, +-60%
  *    (both auto-tune the receive window, but the kernel's reader lags and its window dips);
@@ -402,7 +404,11 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
         expect(m.dataSegments, name).toBe(segments + drops);
         expect(m.spurious, name).toBe(0);
         expect(m.fast, name).toBe(1);
-        expect(m.dupAcks, name).toBeGreaterThanOrEqual(3);
+        // Every out-of-order segment the receiver answers carries SACK. tshark calls such an ACK a
+        // duplicate only if its window is unchanged: the model's receiver reads at once, its buffer has
+        // auto-tuned before the loss, and tcp_grow_window() grows the window with each out-of-order
+        // segment (quick-ACK mode, so each is answered at once), which tshark calls window updates.
+        expect(m.dupAcks + m.windowUpdates, name).toBeGreaterThanOrEqual(3);
         expect(m.acksWithSack, name).toBeGreaterThanOrEqual(3);
         expect(m.maxSackBlocks, name).toBeLessThanOrEqual(3);
       }
@@ -496,10 +502,11 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
       expect(model.maxWindow, name).toBeLessThan(kernel.maxWindow * 2);
     }
     // Clean: the same arithmetic, within a factor of 2. With 1% loss the kernel's buffer grows further
-    // (measured 2.1x the model's: 6.18 also grows it while out-of-order data arrives, tcp_rcvbuf_grow(),
-    // which the model does not), so a factor of 3 there.
+    // and varies from run to run: 1.22 to 2.76 MB in the runs of 2026-12-07 against the model's 625 kB.
+    // Both grow it while out-of-order data is held (tcp_rcvbuf_grow(), 6.16+), but the kernel's reader
+    // lags and its per-RTT measurement sees bursts; a factor of 5 there.
     expect(get('clean transfer').model.maxWindow).toBeGreaterThan(get('clean transfer').kernel.maxWindow / 2);
-    expect(get('random 1% loss').model.maxWindow).toBeGreaterThan(get('random 1% loss').kernel.maxWindow / 3);
+    expect(get('random 1% loss').model.maxWindow).toBeGreaterThan(get('random 1% loss').kernel.maxWindow / 5);
   });
 
   it('window updates: none in a clean transfer, one after a filled hole, on both', () => {
@@ -510,7 +517,10 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
       // The kernel sent 0 or 1 across runs here (0 when its reader took the block before the ACK
       // went), so only the bound is asserted on its side; the count is printed.
       expect(kernel.windowUpdates, name).toBeLessThanOrEqual(2);
-      expect(model.windowUpdates, name).toBe(1);
+      // The model: the one after the filled hole, and the SACKed duplicate ACKs whose window grew (see
+      // 'scripted drops'); its clean transfer has none.
+      expect(model.windowUpdates, name).toBeGreaterThanOrEqual(1);
+      expect(model.windowUpdates, name).toBeLessThanOrEqual(model.acksWithSack + 1);
     }
     const loss = get('random 1% loss');
     process.stdout.write(
@@ -520,12 +530,12 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
   });
 
   it('ACK pattern: quick ACKs at the start, one per segment, on both', () => {
-    // The model exactly 16 of 16. The kernel at least 14: the userspace relay forwards frames in
+    // The model exactly 16 of 16. The kernel at least 12: the userspace relay forwards frames in
     // bursts, and a burst the kernel takes from the socket backlog is ACKed once (6.9+), which merged
-    // two segments into one ACK in some runs (15 of 16 seen).
+    // two segments into one ACK in some runs (15, and 13 on a loaded machine, of 16 seen).
     for (const name of ['clean transfer', 'one drop', 'application writes']) {
       const { kernel, model } = get(name);
-      expect(kernel.earlyOneSegmentAcks, name).toBeGreaterThanOrEqual(14);
+      expect(kernel.earlyOneSegmentAcks, name).toBeGreaterThanOrEqual(12);
       expect(model.earlyOneSegmentAcks, name).toBe(16);
     }
     // Over the whole clean transfer most advancing ACKs cover one segment on both (the issue measured
@@ -540,12 +550,14 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     const tail = get('tail loss');
     const lost = get('lost retransmission');
     const clean = get('clean transfer');
-    // Duplicate ACKs after one drop: PRR is modelled, and still the kernel's capture shows far fewer
-    // (the receiving side, not the sender's recovery: not investigated here).
+    // ACKs after one drop: both receivers compress SACKs (tcp_comp_sack_nr, after three at once), so the
+    // kernel sends 5 to 8; the model sends more, each carrying a grown window (see 'scripted drops'):
+    // its reader reads at once and its buffer has auto-tuned by then, the lab kernel's has not.
     const one = get('one drop');
-    expect(one.kernel.dupAcks).toBeLessThan(one.model.dupAcks);
+    expect(one.kernel.dupAcks).toBeGreaterThanOrEqual(3);
+    expect(one.model.acksWithSack).toBeLessThan(one.model.dataSegments / 4);
     process.stdout.write(
-      `known differences: duplicate ACKs after one drop kernel ${one.kernel.dupAcks} vs model ${one.model.dupAcks}; ` +
+      `known differences: SACKed ACKs after one drop kernel ${one.kernel.acksWithSack} vs model ${one.model.acksWithSack} (model's grown windows: ${one.model.windowUpdates} window updates); ` +
         `burst of three retransmissions flagged by tshark kernel ${get('burst of three').kernel.retransmissions} vs model ${get('burst of three').model.retransmissions}\n`,
     );
     process.stdout.write(
