@@ -6,9 +6,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFlowCapture } from './packets.js';
+import { type FlowSegmentBatches, writeFlowCapture } from './packets.js';
 import { streamFlow } from './simulator.js';
-import type { CapturedSegment } from './types.js';
 
 export interface FlowBenchResult {
   bytes: number;
@@ -55,19 +54,18 @@ export async function benchFlow(options: FlowBenchOptions = {}): Promise<FlowBen
     rwnd: 4 * 1024 * 1024,
     tracing: false,
   });
-  // Synthesis and writing are interleaved (the segments stream into the writer): the time spent
-  // producing segments is measured around each step of the stream.
+  // Synthesis and writing are interleaved (the segments stream into the writer a batch at a time):
+  // the time spent producing segments is measured around each batch.
   let synthesizeMs = 0;
-  let count = 0;
-  const timed: Iterable<CapturedSegment> = {
-    [Symbol.iterator]: () => {
-      const inner = stream[Symbol.iterator]();
+  const timed: FlowSegmentBatches = {
+    batches: () => {
+      const inner = stream.batches();
       return {
         next: () => {
           const before = performance.now();
           const step = inner.next();
           synthesizeMs += performance.now() - before;
-          if ((++count & 0xffff) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          peakRss = Math.max(peakRss, process.memoryUsage.rss());
           return step;
         },
       };

@@ -214,7 +214,7 @@ export class Endpoint {
   private sackedBytes = 0;
   private lostBytes = 0;
   private rexmitBytes = 0;
-  private lastAckSack: Array<[number, number]> = [];
+  private readonly lastAckSack: Array<[number, number]> = [];
   private cc: CongestionControl;
   private recovery: RecoveryState = 'open';
   private recoverPoint = 0;
@@ -385,13 +385,7 @@ export class Endpoint {
   /** Abortive close: send a RST now and forget the connection. */
   abort(): void {
     if (this.state === 'CLOSED' || this.state === 'LISTEN') return;
-    this.emit({
-      seqOff: this.sndNxt,
-      flags: TCP_RST | TCP_ACK,
-      payloadStart: 0,
-      payloadEnd: 0,
-      note: 'reset',
-    });
+    this.emit(this.sndNxt, TCP_RST | TCP_ACK, 0, 0, 'reset');
     this.teardown('reset sent');
   }
 
@@ -621,7 +615,7 @@ export class Endpoint {
     if (isServer && this.ecnOk) flags |= TCP_ECE;
     // --- end rcv ---
     const note = `${isServer ? 'SYN-ACK' : 'SYN'}${this.synTransmissions > 1 ? ` retransmission #${this.synTransmissions - 1}` : ''}`;
-    this.emit({ seqOff: 0, flags, payloadStart: 0, payloadEnd: 0, note, syn: true });
+    this.emit(0, flags, 0, 0, note, true);
     if (this.synTransmissions > c.synRetries + 1) {
       this.teardown('handshake timed out');
       return;
@@ -803,15 +797,17 @@ export class Endpoint {
   private readSoon(): void {
     if (this.readPending) return;
     this.readPending = true;
-    this.host.schedule(this.host.now(), () => {
-      this.readPending = false;
-      if (this.state === 'CLOSED') return;
-      this.readNow(this.unread);
-      this.maybeNotifyPeerClosed();
-      this.trySend();
-      this.flushAck();
-    });
+    this.host.schedule(this.host.now(), this.readSoonAction);
   }
+
+  private readonly readSoonAction = (): void => {
+    this.readPending = false;
+    if (this.state === 'CLOSED') return;
+    this.readNow(this.unread);
+    this.maybeNotifyPeerClosed();
+    this.trySend();
+    this.flushAck();
+  };
   // --- end rcv ---
 
   private readNow(bytes: number): void {
@@ -860,7 +856,7 @@ export class Endpoint {
     if (2 * current > (window ? window.windowClamp : this.config.receiveBuffer)) return;
     const fresh = window
       ? window.selectWindow(this.unread + this.oooBytes, this.effectiveMss, this.receiveShift)
-      : this.selectWindow().right - this.rcvNxt;
+      : this.selectWindow() - this.rcvNxt;
     // --- end rcv ---
     if (fresh > 0 && fresh >= 2 * current) {
       this.ackNow = true;
@@ -898,14 +894,16 @@ export class Endpoint {
 
   private armDelayedAck(): void {
     if (this.delackTimer) return;
-    this.delackTimer = this.host.schedule(this.host.now() + this.config.delayedAckUs, () => {
-      this.delackTimer = undefined;
-      if ((this.rcvNxt > this.lastAckedRcvNxt || this.probeAnswerOwed) && this.state !== 'CLOSED') {
-        this.ackNow = true;
-        this.flushAck();
-      }
-    });
+    this.delackTimer = this.host.schedule(this.host.now() + this.config.delayedAckUs, this.delayedAckAction);
   }
+
+  private readonly delayedAckAction = (): void => {
+    this.delackTimer = undefined;
+    if ((this.rcvNxt > this.lastAckedRcvNxt || this.probeAnswerOwed) && this.state !== 'CLOSED') {
+      this.ackNow = true;
+      this.flushAck();
+    }
+  };
 
   /** A probe found the window open: answer with the next ACK, or after the delayed-ACK timeout. */
   private oweProbeAnswer(): void {
@@ -916,7 +914,7 @@ export class Endpoint {
   /** Sends a pure ACK if one is owed and no other segment carried it. */
   private flushAck(note?: string): void {
     if (!this.ackNow || this.state === 'CLOSED' || this.inReceive) return;
-    this.emit({ seqOff: this.sndNxt, flags: TCP_ACK, payloadStart: 0, payloadEnd: 0, note });
+    this.emit(this.sndNxt, TCP_ACK, 0, 0, note);
   }
 
   /** min(RCV.BUFF/2, MSS): the least the right edge of our window moves by (RFC 1122 4.2.3.3, Fr = 1/2). */
@@ -939,7 +937,8 @@ export class Endpoint {
    * too. Both are retractions by less than one scale unit, which RFC 7323 (section 2.4, appendix F)
    * expects senders to take.
    */
-  private selectWindow(): { raw: number; bytes: number; right: number } {
+  /** Chooses the window (see selectedRaw, selectedBytes); returns its right edge. */
+  private selectWindow(): number {
     const unit = 2 ** this.receiveShift;
     // --- rcv: Linux tcp_select_window(): __tcp_select_window(), never shrinking what was offered ---
     const linux = this.linuxWindow;
@@ -948,7 +947,10 @@ export class Endpoint {
       const current = Math.max(0, this.rcvWndRight - this.rcvNxt);
       if (bytes < current) bytes = Math.ceil(current / unit) * unit;
       const raw = Math.min(0xffff, Math.floor(bytes / unit));
-      return { raw, bytes: raw * unit, right: this.rcvNxt + raw * unit };
+      this.selectedRaw = raw;
+      this.selectedBytes = raw * unit;
+      this.selectedRight = this.rcvNxt + raw * unit;
+      return this.selectedRight;
     }
     // --- end rcv ---
     const buffer = this.config.receiveBuffer;
@@ -965,8 +967,16 @@ export class Endpoint {
       if (this.rcvNxt + offer - right >= step) right = this.rcvNxt + offer;
     }
     const raw = Math.min(0xffff, Math.ceil((right - this.rcvNxt) / unit));
-    return { raw, bytes: raw * unit, right };
+    this.selectedRaw = raw;
+    this.selectedBytes = raw * unit;
+    this.selectedRight = right;
+    return right;
   }
+
+  /** What the last selectWindow() chose: the raw window field, the bytes it says, the right edge. */
+  private selectedRaw = 0;
+  private selectedBytes = 0;
+  private selectedRight = 0;
 
   private sackBlocksToSend(): Array<[number, number]> {
     if (!this.sackOk || this.ooo.length === 0) return [];
@@ -1011,7 +1021,7 @@ export class Endpoint {
       this.sndWndRight = right;
       this.maxSndWnd = Math.max(this.maxSndWnd, windowRaw * 2 ** this.sendShift);
     }
-    this.lastAckSack = [];
+    this.lastAckSack.length = 0;
     // --- rack: per-ACK bookkeeping for RACK, PRR and F-RTO ---
     const unaBefore = this.sndUna;
     this.ackDelivered = 0;
@@ -1332,8 +1342,9 @@ export class Endpoint {
     const wait = this.rackDetectLoss();
     if (wait > 0) {
       this.reoTimer?.cancel();
-      this.reoTimer = this.host.schedule(this.host.now() + Math.ceil(wait) + TIMEOUT_MIN_US, () =>
-        this.onReorderTimeout(),
+      this.reoTimer = this.host.schedule(
+        this.host.now() + Math.ceil(wait) + TIMEOUT_MIN_US,
+        this.reorderTimerAction,
       );
     }
   }
@@ -1474,8 +1485,13 @@ export class Endpoint {
     if (this.tlpTimer && this.tlpTimerAtUs <= this.tlpDueUs) return;
     this.tlpTimer?.cancel();
     this.tlpTimerAtUs = this.tlpDueUs;
-    this.tlpTimer = this.host.schedule(this.tlpDueUs, () => this.onLossProbeTimer());
+    this.tlpTimer = this.host.schedule(this.tlpDueUs, this.lossProbeTimerAction);
   }
+
+  /** The timer actions, made once (not a closure per arming). */
+  private readonly lossProbeTimerAction = (): void => this.onLossProbeTimer();
+  private readonly retransmissionTimerAction = (): void => this.onRetransmissionTimeout();
+  private readonly reorderTimerAction = (): void => this.onReorderTimeout();
 
   private onLossProbeTimer(): void {
     this.tlpTimer = undefined;
@@ -1483,7 +1499,7 @@ export class Endpoint {
     if (!this.probeAllowed()) return;
     if (now < this.tlpDueUs) {
       this.tlpTimerAtUs = this.tlpDueUs;
-      this.tlpTimer = this.host.schedule(this.tlpDueUs, () => this.onLossProbeTimer());
+      this.tlpTimer = this.host.schedule(this.tlpDueUs, this.lossProbeTimerAction);
       return;
     }
     this.sendLossProbe();
@@ -1792,7 +1808,7 @@ export class Endpoint {
       flags |= TCP_CWR;
     }
     // --- end rcv ---
-    this.emit({ seqOff: start, flags, payloadStart: start - 1, payloadEnd: start - 1 + len, note, ecn });
+    this.emit(start, flags, start - 1, start - 1 + len, note, false, false, ecn);
     this.armRto();
   }
 
@@ -1812,13 +1828,7 @@ export class Endpoint {
     const psh = len > 0 && this.endsWrite(seg.start + len) ? TCP_PSH : 0;
     const flags = TCP_ACK | psh | (seg.fin ? TCP_FIN : 0);
     const finNote = len === 0 && seg.fin ? note.replace(/segment \d+/, 'FIN') : note;
-    this.emit({
-      seqOff: seg.start,
-      flags,
-      payloadStart: seg.start - 1,
-      payloadEnd: seg.start - 1 + len,
-      note: finNote,
-    });
+    this.emit(seg.start, flags, seg.start - 1, seg.start - 1 + len, finNote);
     this.armRto();
   }
 
@@ -1913,7 +1923,7 @@ export class Endpoint {
   private armRto(): void {
     if (this.rtoTimer || this.sndUna >= this.sndMax) return;
     this.rtoDueUs = this.host.now() + this.rtoUs;
-    this.rtoTimer = this.host.schedule(this.rtoDueUs, () => this.onRetransmissionTimeout());
+    this.rtoTimer = this.host.schedule(this.rtoDueUs, this.retransmissionTimerAction);
   }
 
   private restartRto(): void {
@@ -1968,32 +1978,25 @@ export class Endpoint {
   private sendZeroWindowProbe(): void {
     const start = this.sndNxt;
     this.stats.zeroWindowProbes++;
-    this.emit({
-      seqOff: start,
-      flags: TCP_ACK,
-      payloadStart: start - 1,
-      payloadEnd: start,
-      note: 'zero window probe',
-      probe: true,
-    });
+    this.emit(start, TCP_ACK, start - 1, start, 'zero window probe', false, true);
   }
 
   // ================================================================ building segments
 
-  private emit(spec: {
-    seqOff: number;
-    flags: number;
-    payloadStart: number;
-    payloadEnd: number;
-    note: string | undefined;
-    syn?: boolean;
-    probe?: boolean;
-    ecn?: number | undefined;
-  }): void {
+  /** Builds and transmits one segment (positional arguments: no options object per segment). */
+  private emit(
+    seqOff: number,
+    flags: number,
+    payloadStart: number,
+    payloadEnd: number,
+    specNote: string | undefined,
+    syn = false,
+    probe = false,
+    ecn: number | undefined = undefined,
+  ): void {
     const c = this.config;
     const now = this.host.now();
-    const syn = spec.syn === true;
-    const hasAck = (spec.flags & TCP_ACK) !== 0;
+    const hasAck = (flags & TCP_ACK) !== 0;
     let window: number;
     let windowBytes: number;
     let windowRight: number;
@@ -2007,25 +2010,24 @@ export class Endpoint {
       windowBytes = window;
       windowRight = this.rcvNxt + windowBytes;
     } else {
-      const w = this.selectWindow();
-      window = w.raw;
-      windowBytes = w.bytes;
-      windowRight = w.right;
+      this.selectWindow();
+      window = this.selectedRaw;
+      windowBytes = this.selectedBytes;
+      windowRight = this.selectedRight;
     }
     const segment: CapturedSegment = {
       timeUs: now,
       from: c.side,
-      seq: (c.iss + spec.seqOff) >>> 0,
+      seq: (c.iss + seqOff) >>> 0,
       ack: hasAck ? (this.peerIss + this.rcvNxt) >>> 0 : 0,
-      flags: spec.flags,
+      flags,
       window,
-      payload:
-        spec.payloadEnd > spec.payloadStart ? this.appData.bytes(spec.payloadStart, spec.payloadEnd) : EMPTY,
+      payload: payloadEnd > payloadStart ? this.appData.bytes(payloadStart, payloadEnd) : EMPTY,
       connection: c.connection,
     };
-    if (spec.probe === true) segment.probe = true;
+    if (probe) segment.probe = true;
     // --- rcv: ECN field, and ECE on everything we send while a CE mark waits for the peer's CWR ---
-    if (spec.ecn !== undefined) segment.ecn = spec.ecn;
+    if (ecn !== undefined) segment.ecn = ecn;
     if (this.ecnDemandCwr && !syn) segment.flags |= TCP_ECE;
     // --- end rcv ---
     if (syn) {
@@ -2045,8 +2047,8 @@ export class Endpoint {
       }
     }
     const len = segment.payload.length;
-    let note = spec.note;
-    const pureAck = len === 0 && (spec.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
+    let note = specNote;
+    const pureAck = len === 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
     if (pureAck && !syn) {
       if (segment.ack === this.lastSentAck && window === this.lastSentWindowRaw && window !== 0) {
         note ??= 'duplicate ACK';
@@ -2084,13 +2086,13 @@ export class Endpoint {
     this.host.transmit(segment);
     if (c.tracing) {
       // A zero window probe lies beyond snd.max; Wireshark counts its byte as in flight.
-      const probe = len > 0 && spec.seqOff >= this.sndMax;
+      const beyondMax = len > 0 && seqOff >= this.sndMax;
       this.traceEvent('send', {
-        seq: spec.seqOff,
+        seq: seqOff,
         len,
-        flags: spec.flags,
+        flags,
         ...(note !== undefined ? { note } : {}),
-        ...(probe ? { bytesInFlight: this.wiresharkBytesInFlight() + len } : {}),
+        ...(beyondMax ? { bytesInFlight: this.wiresharkBytesInFlight() + len } : {}),
       });
     }
   }

@@ -18,6 +18,8 @@ interface DirectionTemplate {
   ipOffset: number;
   /** Sum of the pseudo-header words that do not change (addresses, protocol). */
   pseudoSum: number;
+  /** Sum of the IPv4 header words of the template (lengths, id, ECN and checksum zero). */
+  ipSum: number;
   sport: number;
   dport: number;
 }
@@ -100,6 +102,10 @@ export class FlowFrameEncoder {
       const ipOffset = ethernet ? 14 : 0;
       const ipLength = this.ipv6 ? 40 : 20;
       const prefix = frame.slice(0, ipOffset + ipLength);
+      if (!this.ipv6) {
+        // encode() sets the ECN byte, total length, id and checksum of every frame: zero in the template.
+        for (const at of [1, 2, 3, 4, 5, 10, 11]) prefix[ipOffset + at] = 0;
+      }
       let pseudoSum = 6;
       if (this.ipv6) pseudoSum = sumWords(prefix, ipOffset + 8, ipOffset + 40, pseudoSum);
       else pseudoSum = sumWords(prefix, ipOffset + 12, ipOffset + 20, pseudoSum);
@@ -107,6 +113,7 @@ export class FlowFrameEncoder {
         prefix,
         ipOffset,
         pseudoSum,
+        ipSum: this.ipv6 ? 0 : sumWords(prefix, ipOffset, ipOffset + 20, 0),
         sport: fromClient ? clientPort : o.serverPort,
         dport: fromClient ? o.serverPort : clientPort,
       };
@@ -125,19 +132,28 @@ export class FlowFrameEncoder {
     return set[segment.from];
   }
 
+  /** The segment frameLength() last measured, and its option bytes (encode() then needs not count them again). */
+  private measured: CapturedSegment | undefined;
+  private measuredOptions = 0;
+
   /** The frame length of `segment`. */
   frameLength(segment: CapturedSegment): number {
     const t = this.templateFor(segment);
-    return t.prefix.length + 20 + segmentOptionsLength(segment) + segment.payload.length;
+    const optionsLength = segmentOptionsLength(segment);
+    this.measured = segment;
+    this.measuredOptions = optionsLength;
+    return t.prefix.length + 20 + optionsLength + segment.payload.length;
   }
 
   /** Writes the frame of `segment` at out[offset..]; returns its length. Call once per segment, in order. */
   encode(segment: CapturedSegment, out: Uint8Array, offset: number): number {
     const t = this.templateFor(segment);
     const prefix = t.prefix;
-    out.set(prefix, offset);
+    const prefixLength = prefix.length;
+    for (let i = 0; i < prefixLength; i++) out[offset + i] = prefix[i] as number;
     const ip = offset + t.ipOffset;
-    const optionsLength = segmentOptionsLength(segment);
+    const optionsLength = this.measured === segment ? this.measuredOptions : segmentOptionsLength(segment);
+    this.measured = undefined;
     const payload = segment.payload;
     const tcpLength = 20 + optionsLength + payload.length;
     const ipId = this.ipIds[segment.from];
@@ -155,9 +171,8 @@ export class FlowFrameEncoder {
       out[ip + 3] = total & 0xff;
       out[ip + 4] = ipId >>> 8;
       out[ip + 5] = ipId & 0xff;
-      out[ip + 10] = 0;
-      out[ip + 11] = 0;
-      const sum = 0xffff - fold(sumWords(out, ip, ip + 20, 0));
+      // The template's words plus the ones set here (the ECN byte is the low byte of the first word).
+      const sum = 0xffff - fold(t.ipSum + ecn + total + ipId);
       out[ip + 10] = sum >>> 8;
       out[ip + 11] = sum & 0xff;
     }

@@ -7,7 +7,7 @@ import { createCaptureWriter } from '../capture/index.js';
 import { ether, ipv4, ipv6, type LayerValue, raw, tcp } from '../layers/index.js';
 import { encodePacket } from '../packet/index.js';
 import { FlowFrameEncoder } from './frame-encoder.js';
-import { type CapturedSegment, segmentTime } from './types.js';
+import type { CapturedSegment } from './types.js';
 
 export interface SegmentAddressing {
   ipVersion: 4 | 6;
@@ -93,7 +93,7 @@ export function* flowFrames(
  */
 export async function writeFlowCapture(
   path: string,
-  segments: Iterable<CapturedSegment>,
+  segments: Iterable<CapturedSegment> | FlowSegmentBatches,
   options: FlowCaptureOptions,
 ): Promise<number> {
   const format = options.format ?? 'pcapng';
@@ -107,8 +107,9 @@ export async function writeFlowCapture(
   const encoder = new FlowFrameEncoder(options);
   let scratch = new Uint8Array(2048);
   let count = 0;
-  for (const segment of segments) {
-    const { sec, nsec } = segmentTime(segment);
+  const writeOne = (segment: CapturedSegment): void => {
+    const sec = Math.floor(segment.timeUs / 1_000_000);
+    const nsec = (segment.timeUs - sec * 1_000_000) * 1000;
     const length = encoder.frameLength(segment);
     if (comments && segment.note !== undefined) {
       if (scratch.length < length) scratch = new Uint8Array(length);
@@ -118,9 +119,33 @@ export async function writeFlowCapture(
       const slot = writer.reserveRecord(length, length, sec, nsec);
       encoder.encode(segment, slot.buffer, slot.offset);
     }
-    if (writer.needsDrain) await writer.drain();
     count++;
+  };
+  if (isBatches(segments)) {
+    // A batch at a time (a streamFlow()): no iterator step per segment.
+    const batches = segments.batches();
+    for (;;) {
+      const step = batches.next();
+      if (step.done === true) break;
+      const batch = step.value;
+      for (let i = 0; i < batch.length; i++) writeOne(batch[i] as CapturedSegment);
+      if (writer.needsDrain) await writer.drain();
+    }
+  } else {
+    for (const segment of segments) {
+      writeOne(segment);
+      if (writer.needsDrain) await writer.drain();
+    }
   }
   await writer.close();
   return count;
+}
+
+/** Segments handed over a batch at a time (FlowStream.batches()); each batch is read before the next is asked for. */
+export interface FlowSegmentBatches {
+  batches(): Iterator<readonly CapturedSegment[], void>;
+}
+
+function isBatches(value: Iterable<CapturedSegment> | FlowSegmentBatches): value is FlowSegmentBatches {
+  return typeof (value as Partial<FlowSegmentBatches>).batches === 'function';
 }

@@ -67,25 +67,38 @@ export class PathDirection {
     this.jitterRandom = new SeededRandom(jitterSeed, 7);
   }
 
+  /** What the last transitInPlace() did (see PathTransit; NaN for undefined times, '' for no drop). */
+  lastArrivalUs = Number.NaN;
+  lastCaptureUs = Number.NaN;
+  lastDropped: DropReason | '' = '';
+  lastCeMarked = false;
+
   /**
    * Sends one packet of `wireBytes` at `sendUs` (calls must come in non-decreasing send time).
    * `scriptedDrop` forces a loss at the loss point.
    */
   transit(sendUs: number, wireBytes: number, scriptedDrop: boolean, ecnCapable = false): PathTransit {
+    this.transitInPlace(sendUs, wireBytes, scriptedDrop, ecnCapable);
+    return {
+      arrivalUs: Number.isNaN(this.lastArrivalUs) ? undefined : this.lastArrivalUs,
+      captureUs: Number.isNaN(this.lastCaptureUs) ? undefined : this.lastCaptureUs,
+      dropped: this.lastDropped === '' ? undefined : this.lastDropped,
+      ceMarked: this.lastCeMarked,
+    };
+  }
+
+  /** transit() with its outcome in the `last*` fields instead of a new object (the simulator's hot path). */
+  transitInPlace(sendUs: number, wireBytes: number, scriptedDrop: boolean, ecnCapable: boolean): void {
     const c = this.config;
     const d = c.oneWayDelayUs;
-    const positionTime = (position: number, exitUs: number): number =>
-      position <= c.bottleneckAt
-        ? sendUs + Math.round(position * d)
-        : exitUs + Math.round((position - c.bottleneckAt) * d);
+    const bottleneckAt = c.bottleneckAt;
     let exitUs = Number.NaN;
     let dropAt = Number.POSITIVE_INFINITY;
-    let dropped: DropReason | undefined;
+    let dropped: DropReason | '' = '';
     let ceMarked = false;
 
-    const lossFirst = c.lossAt < c.bottleneckAt;
-    const applyLoss = (): void => {
-      if (dropped !== undefined) return;
+    const lossFirst = c.lossAt < bottleneckAt;
+    if (lossFirst) {
       if (scriptedDrop) {
         dropped = 'scripted';
         dropAt = c.lossAt;
@@ -93,25 +106,22 @@ export class PathDirection {
         dropped = 'loss';
         dropAt = c.lossAt;
       }
-    };
-    if (lossFirst) applyLoss();
-    if (dropped === undefined) {
-      const atBottleneck = sendUs + Math.round(c.bottleneckAt * d);
+    }
+    if (dropped === '') {
+      const atBottleneck = sendUs + Math.round(bottleneckAt * d);
       if (c.bandwidthBps > 0) {
-        while (
-          this.departureHead < this.departures.length &&
-          this.departures[this.departureHead]! <= atBottleneck
-        ) {
+        const departures = this.departures;
+        while (this.departureHead < departures.length && departures[this.departureHead]! <= atBottleneck) {
           this.departureHead++;
         }
         if (this.departureHead > 4096) {
-          this.departures.splice(0, this.departureHead);
+          departures.splice(0, this.departureHead);
           this.departureHead = 0;
         }
-        const waiting = this.departures.length - this.departureHead;
+        const waiting = departures.length - this.departureHead;
         if (waiting >= c.queuePackets) {
           dropped = 'queue';
-          dropAt = c.bottleneckAt;
+          dropAt = bottleneckAt;
         } else {
           // --- rcv ---
           const threshold = c.ecnThresholdPackets;
@@ -120,27 +130,45 @@ export class PathDirection {
           const serviceUs = Math.max(1, Math.round((wireBytes * 8 * 1_000_000) / c.bandwidthBps));
           const departure = Math.max(atBottleneck, this.linkFreeUs) + serviceUs;
           this.linkFreeUs = departure;
-          this.departures.push(departure);
+          departures.push(departure);
           exitUs = departure;
         }
       } else {
         exitUs = atBottleneck;
       }
-      if (dropped === undefined) {
+      if (dropped === '') {
         const jitter = c.jitterUs > 0 ? this.jitterRandom.nextInt(c.jitterUs) : 0;
         exitUs = Math.max(exitUs + jitter, this.lastExitUs);
         this.lastExitUs = exitUs;
       }
     }
-    if (!lossFirst) applyLoss();
-
-    const arrivalUs = dropped === undefined ? positionTime(1, exitUs) : undefined;
-    let captureUs: number | undefined;
-    if (c.captureAt <= dropAt) {
-      captureUs =
-        c.captureAt <= c.bottleneckAt ? positionTime(c.captureAt, exitUs) : positionTime(c.captureAt, exitUs);
-      if (Number.isNaN(captureUs)) captureUs = undefined;
+    if (!lossFirst && dropped === '') {
+      if (scriptedDrop) {
+        dropped = 'scripted';
+        dropAt = c.lossAt;
+      } else if (this.loss.lose()) {
+        dropped = 'loss';
+        dropAt = c.lossAt;
+      }
     }
-    return { arrivalUs, captureUs, dropped, ceMarked };
+
+    // Position p is reached at sendUs + p*d before the bottleneck, exitUs + (p - bottleneckAt)*d after it.
+    this.lastArrivalUs =
+      dropped !== ''
+        ? Number.NaN
+        : 1 <= bottleneckAt
+          ? sendUs + Math.round(d)
+          : exitUs + Math.round((1 - bottleneckAt) * d);
+    let captureUs = Number.NaN;
+    const captureAt = c.captureAt;
+    if (captureAt <= dropAt) {
+      captureUs =
+        captureAt <= bottleneckAt
+          ? sendUs + Math.round(captureAt * d)
+          : exitUs + Math.round((captureAt - bottleneckAt) * d);
+    }
+    this.lastCaptureUs = captureUs;
+    this.lastDropped = dropped;
+    this.lastCeMarked = ceMarked;
   }
 }

@@ -272,6 +272,11 @@ function tcpWireBytes(segment: CapturedSegment, ipHeader: number): number {
  */
 export interface FlowStream extends Iterable<CapturedSegment> {
   readonly trace: TraceEvent[];
+  /**
+   * The same segments in capture order, a batch at a time (instead of iterating the stream; once,
+   * either way). A batch is reused: read it before asking for the next one.
+   */
+  batches(): Iterator<readonly CapturedSegment[], void>;
   /** The flow's summary; throws if the segments have not all been consumed yet. */
   summary(): FlowSummary;
 }
@@ -291,11 +296,18 @@ export function streamFlow(options: FlowOptions = {}): FlowStream {
   const run = simulate(options, trace, (s) => {
     summary = s;
   });
+  const start = (): void => {
+    if (started) throw new Error('streamFlow: a flow can be iterated once');
+    started = true;
+  };
   return {
     trace,
-    [Symbol.iterator]: () => {
-      if (started) throw new Error('streamFlow: a flow can be iterated once');
-      started = true;
+    [Symbol.iterator]: (): Iterator<CapturedSegment, void> => {
+      start();
+      return new FlattenedBatches(run);
+    },
+    batches: () => {
+      start();
       return run;
     },
     summary: () => {
@@ -305,11 +317,27 @@ export function streamFlow(options: FlowOptions = {}): FlowStream {
   };
 }
 
+/** One segment at a time out of the simulation's batches (no generator per segment). */
+class FlattenedBatches implements Iterator<CapturedSegment, void> {
+  private batch: readonly CapturedSegment[] = [];
+  private index = 0;
+  constructor(private readonly source: Iterator<readonly CapturedSegment[], void>) {}
+  next(): IteratorResult<CapturedSegment, void> {
+    while (this.index >= this.batch.length) {
+      const step = this.source.next();
+      if (step.done === true) return { done: true, value: undefined };
+      this.batch = step.value;
+      this.index = 0;
+    }
+    return { done: false, value: this.batch[this.index++] as CapturedSegment };
+  }
+}
+
 function simulate(
   options: FlowOptions,
   trace: TraceEvent[],
   done: (summary: FlowSummary) => void,
-): Generator<CapturedSegment, void, undefined> {
+): Generator<readonly CapturedSegment[], void, undefined> {
   const seed = options.seed ?? 1;
   const conversation = options.conversation;
   // --- rcv: with `writes`, the request is their sum ---
@@ -452,59 +480,64 @@ function simulate(
       linuxWindow: linuxWindowFor(side), // --- rcv ---
     });
     const endpoints: Partial<Record<Side, Endpoint>> = {};
-    const hostFor = (side: Side): EndpointHost => ({
-      now: () => queue.nowUs,
-      schedule: (at, action) => queue.schedule(at, action),
-      trace: (event) => trace.push(event),
-      transmit: (segment) => {
-        const now = queue.nowUs;
-        if (firstActivityUs < 0) firstActivityUs = now;
-        lastActivityUs = Math.max(lastActivityUs, now);
-        const scripted = dropScript.shouldDrop(segment);
-        // --- rcv: ECN-capable packets may be marked CE at the bottleneck ---
-        const ecnCapable = segment.ecn === ECN_ECT0 || segment.ecn === ECN_ECT1;
-        const transit = paths[side].transit(now, tcpWireBytes(segment, ipHeader), scripted, ecnCapable);
-        let delivered = segment;
-        if (transit.ceMarked) {
-          const path = paths[side].config;
-          if (path.captureAt > path.bottleneckAt) segment.ecn = ECN_CE;
-          else delivered = { ...segment, ecn: ECN_CE };
-        }
-        // --- end rcv ---
-        if (transit.captureUs !== undefined) {
-          collector.record(segment, transit.captureUs);
-          lastActivityUs = Math.max(lastActivityUs, transit.captureUs);
-        }
-        if (transit.dropped) {
-          dropCounts[transit.dropped]++;
-          if (tracing) {
-            trace.push({
-              timeUs: now,
-              connection: index,
-              side,
-              kind: 'drop',
-              state: '',
-              recovery: 'open',
-              cwnd: 0,
-              ssthresh: null,
-              rwnd: 0,
-              advertisedWindow: 0,
-              bytesInFlight: 0,
-              pipe: 0,
-              rtoUs: 0,
-              srttUs: 0,
-              len: segment.payload.length,
-              flags: segment.flags,
-              note: `${transit.dropped} drop${transit.captureUs === undefined ? ' (not captured)' : ''}`,
-            });
+    const hostFor = (side: Side): EndpointHost => {
+      const path = paths[side];
+      const peer: Side = side === 'client' ? 'server' : 'client';
+      const deliverToPeer = (segment: CapturedSegment): void => endpoints[peer]!.receive(segment);
+      return {
+        now: () => queue.nowUs,
+        schedule: (at, action) => queue.schedule(at, action),
+        trace: (event) => trace.push(event),
+        transmit: (segment) => {
+          const now = queue.nowUs;
+          if (firstActivityUs < 0) firstActivityUs = now;
+          if (now > lastActivityUs) lastActivityUs = now;
+          const scripted = dropScript.shouldDrop(segment);
+          // --- rcv: ECN-capable packets may be marked CE at the bottleneck ---
+          const ecnCapable = segment.ecn === ECN_ECT0 || segment.ecn === ECN_ECT1;
+          path.transitInPlace(now, tcpWireBytes(segment, ipHeader), scripted, ecnCapable);
+          const arrivalUs = path.lastArrivalUs;
+          const captureUs = path.lastCaptureUs;
+          const dropped = path.lastDropped;
+          let delivered = segment;
+          if (path.lastCeMarked) {
+            const config = path.config;
+            if (config.captureAt > config.bottleneckAt) segment.ecn = ECN_CE;
+            else delivered = { ...segment, ecn: ECN_CE };
           }
-        }
-        if (transit.arrivalUs !== undefined) {
-          const peer = side === 'client' ? 'server' : 'client';
-          queue.schedule(transit.arrivalUs, () => endpoints[peer]!.receive(delivered));
-        }
-      },
-    });
+          // --- end rcv ---
+          if (!Number.isNaN(captureUs)) {
+            collector.record(segment, captureUs);
+            if (captureUs > lastActivityUs) lastActivityUs = captureUs;
+          }
+          if (dropped !== '') {
+            dropCounts[dropped]++;
+            if (tracing) {
+              trace.push({
+                timeUs: now,
+                connection: index,
+                side,
+                kind: 'drop',
+                state: '',
+                recovery: 'open',
+                cwnd: 0,
+                ssthresh: null,
+                rwnd: 0,
+                advertisedWindow: 0,
+                bytesInFlight: 0,
+                pipe: 0,
+                rtoUs: 0,
+                srttUs: 0,
+                len: segment.payload.length,
+                flags: segment.flags,
+                note: `${dropped} drop${Number.isNaN(captureUs) ? ' (not captured)' : ''}`,
+              });
+            }
+          }
+          if (!Number.isNaN(arrivalUs)) queue.scheduleCall(arrivalUs, deliverToPeer, delivered);
+        },
+      };
+    };
     let closedCount = 0;
     let finished = false;
     let responded = false;
@@ -637,7 +670,7 @@ function simulate(
   queue.schedule(0, () => startConnection(0));
   const limitUs = Math.round((options.maxDurationMs ?? 86_400_000) * 1000);
 
-  function* run(): Generator<CapturedSegment, void, undefined> {
+  function* run(): Generator<readonly CapturedSegment[], void, undefined> {
     let steps = 0;
     const ready: CapturedSegment[] = [];
     const take = (segment: CapturedSegment): void => {
@@ -657,14 +690,14 @@ function simulate(
       }
       if (collector.pending > 0) {
         collector.drain(queue.nowUs, take);
-        if (ready.length >= 256) {
-          yield* ready;
+        if (ready.length >= 1024) {
+          yield ready;
           ready.length = 0;
         }
       }
     }
     collector.drain(Number.POSITIVE_INFINITY, take);
-    yield* ready;
+    if (ready.length > 0) yield ready;
     ready.length = 0;
     done(summarize());
   }
