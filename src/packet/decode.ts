@@ -15,6 +15,7 @@ import { rawCodec } from '../layers/raw.js';
 import { codecs, type DecodedShapes, layerNames } from '../layers/registry.js';
 import type { AnySchema } from '../layers/schema.js';
 import { tcpCodec } from '../layers/tcp.js';
+import { tlsCodec } from '../layers/tls.js';
 import { udpCodec } from '../layers/udp.js';
 import { vxlanCodec } from '../layers/vxlan.js';
 
@@ -47,6 +48,8 @@ function decodeLayer(
       return gtpuCodec.decode(bytes, offset, end, context);
     case 'vxlan':
       return vxlanCodec.decode(bytes, offset, end, context);
+    case 'tls':
+      return tlsCodec.decode(bytes, offset, end, context);
     case 'raw':
       return rawCodec.decode(bytes, offset, end, context);
     default:
@@ -102,6 +105,7 @@ const ETHER_BOUND = BOUND_OF.ether;
 const TCP_BOUND = BOUND_OF.tcp;
 const RAW_BOUND = BOUND_OF.raw;
 const VXLAN_BOUND = BOUND_OF.vxlan;
+const TLS_BOUND = BOUND_OF.tls;
 const IPV4_BOUND = BOUND_OF.ipv4;
 const IPV6_BOUND = BOUND_OF.ipv6;
 const UDP_BOUND = BOUND_OF.udp;
@@ -121,6 +125,8 @@ function boundOf(name: LayerName): Bounding | undefined {
       return RAW_BOUND;
     case 'vxlan':
       return VXLAN_BOUND;
+    case 'tls':
+      return TLS_BOUND;
     case 'ipv4':
       return IPV4_BOUND;
     case 'ipv6':
