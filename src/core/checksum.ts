@@ -54,8 +54,9 @@ function byteSum(bytes: Uint8Array, start: number, stop: number): number {
  * a low byte in that sum (weight 1), at an odd address a high byte (weight 256); the unaligned head
  * and tail are added byte by byte with the same weights. When `start` sits at an odd address, the
  * big-endian words relative to `start` have exactly those weights and no swap is needed.
- * A double accumulator is exact below 2^53 (2^21 words of 2^32), far beyond any packet; longer
- * ranges are folded every 2^20 words.
+ * Each word is added as its two 16-bit halves into two small-integer accumulators (int32 adds, where
+ * one accumulator of whole 32-bit words is a double); they are folded every 2^15 words, before either
+ * could pass 2^31.
  */
 function wordSum(bytes: Uint8Array, start: number, stop: number): number {
   const base = bytes.byteOffset;
@@ -75,9 +76,15 @@ function wordSum(bytes: Uint8Array, start: number, stop: number): number {
   let k = at >>> 2;
   const kEnd = alignedEnd >>> 2;
   while (k < kEnd) {
-    const stopChunk = Math.min(kEnd, k + 0x100000);
-    for (; k < stopChunk; k++) sum += words[k]!;
-    if (k < kEnd) sum = foldSum(sum);
+    const stopChunk = Math.min(kEnd, k + 0x8000);
+    let lowHalves = 0;
+    let highHalves = 0;
+    for (; k < stopChunk; k++) {
+      const word = words[k]!;
+      lowHalves += word & 0xffff;
+      highHalves += word >>> 16;
+    }
+    sum = foldSum(sum + lowHalves + highHalves);
   }
   for (at = Math.max(alignedEnd, at); at < last; at++) {
     if (at & 1) odd += bytes[at - base]!;
@@ -89,6 +96,11 @@ function wordSum(bytes: Uint8Array, start: number, stop: number): number {
 
 /** Folds a sum to 16 bits with end-around carry. */
 export function foldSum(sum: number): number {
+  if (sum >= 0 && sum <= 0xffffffff) {
+    // Below 2^32 (every packet's sum): two integer folds give at most 0xffff, as the loop below would.
+    sum = (sum & 0xffff) + (sum >>> 16);
+    return (sum & 0xffff) + (sum >>> 16);
+  }
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
   return sum;
 }
