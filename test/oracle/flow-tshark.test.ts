@@ -30,7 +30,11 @@ const FORBIDDEN: AnalysisFlag[] = [
   'ack_lost_segment',
   'keep_alive',
 ];
-const BASE: FlowOptions = { rttMs: 40, bandwidthBps: 10_000_000, seed: 4 };
+// These scenarios judge tshark's reading of the textbook receiver: one duplicate ACK per out-of-order
+// segment, its window unchanged. Linux's SACK compression and its window growth during a hole (where
+// tshark sees window updates instead) are judged in test/flow/sack-compression.test.ts and against the
+// kernel in test/lab/kernel-tcp.test.ts.
+const BASE: FlowOptions = { rttMs: 40, bandwidthBps: 10_000_000, seed: 4, sackCompression: false };
 
 interface Judged {
   result: FlowResult;
