@@ -30,47 +30,61 @@ export function capturePositionFor(from: Side, position: number): number {
   return from === 'client' ? position : 1 - position;
 }
 
-interface SeenSegment {
-  timeUs: number;
-  order: number;
-  segment: CapturedSegment;
-}
-
-/** A FIFO of seen segments of one direction, ordered by (capture time, send order). */
+/**
+ * A FIFO of seen segments of one direction, ordered by (capture time, send order): parallel arrays of
+ * times, orders and segments (no record per segment).
+ */
 class SeenQueue {
-  private items: SeenSegment[] = [];
+  private times: number[] = [];
+  private orders: number[] = [];
+  private segments: CapturedSegment[] = [];
   private head = 0;
   get size(): number {
-    return this.items.length - this.head;
+    return this.segments.length - this.head;
   }
-  peek(): SeenSegment | undefined {
-    return this.items[this.head];
+  /** Whether the queue is empty. */
+  get empty(): boolean {
+    return this.head >= this.segments.length;
   }
-  shift(): SeenSegment | undefined {
-    const item = this.items[this.head];
-    if (item === undefined) return undefined;
-    this.items[this.head] = EMPTY_SLOT;
-    this.head++;
-    if (this.head >= 4096 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
+  /** The head's capture time and send order (the queue must not be empty). */
+  get headTime(): number {
+    return this.times[this.head] as number;
+  }
+  get headOrder(): number {
+    return this.orders[this.head] as number;
+  }
+  /** Removes and returns the head (the queue must not be empty). */
+  shift(): CapturedSegment {
+    const head = this.head;
+    const segment = this.segments[head] as CapturedSegment;
+    this.segments[head] = EMPTY_SLOT;
+    this.head = head + 1;
+    if (this.head >= 4096 && this.head * 2 >= this.segments.length) {
+      this.times = this.times.slice(this.head);
+      this.orders = this.orders.slice(this.head);
+      this.segments = this.segments.slice(this.head);
       this.head = 0;
     }
-    return item;
+    return segment;
   }
-  push(entry: SeenSegment): void {
+  push(timeUs: number, order: number, segment: CapturedSegment): void {
     // Capture times of one direction only grow (the path never reorders); keep the order regardless.
-    let i = this.items.length;
-    while (i > this.head) {
-      const before = this.items[i - 1];
-      if (before === undefined || before.timeUs <= entry.timeUs) break;
-      i--;
+    const times = this.times;
+    let i = times.length;
+    while (i > this.head && (times[i - 1] as number) > timeUs) i--;
+    if (i === times.length) {
+      times.push(timeUs);
+      this.orders.push(order);
+      this.segments.push(segment);
+    } else {
+      times.splice(i, 0, timeUs);
+      this.orders.splice(i, 0, order);
+      this.segments.splice(i, 0, segment);
     }
-    if (i === this.items.length) this.items.push(entry);
-    else this.items.splice(i, 0, entry);
   }
 }
 
-const EMPTY_SLOT: SeenSegment = { timeUs: 0, order: 0, segment: undefined as unknown as CapturedSegment };
+const EMPTY_SLOT = undefined as unknown as CapturedSegment;
 
 /**
  * Collects what the capture point sees and hands it on in capture order as soon as nothing can come
@@ -78,7 +92,8 @@ const EMPTY_SLOT: SeenSegment = { timeUs: 0, order: 0, segment: undefined as unk
  * so once the simulation clock has reached T every segment seen up to T is final.
  */
 export class CaptureCollector {
-  private readonly queues: Record<Side, SeenQueue> = { client: new SeenQueue(), server: new SeenQueue() };
+  private readonly client = new SeenQueue();
+  private readonly server = new SeenQueue();
   private order = 0;
   private recorded = 0;
 
@@ -90,7 +105,7 @@ export class CaptureCollector {
    */
   record(segment: CapturedSegment, timeUs: number): void {
     segment.timeUs = this.startUs + timeUs;
-    this.queues[segment.from].push({ timeUs, order: this.order++, segment });
+    (segment.from === 'client' ? this.client : this.server).push(timeUs, this.order++, segment);
     this.recorded++;
   }
 
@@ -101,26 +116,26 @@ export class CaptureCollector {
 
   /** Segments recorded and not yet handed on. */
   get pending(): number {
-    return this.queues.client.size + this.queues.server.size;
+    return this.client.size + this.server.size;
   }
 
   /** Hands on, in capture order, every segment seen at or before relative time `untilUs`. */
   drain(untilUs: number, sink: (segment: CapturedSegment) => void): void {
-    const a = this.queues.client;
-    const b = this.queues.server;
+    const a = this.client;
+    const b = this.server;
     for (;;) {
-      const x = a.peek();
-      const y = b.peek();
       let next: SeenQueue;
-      if (x === undefined) {
-        if (y === undefined) return;
+      if (a.empty) {
+        if (b.empty) return;
         next = b;
-      } else if (y === undefined) next = a;
-      else next = x.timeUs < y.timeUs || (x.timeUs === y.timeUs && x.order < y.order) ? a : b;
-      const head = next.peek();
-      if (head === undefined || head.timeUs > untilUs) return;
-      next.shift();
-      sink(head.segment);
+      } else if (b.empty) next = a;
+      else {
+        const x = a.headTime;
+        const y = b.headTime;
+        next = x < y || (x === y && a.headOrder < b.headOrder) ? a : b;
+      }
+      if (next.headTime > untilUs) return;
+      sink(next.shift());
     }
   }
 

@@ -50,23 +50,48 @@ function fold(sum: number): number {
   return sum;
 }
 
-/** One's complement sums of payload views into buffers that never change (the pattern filler). */
-const payloadSums = new WeakMap<ArrayBufferLike, Map<number, number>>();
+/**
+ * Word sums of the immutable pattern buffers as prefix sums, one array per parity of the range's start:
+ * even[i] = sum of bytes k < i weighted 256 at even k and 1 at odd k (odd[i] the other way round), so
+ * the sum of the 16-bit words of bytes [s, e) (a trailing odd byte padded, as sumWords) is
+ * even[e] - even[s] for an even s and odd[e] - odd[s] for an odd one: the same integer sumWords gives.
+ */
+interface PrefixSums {
+  even: Float64Array;
+  odd: Float64Array;
+}
+const prefixSums = new WeakMap<ArrayBufferLike, PrefixSums>();
+let lastBuffer: ArrayBufferLike | undefined;
+let lastSums: PrefixSums | undefined;
+
+function prefixSumsOf(buffer: ArrayBufferLike): PrefixSums | undefined {
+  if (buffer === lastBuffer) return lastSums;
+  let sums = prefixSums.get(buffer);
+  if (sums === undefined) {
+    if (!isImmutablePayloadBuffer(buffer)) return undefined;
+    const bytes = new Uint8Array(buffer);
+    const even = new Float64Array(bytes.length + 1);
+    const odd = new Float64Array(bytes.length + 1);
+    for (let k = 0; k < bytes.length; k++) {
+      const b = bytes[k] as number;
+      even[k + 1] = (even[k] as number) + ((k & 1) === 0 ? b * 256 : b);
+      odd[k + 1] = (odd[k] as number) + ((k & 1) === 1 ? b * 256 : b);
+    }
+    sums = { even, odd };
+    prefixSums.set(buffer, sums);
+  }
+  lastBuffer = buffer;
+  lastSums = sums;
+  return sums;
+}
 
 function payloadSum(payload: Uint8Array): number {
-  let cache = payloadSums.get(payload.buffer);
-  if (cache === undefined) {
-    if (!isImmutablePayloadBuffer(payload.buffer)) return fold(sumWords(payload, 0, payload.length, 0));
-    cache = new Map();
-    payloadSums.set(payload.buffer, cache);
-  }
-  const key = payload.byteOffset * 65536 + payload.length;
-  let sum = cache.get(key);
-  if (sum === undefined) {
-    sum = fold(sumWords(payload, 0, payload.length, 0));
-    if (cache.size < 1 << 16) cache.set(key, sum);
-  }
-  return sum;
+  const sums = prefixSumsOf(payload.buffer);
+  if (sums === undefined) return fold(sumWords(payload, 0, payload.length, 0));
+  const start = payload.byteOffset;
+  const end = start + payload.length;
+  const table = (start & 1) === 0 ? sums.even : sums.odd;
+  return fold((table[end] as number) - (table[start] as number));
 }
 
 export class FlowFrameEncoder {
@@ -231,7 +256,21 @@ export class FlowFrameEncoder {
         at += 8;
       }
     }
-    let sum = t.pseudoSum + tcpLength + sumWords(out, th, at, 0);
+    // The fixed header's words from the values just written (checksum and urgent pointer zero), the options' from the bytes.
+    const seq = segment.seq;
+    const ack = segment.ack;
+    let sum =
+      t.pseudoSum +
+      tcpLength +
+      (t.sport & 0xffff) +
+      (t.dport & 0xffff) +
+      ((seq >>> 16) & 0xffff) +
+      (seq & 0xffff) +
+      ((ack >>> 16) & 0xffff) +
+      (ack & 0xffff) +
+      ((((20 + optionsLength) / 4) << 12) | (segment.flags & 0xff)) +
+      (segment.window & 0xffff) +
+      sumWords(out, th + 20, at, 0);
     if (payload.length > 0) {
       out.set(payload, at);
       // The payload starts at an even offset of the TCP segment (the header is a multiple of 4).

@@ -44,17 +44,29 @@ export class PatternPayload implements PayloadSource {
     this.buffer = printablePatternBytes(Math.min(length, PATTERN_PERIOD + PATTERN_WINDOW), salt);
     immutableBuffers.add(this.buffer.buffer);
   }
+  /** Views handed out, by (offset, length): a long transfer asks for the same few again and again. */
+  private readonly views = new Map<number, Uint8Array>();
   bytes(start: number, end: number): Uint8Array {
     const count = end - start;
-    if (end <= this.buffer.length) return this.buffer.subarray(start, end);
+    if (end <= this.buffer.length) return this.view(start, count);
     const from = start % PATTERN_PERIOD;
-    if (count <= PATTERN_WINDOW) return this.buffer.subarray(from, from + count);
+    if (count <= PATTERN_WINDOW) return this.view(from, count);
     const out = new Uint8Array(count);
     for (let i = 0; i < count; i += PATTERN_PERIOD) {
       const take = Math.min(PATTERN_PERIOD, count - i);
       out.set(this.buffer.subarray((from + i) % PATTERN_PERIOD, ((from + i) % PATTERN_PERIOD) + take), i);
     }
     return out;
+  }
+  /** buffer[from, from + count), the same view object each time (they are never written to). */
+  private view(from: number, count: number): Uint8Array {
+    const key = count * 131072 + from; // from < 2^17; a small integer for segment-sized counts
+    let view = this.views.get(key);
+    if (view === undefined) {
+      view = this.buffer.subarray(from, from + count);
+      if (this.views.size < 8192) this.views.set(key, view);
+    }
+    return view;
   }
 }
 
