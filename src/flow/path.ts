@@ -87,6 +87,12 @@ export class PathDirection {
     };
   }
 
+  /** The loss point: a scripted drop, else a draw of the loss process. */
+  private drawLoss(scriptedDrop: boolean): DropReason | '' {
+    if (scriptedDrop) return 'scripted';
+    return this.loss.lose() ? 'loss' : '';
+  }
+
   /** transit() with its outcome in the `last*` fields instead of a new object (the simulator's hot path). */
   transitInPlace(sendUs: number, wireBytes: number, scriptedDrop: boolean, ecnCapable: boolean): void {
     const c = this.config;
@@ -99,13 +105,8 @@ export class PathDirection {
 
     const lossFirst = c.lossAt < bottleneckAt;
     if (lossFirst) {
-      if (scriptedDrop) {
-        dropped = 'scripted';
-        dropAt = c.lossAt;
-      } else if (this.loss.lose()) {
-        dropped = 'loss';
-        dropAt = c.lossAt;
-      }
+      dropped = this.drawLoss(scriptedDrop);
+      if (dropped !== '') dropAt = c.lossAt;
     }
     if (dropped === '') {
       const atBottleneck = sendUs + Math.round(bottleneckAt * d);
@@ -143,13 +144,8 @@ export class PathDirection {
       }
     }
     if (!lossFirst && dropped === '') {
-      if (scriptedDrop) {
-        dropped = 'scripted';
-        dropAt = c.lossAt;
-      } else if (this.loss.lose()) {
-        dropped = 'loss';
-        dropAt = c.lossAt;
-      }
+      dropped = this.drawLoss(scriptedDrop);
+      if (dropped !== '') dropAt = c.lossAt;
     }
 
     // Position p is reached at sendUs + p*d before the bottleneck, exitUs + (p - bottleneckAt)*d after it.
