@@ -148,6 +148,11 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
         type: 'string',
         describe: 'base name of the outputs (default from the config: order-journey)',
       })
+      .option('all-hops', {
+        type: 'boolean',
+        describe:
+          "the combined pcapng with every hop's copy of each packet (a multi-point merge: Wireshark 4.0 takes the copies of one TCP connection as out-of-order segments); default: each conversation at the first hop that carries it",
+      })
       .option('quiet', { type: 'boolean', describe: 'print only the names of the files written' })
       .example(
         '$0 journey',
@@ -181,7 +186,9 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
     // A stop signal during the run is acted on once the captures are closed (signals.ts).
     const guard = guardWriting();
     const result = buildJourney(config);
-    const files = await writeScenario(result.scenario, args.out);
+    const files = await writeScenario(result.scenario, args.out, {
+      combined: args['all-hops'] ? 'all-hops' : 'first-hop',
+    });
     await guard.finish(result.scenario.packets.length, files.combined);
     if (args.plot !== undefined) {
       const { writeJourneyPlot } = await import('../scenario/plot.js');
@@ -203,7 +210,11 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
     // --- j-dc: the tiers, the SQL and the database rows ---
     out.write(`${formatDatacentre(result.datacentre)}\n\n`);
     // --- end j-dc ---
-    out.write(`wrote ${files.combined} (one interface per hop, every packet commented)\n`);
+    out.write(
+      `wrote ${files.combined} (one interface per hop, every packet commented; ${
+        args['all-hops'] ? "every hop's copy" : 'each conversation at its first hop'
+      })\n`,
+    );
     out.write(
       `wrote ${files.perHop.length} per-hop captures in ${files.perHop[0]?.replace(/\/[^/]*$/, '') ?? ''}/\n`,
     );

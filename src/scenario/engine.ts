@@ -2,7 +2,12 @@
  * The scenario engine: a scenario is a list of hops (capture points, each with its link type) and the
  * packets seen at them (bytes, capture time, comments). The engine orders them in time and writes
  *   - one pcapng with one interface per hop (named after the hop, with its link type), every packet
- *     carrying its comments, all hops interleaved in time order;
+ *     carrying its comments, in time order. By default each conversation (the innermost IP addresses
+ *     and TCP/UDP ports) appears there at one hop only, the first that carries it: Wireshark 4.0 keys a
+ *     TCP conversation by addresses and ports alone, so the same segment seen at two capture points
+ *     less than one handshake RTT apart is to it an out-of-order copy, fed again to a reassembly
+ *     already complete ("New fragment overlaps old data"). `combined: 'all-hops'` writes every hop's
+ *     copy anyway (the multi-point merge, as mergecap would make it);
  *   - one classic pcap per hop, `<dir>/<NN>-<hop>.pcap` (pcapng `<NN>-<hop>.pcapng` when the scenario
  *     has TLS secrets, which classic pcap cannot carry).
  * Output is a pure function of the scenario: the same scenario gives byte-identical files.
@@ -11,6 +16,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCaptureWriter } from '../capture/writer.js';
 import { FieldError } from '../core/errors.js';
+import { decodePacket } from '../packet/decode.js';
 
 export interface ScenarioHop {
   /** Short file-safe name ("s1u", "internet-2"); the pcapng interface name is `<NN>-<id>`. */
@@ -65,6 +71,58 @@ export interface ScenarioFiles {
   perHop: string[];
 }
 
+export interface WriteScenarioOptions {
+  /**
+   * What the combined pcapng holds: 'first-hop' (default) each conversation at the first hop that
+   * carries it, so that Wireshark analyses every TCP connection once and cleanly; 'all-hops' every
+   * hop's copy (one connection at several capture points, which Wireshark 4.0 flags as out-of-order
+   * and, inside a reassembled PDU, as malformed). The per-hop files always hold every hop's packets.
+   */
+  combined?: 'first-hop' | 'all-hops';
+}
+
+/**
+ * The conversation a packet belongs to, by its innermost IP header followed by TCP or UDP (addresses
+ * and ports, both directions alike), or undefined when it has none (ARP, ICMP, a later fragment).
+ */
+export function conversationKey(data: Uint8Array, linkType: number): string | undefined {
+  const { layers } = decodePacket(data, { linkType });
+  for (let i = layers.length - 2; i >= 0; i--) {
+    const ip = layers[i]!;
+    if (ip.layer !== 'ipv4' && ip.layer !== 'ipv6') continue;
+    const transport = layers[i + 1]!;
+    if (transport.layer !== 'tcp' && transport.layer !== 'udp') return undefined;
+    const a = `${ip.fields.src} ${transport.fields.sport}`;
+    const b = `${ip.fields.dst} ${transport.fields.dport}`;
+    return `${transport.layer} ${a < b ? `${a}|${b}` : `${b}|${a}`}`;
+  }
+  return undefined;
+}
+
+/**
+ * The packets of the combined file in time order: with 'first-hop', a packet whose conversation was
+ * first seen at another hop is left out (it stays in its own hop's file).
+ */
+export function combinedPackets(
+  scenario: Scenario,
+  ordered: readonly ScenarioPacket[],
+  mode: 'first-hop' | 'all-hops' = 'first-hop',
+): ScenarioPacket[] {
+  if (mode === 'all-hops') return [...ordered];
+  const firstHop = new Map<string, number>();
+  return ordered.filter((packet) => {
+    const linkType = scenario.hops[packet.hop]?.linkType ?? 1;
+    const key = conversationKey(packet.data, linkType);
+    if (key === undefined) return true;
+    const hop = firstHop.get(key);
+    if (hop === undefined) {
+      firstHop.set(key, packet.hop);
+      return true;
+    }
+    return hop === packet.hop;
+  });
+}
+
 /** `NN-id`, NN 1-based and two digits. */
 export function hopFileName(index: number, hop: ScenarioHop): string {
   return `${String(index + 1).padStart(2, '0')}-${hop.id}`;
@@ -106,7 +164,11 @@ function splitTime(timeUs: number): [number, number] {
  * Writes `<dir>/<name>.pcapng` and `<dir>/<name>/NN-hop.pcap` (stale `.pcap` files in that folder are
  * removed first so that a smaller hop count leaves no old hops behind).
  */
-export async function writeScenario(scenario: Scenario, dir: string): Promise<ScenarioFiles> {
+export async function writeScenario(
+  scenario: Scenario,
+  dir: string,
+  options: WriteScenarioOptions = {},
+): Promise<ScenarioFiles> {
   hopStats(scenario); // validates hop indexes
   const ordered = orderedPackets(scenario);
   mkdirSync(dir, { recursive: true });
@@ -129,7 +191,7 @@ export async function writeScenario(scenario: Scenario, dir: string): Promise<Sc
     userApplication: 'pktcraft',
   });
   if (scenario.tlsKeyLog) writer.addDecryptionSecrets(scenario.tlsKeyLog);
-  for (const packet of ordered) {
+  for (const packet of combinedPackets(scenario, ordered, options.combined)) {
     const [sec, nsec] = splitTime(packet.timeUs);
     writer.writePacket(packet.data, sec, nsec, {
       interfaceId: packet.hop,
