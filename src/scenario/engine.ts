@@ -68,6 +68,8 @@ export interface HopStats {
 
 export interface ScenarioFiles {
   combined: string;
+  /** Packets written to the combined file (fewer than the scenario's with 'first-hop'). */
+  combinedPackets: number;
   perHop: string[];
 }
 
@@ -191,7 +193,8 @@ export async function writeScenario(
     userApplication: 'pktcraft',
   });
   if (scenario.tlsKeyLog) writer.addDecryptionSecrets(scenario.tlsKeyLog);
-  for (const packet of combinedPackets(scenario, ordered, options.combined)) {
+  const inCombined = combinedPackets(scenario, ordered, options.combined);
+  for (const packet of inCombined) {
     const [sec, nsec] = splitTime(packet.timeUs);
     writer.writePacket(packet.data, sec, nsec, {
       interfaceId: packet.hop,
@@ -226,5 +229,5 @@ export async function writeScenario(
     await hopWriter.close();
     perHop.push(path);
   }
-  return { combined, perHop };
+  return { combined, combinedPackets: inCombined.length, perHop };
 }
