@@ -189,7 +189,7 @@ export const journeyCommand: CommandModule<object, JourneyArgs> = {
     const files = await writeScenario(result.scenario, args.out, {
       combined: args['all-hops'] ? 'all-hops' : 'first-hop',
     });
-    await guard.finish(files.combinedPackets, files.combined);
+    await guard.finish(files.combinedPacketCount, files.combined);
     if (args.plot !== undefined) {
       const { writeJourneyPlot } = await import('../scenario/plot.js');
       writeJourneyPlot(result, args.plot);

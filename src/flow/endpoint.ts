@@ -742,9 +742,8 @@ export class Endpoint {
     }
     if (decision === 'held') return;
     // The receiver's RTT estimate (rcv_rtt_est) lives in the Linux window model; with a fixed buffer
-    // (--rwnd) the model keeps none, and the smoothed RTT stands in for it.
-    // Linux samples the srtt from the handshake too (tcp_synack_rtt_meas()); a pure receiver of this
-    // model has no data RTT sample, so the handshake's RTT stands in for it.
+    // (--rwnd) the model keeps none and the smoothed RTT stands in for it, or, for a pure receiver
+    // with no data RTT sample yet, the handshake's (Linux samples it too, tcp_synack_rtt_meas()).
     const srtt = this.srttUs > 0 ? this.srttUs : this.handshakeRttUs;
     const receiverRtt = this.linuxWindow ? this.linuxWindow.rttUs : srtt;
     const delay = compression.delayUs(receiverRtt, srtt);

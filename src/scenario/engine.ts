@@ -69,7 +69,7 @@ export interface HopStats {
 export interface ScenarioFiles {
   combined: string;
   /** Packets written to the combined file (fewer than the scenario's with 'first-hop'). */
-  combinedPackets: number;
+  combinedPacketCount: number;
   perHop: string[];
 }
 
@@ -229,5 +229,5 @@ export async function writeScenario(
     await hopWriter.close();
     perHop.push(path);
   }
-  return { combined, combinedPackets: inCombined.length, perHop };
+  return { combined, combinedPacketCount: inCombined.length, perHop };
 }
