@@ -122,6 +122,8 @@ function ipv4Problem(
 
 /** The options of a header without any: one shared empty view (nothing in it to change). */
 const NO_OPTIONS = new Uint8Array(0);
+/** The options `info` of a header without options, shared (not a fresh empty array per decode). */
+const NO_OPTION_INFO: readonly Ipv4Option[] = Object.freeze([]);
 
 /** Flag names joined with '+' ('DF', 'evil+MF'); '' for none. */
 export function formatIpv4Flags(flags: number): string {
@@ -573,7 +575,7 @@ export const ipv4Codec: LayerCodec<Ipv4Fields> = {
         flags: IPV4_FLAG_TEXT[flags]!,
         fragment,
         checksum: checksumStatus,
-        options: options.length === 0 ? [] : parseIpv4Options(options),
+        options: options.length === 0 ? NO_OPTION_INFO : parseIpv4Options(options),
       },
     };
   },

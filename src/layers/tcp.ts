@@ -729,6 +729,8 @@ const FIXED_LENGTHS: Readonly<Record<number, number>> = {
   [O.userTimeout]: L.userTimeout,
 };
 
+const NO_OPTION_INFO: readonly TcpOptionInfo[] = Object.freeze([]);
+
 function parseOptions(
   bytes: Uint8Array,
   start: number,
@@ -736,6 +738,11 @@ function parseOptions(
   context: DecodeContext,
   info: Record<string, unknown>,
 ): void {
+  if (start >= end) {
+    // Most segments carry no options: one shared empty list, not a fresh array per decode.
+    info.options = NO_OPTION_INFO;
+    return;
+  }
   const list: TcpOptionInfo[] = [];
   let at = start;
   while (at < end) {

@@ -165,6 +165,10 @@ function typeOf(msg: string): number {
   );
 }
 
+/** A continuation's fields and info are the same for every segment: shared, frozen, not built per decode. */
+const CONTINUATION_FIELDS: TlsRecordFields = Object.freeze({ continuation: 1 });
+const CONTINUATION_INFO = Object.freeze({ continuation: 'data of a record begun in an earlier segment' });
+
 export const tlsCodec: LayerCodec<TlsRecordFields> = {
   name: 'tls',
   title: 'Transport Layer Security',
@@ -193,11 +197,11 @@ export const tlsCodec: LayerCodec<TlsRecordFields> = {
   ): DecodeStep<TlsRecordFields> {
     if (!looksLikeRecord(bytes, offset, end)) {
       return {
-        fields: { continuation: 1 },
+        fields: CONTINUATION_FIELDS,
         headerLength: 0,
         contentEnd: end,
         next: undefined,
-        info: { continuation: 'data of a record begun in an earlier segment' },
+        info: CONTINUATION_INFO,
       };
     }
     const type = bytes[offset] ?? 0;
