@@ -146,6 +146,14 @@ export interface DecodeContext {
   destinationPort?: number;
   /** The layer decoded just before this one (undefined for the first), set by the packet decoder. */
   below?: LayerName;
+  /**
+   * The region the last verified UDP checksum summed and its `onesSum` (summedSum -1 or absent when
+   * none): an inner TCP or UDP checksum over a suffix of it subtracts the prefix (core/checksum.ts
+   * `suffixSum`) instead of summing the bytes again.
+   */
+  summedStart?: number;
+  summedEnd?: number;
+  summedSum?: number;
 }
 
 export interface DecodeStep<F extends object> {

@@ -47,13 +47,13 @@
 
 import { need, readU16, readU32, writeU16, writeU32 } from '../core/bytes.js';
 import {
-  checksumVerifies,
   foldSum,
   internetChecksum,
   noteRegionSum,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
   regionSum,
+  suffixSum,
 } from '../core/checksum.js';
 import { FieldError } from '../core/errors.js';
 import { bytesField, hex16, uintOf } from './field-check.js';
@@ -662,7 +662,15 @@ export const tcpCodec: LayerCodec<TcpFields> = {
               length,
               ipv6ChecksumDestination(bytes, context.ipOffset, offset),
             );
-      if (checksumVerifies(bytes, offset, end, initial)) checksum = 'good';
+      const region = suffixSum(
+        bytes,
+        offset,
+        end,
+        context.summedStart ?? 0,
+        context.summedEnd ?? 0,
+        context.summedSum ?? -1,
+      );
+      if (foldSum(region + initial) === 0xffff) checksum = 'good';
       else {
         checksum = 'bad';
         const expected = internetChecksum(bytes, offset, end, initial + (~chksum & 0xffff));

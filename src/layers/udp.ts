@@ -24,13 +24,13 @@
 
 import { need, readU16, writeU16 } from '../core/bytes.js';
 import {
-  checksumVerifies,
   foldSum,
   internetChecksum,
   noteRegionSum,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
   regionSum,
+  suffixSum,
 } from '../core/checksum.js';
 import { ETHER_HEADER_LENGTH, etherSchema } from './ethernet.js';
 import { hex16, uintOf } from './field-check.js';
@@ -226,7 +226,20 @@ export const udpCodec: LayerCodec<UdpFields> = {
                 len,
                 ipv6ChecksumDestination(bytes, context.ipOffset, offset),
               );
-        if (checksumVerifies(bytes, offset, offset + len, initial)) checksum = 'good';
+        const regionEnd = offset + len;
+        const region = suffixSum(
+          bytes,
+          offset,
+          regionEnd,
+          context.summedStart ?? 0,
+          context.summedEnd ?? 0,
+          context.summedSum ?? -1,
+        );
+        // For an inner checksum over a suffix of this region (a tunnel's TCP or UDP).
+        context.summedStart = offset;
+        context.summedEnd = regionEnd;
+        context.summedSum = region;
+        if (foldSum(region + initial) === 0xffff) checksum = 'good';
         else {
           checksum = 'bad';
           const expected = udpChecksumOf(bytes, offset, offset + len, initial);

@@ -224,8 +224,11 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
     ipOffset: 0,
     insideIcmpError: false,
     bound: 'bytes',
-    // In the literal, so that setting it per layer never changes the context's shape.
+    // In the literal, so that setting them per layer never changes the context's shape.
     below: undefined,
+    summedStart: 0,
+    summedEnd: 0,
+    summedSum: -1,
   };
   const first: FirstLayer | undefined =
     options.linkType !== undefined ? firstLayerOf(options.linkType) : (options.first ?? 'ether');

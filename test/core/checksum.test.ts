@@ -9,6 +9,7 @@ import {
   noteRegionSum,
   onesSum,
   regionSum,
+  suffixSum,
   updateChecksum16,
   updateChecksum32,
 } from '../../src/core/checksum.js';
@@ -195,5 +196,34 @@ describe('noted region sums (reused by an enclosing checksum)', () => {
     bytes[5] = 0x12;
     expect(internetChecksum(bytes, 1, bytes.length)).toBe(referenceChecksum(bytes, 1, bytes.length));
     expect(internetChecksum(bytes, 0, bytes.length - 1)).toBe(referenceChecksum(bytes, 0, bytes.length - 1));
+  });
+});
+
+describe("suffix sums (an inner checksum over the end of an outer checksum's region)", () => {
+  it('checks like the RFC 1071 sum of the suffix, for any recorded region, aligned or not', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 400 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        // A pseudo-header sum: never 0 (it holds the protocol number and a length).
+        fc.integer({ min: 1, max: 0x3ffff }),
+        fc.boolean(),
+        (data, a, b, c, initial, endsTogether) => {
+          const n = data.length;
+          const summedStart = a % (n + 1);
+          const summedEnd = summedStart + (b % (n - summedStart + 1));
+          const start = summedStart + (c % (summedEnd - summedStart + 1));
+          // The suffix ends where the region does, or (not reusable) one byte earlier.
+          const end = endsTogether || summedEnd === start ? summedEnd : summedEnd - 1;
+          const recorded = onesSum(data, summedStart, summedEnd);
+          const derived = suffixSum(data, start, end, summedStart, summedEnd, recorded);
+          const expected = ~referenceChecksum(data, start, end, initial) & 0xffff;
+          expect(foldSum(derived + initial)).toBe(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
