@@ -3,17 +3,32 @@
  * the same microsecond always run in the order they were scheduled. Deterministic by construction.
  * An event is its own timer handle (no closure per event beyond the action), and an action may be a
  * function of one argument given with it (scheduleCall), so a hot caller needs no closure at all.
+ *
+ * A timer that is moved again and again (the retransmission timer restarted by every ACK, the delayed
+ * ACK timer cancelled by every ACK sent and armed by the next data) keeps one event: reschedule()
+ * gives the event its new time and a fresh order number, the ones schedule() would give a new event,
+ * but leaves it where it sits in the heap; when it comes to the top at its old time it is put back at
+ * the new one. The new time is never earlier than the old (reschedule() makes a new event otherwise),
+ * so every event still runs in (time, order) sequence: exactly the run of cancel() and schedule().
  */
 import type { TimerHandle } from './endpoint.js';
 
 class QueuedEvent implements TimerHandle {
   cancelled = false;
+  /** Made by post(): nobody holds it, so once run it goes back to the queue's free list. */
+  posted = false;
+  /** Still in the heap (not yet popped): reschedule() may move it. */
+  queued = true;
+  /** Set by reschedule() (dueOrder >= 0): it runs at (dueUs, dueOrder), not at (timeUs, order) where the heap has it. */
+  dueUs = 0;
+  dueOrder = -1;
   constructor(
-    readonly timeUs: number,
-    readonly order: number,
-    readonly action: ((arg: unknown) => void) | undefined,
-    readonly arg: unknown,
-    readonly thunk: (() => void) | undefined,
+    /** The heap's key: time, then order of scheduling. */
+    public timeUs: number,
+    public order: number,
+    public action: ((arg: unknown) => void) | undefined,
+    public arg: unknown,
+    public thunk: (() => void) | undefined,
   ) {}
   cancel(): void {
     this.cancelled = true;
@@ -26,6 +41,8 @@ function less(a: QueuedEvent, b: QueuedEvent): boolean {
 
 export class EventQueue {
   private readonly heap: QueuedEvent[] = [];
+  /** Events of post() that have run, for the next post() (no handle to them exists). */
+  private readonly free: QueuedEvent[] = [];
   private counter = 0;
   nowUs = 0;
 
@@ -52,6 +69,55 @@ export class EventQueue {
     return event;
   }
 
+  /**
+   * scheduleCall() without a handle (the event cannot be cancelled): its event object is reused once
+   * it has run. For the simulator's packet deliveries, one per segment.
+   */
+  post<T>(timeUs: number, action: (arg: T) => void, arg: T): void {
+    const event = this.free.pop();
+    if (event === undefined) {
+      const fresh = new QueuedEvent(
+        Math.max(timeUs, this.nowUs),
+        this.counter++,
+        action as (arg: unknown) => void,
+        arg,
+        undefined,
+      );
+      fresh.posted = true;
+      this.push(fresh);
+      return;
+    }
+    event.timeUs = Math.max(timeUs, this.nowUs);
+    event.order = this.counter++;
+    event.queued = true;
+    event.action = action as (arg: unknown) => void;
+    event.arg = arg;
+    this.push(event);
+  }
+
+  /**
+   * The same as `previous?.cancel(); return schedule(timeUs, action)`, reusing `previous` (a handle
+   * schedule() or reschedule() of this queue returned) while it is still queued and due no later than
+   * `timeUs`. The caller must hold no other reference to `previous`: it is the new timer.
+   */
+  reschedule(previous: TimerHandle | undefined, timeUs: number, action: () => void): TimerHandle {
+    const at = Math.max(timeUs, this.nowUs);
+    if (
+      previous instanceof QueuedEvent &&
+      previous.queued &&
+      previous.action === undefined &&
+      at >= previous.timeUs
+    ) {
+      previous.cancelled = false;
+      previous.dueUs = at;
+      previous.dueOrder = this.counter++;
+      previous.thunk = action;
+      return previous;
+    }
+    previous?.cancel();
+    return this.schedule(timeUs, action);
+  }
+
   /** Runs the next live event; false when none is left or the next one lies beyond `limitUs`. */
   runNext(limitUs = Number.POSITIVE_INFINITY): boolean {
     const heap = this.heap;
@@ -60,11 +126,29 @@ export class EventQueue {
       if (top === undefined) return false;
       if (top.timeUs > limitUs) return false;
       this.pop();
-      if (top.cancelled) continue;
+      if (top.cancelled) {
+        top.queued = false;
+        continue;
+      }
+      if (top.dueOrder >= 0) {
+        // Rescheduled: back into the heap at the time and order it was given.
+        top.timeUs = top.dueUs;
+        top.order = top.dueOrder;
+        top.dueOrder = -1;
+        this.push(top);
+        continue;
+      }
+      top.queued = false;
       this.nowUs = top.timeUs;
       const thunk = top.thunk;
       if (thunk !== undefined) thunk();
-      else (top.action as (arg: unknown) => void)(top.arg);
+      else if (top.posted) {
+        const action = top.action as (arg: unknown) => void;
+        const arg = top.arg;
+        top.arg = undefined; // the segment it carried is not kept alive by the free list
+        if (this.free.length < 4096) this.free.push(top);
+        action(arg);
+      } else (top.action as (arg: unknown) => void)(top.arg);
       return true;
     }
   }
