@@ -8,7 +8,7 @@
 import { ether, ipv4, ipv6, type LayerValue, tcp } from '../layers/index.js';
 import { encodePacket } from '../packet/index.js';
 import type { FlowCaptureOptions } from './packets.js';
-import { isImmutablePayloadBuffer } from './payload.js';
+import { immutablePayloadPeriod } from './payload.js';
 import type { CapturedSegment, Side } from './types.js';
 
 interface DirectionTemplate {
@@ -55,10 +55,18 @@ function fold(sum: number): number {
  * even[i] = sum of bytes k < i weighted 256 at even k and 1 at odd k (odd[i] the other way round), so
  * the sum of the 16-bit words of bytes [s, e) (a trailing odd byte padded, as sumWords) is
  * even[e] - even[s] for an even s and odd[e] - odd[s] for an odd one: the same integer sumWords gives.
+ *
+ * A buffer with an even period p (payload.ts: the pattern repeats every PATTERN_PERIOD bytes) keeps
+ * the arrays for one period only: with i = q * p + r (0 <= r < p), the bytes below i are q whole
+ * periods and then the first r bytes again, each at the parity it has in the first period (p is even),
+ * so even[i] = q * even[p] + even[r], and the same for odd. Every term is an integer far below 2^53,
+ * so the result is exact: the same integer as the arrays over the whole buffer.
  */
 interface PrefixSums {
   even: Float64Array;
   odd: Float64Array;
+  /** The length the arrays cover: the period, or the whole buffer (indices up to it). */
+  period: number;
 }
 const prefixSums = new WeakMap<ArrayBufferLike, PrefixSums>();
 let lastBuffer: ArrayBufferLike | undefined;
@@ -68,16 +76,18 @@ function prefixSumsOf(buffer: ArrayBufferLike): PrefixSums | undefined {
   if (buffer === lastBuffer) return lastSums;
   let sums = prefixSums.get(buffer);
   if (sums === undefined) {
-    if (!isImmutablePayloadBuffer(buffer)) return undefined;
+    const period = immutablePayloadPeriod(buffer);
+    if (period === undefined) return undefined;
     const bytes = new Uint8Array(buffer);
-    const even = new Float64Array(bytes.length + 1);
-    const odd = new Float64Array(bytes.length + 1);
-    for (let k = 0; k < bytes.length; k++) {
+    const covered = period > 0 && period % 2 === 0 && period < bytes.length ? period : bytes.length;
+    const even = new Float64Array(covered + 1);
+    const odd = new Float64Array(covered + 1);
+    for (let k = 0; k < covered; k++) {
       const b = bytes[k] as number;
       even[k + 1] = (even[k] as number) + ((k & 1) === 0 ? b * 256 : b);
       odd[k + 1] = (odd[k] as number) + ((k & 1) === 1 ? b * 256 : b);
     }
-    sums = { even, odd };
+    sums = { even, odd, period: covered };
     prefixSums.set(buffer, sums);
   }
   lastBuffer = buffer;
@@ -85,25 +95,41 @@ function prefixSumsOf(buffer: ArrayBufferLike): PrefixSums | undefined {
   return sums;
 }
 
-function payloadSum(payload: Uint8Array): number {
+/** table[i] for any i of the buffer, from the one-period table (see PrefixSums). */
+function prefixAt(table: Float64Array, period: number, i: number): number {
+  if (i <= period) return table[i] as number;
+  const q = Math.floor(i / period);
+  return q * (table[period] as number) + (table[i - q * period] as number);
+}
+
+/** The ones-complement sum (folded to 16 bits) of the payload's 16-bit words, the last one padded. */
+export function payloadSum(payload: Uint8Array): number {
   const sums = prefixSumsOf(payload.buffer);
   if (sums === undefined) return fold(sumWords(payload, 0, payload.length, 0));
   const start = payload.byteOffset;
   const end = start + payload.length;
   const table = (start & 1) === 0 ? sums.even : sums.odd;
-  return fold((table[end] as number) - (table[start] as number));
+  return fold(prefixAt(table, sums.period, end) - prefixAt(table, sums.period, start));
 }
 
 export class FlowFrameEncoder {
   private readonly templates: Record<Side, DirectionTemplate>;
+  /** templates.client and templates.server (read per segment without a keyed lookup). */
+  private readonly clientTemplate: DirectionTemplate;
+  private readonly serverTemplate: DirectionTemplate;
   private readonly templatesByConnection = new Map<number, Record<Side, DirectionTemplate>>();
-  private readonly ipIds: Record<Side, number>;
+  /** The next IPv4 identification of each direction. */
+  private clientIpId: number;
+  private serverIpId: number;
   private readonly ipv6: boolean;
 
   constructor(private readonly options: FlowCaptureOptions) {
     this.ipv6 = options.ipVersion === 6;
-    this.ipIds = { client: options.ipId ?? 0, server: options.ipId ?? 0 };
+    this.clientIpId = options.ipId ?? 0;
+    this.serverIpId = options.ipId ?? 0;
     this.templates = this.makeTemplates(options.clientPort);
+    this.clientTemplate = this.templates.client;
+    this.serverTemplate = this.templates.server;
   }
 
   private makeTemplates(clientPort: number): Record<Side, DirectionTemplate> {
@@ -148,7 +174,7 @@ export class FlowFrameEncoder {
 
   private templateFor(segment: CapturedSegment): DirectionTemplate {
     const portFor = this.options.clientPortFor;
-    if (portFor === undefined) return this.templates[segment.from];
+    if (portFor === undefined) return segment.from === 'client' ? this.clientTemplate : this.serverTemplate;
     let set = this.templatesByConnection.get(segment.connection);
     if (set === undefined) {
       set = this.makeTemplates(portFor(segment.connection));
@@ -174,15 +200,20 @@ export class FlowFrameEncoder {
   encode(segment: CapturedSegment, out: Uint8Array, offset: number): number {
     const t = this.templateFor(segment);
     const prefix = t.prefix;
-    const prefixLength = prefix.length;
-    for (let i = 0; i < prefixLength; i++) out[offset + i] = prefix[i] as number;
+    out.set(prefix, offset);
     const ip = offset + t.ipOffset;
     const optionsLength = this.measured === segment ? this.measuredOptions : segmentOptionsLength(segment);
     this.measured = undefined;
     const payload = segment.payload;
     const tcpLength = 20 + optionsLength + payload.length;
-    const ipId = this.ipIds[segment.from];
-    this.ipIds[segment.from] = (ipId + 1) & 0xffff;
+    let ipId: number;
+    if (segment.from === 'client') {
+      ipId = this.clientIpId;
+      this.clientIpId = (ipId + 1) & 0xffff;
+    } else {
+      ipId = this.serverIpId;
+      this.serverIpId = (ipId + 1) & 0xffff;
+    }
     let at = offset + prefix.length;
     const ecn = (segment.ecn ?? 0) & 3; // --- rcv: the ECN field (the template's DSCP/class is 0) ---
     if (this.ipv6) {
@@ -250,9 +281,10 @@ export class FlowFrameEncoder {
       out[at + 2] = 5;
       out[at + 3] = 2 + 8 * blocks.length;
       at += 4;
-      for (const [left, right] of blocks) {
-        writeU32(out, at, left);
-        writeU32(out, at + 4, right);
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        writeU32(out, at, block[0]);
+        writeU32(out, at + 4, block[1]);
         at += 8;
       }
     }

@@ -20,18 +20,33 @@ const PATTERN_WINDOW = 65536;
 /** Deterministic filler: byte i of a pattern stream (printable, so follow-stream output is readable). */
 export function printablePatternBytes(length: number, salt: number): Uint8Array {
   const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
+  const first = Math.min(length, PATTERN_PERIOD);
+  for (let i = 0; i < first; i++) {
     out[i] =
       i % 64 === 63 ? 0x0a : ALPHABET.charCodeAt((i + salt * 7 + Math.floor(i / 64)) % ALPHABET.length);
   }
+  // Byte i + PATTERN_PERIOD equals byte i: (i + PATTERN_PERIOD) % 64 === i % 64, and the alphabet index
+  // grows by PATTERN_PERIOD + PATTERN_PERIOD / 64 = 65 * 62, a multiple of 62. So the rest is copies
+  // of the first period (doubling the copied length each time).
+  for (let filled = first; filled < length; filled *= 2)
+    out.copyWithin(filled, 0, Math.min(filled, length - filled));
   return out;
 }
 
-const immutableBuffers = new WeakSet<ArrayBufferLike>();
+/** Buffers whose bytes never change, with their period (0: none known). */
+const immutableBuffers = new WeakMap<ArrayBufferLike, number>();
 
 /** Whether views into `buffer` always keep their bytes (so sums over them may be cached). */
 export function isImmutablePayloadBuffer(buffer: ArrayBufferLike): boolean {
   return immutableBuffers.has(buffer);
+}
+
+/**
+ * For an immutable payload buffer, a period p with byte k + p equal to byte k throughout (0: none
+ * known); undefined for any other buffer.
+ */
+export function immutablePayloadPeriod(buffer: ArrayBufferLike): number | undefined {
+  return immutableBuffers.get(buffer);
 }
 
 /** `length` bytes of the printable pattern, held as one period plus one segment's worth. */
@@ -42,7 +57,7 @@ export class PatternPayload implements PayloadSource {
     readonly salt: number,
   ) {
     this.buffer = printablePatternBytes(Math.min(length, PATTERN_PERIOD + PATTERN_WINDOW), salt);
-    immutableBuffers.add(this.buffer.buffer);
+    immutableBuffers.set(this.buffer.buffer, this.buffer.length > PATTERN_PERIOD ? PATTERN_PERIOD : 0);
   }
   /** Views handed out, by (offset, length): a long transfer asks for the same few again and again. */
   private readonly views = new Map<number, Uint8Array>();
