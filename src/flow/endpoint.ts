@@ -51,6 +51,11 @@ export interface TimerHandle {
 export interface EndpointHost {
   now(): number;
   schedule(atUs: number, action: () => void): TimerHandle;
+  /**
+   * Optional: `previous?.cancel(); return schedule(atUs, action)`, which may reuse `previous`
+   * (EventQueue.reschedule()); the endpoint holds no other reference to `previous`.
+   */
+  reschedule?(previous: TimerHandle | undefined, atUs: number, action: () => void): TimerHandle;
   transmit(segment: CapturedSegment): void;
   trace(event: TraceEvent): void;
 }
@@ -196,6 +201,9 @@ export class Endpoint {
   private effectiveMss = 536;
   private sendShift = 0; // shift applied to windows the peer advertises
   private receiveShift = 0; // shift we apply to windows we advertise
+  /** 2 ** sendShift and 2 ** receiveShift, kept with the shifts (no Math.pow per segment). */
+  private sendScale = 1;
+  private receiveUnit = 1;
 
   // ---- sender
   private appData: PayloadSource = EMPTY_PAYLOAD;
@@ -292,6 +300,8 @@ export class Endpoint {
   private tsRecent = 0;
   private ackNow = false;
   private delackTimer: TimerHandle | undefined;
+  /** The delayed-ACK timer last cancelled, for the host to reuse when the next one is armed. */
+  private cancelledDelack: TimerHandle | undefined;
   private quickAcksLeft = 0;
   private lastAckedRcvNxt = 0;
   private readTimer: TimerHandle | undefined;
@@ -503,6 +513,8 @@ export class Endpoint {
     this.peerWscale = bothScale ? segment.wscale! : -1;
     this.sendShift = bothScale ? Math.min(segment.wscale!, 14) : 0;
     this.receiveShift = bothScale ? c.wscale : 0;
+    this.sendScale = 2 ** this.sendShift;
+    this.receiveUnit = 2 ** this.receiveShift;
     this.effectiveMss = Math.min(this.peerMss, c.mss) - (this.tsOk ? 12 : 0);
     const iw = initialWindowBytes(this.effectiveMss, this.synRetransmitted);
     this.cc = createCongestionControl(c.congestion, this.effectiveMss, iw);
@@ -893,7 +905,30 @@ export class Endpoint {
 
   private armDelayedAck(): void {
     if (this.delackTimer) return;
-    this.delackTimer = this.host.schedule(this.host.now() + this.config.delayedAckUs, this.delayedAckAction);
+    const previous = this.cancelledDelack;
+    this.cancelledDelack = undefined;
+    this.delackTimer = this.rescheduleTimer(
+      previous,
+      this.host.now() + this.config.delayedAckUs,
+      this.delayedAckAction,
+    );
+  }
+
+  /** Cancels the delayed-ACK timer (an ACK went out), keeping the handle for the next armDelayedAck(). */
+  private cancelDelayedAck(): void {
+    const timer = this.delackTimer;
+    if (timer === undefined) return;
+    timer.cancel();
+    this.cancelledDelack = timer;
+    this.delackTimer = undefined;
+  }
+
+  /** `previous?.cancel(); schedule(atUs, action)`, through the host's reschedule() when it has one. */
+  private rescheduleTimer(previous: TimerHandle | undefined, atUs: number, action: () => void): TimerHandle {
+    const host = this.host;
+    if (host.reschedule !== undefined) return host.reschedule(previous, atUs, action);
+    previous?.cancel();
+    return host.schedule(atUs, action);
   }
 
   private readonly delayedAckAction = (): void => {
@@ -938,7 +973,7 @@ export class Endpoint {
    */
   /** Chooses the window (see selectedRaw, selectedBytes); returns its right edge. */
   private selectWindow(): number {
-    const unit = 2 ** this.receiveShift;
+    const unit = this.receiveUnit;
     // --- rcv: Linux tcp_select_window(): __tcp_select_window(), never shrinking what was offered ---
     const linux = this.linuxWindow;
     if (linux) {
@@ -977,13 +1012,35 @@ export class Endpoint {
   private selectedBytes = 0;
   private selectedRight = 0;
 
-  private sackBlocksToSend(): Array<[number, number]> {
-    if (!this.sackOk || this.ooo.length === 0) return [];
-    const max = this.tsOk ? MAX_SACK_BLOCKS_WITH_TS : MAX_SACK_BLOCKS;
-    return [...this.ooo]
-      .sort((a, b) => b.stamp - a.stamp)
-      .slice(0, max)
-      .map((r) => [r.start, r.end]);
+  /**
+   * The SACK blocks for an ACK as wire sequence numbers: the most recently changed out-of-order
+   * ranges first (RFC 2018), at most 3 beside timestamps, else 4; undefined when there are none.
+   * Every range has a stamp of its own (each addOutOfOrder() leaves one range with a new stamp), so
+   * picking the largest stamps one after another gives the order a sort by stamp would.
+   */
+  private wireSackBlocks(): Array<[number, number]> | undefined {
+    const ooo = this.ooo;
+    if (!this.sackOk || ooo.length === 0) return undefined;
+    const max = Math.min(this.tsOk ? MAX_SACK_BLOCKS_WITH_TS : MAX_SACK_BLOCKS, ooo.length);
+    const base = this.peerIss;
+    const blocks: Array<[number, number]> = [];
+    let below = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < max; k++) {
+      let best: OutOfOrderRange | undefined;
+      for (let i = 0; i < ooo.length; i++) {
+        const range = ooo[i]!;
+        if (range.stamp < below && (best === undefined || range.stamp > best.stamp)) best = range;
+      }
+      if (best === undefined) break;
+      // A literal of doubles, then the edges: every block is a PACKED_DOUBLE array whether or not its
+      // edges happen to fit a small integer, so the code reading blocks sees one array kind only.
+      const block: [number, number] = [0.5, 0.5];
+      block[0] = (base + best.start) >>> 0;
+      block[1] = (base + best.end) >>> 0;
+      blocks.push(block);
+      below = best.stamp;
+    }
+    return blocks;
   }
 
   private onPeerFin(): void {
@@ -1016,11 +1073,11 @@ export class Endpoint {
     if (ackOff > this.sndMax) return; // acknowledges something never sent
     const windowRaw = segment.window;
     if (ackOff >= this.sndUna) {
-      const right = ackOff + windowRaw * 2 ** this.sendShift;
+      const right = ackOff + windowRaw * this.sendScale;
       this.sndWndRight = right;
-      this.maxSndWnd = Math.max(this.maxSndWnd, windowRaw * 2 ** this.sendShift);
+      this.maxSndWnd = Math.max(this.maxSndWnd, windowRaw * this.sendScale);
     }
-    this.lastAckSack.length = 0;
+    if (this.lastAckSack.length > 0) this.lastAckSack.length = 0;
     // --- rack: per-ACK bookkeeping for RACK, PRR and F-RTO ---
     const unaBefore = this.sndUna;
     this.ackDelivered = 0;
@@ -1031,9 +1088,11 @@ export class Endpoint {
     this.ackTsecr = segment.tsecr;
     // --- end rack ---
     if (segment.sackBlocks && this.sackOk) {
-      for (const [left, right] of segment.sackBlocks) {
-        const l = this.offsetOf(left, this.config.iss, this.sndUna);
-        const r = this.offsetOf(right, this.config.iss, this.sndUna);
+      const blocks = segment.sackBlocks;
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        const l = this.offsetOf(block[0], this.config.iss, this.sndUna);
+        const r = this.offsetOf(block[1], this.config.iss, this.sndUna);
         if (r > l && r <= this.sndMax) this.lastAckSack.push([l, r]);
       }
       this.markSacked(this.lastAckSack);
@@ -1556,7 +1615,9 @@ export class Endpoint {
 
   private markSacked(blocks: Array<[number, number]>): void {
     for (const [l, r] of blocks) {
-      for (let i = this.txHead; i < this.tx.length; i++) {
+      // Segments starting before l are never marked by this block: begin at the first that starts at
+      // or after it (tx is in sequence order: binary search instead of a walk over the whole flight).
+      for (let i = this.firstStartingAtOrAfter(l); i < this.tx.length; i++) {
         const seg = this.tx[i]!;
         if (seg.start >= r) break;
         // --- rack: the receiver keeps an out-of-order FIN (its blocks cover the data only; Linux's
@@ -1575,6 +1636,19 @@ export class Endpoint {
         }
       }
     }
+  }
+
+  /** The index of the first segment from txHead on whose start is >= `offset` (tx.length if none). */
+  private firstStartingAtOrAfter(offset: number): number {
+    const tx = this.tx;
+    let lo = this.txHead;
+    let hi = tx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tx[mid]!.start < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** RFC 6675 IsLost(): DupThresh SACKed segments, or more than (DupThresh-1)*SMSS SACKed bytes, above. */
@@ -1916,7 +1990,7 @@ export class Endpoint {
     const c = this.config;
     const base = this.srttUs === 0 ? c.initialRtoUs : this.srttUs + Math.max(1000, 4 * this.rttvarUs);
     const clamped = Math.min(Math.max(Math.round(base), c.minRtoUs), c.maxRtoUs);
-    this.rtoUs = Math.min(clamped * 2 ** this.backoff, c.maxRtoUs);
+    this.rtoUs = Math.min(this.backoff === 0 ? clamped : clamped * 2 ** this.backoff, c.maxRtoUs);
   }
 
   private armRto(): void {
@@ -1925,10 +1999,16 @@ export class Endpoint {
     this.rtoTimer = this.host.schedule(this.rtoDueUs, this.retransmissionTimerAction);
   }
 
+  /** Cancel and re-arm (armRto()), letting the host move the pending timer instead of making another. */
   private restartRto(): void {
-    this.rtoTimer?.cancel();
+    const previous = this.rtoTimer;
     this.rtoTimer = undefined;
-    this.armRto();
+    if (this.sndUna >= this.sndMax) {
+      previous?.cancel();
+      return;
+    }
+    this.rtoDueUs = this.host.now() + this.rtoUs;
+    this.rtoTimer = this.rescheduleTimer(previous, this.rtoDueUs, this.retransmissionTimerAction);
   }
 
   private armPersist(): void {
@@ -2014,48 +2094,43 @@ export class Endpoint {
       windowBytes = this.selectedBytes;
       windowRight = this.selectedRight;
     }
+    const ack = hasAck ? (this.peerIss + this.rcvNxt) >>> 0 : 0;
+    const payload = payloadEnd > payloadStart ? this.appData.bytes(payloadStart, payloadEnd) : EMPTY;
+    // --- rcv: ECE on everything we send while a CE mark waits for the peer's CWR ---
+    const wireFlags = this.ecnDemandCwr && !syn ? flags | TCP_ECE : flags;
+    const useTs = syn ? c.timestamps && (c.side === 'client' || this.tsOk) : this.tsOk;
+    let note = specNote;
+    const pureAck = payload.length === 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
+    if (pureAck && !syn) {
+      if (ack === this.lastSentAck && window === this.lastSentWindowRaw && window !== 0) {
+        note ??= 'duplicate ACK';
+      } else if (ack === this.lastSentAck && window !== this.lastSentWindowRaw && window !== 0) {
+        note ??= 'window update';
+      }
+    }
+    // Every segment gets all the fields, absent ones undefined (the same data: readers test for
+    // undefined, JSON leaves them out), in one order: one object shape for the whole flow, so the
+    // code reading segments stays monomorphic and no property is added to an object after it is made.
     const segment: CapturedSegment = {
       timeUs: now,
       from: c.side,
       seq: (c.iss + seqOff) >>> 0,
-      ack: hasAck ? (this.peerIss + this.rcvNxt) >>> 0 : 0,
-      flags,
+      ack,
+      flags: wireFlags,
       window,
-      payload: payloadEnd > payloadStart ? this.appData.bytes(payloadStart, payloadEnd) : EMPTY,
+      payload,
       connection: c.connection,
+      probe: probe ? true : undefined,
+      ecn, // --- rcv: the ECN field
+      mss: syn ? c.mss : undefined,
+      wscale: syn && c.wscale >= 0 && (c.side === 'client' || this.peerWscale >= 0) ? c.wscale : undefined,
+      sackOk: syn && c.sack && (c.side === 'client' || this.sackOk) ? true : undefined,
+      tsval: useTs ? this.tsValue(now) : undefined,
+      tsecr: useTs ? (hasAck || c.side === 'server' ? this.tsRecent : 0) : undefined,
+      sackBlocks: !syn && hasAck ? this.wireSackBlocks() : undefined,
+      note,
     };
-    if (probe) segment.probe = true;
-    // --- rcv: ECN field, and ECE on everything we send while a CE mark waits for the peer's CWR ---
-    if (ecn !== undefined) segment.ecn = ecn;
-    if (this.ecnDemandCwr && !syn) segment.flags |= TCP_ECE;
-    // --- end rcv ---
-    if (syn) {
-      segment.mss = c.mss;
-      if (c.wscale >= 0 && (c.side === 'client' || this.peerWscale >= 0)) segment.wscale = c.wscale;
-      if (c.sack && (c.side === 'client' || this.sackOk)) segment.sackOk = true;
-    }
-    const useTs = syn ? c.timestamps && (c.side === 'client' || this.tsOk) : this.tsOk;
-    if (useTs) {
-      segment.tsval = this.tsValue(now);
-      segment.tsecr = hasAck || c.side === 'server' ? this.tsRecent : 0;
-    }
-    if (!syn && hasAck) {
-      const blocks = this.sackBlocksToSend();
-      if (blocks.length > 0) {
-        segment.sackBlocks = blocks.map(([l, r]) => [(this.peerIss + l) >>> 0, (this.peerIss + r) >>> 0]);
-      }
-    }
-    const len = segment.payload.length;
-    let note = specNote;
-    const pureAck = len === 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
-    if (pureAck && !syn) {
-      if (segment.ack === this.lastSentAck && window === this.lastSentWindowRaw && window !== 0) {
-        note ??= 'duplicate ACK';
-      } else if (segment.ack === this.lastSentAck && window !== this.lastSentWindowRaw && window !== 0) {
-        note ??= 'window update';
-      }
-    }
-    if (note !== undefined) segment.note = note;
+    const len = payload.length;
     if (hasAck) {
       // --- rcv: tcp_dec_quickack_mode(): each ACK of new data uses one quick ACK ---
       if (
@@ -2074,8 +2149,7 @@ export class Endpoint {
       this.lastAckedRcvNxt = this.rcvNxt;
       this.ackNow = false;
       this.probeAnswerOwed = false;
-      this.delackTimer?.cancel();
-      this.delackTimer = undefined;
+      this.cancelDelayedAck();
     }
     if (!syn) this.lastSentWindowRaw = window;
     this.rcvWndRight = windowRight;

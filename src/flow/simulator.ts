@@ -439,6 +439,71 @@ function simulate(
   const totalBytes = (request.length + response.length) * connections;
   let deliveredBefore = 0;
 
+  // One host for every endpoint of the flow (not one set of closures per side and connection): the
+  // endpoints' calls into it then always reach the same functions, which the JIT can inline for good.
+  // A segment's side and connection say which path it takes and which endpoint receives it.
+  const connectionEndpoints: Array<Partial<Record<Side, Endpoint>>> = [];
+  const deliverToClient = (segment: CapturedSegment): void =>
+    connectionEndpoints[segment.connection]!.client!.receive(segment);
+  const deliverToServer = (segment: CapturedSegment): void =>
+    connectionEndpoints[segment.connection]!.server!.receive(segment);
+  const host: EndpointHost = {
+    now: () => queue.nowUs,
+    schedule: (at, action) => queue.schedule(at, action),
+    reschedule: (previous, at, action) => queue.reschedule(previous, at, action),
+    trace: (event) => trace.push(event),
+    transmit: (segment) => {
+      const path = segment.from === 'client' ? paths.client : paths.server;
+      const now = queue.nowUs;
+      if (firstActivityUs < 0) firstActivityUs = now;
+      if (now > lastActivityUs) lastActivityUs = now;
+      const scripted = dropScript.shouldDrop(segment);
+      // --- rcv: ECN-capable packets may be marked CE at the bottleneck ---
+      const ecnCapable = segment.ecn === ECN_ECT0 || segment.ecn === ECN_ECT1;
+      path.transitInPlace(now, tcpWireBytes(segment, ipHeader), scripted, ecnCapable);
+      const arrivalUs = path.lastArrivalUs;
+      const captureUs = path.lastCaptureUs;
+      const dropped = path.lastDropped;
+      let delivered = segment;
+      if (path.lastCeMarked) {
+        const config = path.config;
+        if (config.captureAt > config.bottleneckAt) segment.ecn = ECN_CE;
+        else delivered = { ...segment, ecn: ECN_CE };
+      }
+      // --- end rcv ---
+      if (!Number.isNaN(captureUs)) {
+        collector.record(segment, captureUs);
+        if (captureUs > lastActivityUs) lastActivityUs = captureUs;
+      }
+      if (dropped !== '') {
+        dropCounts[dropped]++;
+        if (tracing) {
+          trace.push({
+            timeUs: now,
+            connection: segment.connection,
+            side: segment.from,
+            kind: 'drop',
+            state: '',
+            recovery: 'open',
+            cwnd: 0,
+            ssthresh: null,
+            rwnd: 0,
+            advertisedWindow: 0,
+            bytesInFlight: 0,
+            pipe: 0,
+            rtoUs: 0,
+            srttUs: 0,
+            len: segment.payload.length,
+            flags: segment.flags,
+            note: `${dropped} drop${Number.isNaN(captureUs) ? ' (not captured)' : ''}`,
+          });
+        }
+      }
+      if (!Number.isNaN(arrivalUs))
+        queue.post(arrivalUs, segment.from === 'client' ? deliverToServer : deliverToClient, delivered);
+    },
+  };
+
   const startConnection = (index: number): void => {
     const connStart = queue.nowUs;
     const common = {
@@ -480,64 +545,7 @@ function simulate(
       linuxWindow: linuxWindowFor(side), // --- rcv ---
     });
     const endpoints: Partial<Record<Side, Endpoint>> = {};
-    const hostFor = (side: Side): EndpointHost => {
-      const path = paths[side];
-      const peer: Side = side === 'client' ? 'server' : 'client';
-      const deliverToPeer = (segment: CapturedSegment): void => endpoints[peer]!.receive(segment);
-      return {
-        now: () => queue.nowUs,
-        schedule: (at, action) => queue.schedule(at, action),
-        trace: (event) => trace.push(event),
-        transmit: (segment) => {
-          const now = queue.nowUs;
-          if (firstActivityUs < 0) firstActivityUs = now;
-          if (now > lastActivityUs) lastActivityUs = now;
-          const scripted = dropScript.shouldDrop(segment);
-          // --- rcv: ECN-capable packets may be marked CE at the bottleneck ---
-          const ecnCapable = segment.ecn === ECN_ECT0 || segment.ecn === ECN_ECT1;
-          path.transitInPlace(now, tcpWireBytes(segment, ipHeader), scripted, ecnCapable);
-          const arrivalUs = path.lastArrivalUs;
-          const captureUs = path.lastCaptureUs;
-          const dropped = path.lastDropped;
-          let delivered = segment;
-          if (path.lastCeMarked) {
-            const config = path.config;
-            if (config.captureAt > config.bottleneckAt) segment.ecn = ECN_CE;
-            else delivered = { ...segment, ecn: ECN_CE };
-          }
-          // --- end rcv ---
-          if (!Number.isNaN(captureUs)) {
-            collector.record(segment, captureUs);
-            if (captureUs > lastActivityUs) lastActivityUs = captureUs;
-          }
-          if (dropped !== '') {
-            dropCounts[dropped]++;
-            if (tracing) {
-              trace.push({
-                timeUs: now,
-                connection: index,
-                side,
-                kind: 'drop',
-                state: '',
-                recovery: 'open',
-                cwnd: 0,
-                ssthresh: null,
-                rwnd: 0,
-                advertisedWindow: 0,
-                bytesInFlight: 0,
-                pipe: 0,
-                rtoUs: 0,
-                srttUs: 0,
-                len: segment.payload.length,
-                flags: segment.flags,
-                note: `${dropped} drop${Number.isNaN(captureUs) ? ' (not captured)' : ''}`,
-              });
-            }
-          }
-          if (!Number.isNaN(arrivalUs)) queue.scheduleCall(arrivalUs, deliverToPeer, delivered);
-        },
-      };
-    };
+    connectionEndpoints[index] = endpoints;
     let closedCount = 0;
     let finished = false;
     let responded = false;
@@ -607,7 +615,7 @@ function simulate(
         }
       };
       for (const side of ['client', 'server'] as const) {
-        endpoints[side] = new Endpoint(configFor(side), hostFor(side), {
+        endpoints[side] = new Endpoint(configFor(side), host, {
           onEstablished: () => advance(side),
           onRead: () => advance(side),
           onPeerClosed: () => endpoints[side]!.close(),
@@ -618,7 +626,7 @@ function simulate(
       // --- rcv: the request as timed writes (one at 0 by default); close after the last one ---
       let writesDone = 0;
       const allWritten = (): boolean => writesDone === (writes?.length ?? 0);
-      endpoints.client = new Endpoint(configFor('client'), hostFor('client'), {
+      endpoints.client = new Endpoint(configFor('client'), host, {
         onEstablished: () => {
           const client = endpoints.client!;
           for (const w of writes ?? []) {
@@ -646,7 +654,7 @@ function simulate(
         endpoints.server!.write(response);
         if (closeBy === 'server') closeSide('server');
       };
-      endpoints.server = new Endpoint(configFor('server'), hostFor('server'), {
+      endpoints.server = new Endpoint(configFor('server'), host, {
         onEstablished: () => {
           if (request.length === 0) respond();
         },
