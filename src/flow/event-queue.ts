@@ -76,15 +76,8 @@ export class EventQueue {
   post<T>(timeUs: number, action: (arg: T) => void, arg: T): void {
     const event = this.free.pop();
     if (event === undefined) {
-      const fresh = new QueuedEvent(
-        Math.max(timeUs, this.nowUs),
-        this.counter++,
-        action as (arg: unknown) => void,
-        arg,
-        undefined,
-      );
-      fresh.posted = true;
-      this.push(fresh);
+      // A new event, as scheduleCall() makes it, marked for the free list once it has run.
+      (this.scheduleCall(timeUs, action, arg) as QueuedEvent).posted = true;
       return;
     }
     event.timeUs = Math.max(timeUs, this.nowUs);
