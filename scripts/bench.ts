@@ -27,6 +27,8 @@
  *                answers. Cold, like decode. Paired with gopacket's DecodingLayerParser + layers.DNS
  *   capture:     src/capture/bench.ts's write/read throughput
  *   flow:        src/flow/bench.ts benchFlow: a 100 MB TCP transfer with 1% loss, synthesized and written
+ *                (synthesize+write, the capture file; synthesize+encode, the same into /dev/null: the
+ *                share of the file system and the disk)
  *   l2:          src/inject/bench.ts benchL2SendRate: `pktcraft replay --topspeed` beside
  *                `tcpreplay --topspeed` on a veth pair in a namespace of its own (needs root)
  * --compare also runs the gopacket program (scripts/bench/gopacket) and the Scapy script
@@ -232,7 +234,13 @@ async function runVariant(
   } else if (workload === 'flow') {
     const { benchFlow } = await import('../dist/flow/bench.js');
     const flowBytes = Number(arg('flow-bytes', String(100 * 1024 * 1024)));
-    const result = await benchFlow({ bytes: flowBytes, loss: 0.01, path: output });
+    // synthesize+write: the capture file (the figure issue #12 names). synthesize+encode: the same
+    // flow, every frame encoded into the writer's buffers and handed to write(2) on /dev/null, so
+    // that the file system's and the disk's share of the first figure is visible beside it.
+    const sink = variant === 'synthesize+encode' ? '/dev/null' : output;
+    if (variant !== 'synthesize+write' && variant !== 'synthesize+encode')
+      throw new Error(`unknown variant ${variant}`);
+    const result = await benchFlow({ bytes: flowBytes, loss: 0.01, path: sink });
     return {
       workload,
       variant,
@@ -240,7 +248,7 @@ async function runVariant(
       seconds: result.totalMs / 1000,
       packetsPerSecond: result.packetsPerSecond,
       megabytesPerSecond: result.megabytesPerSecond,
-      note: `${(result.bytes / 1e6).toFixed(0)} MB transfer, loss ${result.loss}: ${result.segments} segments, ${result.retransmissions} retransmissions; synthesize ${result.synthesizeMs.toFixed(0)} ms + write ${result.writeMs.toFixed(0)} ms; file ${(result.fileBytes / 1e6).toFixed(0)} MB`,
+      note: `${(result.bytes / 1e6).toFixed(0)} MB transfer, loss ${result.loss}: ${result.segments} segments, ${result.retransmissions} retransmissions; synthesize ${result.synthesizeMs.toFixed(0)} ms + ${sink === '/dev/null' ? 'encode to /dev/null' : 'write'} ${result.writeMs.toFixed(0)} ms${sink === '/dev/null' ? '' : `; file ${(result.fileBytes / 1e6).toFixed(0)} MB`}`,
     };
   } else if (workload === 'l2') {
     const { benchL2SendRate } = await import('../dist/inject/bench.js');
@@ -554,7 +562,7 @@ async function main(): Promise<void> {
   if (wanted('decode')) plan.push(['decode', ['bulk', 'object']]);
   if (wanted('dns')) plan.push(['dns', ['object']]);
   if (wanted('capture')) plan.push(['capture', ['pcap']]);
-  if (wanted('flow')) plan.push(['flow', ['synthesize+write']]);
+  if (wanted('flow')) plan.push(['flow', ['synthesize+write', 'synthesize+encode']]);
   if (wanted('l2')) {
     if (process.getuid?.() === 0) plan.push(['l2', ['replay-topspeed']]);
     else if (workload === 'l2')
