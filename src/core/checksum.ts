@@ -95,25 +95,35 @@ function wordSum(bytes: Uint8Array, start: number, stop: number): number {
 }
 
 /**
+ * A region of one buffer already summed during a decode (`onesSum` of bytes[summedStart, summedEnd);
+ * summedSum -1 or absent when none). The packet decoder's context carries one: the region the last
+ * verified UDP checksum covered.
+ */
+export interface SummedRegion {
+  summedStart?: number;
+  summedEnd?: number;
+  summedSum?: number;
+}
+
+/**
  * A sum of bytes[start, end) that a checksum check may use as `onesSum`'s: congruent to it modulo
  * 0xffff, which is all a one's complement comparison looks at once a nonzero initial sum (a
- * pseudo-header) is added. `summedSum` is a sum already taken during this decode of
- * bytes[summedStart, summedEnd) (-1 for none): the region an outer UDP checksum covered, which in a
- * tunnel (GTP-U, VXLAN, Geneve) ends exactly where the inner TCP or UDP checksum's region ends. When
- * it ends at `end`, starts at or before `start`, and start - summedStart is even (the 16-bit words
- * line up), the result is that sum minus the prefix [summedStart, start): in one's complement
- * arithmetic subtracting P is adding 0xffff - fold(P), so only the tunnel's headers (tens of bytes)
- * are summed, not the whole inner segment a second time.
+ * pseudo-header) is added. In a tunnel (GTP-U, VXLAN, Geneve) the outer UDP checksum's region ends
+ * exactly where the inner TCP or UDP checksum's region ends. When `summed` ends at `end`, starts at
+ * or before `start`, and start - summedStart is even (the 16-bit words line up), the result is that
+ * sum minus the prefix [summedStart, start): in one's complement arithmetic subtracting P is adding
+ * 0xffff - fold(P), so only the tunnel's headers (tens of bytes) are summed, not the whole inner
+ * segment a second time.
  */
-export function suffixSum(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  summedStart: number,
-  summedEnd: number,
-  summedSum: number,
-): number {
-  if (summedSum >= 0 && summedEnd === end && summedStart <= start && ((start - summedStart) & 1) === 0) {
+export function suffixSum(bytes: Uint8Array, start: number, end: number, summed: SummedRegion): number {
+  const summedSum = summed.summedSum ?? -1;
+  const summedStart = summed.summedStart ?? 0;
+  if (
+    summedSum >= 0 &&
+    summed.summedEnd === end &&
+    summedStart <= start &&
+    ((start - summedStart) & 1) === 0
+  ) {
     return summedSum + 0xffff - foldSum(onesSum(bytes, summedStart, start));
   }
   return onesSum(bytes, start, end);

@@ -1993,22 +1993,24 @@ export class Endpoint {
     this.rtoUs = Math.min(this.backoff === 0 ? clamped : clamped * 2 ** this.backoff, c.maxRtoUs);
   }
 
-  private armRto(): void {
-    if (this.rtoTimer || this.sndUna >= this.sndMax) return;
-    this.rtoDueUs = this.host.now() + this.rtoUs;
-    this.rtoTimer = this.host.schedule(this.rtoDueUs, this.retransmissionTimerAction);
-  }
-
-  /** Cancel and re-arm (armRto()), letting the host move the pending timer instead of making another. */
-  private restartRto(): void {
-    const previous = this.rtoTimer;
-    this.rtoTimer = undefined;
-    if (this.sndUna >= this.sndMax) {
-      previous?.cancel();
+  /**
+   * Arms the retransmission timer unless one runs or nothing is in flight. `replaced` is a timer the
+   * caller has just let go of (restartRto()): the host may move it instead of making another.
+   */
+  private armRto(replaced?: TimerHandle): void {
+    if (this.rtoTimer || this.sndUna >= this.sndMax) {
+      replaced?.cancel();
       return;
     }
     this.rtoDueUs = this.host.now() + this.rtoUs;
-    this.rtoTimer = this.rescheduleTimer(previous, this.rtoDueUs, this.retransmissionTimerAction);
+    this.rtoTimer = this.rescheduleTimer(replaced, this.rtoDueUs, this.retransmissionTimerAction);
+  }
+
+  /** Cancel and re-arm. */
+  private restartRto(): void {
+    const previous = this.rtoTimer;
+    this.rtoTimer = undefined;
+    this.armRto(previous);
   }
 
   private armPersist(): void {

@@ -113,8 +113,7 @@ export function payloadSum(payload: Uint8Array): number {
 }
 
 export class FlowFrameEncoder {
-  private readonly templates: Record<Side, DirectionTemplate>;
-  /** templates.client and templates.server (read per segment without a keyed lookup). */
+  /** The two directions' templates, as fields (read per segment without a keyed lookup). */
   private readonly clientTemplate: DirectionTemplate;
   private readonly serverTemplate: DirectionTemplate;
   private readonly templatesByConnection = new Map<number, Record<Side, DirectionTemplate>>();
@@ -127,9 +126,9 @@ export class FlowFrameEncoder {
     this.ipv6 = options.ipVersion === 6;
     this.clientIpId = options.ipId ?? 0;
     this.serverIpId = options.ipId ?? 0;
-    this.templates = this.makeTemplates(options.clientPort);
-    this.clientTemplate = this.templates.client;
-    this.serverTemplate = this.templates.server;
+    const templates = this.makeTemplates(options.clientPort);
+    this.clientTemplate = templates.client;
+    this.serverTemplate = templates.server;
   }
 
   private makeTemplates(clientPort: number): Record<Side, DirectionTemplate> {

@@ -36,11 +36,6 @@ export function printablePatternBytes(length: number, salt: number): Uint8Array 
 /** Buffers whose bytes never change, with their period (0: none known). */
 const immutableBuffers = new WeakMap<ArrayBufferLike, number>();
 
-/** Whether views into `buffer` always keep their bytes (so sums over them may be cached). */
-export function isImmutablePayloadBuffer(buffer: ArrayBufferLike): boolean {
-  return immutableBuffers.has(buffer);
-}
-
 /**
  * For an immutable payload buffer, a period p with byte k + p equal to byte k throughout (0: none
  * known); undefined for any other buffer.

@@ -6,6 +6,7 @@
  * needs sizes or the neighbouring layers), `finish` (inside-out, checksums that cover inner bytes)
  * and `decode`.
  */
+import type { SummedRegion } from '../core/checksum.js';
 import type { LayerSchema } from './schema.js';
 
 /** Every layer name the packet model knows; also the names used in the text spec and in JSON. */
@@ -128,7 +129,11 @@ export interface Bindings {
   readonly tcpPort: ReadonlyMap<number, LayerName>;
 }
 
-export interface DecodeContext {
+/**
+ * `SummedRegion` (core/checksum.ts): the region the last verified UDP checksum summed, so that an
+ * inner TCP or UDP checksum over a suffix of it subtracts the prefix instead of summing again.
+ */
+export interface DecodeContext extends SummedRegion {
   readonly problems: Problem[];
   readonly bindings: Bindings;
   /** The nearest enclosing IPv4/IPv6 header in the same buffer (version 0 when none). */
@@ -146,14 +151,6 @@ export interface DecodeContext {
   destinationPort?: number;
   /** The layer decoded just before this one (undefined for the first), set by the packet decoder. */
   below?: LayerName;
-  /**
-   * The region the last verified UDP checksum summed and its `onesSum` (summedSum -1 or absent when
-   * none): an inner TCP or UDP checksum over a suffix of it subtracts the prefix (core/checksum.ts
-   * `suffixSum`) instead of summing the bytes again.
-   */
-  summedStart?: number;
-  summedEnd?: number;
-  summedSum?: number;
 }
 
 export interface DecodeStep<F extends object> {

@@ -662,14 +662,7 @@ export const tcpCodec: LayerCodec<TcpFields> = {
               length,
               ipv6ChecksumDestination(bytes, context.ipOffset, offset),
             );
-      const region = suffixSum(
-        bytes,
-        offset,
-        end,
-        context.summedStart ?? 0,
-        context.summedEnd ?? 0,
-        context.summedSum ?? -1,
-      );
+      const region = suffixSum(bytes, offset, end, context);
       if (foldSum(region + initial) === 0xffff) checksum = 'good';
       else {
         checksum = 'bad';

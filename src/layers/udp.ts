@@ -227,14 +227,7 @@ export const udpCodec: LayerCodec<UdpFields> = {
                 ipv6ChecksumDestination(bytes, context.ipOffset, offset),
               );
         const regionEnd = offset + len;
-        const region = suffixSum(
-          bytes,
-          offset,
-          regionEnd,
-          context.summedStart ?? 0,
-          context.summedEnd ?? 0,
-          context.summedSum ?? -1,
-        );
+        const region = suffixSum(bytes, offset, regionEnd, context);
         // For an inner checksum over a suffix of this region (a tunnel's TCP or UDP).
         context.summedStart = offset;
         context.summedEnd = regionEnd;

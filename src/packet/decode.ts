@@ -274,8 +274,8 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): De
     const contentEnd = Math.min(Math.max(step.contentEnd, offset + step.headerLength), end);
     // Bytes of the layer below past this one's end are its trailer (set in the pass after the loop).
     if (contentEnd < end) trailers = true;
-    // One shape for every layer (`info` undefined where a layer has none): the loads of the trailer
-    // pass and of the caller's loops stay monomorphic, and there is no object spread per layer.
+    // One shape for every layer the loop makes (`info` undefined where a layer has none; only a layer
+    // given a trailer below is remade): the trailer pass's and the caller's loads stay monomorphic.
     // The codec of `name` made `fields` and `info`: the one place their types are asserted.
     layers.push({
       layer: name,

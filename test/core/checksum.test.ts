@@ -218,7 +218,7 @@ describe("suffix sums (an inner checksum over the end of an outer checksum's reg
           // The suffix ends where the region does, or (not reusable) one byte earlier.
           const end = endsTogether || summedEnd === start ? summedEnd : summedEnd - 1;
           const recorded = onesSum(data, summedStart, summedEnd);
-          const derived = suffixSum(data, start, end, summedStart, summedEnd, recorded);
+          const derived = suffixSum(data, start, end, { summedStart, summedEnd, summedSum: recorded });
           const expected = ~referenceChecksum(data, start, end, initial) & 0xffff;
           expect(foldSum(derived + initial)).toBe(expected);
         },
