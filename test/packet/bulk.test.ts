@@ -32,9 +32,9 @@ function expectLikeObjectDecoder(bytes: Uint8Array, first: 'ether' | 'ipv4' | 'i
   // The bulk walk leaves TCP payloads raw: application layers (TLS on port 443) are not its business.
   const objects = decodePacket(bytes, { first, decodeAs: { tcpPort: { 443: 'raw' } } });
   const got = Array.from({ length: bulk.count }, (_, i) => [
-    NAMES[bulk.kinds[i]!],
-    bulk.offsets[i],
-    bulk.headerLengths[i],
+    NAMES[bulk.kind(i)],
+    bulk.offset(i),
+    bulk.headerLength(i),
   ]);
   const want = objects.layers.map((layer) => [layer.layer, layer.offset, layer.headerLength]);
   expect(got).toEqual(want);
@@ -48,14 +48,14 @@ describe('decodeBulk', () => {
       const gtpu = encodePacket(workloads.gtpu.packet(i));
       expectLikeObjectDecoder(gtpu);
       decodeBulk(gtpu, bulk);
-      expect(readU32(gtpu, bulk.offsets[bulk.find(BulkLayer.gtpu)]! + 4)).toBe(i);
-      expect(readU16(gtpu, bulk.offsets[bulk.find(BulkLayer.tcp, -1)]!)).toBe(1024 + (i % 60000));
+      expect(readU32(gtpu, bulk.offset(bulk.find(BulkLayer.gtpu)) + 4)).toBe(i);
+      expect(readU16(gtpu, bulk.offset(bulk.find(BulkLayer.tcp, -1)))).toBe(1024 + (i % 60000));
       expect(bulk.find(BulkLayer.ipv4, 1)).toBe(bulk.find(BulkLayer.ipv4, -1));
       expect(bulk.find(BulkLayer.vxlan)).toBe(-1);
       const vxlan = encodePacket(workloads.vxlan.packet(i));
       expectLikeObjectDecoder(vxlan);
       decodeBulk(vxlan, bulk);
-      expect(readU32(vxlan, bulk.offsets[bulk.find(BulkLayer.vxlan)]! + 4) >>> 8).toBe(i % 0x1000000);
+      expect(readU32(vxlan, bulk.offset(bulk.find(BulkLayer.vxlan)) + 4) >>> 8).toBe(i % 0x1000000);
       expect(bulk.find(BulkLayer.ether, 1)).toBeGreaterThan(0);
     }
   });
@@ -79,12 +79,12 @@ describe('decodeBulk', () => {
     // Protocols outside the bulk set (ICMP here) are left as raw bytes where they start.
     const bulk = new BulkDecoded();
     decodeBulk(encodePacket(parseSpec('ether/ipv4/icmp/raw(len=4)')), bulk);
-    expect(Array.from(bulk.kinds.subarray(0, bulk.count))).toEqual([
+    expect(Array.from({ length: bulk.count }, (_, i) => bulk.kind(i))).toEqual([
       BulkLayer.ether,
       BulkLayer.ipv4,
       BulkLayer.raw,
     ]);
-    expect(bulk.offsets[2]).toBe(34);
+    expect(bulk.offset(2)).toBe(34);
   });
 
   it('marks a frame cut at any byte as truncated instead of reading past it, and never throws', () => {
@@ -94,13 +94,12 @@ describe('decodeBulk', () => {
     const bulk = new BulkDecoded();
     for (let cut = 0; cut <= frame.length; cut++) {
       const count = decodeBulk(frame.subarray(0, cut), bulk);
-      for (let i = 0; i < count; i++)
-        expect(bulk.offsets[i]! + bulk.headerLengths[i]!).toBeLessThanOrEqual(cut);
+      for (let i = 0; i < count; i++) expect(bulk.offset(i) + bulk.headerLength(i)).toBeLessThanOrEqual(cut);
       if (cut > 0 && cut < 14) expect(bulk.truncated).toBe(true);
       // The same layers as decodePacket at every cut: a header cut short (an IPv4, TCP or GTP-U
       // header under its minimum too) is raw bytes with `truncated` set, never a 0-length layer.
       expectLikeObjectDecoder(frame.subarray(0, cut));
-      for (let i = 0; i < count - 1; i++) expect(bulk.headerLengths[i]!).toBeGreaterThan(0);
+      for (let i = 0; i < count - 1; i++) expect(bulk.headerLength(i)).toBeGreaterThan(0);
     }
     for (const [cut, layers] of [
       [14 + 10, [BulkLayer.ether, BulkLayer.raw]], // inside the outer IPv4 header
@@ -108,7 +107,7 @@ describe('decodeBulk', () => {
       [14 + 20 + 8 + 16 + 20 + 12, [1, 3, 5, 7, 3, 9]], // inside the inner TCP header
     ] as const) {
       const count = decodeBulk(frame.subarray(0, cut), bulk);
-      expect(Array.from(bulk.kinds.subarray(0, count))).toEqual(layers);
+      expect(Array.from({ length: count }, (_, i) => bulk.kind(i))).toEqual(layers);
       expect(bulk.truncated).toBe(true);
     }
   });
@@ -123,8 +122,8 @@ describe('decodeBulk', () => {
           const count = decodeBulk(bytes, bulk, first);
           expect(count).toBeLessThanOrEqual(32);
           for (let i = 0; i < count; i++) {
-            expect(bulk.offsets[i]!).toBeGreaterThanOrEqual(0);
-            expect(bulk.offsets[i]! + bulk.headerLengths[i]!).toBeLessThanOrEqual(bytes.length);
+            expect(bulk.offset(i)).toBeGreaterThanOrEqual(0);
+            expect(bulk.offset(i) + bulk.headerLength(i)).toBeLessThanOrEqual(bytes.length);
           }
         },
       ),
@@ -176,10 +175,10 @@ describe('decodeBulk', () => {
     count: bulk.count,
     truncated: bulk.truncated,
     layers: Array.from({ length: bulk.count }, (_, i) => [
-      bulk.kinds[i],
-      bulk.offsets[i]! - shift,
-      bulk.headerLengths[i],
-      bulk.ends[i]! - shift,
+      bulk.kind(i),
+      bulk.offset(i) - shift,
+      bulk.headerLength(i),
+      bulk.end(i) - shift,
     ]),
   });
   /** decodeBulk against the reference walk; the full comparison only when a quick one differs. */
@@ -189,10 +188,10 @@ describe('decodeBulk', () => {
     let same = count === fast.count && count === reference.count && fast.truncated === reference.truncated;
     for (let i = 0; same && i < count; i++) {
       same =
-        fast.kinds[i] === reference.kinds[i] &&
-        fast.offsets[i] === reference.offsets[i] &&
-        fast.headerLengths[i] === reference.headerLengths[i] &&
-        fast.ends[i] === reference.ends[i];
+        fast.kind(i) === reference.kind(i) &&
+        fast.offset(i) === reference.offset(i) &&
+        fast.headerLength(i) === reference.headerLength(i) &&
+        fast.end(i) === reference.end(i);
     }
     if (!same)
       expect({ bytes: Array.from(bytes), first, ...snapshot(fast) }).toEqual({
@@ -288,10 +287,7 @@ function referenceDecodeBulk(
   start = 0,
   end = bytes.length,
 ): number {
-  const kinds = out.kinds;
-  const offsets = out.offsets;
-  const headerLengths = out.headerLengths;
-  const ends = out.ends;
+  const slots = out.slots;
   let count = 0;
   let kind: number = first;
   let at = start;
@@ -414,10 +410,7 @@ function referenceDecodeBulk(
       length = limit - at;
       next = 0;
     }
-    kinds[count] = kind;
-    offsets[count] = at;
-    headerLengths[count] = length;
-    ends[count] = contentEnd;
+    slots.set([kind, at, length, contentEnd], 4 * count);
     count++;
     if (kind === BulkLayer.raw) break;
     at += length;
