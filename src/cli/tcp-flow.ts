@@ -50,6 +50,7 @@ interface TcpFlowArgs {
   frto: boolean;
   // --- end rack
   format?: 'pcap' | 'pcapng' | undefined;
+  snaplen?: number | undefined;
   progress: boolean;
   tls?: boolean | undefined;
   sni?: string | undefined;
@@ -282,6 +283,11 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       .option('close-by', { choices: ['client', 'server'] as const, default: 'client' as const })
       .option('close-with', { choices: ['fin', 'rst'] as const, default: 'fin' as const })
       .option('format', { choices: ['pcap', 'pcapng'] as const, describe: 'default from the file name' })
+      .option('snaplen', {
+        type: 'number',
+        describe:
+          'keep the first N bytes of each frame, as tcpdump -s N (1..262144; records keep their original length, checksums stay those of the whole frame): headers only at 54 for IPv4 over Ethernet without options, 128 with them (default whole frames)',
+      })
       .option('tls', {
         type: 'boolean',
         describe:
@@ -418,8 +424,12 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
         })()
       : stream;
     const format = args.format ?? (formatFromPath(args.output) === 'pcap' ? 'pcap' : 'pcapng');
+    const snapLen = args.snaplen;
+    if (snapLen !== undefined && !(Number.isInteger(snapLen) && snapLen >= 1 && snapLen <= 262144))
+      throw new FieldError('tcp-flow', 'snaplen', `expected a byte count 1..262144, got ${snapLen}`);
     const addressing = {
       format,
+      snapLen,
       ipVersion,
       clientIp: args['client-ip'] ?? (ipVersion === 6 ? '2001:db8::1' : '192.0.2.1'),
       serverIp: args['server-ip'] ?? (ipVersion === 6 ? '2001:db8::2' : '198.51.100.7'),

@@ -53,6 +53,8 @@ export interface FlowBenchOptions {
   path?: string;
   format?: 'pcap' | 'pcapng';
   seed?: number;
+  /** Keep this many bytes of each frame (`tcpdump -s`); default whole frames. */
+  snapLen?: number;
 }
 
 export async function benchFlow(options: FlowBenchOptions = {}): Promise<FlowBenchResult> {
@@ -97,6 +99,7 @@ export async function benchFlow(options: FlowBenchOptions = {}): Promise<FlowBen
     clientPort: 45678,
     serverPort: 33333,
     comments: false,
+    snapLen: options.snapLen,
   });
   const t2 = performance.now();
   peakRss = Math.max(peakRss, process.memoryUsage().rss, highWaterMarkBytes() ?? 0);

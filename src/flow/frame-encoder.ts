@@ -195,8 +195,12 @@ export class FlowFrameEncoder {
     return t.prefix.length + 20 + optionsLength + segment.payload.length;
   }
 
-  /** Writes the frame of `segment` at out[offset..]; returns its length. Call once per segment, in order. */
-  encode(segment: CapturedSegment, out: Uint8Array, offset: number): number {
+  /**
+   * Writes the frame of `segment` at out[offset..]; returns its length. Call once per segment, in
+   * order. With `payloadKept` only that many payload bytes are written (a snap length); the checksum
+   * is still the whole segment's.
+   */
+  encode(segment: CapturedSegment, out: Uint8Array, offset: number, payloadKept = -1): number {
     const t = this.templateFor(segment);
     const prefix = t.prefix;
     out.set(prefix, offset);
@@ -303,7 +307,10 @@ export class FlowFrameEncoder {
       (segment.window & 0xffff) +
       sumWords(out, th + 20, at, 0);
     if (payload.length > 0) {
-      out.set(payload, at);
+      if (payloadKept < 0 || payloadKept >= payload.length) out.set(payload, at);
+      else if (payloadKept > 256) out.set(payload.subarray(0, payloadKept), at);
+      // A few bytes (a snap length just past the headers): copied in place, no view per segment.
+      else for (let i = 0; i < payloadKept; i++) out[at + i] = payload[i]!;
       // The payload starts at an even offset of the TCP segment (the header is a multiple of 4).
       sum += payloadSum(payload);
     }

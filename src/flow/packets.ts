@@ -60,6 +60,12 @@ export interface FlowCaptureOptions extends SegmentAddressing {
   clientPortFor?: (connection: number) => number;
   /** Write each segment's note as a pcapng packet comment. Default true. */
   comments?: boolean;
+  /**
+   * Keep at most this many bytes of each frame, as `tcpdump -s`: the record keeps the frame's
+   * original length and the file header says the snap length; checksums are those of the whole
+   * frame. Default: whole frames.
+   */
+  snapLen?: number;
 }
 
 /** Every segment of a flow as a link-layer frame, in capture order. */
@@ -106,8 +112,10 @@ export async function writeFlowCapture(
     // copies it into the page cache, and a buffer that still sits in the CPU's cache makes that copy
     // much cheaper (the 100 MiB bench: some 30% less write time than with 4 MiB, 256 KiB no better).
     bufferSize: 1024 * 1024,
+    snapLen: options.snapLen,
   });
   const comments = options.comments ?? true;
+  const snapLen = options.snapLen ?? 0x7fffffff;
   const encoder = new FlowFrameEncoder(options);
   let scratch = new Uint8Array(2048);
   let count = 0;
@@ -115,13 +123,20 @@ export async function writeFlowCapture(
     const sec = Math.floor(segment.timeUs / 1_000_000);
     const nsec = (segment.timeUs - sec * 1_000_000) * 1000;
     const length = encoder.frameLength(segment);
-    if (comments && segment.note !== undefined) {
+    const headerLength = length - segment.payload.length;
+    if ((comments && segment.note !== undefined) || headerLength > snapLen) {
+      // Through a scratch frame (the writer cuts it to the snap length).
       if (scratch.length < length) scratch = new Uint8Array(length);
       encoder.encode(segment, scratch, 0);
-      writer.writePacket(scratch.subarray(0, length), sec, nsec, { comments: [segment.note] });
-    } else {
+      const noted = comments && segment.note !== undefined ? { comments: [segment.note] } : undefined;
+      writer.writePacket(scratch.subarray(0, length), sec, nsec, noted);
+    } else if (length <= snapLen) {
       const slot = writer.reserveRecord(length, length, sec, nsec);
       encoder.encode(segment, slot.buffer, slot.offset);
+    } else {
+      // Headers whole, the payload cut: only the bytes kept are copied.
+      const slot = writer.reserveRecord(snapLen, length, sec, nsec);
+      encoder.encode(segment, slot.buffer, slot.offset, snapLen - headerLength);
     }
     count++;
   };

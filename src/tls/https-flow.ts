@@ -103,6 +103,7 @@ export async function writeTlsFlowCapture(
     format,
     linkType: ethernet ? 1 : 101,
     tsResolution: format === 'pcapng' ? 'us' : undefined,
+    snapLen: options.snapLen,
   });
   if (format === 'pcapng' && embed) writer.addDecryptionSecrets(options.keyLog);
   const comments = options.comments ?? true;
