@@ -12,12 +12,22 @@
  * writers are also flushed from a `process.on('exit')` hook (normal exit, `process.exit`, uncaught
  * exception). On SIGINT the CLI calls `flushSync()` (or `flushOpenCaptureWritersSync()`).
  *
+ * Write-behind (`writeBehind`, file paths that are regular files): a filled buffer is written by
+ * libuv's thread pool while the caller fills the next, so the copy into the page cache and any pause
+ * the kernel imposes on a writer that outruns the disk overlap with the caller's work. One write is
+ * in flight at a time, in file order, so the file is always a prefix of what was handed over (a
+ * SIGKILL leaves at most one partial record at its end, as with synchronous writes). `flushSync()`
+ * writes everything not yet on file synchronously, the buffer in flight again included (the same
+ * bytes at the same position: the overlap is harmless), so the signal and exit paths lose nothing.
+ * When `writeBehind` buffers are waiting to be written, `needsDrain` is true: await `drain()`
+ * (ignoring it lets memory grow, as with a stream).
+ *
  * Zero-copy fast path: `reserveRecord(caplen, origLen, sec, nsec)` writes the record framing and
  * returns `{ buffer, offset }`: the caller writes exactly `caplen` packet bytes at
  * `buffer[offset .. offset + caplen)` before its next call on the writer. The returned slot object is
  * reused (valid until the next writer call) and nothing is allocated per packet.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, write, writeSync } from 'node:fs';
 import { FieldError } from '../core/errors.js';
 import type { LayerValue } from '../layers/layer.js';
 import { encodePacketTo, type PacketEncoder, type PacketSink } from '../packet/encode.js';
@@ -74,6 +84,19 @@ export interface CaptureWriterOptions {
   bufferSize?: number | undefined;
   /** For a stream target: end it on close(); default true except for process.stdout/stderr. */
   endStream?: boolean | undefined;
+  /**
+   * File paths: write filled buffers in the background, asking the caller to wait (`needsDrain`)
+   * once this many are waiting (see the module comment); ignored for anything but a regular file.
+   * Default 0: synchronous writes.
+   */
+  writeBehind?: number | undefined;
+}
+
+/** A filled buffer on its way to the file: bytes [0, length) go at `position`. */
+interface PendingWrite {
+  buffer: Uint8Array;
+  length: number;
+  position: number;
 }
 
 /** Where `reserveRecord` wants the packet bytes. Reused by the writer: read it before the next call. */
@@ -132,6 +155,19 @@ export class CaptureWriter {
       this.reserveRecord(length, length, this.pendingSec, this.pendingNsec, this.pendingInterface),
   };
   private pcapNanosecond = false;
+  /** Write-behind: how many waiting buffers make `needsDrain` true (0: synchronous writes). */
+  private readonly writeBehind: number;
+  /** Write-behind: where the next buffer goes in the file. */
+  private filePosition = 0;
+  /** Write-behind: filled buffers in file order, the first one in flight when `writing`. */
+  private readonly pending: PendingWrite[] = [];
+  private writing = false;
+  /** Write-behind: buffers written and free to fill again. */
+  private readonly spare: Uint8Array[] = [];
+  private drainResolve: (() => void) | undefined;
+  /** Write-behind: the file is closed when the write in flight ends (closeSync during one). */
+  private closeWhenIdle = false;
+  private idleResolve: (() => void) | undefined;
   /** Records accepted so far. */
   packetCount = 0;
   /** Bytes handed to the file or stream so far. */
@@ -147,12 +183,16 @@ export class CaptureWriter {
     if (typeof target === 'string') {
       this.fd = openSync(target, 'w');
       this.endStream = false;
+      // Positional writes need a regular file (not a FIFO, /dev/stdout, /dev/null).
+      const behind = Math.floor(options.writeBehind ?? 0);
+      this.writeBehind = behind > 0 && fstatSync(this.fd).isFile() ? behind : 0;
       openFileWriters.add(this);
       if (!exitHookInstalled) {
         exitHookInstalled = true;
         process.on('exit', flushOpenCaptureWritersSync);
       }
     } else {
+      this.writeBehind = 0;
       this.stream = target;
       this.endStream =
         options.endStream ??
@@ -402,7 +442,11 @@ export class CaptureWriter {
   drain(): Promise<void> {
     if (this.streamError) return Promise.reject(this.streamError);
     if (!this.waitingDrain) return Promise.resolve();
-    if (!this.drainPromise) {
+    if (!this.drainPromise && this.writeBehind > 0) {
+      this.drainPromise = new Promise<void>((resolve) => {
+        this.drainResolve = resolve;
+      });
+    } else if (!this.drainPromise) {
       const stream = this.stream!;
       this.drainPromise = new Promise<void>((resolve, reject) => {
         const onDrain = (): void => {
@@ -437,6 +481,65 @@ export class CaptureWriter {
     if (this.closed) return;
     this.ensureHeader();
     this.writeOut();
+    if (this.writeBehind > 0) this.writePendingSync();
+  }
+
+  /**
+   * Write-behind: every pending buffer, the one in flight included, written now in file order (its
+   * thread-pool write puts the same bytes at the same place). The one in flight stays pending until
+   * its callback: it is not reused before.
+   */
+  private writePendingSync(): void {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const { buffer, length, position } = pending[i]!;
+      let done = 0;
+      while (done < length) done += writeSync(this.fd!, buffer, done, length - done, position + done);
+    }
+    for (const written of pending.splice(this.writing ? 1 : 0)) this.spare.push(written.buffer);
+    this.wakeDrain();
+  }
+
+  /** Write-behind: starts the next background write unless one is in flight. */
+  private startWrite(): void {
+    if (this.writing || this.pending.length === 0) return;
+    this.writing = true;
+    const next = this.pending[0]!;
+    const writeFrom = (done: number): void => {
+      write(this.fd!, next.buffer, done, next.length - done, next.position + done, (error, count) => {
+        if (error) {
+          this.streamError ??= error;
+        } else if (done + count < next.length && !this.closed) {
+          writeFrom(done + count);
+          return;
+        }
+        this.writing = false;
+        if (this.pending[0] === next) this.pending.shift();
+        this.spare.push(next.buffer);
+        if (this.closeWhenIdle) {
+          this.closeWhenIdle = false;
+          closeSync(this.fd!);
+        }
+        if (!this.closed) this.startWrite();
+        this.wakeDrain();
+        if (!this.writing && this.idleResolve) {
+          const resolve = this.idleResolve;
+          this.idleResolve = undefined;
+          resolve();
+        }
+      });
+    };
+    writeFrom(0);
+  }
+
+  /** Write-behind: resolves a waiting `drain()` once fewer buffers wait (or the writer failed). */
+  private wakeDrain(): void {
+    if (!this.waitingDrain || (this.pending.length >= this.writeBehind && !this.streamError)) return;
+    this.waitingDrain = false;
+    const resolve = this.drainResolve;
+    this.drainResolve = undefined;
+    this.drainPromise = undefined;
+    resolve?.();
   }
 
   /** Flushes everything, ends the stream (unless told not to) or closes the file. */
@@ -446,7 +549,10 @@ export class CaptureWriter {
     this.closed = true;
     openFileWriters.delete(this);
     if (this.fd !== undefined) {
+      // Everything is on file (flushSync); the file is closed once no background write uses it.
+      if (this.writing) await new Promise<void>((resolve) => (this.idleResolve = resolve));
       closeSync(this.fd);
+      if (this.streamError) throw this.streamError;
       return;
     }
     const stream = this.stream!;
@@ -470,7 +576,9 @@ export class CaptureWriter {
     this.flushSync();
     this.closed = true;
     openFileWriters.delete(this);
-    closeSync(this.fd);
+    // A background write still in flight (its bytes are already on file) closes the file itself.
+    if (this.writing) this.closeWhenIdle = true;
+    else closeSync(this.fd);
   }
 
   private interfaceFor(interfaceId: number | undefined): WriterInterface {
@@ -534,7 +642,16 @@ export class CaptureWriter {
   private writeOut(): void {
     if (this.used === 0) return;
     const length = this.used;
-    if (this.fd !== undefined) {
+    if (this.writeBehind > 0) {
+      this.pending.push({ buffer: this.buffer, length, position: this.filePosition });
+      this.filePosition += length;
+      // A free buffer to fill next; a new one when none is (past `writeBehind`, the caller is asked to wait).
+      this.buffer = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize);
+      this.slot.buffer = this.buffer;
+      this.used = 0;
+      if (this.pending.length >= this.writeBehind) this.waitingDrain = true;
+      this.startWrite();
+    } else if (this.fd !== undefined) {
       let done = 0;
       while (done < length) done += writeSync(this.fd, this.buffer, done, length - done);
       this.used = 0;

@@ -90,13 +90,14 @@ describe.each(['pcap', 'pcapng'] as CaptureFormat[])('%s writer', (format) => {
 function runChild(
   name: string,
   body: string,
+  writerOptions = '',
 ): { status: number | null; signal: string | null; path: string } {
   const path = join(dir, `${name}.pcapng`);
   const script = join(dir, `${name}.mts`);
   writeFileSync(
     script,
     `import { createCaptureWriter, flushOpenCaptureWritersSync } from ${JSON.stringify(CAPTURE)};
-const writer = createCaptureWriter(${JSON.stringify(path)}, { format: 'pcapng', linkType: 1, bufferSize: 65536 });
+const writer = createCaptureWriter(${JSON.stringify(path)}, { format: 'pcapng', linkType: 1, bufferSize: 65536${writerOptions} });
 const frame = new Uint8Array(${JSON.stringify([...ETHER_UDP_FRAME])});
 for (let i = 0; i < 1000; i++) writer.writePacket(frame, ${T0}, i * 1000, { comments: ['n' + i] });
 void flushOpenCaptureWritersSync;
@@ -143,6 +144,90 @@ setTimeout(() => {}, 10_000);`,
     const records = [...readCapture(new Uint8Array(readFileSync(run.path)))];
     expect(records.length).toBeGreaterThan(0); // the 64 KiB batches already written
     expect(records.length).toBeLessThan(1000);
+  });
+});
+
+describe('write-behind', () => {
+  const frames = Array.from({ length: 20_000 }, (_, i) => {
+    const frame = new Uint8Array(60 + (i % 900));
+    frame.set(ETHER_UDP_FRAME);
+    frame[frame.length - 1] = i & 0xff;
+    return frame;
+  });
+  async function writeAll(path: string, format: CaptureFormat, writeBehind: number, wait: boolean) {
+    const writer = createCaptureWriter(path, { format, linkType: 1, bufferSize: 65536, writeBehind });
+    for (let i = 0; i < frames.length; i++) {
+      writer.writePacket(frames[i]!, T0, i * 1000);
+      if (wait && writer.needsDrain) await writer.drain();
+    }
+    await writer.close();
+    return readFileSync(path);
+  }
+
+  for (const format of ['pcap', 'pcapng'] as CaptureFormat[]) {
+    it(`${format}: the same file as synchronous writes, waiting for drain() or not`, async () => {
+      const expected = await writeAll(join(dir, `sync.${format}`), format, 0, false);
+      expect([...readCapture(new Uint8Array(expected))]).toHaveLength(frames.length);
+      for (const wait of [true, false])
+        expect(
+          (await writeAll(join(dir, `behind-${wait}.${format}`), format, 2, wait)).equals(expected),
+        ).toBe(true);
+    });
+  }
+
+  it('flushSync puts every record on file at once, the buffers still being written included', async () => {
+    const path = join(dir, 'behind-flush.pcapng');
+    const writer = createCaptureWriter(path, {
+      format: 'pcapng',
+      linkType: 1,
+      bufferSize: 65536,
+      writeBehind: 3,
+    });
+    for (let i = 0; i < 5000; i++) writer.writePacket(frames[i]!, T0, i * 1000);
+    writer.flushSync(); // no await since: the background writes have not run their callbacks
+    expect([...readCapture(new Uint8Array(readFileSync(path)))]).toHaveLength(5000);
+    writer.closeSync(); // with a write in flight: the file is closed when it ends
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([...readCapture(new Uint8Array(readFileSync(path)))]).toHaveLength(5000);
+  });
+
+  it('something other than a regular file gets synchronous writes', async () => {
+    const writer = createCaptureWriter('/dev/null', {
+      format: 'pcap',
+      linkType: 1,
+      bufferSize: 65536,
+      writeBehind: 3,
+    });
+    for (let i = 0; i < frames.length; i++) writer.writePacket(frames[i]!, T0, i * 1000);
+    expect(writer.needsDrain).toBe(false);
+    await writer.close();
+  });
+
+  it('a stop signal (flushSync, exit), process.exit and an exception keep every packet', () => {
+    const signal = runChild(
+      'behind-sigint',
+      `process.on('SIGINT', () => { flushOpenCaptureWritersSync(); process.exit(130); });
+process.kill(process.pid, 'SIGINT');
+setTimeout(() => {}, 10_000);`,
+      ', writeBehind: 2',
+    );
+    expect(signal.status).toBe(130);
+    expect([...readCapture(new Uint8Array(readFileSync(signal.path)))]).toHaveLength(1000);
+    const exit = runChild('behind-exit', 'process.exit(3);', ', writeBehind: 2');
+    expect(exit.status).toBe(3);
+    expect([...readCapture(new Uint8Array(readFileSync(exit.path)))]).toHaveLength(1000);
+    const thrown = runChild('behind-exception', "throw new Error('boom');", ', writeBehind: 2');
+    expect(thrown.status).toBe(1);
+    expect([...readCapture(new Uint8Array(readFileSync(thrown.path)))]).toHaveLength(1000);
+  });
+
+  it('SIGKILL leaves the first records, in order, and at most one cut short at the end', () => {
+    const run = runChild('behind-sigkill', "process.kill(process.pid, 'SIGKILL');", ', writeBehind: 2');
+    expect(run.signal).toBe('SIGKILL');
+    const records = [...readCapture(new Uint8Array(readFileSync(run.path)), { allowCutShortTail: true })];
+    expect(records.length).toBeLessThan(1000);
+    // One write at a time, in file order: no hole, so the records are the first ones.
+    expect(records.map((record) => record.comments[0])).toEqual(records.map((_, i) => `n${i}`));
   });
 });
 
