@@ -442,7 +442,7 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
           keyLog: tls.session.keyLog,
           keyLogFile: args.keylog,
         })
-      : await writeFlowCapture(args.output, segments, addressing);
+      : await writeFlowCapture(args.output, segments, { ...addressing, stop: guard.signal });
     await guard.finish(packets, args.output);
     const result: FlowResult = { segments: kept, trace: stream.trace, summary: stream.summary() };
     const written = [

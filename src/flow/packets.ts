@@ -66,7 +66,16 @@ export interface FlowCaptureOptions extends SegmentAddressing {
    * frame. Default: whole frames.
    */
   snapLen?: number;
+  /**
+   * Stops writing when aborted (a CLI's stop signal): the capture is closed holding every segment
+   * handed to it so far. Checked between batches, with a turn of the event loop every few so that a
+   * signal's handler gets to run.
+   */
+  stop?: AbortSignal;
 }
+
+/** Batches (or segments, by 1024) between two turns of the event loop while a stop is watched. */
+const STOP_CHECK_EVERY = 16;
 
 /** Every segment of a flow as a link-layer frame, in capture order. */
 export function* flowFrames(
@@ -142,10 +151,22 @@ export async function writeFlowCapture(
     }
     count++;
   };
+  const stop = options.stop;
+  let sinceTurn = 0;
+  /** True when the stop was asked for (after a turn of the event loop now and then, to let it be). */
+  const stopped = async (): Promise<boolean> => {
+    if (stop === undefined) return false;
+    if (++sinceTurn >= STOP_CHECK_EVERY) {
+      sinceTurn = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return stop.aborted;
+  };
   if (isBatches(segments)) {
     // A batch at a time (a streamFlow()): no iterator step per segment.
     const batches = segments.batches();
     for (;;) {
+      if (await stopped()) break;
       const step = batches.next();
       if (step.done === true) break;
       const batch = step.value;
@@ -154,6 +175,7 @@ export async function writeFlowCapture(
     }
   } else {
     for (const segment of segments) {
+      if ((count & 1023) === 0 && (await stopped())) break;
       writeOne(segment);
       if (writer.needsDrain) await writer.drain();
     }
