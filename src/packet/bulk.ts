@@ -14,7 +14,6 @@
  *   ... parser.step(file, pos, file.length, true, pos) === STEP_RECORD ...
  *   decodeBulk(file, bulk, BulkLayer.ether, parser.recordOffset, parser.recordOffset + parser.recordLength);
  */
-import { readU16 } from '../core/bytes.js';
 
 /** Layer codes, as `BulkDecoded.kind(i)` gives them. */
 export const BulkLayer = {
@@ -92,6 +91,9 @@ export class BulkDecoded {
 // The walk below spells layer codes (BulkLayer), ports (GTP-U 2152, VXLAN 4789) and the layer
 // limit as number literals: in Node 20's optimised code a module-level const is a context load with
 // a hole check, and every `case` compared against one (measured: 49 → 43 ns per gtpu frame).
+// Its 16-bit fields are read inline, `(bytes[i]! << 8) | bytes[i + 1]!`, not through readU16: until
+// the JIT has compiled the walk (some thousands of packets into a fresh process), every call is paid
+// for (measured: +4.5% on a fresh process's million-packet pass).
 
 /**
  * Walks `bytes[start, end)` starting with `first` (a BulkLayer code: ether, ipv4 or ipv6) and fills
@@ -131,7 +133,7 @@ export function decodeBulk(
           slots[slot + 2] = length;
           slots[slot + 3] = limit;
           count++;
-          const type = readU16(bytes, next - 2);
+          const type = (bytes[next - 2]! << 8) | bytes[next - 1]!;
           kind =
             type === 0x0800
               ? 3 /* ipv4 */
@@ -154,7 +156,7 @@ export function decodeBulk(
             continue;
           }
           if (at + length > limit) break;
-          const total = readU16(bytes, at + 2);
+          const total = (bytes[at + 2]! << 8) | bytes[at + 3]!;
           const contentEnd = total >= length && at + total < limit ? at + total : limit;
           slot = count << 2;
           slots[slot] = 3 /* ipv4 */;
@@ -163,7 +165,8 @@ export function decodeBulk(
           slots[slot + 3] = contentEnd;
           count++;
           // Fragments (MF or an offset) carry raw bytes, as in decodePacket.
-          kind = (readU16(bytes, at + 6) & 0x3fff) !== 0 ? 9 /* raw */ : ipNext(bytes[at + 9]!);
+          kind =
+            (((bytes[at + 6]! << 8) | bytes[at + 7]!) & 0x3fff) !== 0 ? 9 /* raw */ : ipNext(bytes[at + 9]!);
           at += length;
           limit = contentEnd;
           continue;
@@ -171,9 +174,9 @@ export function decodeBulk(
       case 5 /* udp */:
         {
           if (at + 8 > limit) break;
-          const sport = readU16(bytes, at);
-          const dport = readU16(bytes, at + 2);
-          const udpLength = readU16(bytes, at + 4);
+          const sport = (bytes[at]! << 8) | bytes[at + 1]!;
+          const dport = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+          const udpLength = (bytes[at + 4]! << 8) | bytes[at + 5]!;
           const contentEnd = udpLength >= 8 && at + udpLength < limit ? at + udpLength : limit;
           slot = count << 2;
           slots[slot] = 5 /* udp */;
@@ -196,7 +199,7 @@ export function decodeBulk(
         {
           if (at + 8 > limit) break;
           const flags = bytes[at]!;
-          const content = at + 8 + readU16(bytes, at + 2);
+          const content = at + 8 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
           const contentEnd = Math.min(content, limit);
           let length = 8;
           if ((flags & 0x07) !== 0) {
@@ -253,7 +256,7 @@ export function decodeBulk(
       case 4 /* ipv6 */:
         {
           if (at + 40 > limit) break;
-          const payloadEnd = at + 40 + readU16(bytes, at + 4);
+          const payloadEnd = at + 40 + ((bytes[at + 4]! << 8) | bytes[at + 5]!);
           const contentEnd = Math.min(payloadEnd, limit);
           slot = count << 2;
           slots[slot] = 4 /* ipv6 */;
