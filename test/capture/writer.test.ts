@@ -112,6 +112,11 @@ ${body}
   return { status: result.status, signal: result.signal, path };
 }
 
+/** A child's ending: a CLI-style SIGINT handler (flushSync, then exit 130), and the signal. */
+const STOP_WITH_SIGINT = `process.on('SIGINT', () => { flushOpenCaptureWritersSync(); process.exit(130); });
+process.kill(process.pid, 'SIGINT');
+setTimeout(() => {}, 10_000);`;
+
 describe('interruption safety', () => {
   it('an uncaught exception still leaves every packet in a valid file', () => {
     const run = runChild('exception', "throw new Error('boom');");
@@ -122,12 +127,7 @@ describe('interruption safety', () => {
   });
 
   it('SIGINT with the CLI-style handler (flushSync then exit) keeps every packet', () => {
-    const run = runChild(
-      'sigint',
-      `process.on('SIGINT', () => { flushOpenCaptureWritersSync(); process.exit(130); });
-process.kill(process.pid, 'SIGINT');
-setTimeout(() => {}, 10_000);`,
-    );
+    const run = runChild('sigint', STOP_WITH_SIGINT);
     expect(run.status).toBe(130);
     expect([...readCapture(new Uint8Array(readFileSync(run.path)))]).toHaveLength(1000);
   });
@@ -204,13 +204,7 @@ describe('write-behind', () => {
   });
 
   it('a stop signal (flushSync, exit), process.exit and an exception keep every packet', () => {
-    const signal = runChild(
-      'behind-sigint',
-      `process.on('SIGINT', () => { flushOpenCaptureWritersSync(); process.exit(130); });
-process.kill(process.pid, 'SIGINT');
-setTimeout(() => {}, 10_000);`,
-      ', writeBehind: 2',
-    );
+    const signal = runChild('behind-sigint', STOP_WITH_SIGINT, ', writeBehind: 2');
     expect(signal.status).toBe(130);
     expect([...readCapture(new Uint8Array(readFileSync(signal.path)))]).toHaveLength(1000);
     const exit = runChild('behind-exit', 'process.exit(3);', ', writeBehind: 2');
