@@ -153,20 +153,22 @@ export async function writeFlowCapture(
   };
   const stop = options.stop;
   let sinceTurn = 0;
-  /** True when the stop was asked for (after a turn of the event loop now and then, to let it be). */
-  const stopped = async (): Promise<boolean> => {
-    if (stop === undefined) return false;
+  /**
+   * True when `signal` is aborted, after a turn of the event loop now and then (so that a signal's
+   * handler gets to run). Called only when there is a stop to watch: no await per batch otherwise.
+   */
+  const stopped = async (signal: AbortSignal): Promise<boolean> => {
     if (++sinceTurn >= STOP_CHECK_EVERY) {
       sinceTurn = 0;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return stop.aborted;
+    return signal.aborted;
   };
   if (isBatches(segments)) {
     // A batch at a time (a streamFlow()): no iterator step per segment.
     const batches = segments.batches();
     for (;;) {
-      if (await stopped()) break;
+      if (stop !== undefined && (await stopped(stop))) break;
       const step = batches.next();
       if (step.done === true) break;
       const batch = step.value;
@@ -175,7 +177,7 @@ export async function writeFlowCapture(
     }
   } else {
     for (const segment of segments) {
-      if ((count & 1023) === 0 && (await stopped())) break;
+      if (stop !== undefined && (count & 1023) === 0 && (await stopped(stop))) break;
       writeOne(segment);
       if (writer.needsDrain) await writer.drain();
     }
