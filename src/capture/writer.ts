@@ -520,7 +520,8 @@ export class CaptureWriter {
           this.closeWhenIdle = false;
           closeSync(this.fd!);
         }
-        if (!this.closed) this.startWrite();
+        // After a failed write nothing later is written: the file stays a prefix of the stream.
+        if (!this.closed && !this.streamError) this.startWrite();
         this.wakeDrain();
         if (!this.writing && this.idleResolve) {
           const resolve = this.idleResolve;

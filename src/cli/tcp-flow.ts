@@ -400,6 +400,9 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
       options.ecnThresholdPackets = threshold;
     }
     // --- end rcv ---
+    const snapLen = args.snaplen;
+    if (snapLen !== undefined && !(Number.isInteger(snapLen) && snapLen >= 1 && snapLen <= 262144))
+      throw new FieldError('tcp-flow', 'snaplen', `expected a byte count 1..262144, got ${snapLen}`);
     if (args['reader-rate'] !== undefined)
       options.readerRate = parseRate(args['reader-rate'], 'reader-rate', 'bytes');
     const requestBytes = options.writes ? options.writes.reduce((sum, w) => sum + w.bytes, 0) : args.bytes;
@@ -424,9 +427,6 @@ export const tcpFlowCommand: CommandModule<object, TcpFlowArgs> = {
         })()
       : stream;
     const format = args.format ?? (formatFromPath(args.output) === 'pcap' ? 'pcap' : 'pcapng');
-    const snapLen = args.snaplen;
-    if (snapLen !== undefined && !(Number.isInteger(snapLen) && snapLen >= 1 && snapLen <= 262144))
-      throw new FieldError('tcp-flow', 'snaplen', `expected a byte count 1..262144, got ${snapLen}`);
     const addressing = {
       format,
       snapLen,
